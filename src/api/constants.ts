@@ -1,0 +1,98 @@
+/** Open flags, Linux x86-64 values (GF_O_* on the wire are numerically the same, wire reference §3.9). */
+export const O_RDONLY = 0o0
+export const O_WRONLY = 0o1
+export const O_RDWR = 0o2
+export const O_ACCMODE = 0o3
+export const O_CREAT = 0o100
+export const O_EXCL = 0o200
+export const O_NOCTTY = 0o400
+export const O_TRUNC = 0o1000
+export const O_APPEND = 0o2000
+export const O_NONBLOCK = 0o4000
+export const O_DSYNC = 0o10000
+export const O_DIRECT = 0o40000
+export const O_LARGEFILE = 0o100000
+export const O_DIRECTORY = 0o200000
+export const O_NOFOLLOW = 0o400000
+export const O_NOATIME = 0o1000000
+export const O_CLOEXEC = 0o2000000
+/** Linux O_SYNC includes O_DSYNC (__O_SYNC | O_DSYNC). */
+export const O_SYNC = 0o4010000
+
+/** lseek whence, including Linux SEEK_DATA / SEEK_HOLE. */
+export const SEEK_SET = 0
+export const SEEK_CUR = 1
+export const SEEK_END = 2
+export const SEEK_DATA = 3
+export const SEEK_HOLE = 4
+
+/** fallocate modes (Linux FALLOC_FL_*). */
+export const FALLOC_FL_KEEP_SIZE = 0x01
+export const FALLOC_FL_PUNCH_HOLE = 0x02
+
+/** access() masks. */
+export const F_OK = 0
+export const X_OK = 1
+export const W_OK = 2
+export const R_OK = 4
+
+/** setxattr flags. */
+export const XATTR_CREATE = 1
+export const XATTR_REPLACE = 2
+
+/** File type bits of st_mode. */
+export const S_IFMT = 0o170000
+export const S_IFSOCK = 0o140000
+export const S_IFLNK = 0o120000
+export const S_IFREG = 0o100000
+export const S_IFBLK = 0o60000
+export const S_IFDIR = 0o40000
+export const S_IFCHR = 0o20000
+export const S_IFIFO = 0o10000
+
+/** Set a time to the current time in utimens/futimens/lutimens. */
+export const UTIME_NOW: unique symbol = Symbol('UTIME_NOW')
+/** Leave a time unchanged in utimens/futimens/lutimens: nothing is sent for it. */
+export const UTIME_OMIT: unique symbol = Symbol('UTIME_OMIT')
+
+/** Node's string flags ('r', 'w+', 'ax'...) as numbers, as fs.open reads them. */
+const STRING_FLAGS: Record<string, number> = {
+  r: O_RDONLY,
+  rs: O_RDONLY | O_SYNC,
+  sr: O_RDONLY | O_SYNC,
+  'r+': O_RDWR,
+  'rs+': O_RDWR | O_SYNC,
+  'sr+': O_RDWR | O_SYNC,
+  w: O_TRUNC | O_CREAT | O_WRONLY,
+  wx: O_TRUNC | O_CREAT | O_WRONLY | O_EXCL,
+  xw: O_TRUNC | O_CREAT | O_WRONLY | O_EXCL,
+  'w+': O_TRUNC | O_CREAT | O_RDWR,
+  'wx+': O_TRUNC | O_CREAT | O_RDWR | O_EXCL,
+  'xw+': O_TRUNC | O_CREAT | O_RDWR | O_EXCL,
+  a: O_APPEND | O_CREAT | O_WRONLY,
+  ax: O_APPEND | O_CREAT | O_WRONLY | O_EXCL,
+  xa: O_APPEND | O_CREAT | O_WRONLY | O_EXCL,
+  as: O_APPEND | O_CREAT | O_WRONLY | O_SYNC,
+  sa: O_APPEND | O_CREAT | O_WRONLY | O_SYNC,
+  'a+': O_APPEND | O_CREAT | O_RDWR,
+  'ax+': O_APPEND | O_CREAT | O_RDWR | O_EXCL,
+  'xa+': O_APPEND | O_CREAT | O_RDWR | O_EXCL,
+  'as+': O_APPEND | O_CREAT | O_RDWR | O_SYNC,
+  'sa+': O_APPEND | O_CREAT | O_RDWR | O_SYNC,
+}
+
+/** Flags as a number, from a number or one of Node's flag strings; anything else is a TypeError. */
+export function toOpenFlags(flags: number | string): number {
+  if (typeof flags === 'number') {
+    if (!Number.isInteger(flags) || flags < 0 || flags > 0x7fffffff) {
+      throw Object.assign(new RangeError(`The value of "flags" is out of range. Received ${flags}`), { code: 'ERR_OUT_OF_RANGE' })
+    }
+    return flags
+  }
+  if (typeof flags === 'string') {
+    const n = STRING_FLAGS[flags]
+    if (n !== undefined) return n
+    throw Object.assign(new TypeError(`The value "${flags}" is invalid for option "flags"`), { code: 'ERR_INVALID_ARG_VALUE' })
+  }
+  throw Object.assign(new TypeError('The "flags" argument must be of type number or string'), { code: 'ERR_INVALID_ARG_TYPE' })
+}

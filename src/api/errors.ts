@@ -1,0 +1,5 @@
+export { GlusterError, RpcError, type GlusterErrorInit, type RpcErrorCode } from '../rpc/errors.ts'
+export { XdrError, type XdrErrorCode } from '../xdr/errors.ts'
+export { VolfileError } from '../xlators/volfile.ts'
+export { OptionError } from '../xlators/options.ts'
+export { GlusterUriError } from './uri.ts'

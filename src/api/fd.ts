@@ -1,0 +1,422 @@
+import { errnoOf } from '../rpc/errno.ts'
+import { GlusterError } from '../rpc/errors.ts'
+import { SeekWhat, type Call, type DirEntry, type Fd } from '../xlators/types.ts'
+import type { Xlator } from '../xlators/xlator.ts'
+import {
+  O_ACCMODE, O_APPEND, O_RDONLY, O_WRONLY, SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET,
+} from './constants.ts'
+import { withPath } from './resolve.ts'
+import { GlfsStats } from './stats.ts'
+import { type TimeSpec, toSetattr } from './times.ts'
+
+/**
+ * Largest single READ/WRITE sent to a brick; larger I/O is split and pipelined. Bricks take 64 MiB
+ * (wire reference §1.1) but smaller pieces keep reassembly buffers and latency bounded.
+ */
+export const MAX_IO_CHUNK = 8 * 1024 * 1024
+/** Largest pread/pwrite accepted in one call (Buffer's own limit in Node 20 is 4 GiB). */
+export const MAX_IO_LENGTH = 2 ** 32 - 1
+
+/** What an open file needs from its Glfs; kept narrow so fd.ts does not import glfs.ts. */
+export interface FdOwner {
+  readonly top: Xlator
+  readonly call: Call
+  forget(fd: GlfsFd): void
+}
+
+/**
+ * An open file (libgfapi glfs_fd_t). Every method is async; use after `close()` fails with EBADF
+ * locally, without a round trip.
+ */
+export class GlfsFd {
+  /** Path the file was opened by (for messages; the fd follows the inode, not the name). */
+  readonly path: string
+  readonly flags: number
+  readonly #owner: FdOwner
+  readonly #fd: Fd
+  #closed = false
+  #position = 0
+
+  constructor(owner: FdOwner, fd: Fd, path: string) {
+    this.#owner = owner
+    this.#fd = fd
+    this.path = path
+    this.flags = fd.flags
+  }
+
+  /** The xlator-level fd, for code inside this package. */
+  get fd(): Fd {
+    return this.#fd
+  }
+
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  /**
+   * Read at `offset` without moving the file position. Given a length, resolves with a Buffer of
+   * at most that many bytes (a view of the received reply, no copy); given a buffer, fills it and
+   * resolves with the byte count. Short at end of file, 0 at and past it.
+   */
+  pread(length: number, offset: number): Promise<Buffer>
+  pread(buffer: Uint8Array, offset: number): Promise<number>
+  async pread(target: number | Uint8Array, offset: number): Promise<Buffer | number> {
+    this.#check('pread')
+    checkOffset(offset, 'offset')
+    if (typeof target === 'number') {
+      checkLength(target, 'length')
+      if (target === 0) return Buffer.alloc(0)
+      if (target <= MAX_IO_CHUNK) {
+        const r = await this.#readv(target, offset, 'pread')
+        return r
+      }
+      const out = Buffer.allocUnsafe(target)
+      const n = await this.#readInto(out, offset, 'pread')
+      return n === target ? out : out.subarray(0, n)
+    }
+    if (!(target instanceof Uint8Array)) throw argType('buffer', 'Buffer, Uint8Array or a length', target)
+    if (target.length === 0) return 0
+    return this.#readInto(target, offset, 'pread')
+  }
+
+  /** Scatter read into several buffers from `offset`; resolves with the total bytes read. */
+  async preadv(buffers: readonly Uint8Array[], offset: number): Promise<number> {
+    this.#check('preadv')
+    checkOffset(offset, 'offset')
+    let total = 0
+    for (const b of buffers) total += b.length
+    if (total === 0) return 0
+    const data = await this.pread(total, offset)
+    let at = 0
+    for (const b of buffers) {
+      if (at >= data.length) break
+      const n = Math.min(b.length, data.length - at)
+      b.set(data.subarray(at, at + n))
+      at += n
+    }
+    return data.length
+  }
+
+  /**
+   * Write `data` at `offset` without moving the file position (with O_APPEND the brick appends).
+   * The bytes are sent by reference, not copied; do not modify them until the promise settles.
+   * Resolves with the bytes written (always all of them: short writes are continued).
+   */
+  async pwrite(data: Uint8Array | string, offset: number): Promise<number> {
+    this.#check('pwrite')
+    checkOffset(offset, 'offset')
+    const buf = toBuffer(data)
+    if (buf.length === 0) return 0
+    if (buf.length <= MAX_IO_CHUNK) {
+      const n = await this.#writev(buf, offset, 'pwrite')
+      return n === buf.length ? n : n + await this.#writeAll(buf.subarray(n), offset + n, 'pwrite')
+    }
+    return this.#writeAll(buf, offset, 'pwrite')
+  }
+
+  /** Gather write of several buffers at `offset`; resolves with the total bytes written. */
+  async pwritev(buffers: readonly Uint8Array[], offset: number): Promise<number> {
+    this.#check('pwritev')
+    if (buffers.length === 1) return this.pwrite(buffers[0]!, offset)
+    // The xlator writev takes one buffer; gathering here costs one copy of the payload.
+    return this.pwrite(Buffer.concat(buffers.map(toBuffer)), offset)
+  }
+
+  /** Read at the file position and advance it. */
+  async read(buffer: Uint8Array): Promise<number> {
+    const n = await this.pread(buffer, this.#position)
+    this.#position += n
+    return n
+  }
+
+  /** Write at the file position (the end, with O_APPEND) and advance it. */
+  async write(data: Uint8Array | string): Promise<number> {
+    this.#check('write')
+    const buf = toBuffer(data)
+    const at = (this.flags & O_APPEND) !== 0 ? (await this.fstat()).size : this.#position
+    const n = await this.pwrite(buf, at)
+    this.#position = at + n
+    return n
+  }
+
+  /** Move the file position (SEEK_SET/CUR/END, and SEEK_DATA/SEEK_HOLE asked of the brick). */
+  async lseek(offset: number, whence: number): Promise<number> {
+    this.#check('lseek')
+    if (!Number.isSafeInteger(offset)) throw rangeError('offset', 'a safe integer', offset)
+    let next: number
+    switch (whence) {
+      case SEEK_SET:
+        next = offset
+        break
+      case SEEK_CUR:
+        next = this.#position + offset
+        break
+      case SEEK_END:
+        next = (await this.fstat()).size + offset
+        break
+      case SEEK_DATA:
+      case SEEK_HOLE: {
+        checkOffset(offset, 'offset')
+        const what = whence === SEEK_DATA ? SeekWhat.DATA : SeekWhat.HOLE
+        try {
+          next = (await this.#owner.top.seek(this.#owner.call, this.#fd, offset, what)).offset
+        } catch (err) {
+          throw withPath(err, 'lseek', this.path)
+        }
+        break
+      }
+      default:
+        throw this.#error('EINVAL', 'lseek', `unknown whence ${whence}`)
+    }
+    if (next < 0) throw this.#error('EINVAL', 'lseek', 'the resulting offset would be negative')
+    this.#position = next
+    return next
+  }
+
+  /** Flush data and metadata to the brick's disk. */
+  async fsync(): Promise<void> {
+    this.#check('fsync')
+    try {
+      await this.#owner.top.fsync(this.#owner.call, this.#fd, false)
+    } catch (err) {
+      throw withPath(err, 'fsync', this.path)
+    }
+  }
+
+  /** Flush data (and the metadata needed to read it) to the brick's disk. */
+  async fdatasync(): Promise<void> {
+    this.#check('fdatasync')
+    try {
+      await this.#owner.top.fsync(this.#owner.call, this.#fd, true)
+    } catch (err) {
+      throw withPath(err, 'fdatasync', this.path)
+    }
+  }
+
+  async fstat(): Promise<GlfsStats> {
+    this.#check('fstat')
+    try {
+      return new GlfsStats((await this.#owner.top.fstat(this.#owner.call, this.#fd)).stat)
+    } catch (err) {
+      throw withPath(err, 'fstat', this.path)
+    }
+  }
+
+  async ftruncate(length: number): Promise<void> {
+    this.#check('ftruncate')
+    checkOffset(length, 'length')
+    try {
+      await this.#owner.top.ftruncate(this.#owner.call, this.#fd, length)
+    } catch (err) {
+      throw withPath(err, 'ftruncate', this.path)
+    }
+  }
+
+  /** Deallocate a range (punch a hole); it reads as zeros afterwards, the size is unchanged. */
+  async discard(offset: number, length: number): Promise<void> {
+    this.#check('discard')
+    checkOffset(offset, 'offset')
+    checkOffset(length, 'length')
+    try {
+      await this.#owner.top.discard(this.#owner.call, this.#fd, offset, length)
+    } catch (err) {
+      throw withPath(err, 'discard', this.path)
+    }
+  }
+
+  /** Write zeros over a range (allocating it); extends the file if the range passes its end. */
+  async zerofill(offset: number, length: number): Promise<void> {
+    this.#check('zerofill')
+    checkOffset(offset, 'offset')
+    checkOffset(length, 'length')
+    try {
+      await this.#owner.top.zerofill(this.#owner.call, this.#fd, offset, length)
+    } catch (err) {
+      throw withPath(err, 'zerofill', this.path)
+    }
+  }
+
+  /** fallocate(2): `mode` 0, FALLOC_FL_KEEP_SIZE, or FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE. */
+  async fallocate(mode: number, offset: number, length: number): Promise<void> {
+    this.#check('fallocate')
+    if (!Number.isInteger(mode) || mode < 0) throw rangeError('mode', 'a non-negative integer', mode)
+    checkOffset(offset, 'offset')
+    checkOffset(length, 'length')
+    if (length === 0) throw this.#error('EINVAL', 'fallocate', 'length must be greater than 0')
+    try {
+      await this.#owner.top.fallocate(this.#owner.call, this.#fd, mode, offset, length)
+    } catch (err) {
+      throw withPath(err, 'fallocate', this.path)
+    }
+  }
+
+  /** Set access and modification times; each a Date, ns bigint, seconds, UTIME_NOW or UTIME_OMIT. */
+  async futimens(atime: TimeSpec, mtime: TimeSpec): Promise<void> {
+    this.#check('futimens')
+    const { attrs, valid } = toSetattr(atime, mtime)
+    if (valid === 0) return
+    try {
+      await this.#owner.top.fsetattr(this.#owner.call, this.#fd, attrs, valid)
+    } catch (err) {
+      throw withPath(err, 'futimens', this.path)
+    }
+  }
+
+  /**
+   * Flush and release. Reports the flush's failure (a write that did not reach the brick) but
+   * releases the fd either way; a second close is EBADF.
+   */
+  async close(): Promise<void> {
+    this.#check('close')
+    this.#closed = true
+    const { top, call } = this.#owner
+    try {
+      if (!this.#fd.isDirectory) await top.flush(call, this.#fd)
+    } catch (err) {
+      throw withPath(err, 'close', this.path)
+    } finally {
+      this.#owner.forget(this)
+      await (this.#fd.isDirectory ? top.releasedir(call, this.#fd) : top.release(call, this.#fd)).catch(() => undefined)
+    }
+  }
+
+  /** Release without flushing, used by `Glfs.fini()` after it flushed what it could. */
+  async releaseForFini(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    const { top, call } = this.#owner
+    await (this.#fd.isDirectory ? top.releasedir(call, this.#fd) : top.release(call, this.#fd)).catch(() => undefined)
+  }
+
+  async #readv(size: number, offset: number, syscall: string): Promise<Buffer> {
+    try {
+      return (await this.#owner.top.readv(this.#owner.call, this.#fd, size, offset, 0)).data
+    } catch (err) {
+      throw withPath(err, syscall, this.path)
+    }
+  }
+
+  async #writev(data: Buffer, offset: number, syscall: string): Promise<number> {
+    try {
+      return (await this.#owner.top.writev(this.#owner.call, this.#fd, data, offset, 0)).size
+    } catch (err) {
+      throw withPath(err, syscall, this.path)
+    }
+  }
+
+  /** Large or unaligned reads: chunks in flight together, each copied once into `out`. */
+  async #readInto(out: Uint8Array, offset: number, syscall: string): Promise<number> {
+    const chunks: Promise<Buffer>[] = []
+    for (let at = 0; at < out.length; at += MAX_IO_CHUNK) {
+      chunks.push(this.#readv(Math.min(MAX_IO_CHUNK, out.length - at), offset + at, syscall))
+    }
+    const parts = await Promise.all(chunks)
+    let total = 0
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]!
+      out.set(part, i * MAX_IO_CHUNK)
+      total += part.length
+      // A short chunk is the end of the file: later chunks read past it and returned nothing.
+      if (part.length < Math.min(MAX_IO_CHUNK, out.length - i * MAX_IO_CHUNK)) break
+    }
+    return total
+  }
+
+  /** Large writes: chunks in flight together; a short write is continued from where it stopped. */
+  async #writeAll(buf: Buffer, offset: number, syscall: string): Promise<number> {
+    const chunks: Promise<number>[] = []
+    for (let at = 0; at < buf.length; at += MAX_IO_CHUNK) {
+      const piece = buf.subarray(at, Math.min(at + MAX_IO_CHUNK, buf.length))
+      chunks.push(this.#writev(piece, offset + at, syscall).then(async (n) => {
+        let done = n
+        while (done < piece.length) {
+          const m = await this.#writev(piece.subarray(done), offset + at + done, syscall)
+          if (m === 0) throw this.#error('EIO', syscall, 'the brick wrote 0 bytes')
+          done += m
+        }
+        return done
+      }))
+    }
+    let total = 0
+    for (const n of await Promise.all(chunks)) total += n
+    return total
+  }
+
+  #check(syscall: string): void {
+    if (this.#closed) throw this.#error('EBADF', syscall, 'the fd is closed')
+    if (syscall.startsWith('pwrite') || syscall === 'write' || syscall === 'ftruncate' || syscall === 'discard' || syscall === 'zerofill' || syscall === 'fallocate') {
+      if ((this.flags & O_ACCMODE) === O_RDONLY) throw this.#error('EBADF', syscall, 'the fd is open read-only')
+    } else if ((syscall.startsWith('pread') || syscall === 'read') && (this.flags & O_ACCMODE) === O_WRONLY) {
+      throw this.#error('EBADF', syscall, 'the fd is open write-only')
+    }
+  }
+
+  #error(code: string, syscall: string, detail: string): GlusterError {
+    return new GlusterError({ errno: errnoOf(code), syscall, path: this.path, detail })
+  }
+}
+
+/** An open directory: `for await (const entry of dir)` lists it through READDIRP. */
+export class GlfsDir implements AsyncIterable<DirEntry> {
+  readonly path: string
+  readonly #owner: FdOwner
+  readonly #fd: Fd
+  #closed = false
+
+  constructor(owner: FdOwner, fd: Fd, path: string) {
+    this.#owner = owner
+    this.#fd = fd
+    this.path = path
+  }
+
+  /** Entries with their attributes, '.' and '..' included, as the bricks return them. */
+  async *[Symbol.asyncIterator](): AsyncIterator<DirEntry> {
+    let offset = 0n
+    for (;;) {
+      if (this.#closed) throw new GlusterError({ errno: errnoOf('EBADF'), syscall: 'readdir', path: this.path, detail: 'the directory is closed' })
+      let page
+      try {
+        page = await this.#owner.top.readdirp(this.#owner.call, this.#fd, READDIR_BYTES, offset)
+      } catch (err) {
+        throw withPath(err, 'readdir', this.path)
+      }
+      for (const entry of page.entries) {
+        offset = entry.offset
+        yield entry
+      }
+      if (page.eof || page.entries.length === 0) return
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) throw new GlusterError({ errno: errnoOf('EBADF'), syscall: 'closedir', path: this.path, detail: 'the directory is already closed' })
+    this.#closed = true
+    await this.#owner.top.releasedir(this.#owner.call, this.#fd).catch(() => undefined)
+  }
+}
+
+/** libgfapi asks READDIRP for up to 128 KiB of entries per call. */
+const READDIR_BYTES = 131072
+
+function toBuffer(data: Uint8Array | string): Buffer {
+  if (Buffer.isBuffer(data)) return data
+  if (data instanceof Uint8Array) return Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+  if (typeof data === 'string') return Buffer.from(data, 'utf8')
+  throw argType('data', 'Buffer, Uint8Array or string', data)
+}
+
+function checkOffset(value: number, name: string): void {
+  if (!Number.isSafeInteger(value) || value < 0) throw rangeError(name, '>= 0 and <= 2^53 - 1', value)
+}
+
+function checkLength(value: number, name: string): void {
+  if (!Number.isSafeInteger(value) || value < 0 || value > MAX_IO_LENGTH) throw rangeError(name, `>= 0 and <= ${MAX_IO_LENGTH}`, value)
+}
+
+function rangeError(name: string, range: string, value: unknown): RangeError {
+  return Object.assign(new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${String(value)}`), { code: 'ERR_OUT_OF_RANGE' })
+}
+
+function argType(name: string, expected: string, value: unknown): TypeError {
+  return Object.assign(new TypeError(`The "${name}" argument must be ${expected}. Received ${typeof value}`), { code: 'ERR_INVALID_ARG_TYPE' })
+}

@@ -1,0 +1,507 @@
+import { randomBytes } from 'node:crypto'
+import { EventEmitter } from 'node:events'
+import { debuglog } from 'node:util'
+import { errnoOf } from '../rpc/errno.ts'
+import { GlusterError } from '../rpc/errors.ts'
+import { Dict } from '../rpc/programs/fops.ts'
+import { ProtocolClient } from '../xlators/client/client.ts'
+import { Graph, type XlatorOptionOverride, buildGraph } from '../xlators/graph.ts'
+import { type Call, Fd, type Inode, type Loc } from '../xlators/types.ts'
+import { parseVolfile } from '../xlators/volfile.ts'
+import type { Xlator } from '../xlators/xlator.ts'
+import {
+  O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_TRUNC, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG,
+  XATTR_CREATE, XATTR_REPLACE, toOpenFlags,
+} from './constants.ts'
+import { GlfsDir, GlfsFd, type FdOwner } from './fd.ts'
+import { type FetchedVolfile, type VolfileServer, fetchVolfile } from './mgmt.ts'
+import { type ResolvedParent, Resolver, normalize, withPath } from './resolve.ts'
+import { GlfsStats, type GlfsStatvfs } from './stats.ts'
+import { type TimeSpec, toSetattr } from './times.ts'
+import { GLUSTERD_DEFAULT_PORT, parseGlusterUri, type GlusterUri } from './uri.ts'
+
+const debug = debuglog('gfapi')
+
+export interface GlfsOptions {
+  /** Bound on each TCP/unix connect and on glusterd's answers during `init()`. Defaults to 10 s. */
+  connectTimeoutMs?: number
+  /** Overrides the volfile's ping-timeout for every brick; 0 disables. Defaults to the volfile's (42 s). */
+  pingTimeoutMs?: number
+  /** Identity of every fop. Default: this process's uid, gid and pid. */
+  uid?: number
+  gid?: number
+  groups?: readonly number[]
+  pid?: number
+  /** Bound of the path → gfid cache, in entries. Defaults to 16384. */
+  dentryCacheEntries?: number
+}
+
+type GlfsState = 'new' | 'initializing' | 'ready' | 'finalized'
+
+/** One brick of the mounted volume, as `Glfs.bricks` reports it. */
+export interface BrickInfo {
+  readonly xlator: string
+  readonly host: string
+  readonly path: string
+  readonly port: number | undefined
+  readonly status: string
+}
+
+/**
+ * A GlusterFS volume mounted in this process (libgfapi glfs_t): `new Glfs(volume)`,
+ * `setVolfileServer(...)`, `await init()`, then path calls and `open()`/`creat()` for fds,
+ * and `await fini()`.
+ */
+export class Glfs extends EventEmitter implements FdOwner {
+  readonly volume: string
+  readonly #options: GlfsOptions
+  readonly #servers: VolfileServer[] = []
+  readonly #overrides: XlatorOptionOverride[] = []
+  readonly #fds = new Set<GlfsFd>()
+  readonly call: Call
+  #state: GlfsState = 'new'
+  #graph: Graph | undefined
+  #mgmt: FetchedVolfile | undefined
+  #resolver: Resolver | undefined
+  /** The URI this Glfs was made from by `fromUri`, if any. */
+  uri: GlusterUri | undefined
+
+  constructor(volume: string, options: GlfsOptions = {}) {
+    super()
+    if (typeof volume !== 'string' || volume.length === 0) {
+      throw Object.assign(new TypeError('The "volume" argument must be a non-empty string'), { code: 'ERR_INVALID_ARG_TYPE' })
+    }
+    this.volume = volume
+    this.#options = options
+    // A non-zero lock owner per mount: bricks refuse empty/zero owners for locks (wire reference §1.4).
+    this.call = {
+      pid: options.pid ?? process.pid,
+      uid: options.uid ?? process.getuid?.() ?? 0,
+      gid: options.gid ?? process.getgid?.() ?? 0,
+      groups: options.groups ?? [],
+      lkOwner: nonZeroOwner(),
+    }
+  }
+
+  /** A Glfs for the volume and server a `gluster://` URI names; its path is in `glfs.uri.path`. */
+  static fromUri(uri: string, options: GlfsOptions = {}): Glfs {
+    const parsed = parseGlusterUri(uri)
+    const glfs = new Glfs(parsed.volume, options)
+    glfs.setVolfileServer(parsed.transport, parsed.transport === 'unix' ? parsed.socket! : parsed.host, parsed.port)
+    glfs.uri = parsed
+    return glfs
+  }
+
+  /**
+   * Add a volfile server (glfs_set_volfile_server). Call it several times for failover: `init()`
+   * tries them in order. For 'unix', `host` is the socket path.
+   */
+  setVolfileServer(transport: 'tcp' | 'unix', host: string, port: number = GLUSTERD_DEFAULT_PORT): this {
+    this.#assertState('new', 'setVolfileServer')
+    if (transport !== 'tcp' && transport !== 'unix') {
+      throw Object.assign(new TypeError(`transport must be 'tcp' or 'unix', not '${String(transport)}' (rdma is not supported)`), { code: 'ERR_INVALID_ARG_VALUE' })
+    }
+    if (typeof host !== 'string' || host.length === 0) throw Object.assign(new TypeError('The "host" argument must be a non-empty string'), { code: 'ERR_INVALID_ARG_TYPE' })
+    if (transport === 'tcp' && (!Number.isInteger(port) || port < 1 || port > 65535)) {
+      throw Object.assign(new RangeError(`The value of "port" is out of range. It must be >= 1 && <= 65535. Received ${port}`), { code: 'ERR_OUT_OF_RANGE' })
+    }
+    this.#servers.push(transport === 'unix' ? { transport, host: 'localhost', port: 0, socketPath: host } : { transport, host, port })
+    return this
+  }
+
+  /** Volfile servers in the order `init()` tries them. */
+  get volfileServers(): readonly VolfileServer[] {
+    return this.#servers
+  }
+
+  /**
+   * Set an option on every xlator whose name matches `pattern` (glfs_set_xlator_option), before
+   * `init()`. Validation of keys and values happens when the graph is built.
+   */
+  setXlatorOption(pattern: string, key: string, value: string): this {
+    this.#assertState('new', 'setXlatorOption')
+    for (const [name, v] of [['pattern', pattern], ['key', key], ['value', value]] as const) {
+      if (typeof v !== 'string' || v.length === 0) throw Object.assign(new TypeError(`The "${name}" argument must be a non-empty string`), { code: 'ERR_INVALID_ARG_TYPE' })
+    }
+    this.#overrides.push({ pattern, key, value })
+    return this
+  }
+
+  /** Fetch the volfile, build the graph and connect every brick (glfs_init). */
+  async init(): Promise<void> {
+    this.#assertState('new', 'init')
+    if (this.#servers.length === 0) this.setVolfileServer('tcp', 'localhost', GLUSTERD_DEFAULT_PORT)
+    this.#state = 'initializing'
+    const connectTimeoutMs = this.#options.connectTimeoutMs ?? 10_000
+    try {
+      this.#mgmt = await this.#fetchFromAnyServer(connectTimeoutMs)
+      const volfile = parseVolfile(this.#mgmt.spec)
+      const graph = buildGraph(volfile, {
+        volume: this.volume,
+        volfileServerHost: this.#mgmt.server.host,
+        rpc: { connectTimeoutMs, pingTimeoutMs: this.#options.pingTimeoutMs },
+      }, this.#overrides)
+      this.#graph = graph
+      debug('graph of %s:\n%s', this.volume, graph.describe())
+      await graph.init()
+      this.#resolver = new Resolver(graph.top, this.call, this.#options.dentryCacheEntries)
+      this.#state = 'ready'
+    } catch (err) {
+      await this.#teardown()
+      this.#state = 'new'
+      throw err
+    }
+  }
+
+  async #fetchFromAnyServer(connectTimeoutMs: number): Promise<FetchedVolfile> {
+    const failures: GlusterError[] = []
+    for (const server of this.#servers) {
+      try {
+        return await fetchVolfile(server, this.volume, connectTimeoutMs)
+      } catch (err) {
+        if (!(err instanceof GlusterError)) throw err
+        // A volume glusterd does not know is not a server failure: the other servers agree.
+        if (err.code === 'ENOENT') throw err
+        failures.push(err)
+      }
+    }
+    if (failures.length === 1) throw failures[0]!
+    const first = failures[0]!
+    throw new GlusterError({
+      errno: -first.errno, syscall: 'init', volume: this.volume, host: first.host, port: first.port, cause: first,
+      detail: `no volfile server answered: ${failures.map((f) => f.message).join('; ')}`,
+    })
+  }
+
+  /** Close every fd, brick and glusterd connection now (glfs_fini); no fixed waits. */
+  async fini(): Promise<void> {
+    if (this.#state === 'finalized') return
+    this.#state = 'finalized'
+    const fds = [...this.#fds]
+    this.#fds.clear()
+    await Promise.all(fds.map((fd) => fd.releaseForFini()))
+    await this.#teardown()
+  }
+
+  async #teardown(): Promise<void> {
+    const graph = this.#graph
+    this.#graph = undefined
+    this.#resolver = undefined
+    try {
+      await graph?.fini()
+    } finally {
+      this.#mgmt?.rpc.close()
+      this.#mgmt = undefined
+    }
+  }
+
+  /** The top of the translator graph (for code inside this package). */
+  get top(): Xlator {
+    const graph = this.#graph
+    if (graph === undefined || this.#state !== 'ready') throw this.#notReady()
+    return graph.top
+  }
+
+  /** The mounted graph as an indented tree, top first. */
+  describeGraph(): string {
+    if (this.#graph === undefined) throw this.#notReady()
+    return this.#graph.describe()
+  }
+
+  /** The bricks of the mounted volume and their connection state. */
+  get bricks(): BrickInfo[] {
+    if (this.#graph === undefined) return []
+    return this.#graph.xlators.filter((x): x is ProtocolClient => x instanceof ProtocolClient).map((c) => ({
+      xlator: c.name, host: c.address.remoteHost, path: c.address.remoteSubvolume, port: c.port, status: c.status,
+    }))
+  }
+
+  /** The volfile text the graph was built from. */
+  get volfile(): string | undefined {
+    return this.#mgmt?.spec
+  }
+
+  forget(fd: GlfsFd): void {
+    this.#fds.delete(fd)
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Files
+
+  /**
+   * Open a file (glfs_open). Flags are numbers (O_RDWR | O_APPEND...) or Node's strings ('r+',
+   * 'w', 'ax'...); with O_CREAT this is `creat(path, flags, 0o644)`.
+   */
+  async open(path: string, flags: number | string): Promise<GlfsFd> {
+    const f = toOpenFlags(flags)
+    if ((f & O_CREAT) !== 0) return this.creat(path, f, 0o644)
+    const { loc, stat } = await this.#resolver!.resolve(path, (f & O_NOFOLLOW) === 0, 'open').catch(this.#rethrow('open', path))
+    return this.#openResolved(loc, stat.mode, f, 'open')
+  }
+
+  async #openResolved(loc: Loc, mode: number, flags: number, syscall: string): Promise<GlfsFd> {
+    const type = mode & S_IFMT
+    if (type === S_IFDIR) {
+      if ((flags & O_ACCMODE) !== O_RDONLY) throw this.#error('EISDIR', syscall, loc.path)
+      throw this.#error('EISDIR', syscall, loc.path, 'use opendir() to read a directory')
+    }
+    if ((flags & O_DIRECTORY) !== 0) throw this.#error('ENOTDIR', syscall, loc.path)
+    if (type === S_IFLNK) throw this.#error('ELOOP', syscall, loc.path, 'the last component is a symlink and O_NOFOLLOW was given')
+    const fd = new Fd(loc.inode!, flags & ~(O_CREAT | O_EXCL), false)
+    try {
+      await this.top.open(this.call, loc, flags & ~(O_CREAT | O_EXCL), fd)
+    } catch (err) {
+      throw withPath(err, syscall, loc.path)
+    }
+    return this.#track(new GlfsFd(this, fd, loc.path))
+  }
+
+  /**
+   * Create (or open) a file (glfs_creat): O_EXCL fails with EEXIST when it exists; otherwise an
+   * existing file is opened (truncated with O_TRUNC). `mode` is the permission bits.
+   */
+  async creat(path: string, flags: number | string, mode = 0o644): Promise<GlfsFd> {
+    const f = toOpenFlags(flags) | O_CREAT
+    if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777) throw Object.assign(new RangeError(`The value of "mode" is out of range. Received ${mode}`), { code: 'ERR_OUT_OF_RANGE' })
+    const resolver = this.#resolverOrThrow()
+    for (let attempt = 0; ; attempt++) {
+      const existing = await resolver.resolve(path, true, 'creat').catch((err: unknown) => {
+        if (err instanceof GlusterError && err.code === 'ENOENT') return undefined
+        throw err
+      })
+      if (existing !== undefined) {
+        if ((f & O_EXCL) !== 0) throw this.#error('EEXIST', 'creat', path)
+        return this.#openResolved(existing.loc, existing.stat.mode, f, 'creat')
+      }
+      const { loc, parent } = await resolver.resolveParent(path, 'creat')
+      const placeholder = resolver.inode(randomGfid(), S_IFREG)
+      const fd = new Fd(placeholder, f & ~(O_CREAT | O_EXCL), false)
+      try {
+        const created = await this.top.create(this.call, { ...loc, inode: placeholder }, f, mode, 0, fd)
+        // The brick may keep an existing gfid (a racing create): adopt what it reports.
+        if (!created.stat.gfid.equals(placeholder.gfid)) {
+          const fdReal = new Fd(resolver.inode(created.stat.gfid, created.stat.mode), fd.flags, false)
+          for (const [k, v] of fd.ctx) fdReal.ctx.set(k, v)
+          return this.#track(new GlfsFd(this, fdReal, loc.path))
+        }
+        resolver.invalidate(parent, loc.name)
+        return this.#track(new GlfsFd(this, fd, loc.path))
+      } catch (err) {
+        // Someone created it between our lookup and CREATE: open it instead, unless O_EXCL.
+        if (err instanceof GlusterError && err.code === 'EEXIST' && (f & O_EXCL) === 0 && attempt === 0) continue
+        throw withPath(err, 'creat', loc.path)
+      }
+    }
+  }
+
+  #track(fd: GlfsFd): GlfsFd {
+    this.#fds.add(fd)
+    return fd
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Path calls
+
+  async stat(path: string): Promise<GlfsStats> {
+    const { stat } = await this.#resolverOrThrow().resolve(path, true, 'stat').catch(this.#rethrow('stat', path))
+    return new GlfsStats(stat)
+  }
+
+  async lstat(path: string): Promise<GlfsStats> {
+    const { stat } = await this.#resolverOrThrow().resolve(path, false, 'lstat').catch(this.#rethrow('lstat', path))
+    return new GlfsStats(stat)
+  }
+
+  /** access(2): resolves when the caller may access `path` with `mode` (F_OK, R_OK | W_OK...). */
+  async access(path: string, mode: number): Promise<void> {
+    const { loc } = await this.#resolverOrThrow().resolve(path, true, 'access').catch(this.#rethrow('access', path))
+    await this.top.access(this.call, loc, mode).catch(this.#rethrow('access', path))
+  }
+
+  async unlink(path: string): Promise<void> {
+    const { loc, stat } = await this.#resolverOrThrow().resolve(path, false, 'unlink').catch(this.#rethrow('unlink', path))
+    if ((stat.mode & S_IFMT) === S_IFDIR) throw this.#error('EISDIR', 'unlink', path, 'use rmdir() for directories')
+    await this.top.unlink(this.call, loc, 0).catch(this.#rethrow('unlink', path))
+    this.#resolver?.invalidate(loc.parent, loc.name)
+  }
+
+  async mkdir(path: string, mode = 0o755): Promise<void> {
+    const { loc } = await this.#resolverOrThrow().resolveParent(path, 'mkdir').catch(this.#rethrow('mkdir', path))
+    await this.top.mkdir(this.call, loc, mode & 0o7777, 0).catch(this.#rethrow('mkdir', path))
+  }
+
+  async rmdir(path: string): Promise<void> {
+    const { loc, stat } = await this.#resolverOrThrow().resolve(path, false, 'rmdir').catch(this.#rethrow('rmdir', path))
+    if (loc.path === '/') throw this.#error('EBUSY', 'rmdir', path, 'the volume root cannot be removed')
+    if ((stat.mode & S_IFMT) !== S_IFDIR) throw this.#error('ENOTDIR', 'rmdir', path)
+    await this.top.rmdir(this.call, loc, 0).catch(this.#rethrow('rmdir', path))
+    this.#resolver?.invalidate(loc.parent, loc.name)
+  }
+
+  async rename(oldPath: string, newPath: string): Promise<void> {
+    const resolver = this.#resolverOrThrow()
+    const from = await resolver.resolve(oldPath, false, 'rename').catch(this.#rethrow('rename', oldPath))
+    const to = await resolver.resolveParent(newPath, 'rename').catch(this.#rethrow('rename', newPath))
+    const target = await resolver.resolve(newPath, false, 'rename').catch(() => undefined)
+    const newLoc: Loc = { ...to.loc, inode: target?.loc.inode }
+    await this.top.rename(this.call, from.loc, newLoc).catch(this.#rethrow('rename', oldPath))
+    resolver.invalidate(from.loc.parent, from.loc.name)
+    resolver.invalidate(to.parent, to.loc.name)
+  }
+
+  async link(existingPath: string, newPath: string): Promise<void> {
+    const resolver = this.#resolverOrThrow()
+    const from = await resolver.resolve(existingPath, false, 'link').catch(this.#rethrow('link', existingPath))
+    if ((from.stat.mode & S_IFMT) === S_IFDIR) throw this.#error('EPERM', 'link', existingPath, 'hard links to directories are not allowed')
+    const to = await resolver.resolveParent(newPath, 'link').catch(this.#rethrow('link', newPath))
+    await this.top.link(this.call, from.loc, to.loc).catch(this.#rethrow('link', newPath))
+  }
+
+  async symlink(target: string, path: string): Promise<void> {
+    if (typeof target !== 'string' || target.length === 0) throw this.#error('ENOENT', 'symlink', path, 'empty symlink target')
+    const { loc } = await this.#resolverOrThrow().resolveParent(path, 'symlink').catch(this.#rethrow('symlink', path))
+    await this.top.symlink(this.call, target, loc, 0).catch(this.#rethrow('symlink', path))
+  }
+
+  async readlink(path: string): Promise<string> {
+    const { loc, stat } = await this.#resolverOrThrow().resolve(path, false, 'readlink').catch(this.#rethrow('readlink', path))
+    if ((stat.mode & S_IFMT) !== S_IFLNK) throw this.#error('EINVAL', 'readlink', path, 'not a symbolic link')
+    return (await this.top.readlink(this.call, loc, 4096).catch(this.#rethrow('readlink', path))).target
+  }
+
+  async truncate(path: string, length: number): Promise<void> {
+    if (!Number.isSafeInteger(length) || length < 0) throw Object.assign(new RangeError(`The value of "length" is out of range. Received ${length}`), { code: 'ERR_OUT_OF_RANGE' })
+    const { loc, stat } = await this.#resolverOrThrow().resolve(path, true, 'truncate').catch(this.#rethrow('truncate', path))
+    if ((stat.mode & S_IFMT) === S_IFDIR) throw this.#error('EISDIR', 'truncate', path)
+    await this.top.truncate(this.call, loc, length).catch(this.#rethrow('truncate', path))
+  }
+
+  /** Set times of `path` (following symlinks); UTIME_OMIT leaves a time exactly as it is. */
+  async utimens(path: string, atime: TimeSpec, mtime: TimeSpec): Promise<void> {
+    return this.#utimens(path, atime, mtime, true, 'utimens')
+  }
+
+  /** Set times of `path` itself, not of a symlink's target. */
+  async lutimens(path: string, atime: TimeSpec, mtime: TimeSpec): Promise<void> {
+    return this.#utimens(path, atime, mtime, false, 'lutimens')
+  }
+
+  async #utimens(path: string, atime: TimeSpec, mtime: TimeSpec, follow: boolean, syscall: string): Promise<void> {
+    const { attrs, valid } = toSetattr(atime, mtime)
+    const { loc } = await this.#resolverOrThrow().resolve(path, follow, syscall).catch(this.#rethrow(syscall, path))
+    if (valid === 0) return
+    await this.top.setattr(this.call, loc, attrs, valid).catch(this.#rethrow(syscall, path))
+  }
+
+  async chmod(path: string, mode: number): Promise<void> {
+    const { loc } = await this.#resolverOrThrow().resolve(path, true, 'chmod').catch(this.#rethrow('chmod', path))
+    await this.top.setattr(this.call, loc, { mode, uid: 0, gid: 0, atime: 0, atimeNsec: 0, mtime: 0, mtimeNsec: 0 }, 0x1).catch(this.#rethrow('chmod', path))
+  }
+
+  async statvfs(path = '/'): Promise<GlfsStatvfs> {
+    const { loc } = await this.#resolverOrThrow().resolve(path, true, 'statvfs').catch(this.#rethrow('statvfs', path))
+    const s = await this.top.statfs(this.call, loc).catch(this.#rethrow('statvfs', path))
+    return { bsize: s.bsize, frsize: s.frsize, blocks: s.blocks, bfree: s.bfree, bavail: s.bavail, files: s.files, ffree: s.ffree, favail: s.favail, fsid: s.fsid, flag: s.flag, namemax: s.namemax }
+  }
+
+  /** Open a directory for `for await` listing (entries carry their stat, from READDIRP). */
+  async opendir(path: string): Promise<GlfsDir> {
+    const { loc, stat } = await this.#resolverOrThrow().resolve(path, true, 'opendir').catch(this.#rethrow('opendir', path))
+    if ((stat.mode & S_IFMT) !== S_IFDIR) throw this.#error('ENOTDIR', 'opendir', path)
+    const fd = new Fd(loc.inode!, O_RDONLY, true)
+    await this.top.opendir(this.call, loc, fd).catch(this.#rethrow('opendir', path))
+    return new GlfsDir(this, fd, loc.path)
+  }
+
+  /** Names in a directory, without '.' and '..'. */
+  async readdir(path: string): Promise<string[]> {
+    const dir = await this.opendir(path)
+    const names: string[] = []
+    try {
+      for await (const entry of dir) if (entry.name !== '.' && entry.name !== '..') names.push(entry.name)
+    } finally {
+      await dir.close()
+    }
+    return names
+  }
+
+  /** Set an extended attribute; `flags` 0, XATTR_CREATE or XATTR_REPLACE. */
+  async setxattr(path: string, name: string, value: Uint8Array | string, flags = 0): Promise<void> {
+    if (flags !== 0 && flags !== XATTR_CREATE && flags !== XATTR_REPLACE) throw this.#error('EINVAL', 'setxattr', path, `bad flags ${flags}`)
+    const { loc } = await this.#resolverOrThrow().resolve(path, true, 'setxattr').catch(this.#rethrow('setxattr', path))
+    const dict = new Dict().setPtr(name, Buffer.from(value))
+    await this.top.setxattr(this.call, loc, dict, flags).catch(this.#rethrow('setxattr', path))
+  }
+
+  /** An extended attribute's value; ENODATA when it is not set. */
+  async getxattr(path: string, name: string): Promise<Buffer> {
+    const { loc } = await this.#resolverOrThrow().resolve(path, true, 'getxattr').catch(this.#rethrow('getxattr', path))
+    const { dict } = await this.top.getxattr(this.call, loc, name).catch(this.#rethrow('getxattr', path))
+    const v = dict.get(name)
+    if (v === undefined) throw this.#error('ENODATA', 'getxattr', path, `no attribute '${name}'`)
+    const bytes = dictValueBytes(v)
+    if (bytes === undefined) throw this.#error('EIO', 'getxattr', path, `attribute '${name}' came back with an unexpected type`)
+    return bytes
+  }
+
+  async removexattr(path: string, name: string): Promise<void> {
+    const { loc } = await this.#resolverOrThrow().resolve(path, true, 'removexattr').catch(this.#rethrow('removexattr', path))
+    await this.top.removexattr(this.call, loc, name).catch(this.#rethrow('removexattr', path))
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  #resolverOrThrow(): Resolver {
+    const r = this.#resolver
+    if (r === undefined || this.#state !== 'ready') throw this.#notReady()
+    return r
+  }
+
+  #rethrow(syscall: string, path: string): (err: unknown) => never {
+    return (err: unknown) => {
+      throw withPath(err, syscall, path)
+    }
+  }
+
+  #error(code: string, syscall: string, path: string, detail?: string): GlusterError {
+    return new GlusterError({ errno: errnoOf(code), syscall, path, volume: this.volume, detail })
+  }
+
+  #notReady(): GlusterError {
+    const what = this.#state === 'finalized' ? 'fini() was called' : this.#state === 'initializing' ? 'init() has not finished' : 'init() was not called'
+    return new GlusterError({ errno: errnoOf('ENOTCONN'), syscall: 'glfs', volume: this.volume, detail: `volume '${this.volume}' is not mounted: ${what}` })
+  }
+
+  #assertState(expected: GlfsState, syscall: string): void {
+    if (this.#state !== expected) {
+      throw new GlusterError({ errno: errnoOf('EINVAL'), syscall, volume: this.volume, detail: `not allowed now: the Glfs is ${this.#state}` })
+    }
+  }
+}
+
+/** The raw bytes of an xattr value from a reply dict. */
+function dictValueBytes(v: ReturnType<Dict['get']>): Buffer | undefined {
+  if (v === undefined) return undefined
+  const value: unknown = (v as { value: unknown }).value
+  if (Buffer.isBuffer(value)) return value
+  if (typeof value === 'string') return Buffer.from(value)
+  if (typeof value === 'bigint' || typeof value === 'number') return Buffer.from(String(value))
+  return undefined
+}
+
+function nonZeroOwner(): Buffer {
+  const owner = randomBytes(8)
+  owner[0] = owner[0]! | 1
+  return owner
+}
+
+function randomGfid(): Buffer {
+  const g = randomBytes(16)
+  // RFC 4122 version 4, variant 10: what libuuid generates for gfid-req.
+  g[6] = (g[6]! & 0x0f) | 0x40
+  g[8] = (g[8]! & 0x3f) | 0x80
+  return g
+}
+
+export { normalize as normalizePath }
+export type { Inode, ResolvedParent }

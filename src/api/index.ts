@@ -1,0 +1,13 @@
+/**
+ * gfapi-ts: a pure-TypeScript GlusterFS client, the libgfapi of Node.js.
+ * @packageDocumentation
+ */
+export { Glfs, type GlfsOptions, type BrickInfo } from './glfs.ts'
+export { GlfsFd, GlfsDir, MAX_IO_CHUNK } from './fd.ts'
+export { GlfsStats, type GlfsStatvfs } from './stats.ts'
+export { parseGlusterUri, GLUSTERD_DEFAULT_PORT, type GlusterUri } from './uri.ts'
+export type { TimeSpec } from './times.ts'
+export type { VolfileServer } from './mgmt.ts'
+export type { DirEntry } from '../xlators/types.ts'
+export * from './constants.ts'
+export * from './errors.ts'

@@ -1,0 +1,107 @@
+import { RpcError } from './errors.ts'
+
+// RFC 5531 §11: each fragment starts with a 4-byte big-endian header; bit 31 marks the last
+// fragment of a record, bits 0..30 give the fragment length.
+const LAST_FRAGMENT = 0x80000000
+const FRAGMENT_LENGTH_MASK = 0x7fffffff
+
+/** Default largest record accepted: a 64 MiB READ plus headers, with room to spare. */
+export const DEFAULT_MAX_RECORD_BYTES = 80 * 1024 * 1024
+
+/** Encode a single-fragment record mark for `length` bytes (what GlusterFS always sends). */
+export function recordMark(length: number): number {
+  return (LAST_FRAGMENT | length) >>> 0
+}
+
+/**
+ * Reassembles records from a byte stream split anywhere. A record that arrives whole inside one
+ * chunk is handed up as a view of that chunk (no copy); one spanning chunks is copied once into a
+ * buffer of its exact size, allocated only after the fragment headers proved it fits
+ * `maxRecordBytes`. Handed-out records are never written again, so callers may keep views.
+ */
+export class RecordDecoder {
+  readonly maxRecordBytes: number
+  readonly #onRecord: (record: Buffer) => void
+  // Partial record being assembled across chunks: its fragments' bytes so far.
+  #parts: Buffer[] = []
+  #partsBytes = 0
+  // Bytes of the current fragment still expected (0 = expecting a header).
+  #fragmentLeft = 0
+  #lastFragment = false
+  // A fragment header split across chunks.
+  readonly #header = Buffer.alloc(4)
+  #headerHave = 0
+
+  constructor(onRecord: (record: Buffer) => void, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES) {
+    this.#onRecord = onRecord
+    this.maxRecordBytes = maxRecordBytes
+  }
+
+  /** True while a record is partly received (a peer closing now closed mid-record). */
+  get midRecord(): boolean {
+    return this.#headerHave > 0 || this.#fragmentLeft > 0 || this.#partsBytes > 0
+  }
+
+  /** Feed bytes from the stream; calls `onRecord` for each completed record, in order. */
+  push(chunk: Buffer): void {
+    let at = 0
+    const end = chunk.length
+    while (at < end) {
+      if (this.#fragmentLeft === 0) {
+        // Fast path: header, whole single-fragment record, all inside this chunk.
+        if (this.#headerHave === 0 && this.#partsBytes === 0 && end - at >= 4) {
+          const mark = chunk.readUInt32BE(at)
+          const length = mark & FRAGMENT_LENGTH_MASK
+          this.#checkSize(length)
+          if ((mark & LAST_FRAGMENT) !== 0 && end - at - 4 >= length) {
+            this.#onRecord(chunk.subarray(at + 4, at + 4 + length))
+            at += 4 + length
+            continue
+          }
+          this.#startFragment(mark)
+          at += 4
+          continue
+        }
+        // Slow path: gather the 4 header bytes, possibly across chunks.
+        const take = Math.min(4 - this.#headerHave, end - at)
+        chunk.copy(this.#header, this.#headerHave, at, at + take)
+        this.#headerHave += take
+        at += take
+        if (this.#headerHave < 4) return
+        this.#headerHave = 0
+        this.#startFragment(this.#header.readUInt32BE(0))
+        continue
+      }
+      const take = Math.min(this.#fragmentLeft, end - at)
+      this.#parts.push(chunk.subarray(at, at + take))
+      this.#partsBytes += take
+      this.#fragmentLeft -= take
+      at += take
+      if (this.#fragmentLeft === 0 && this.#lastFragment) this.#emit()
+    }
+  }
+
+  #startFragment(mark: number): void {
+    const length = mark & FRAGMENT_LENGTH_MASK
+    this.#lastFragment = (mark & LAST_FRAGMENT) !== 0
+    this.#checkSize(this.#partsBytes + length)
+    this.#fragmentLeft = length
+    // A zero-length last fragment completes its record without consuming any bytes.
+    if (length === 0 && this.#lastFragment) this.#emit()
+  }
+
+  #checkSize(total: number): void {
+    if (total > this.maxRecordBytes) {
+      throw new RpcError('ERR_RPC_RECORD_TOO_LARGE', `RPC record of ${total} bytes exceeds the ${this.maxRecordBytes}-byte limit`)
+    }
+  }
+
+  #emit(): void {
+    const parts = this.#parts
+    const record = parts.length === 1 ? parts[0]! : Buffer.concat(parts, this.#partsBytes)
+    this.#parts = []
+    this.#partsBytes = 0
+    this.#lastFragment = false
+    this.#onRecord(record)
+  }
+}

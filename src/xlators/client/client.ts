@@ -1,0 +1,568 @@
+import { randomUUID } from 'node:crypto'
+import { debuglog } from 'node:util'
+import type { XdrReader } from '../../xdr/reader.ts'
+import type { XdrWriter } from '../../xdr/writer.ts'
+import { AuthFlavor, MdataFlag } from '../../rpc/auth.ts'
+import { RpcClient } from '../../rpc/client.ts'
+import { errnoOf } from '../../rpc/errno.ts'
+import { GlusterError } from '../../rpc/errors.ts'
+import { CALLBACK_PROGRAM_NUMBER, CallbackProc } from '../../rpc/programs/callback.ts'
+import {
+  Dict, FOP_PROGRAM, FopProc, Iatt, readGfxCommon2iattRsp, readGfxCommon3iattRsp, readGfxCommonDictRsp,
+  readGfxCommonIattRsp, readGfxCommonRsp, readGfxCreateRsp, readGfxOpenRsp, readGfxReaddirpRsp, readGfxReadlinkRsp,
+  readGfxReadRsp, readGfxRenameRsp, readGfxSeekRsp, readGfxStatfsRsp, writeGfxAccessReq, writeGfxCreateReq,
+  writeGfxDiscardReq, writeGfxEntrylkReq, writeGfxFallocateReq, writeGfxFgetxattrReq, writeGfxFlushReq,
+  writeGfxFsetattrReq, writeGfxFsetxattrReq, writeGfxFstatReq, writeGfxFsyncReq, writeGfxFtruncateReq,
+  writeGfxGetxattrReq, writeGfxInodelkReq, writeGfxLinkReq, writeGfxLookupReq, writeGfxMkdirReq, writeGfxMknodReq,
+  writeGfxOpendirReq, writeGfxOpenReq, writeGfxReaddirpReq, writeGfxReadlinkReq, writeGfxReadReq,
+  writeGfxReleasedirReq, writeGfxReleaseReq, writeGfxRemovexattrReq, writeGfxRenameReq, writeGfxRmdirReq,
+  writeGfxSeekReq, writeGfxSetattrReq, writeGfxSetxattrReq, writeGfxStatfsReq, writeGfxStatReq, writeGfxSymlinkReq,
+  writeGfxTruncateReq, writeGfxUnlinkReq, writeGfxWriteReq, writeGfxZerofillReq,
+} from '../../rpc/programs/fops.ts'
+import type { GraphContext } from '../graph.ts'
+import { type OptionSpec, parseOptions } from '../options.ts'
+import {
+  type Call, type CommonResult, type CreateResult, type DirEntry, type EntryResult, type Fd, type Flock,
+  type IattResult, type Loc, type LookupResult, type OpenResult, type ParentResult, type PrePostResult,
+  type ReadResult, type ReaddirResult, type ReadlinkResult, type RenameResult, type SeekResult, type StatfsResult,
+  type WriteResult, type XattrResult, SetAttr, gfidToString,
+} from '../types.ts'
+import type { VolfileNode } from '../volfile.ts'
+import { type SetattrArgs, Xlator } from '../xlator.ts'
+import { type BrickAddress, type BrickSession, brickLabel, connectBrick, queryBrickPort } from './handshake.ts'
+
+const debug = debuglog('gfapi')
+
+/** protocol/client options we act on (xlators/protocol/client/src/client.c options). */
+export const CLIENT_OPTIONS: readonly OptionSpec[] = [
+  { key: 'remote-host', name: 'remoteHost', type: 'string', default: '', description: 'Host of the brick (and of the glusterd that maps it to a port).' },
+  { key: 'remote-port', name: 'remotePort', type: 'int', default: '0', min: 0, max: 65535, description: 'Brick port; 0 asks glusterd (PORTBYBRICK).' },
+  { key: 'remote-subvolume', name: 'remoteSubvolume', type: 'string', default: '', description: 'Brick path on remote-host.' },
+  { key: 'transport-type', aliases: ['transport.address-family'], name: 'transportType', type: 'string', default: 'tcp', description: 'tcp (inet, inet6) or unix.' },
+  { key: 'ping-timeout', name: 'pingTimeout', type: 'time', default: '42', min: 0, max: 1013, description: 'Seconds without any reply, with calls outstanding, after which the brick is declared dead. Defaults to 42 s.' },
+  { key: 'frame-timeout', aliases: ['rpc-timeout'], name: 'frameTimeout', type: 'time', default: '1800', min: 0, max: 86400, description: 'Seconds a single call may wait for its reply. Defaults to 1800 s.' },
+]
+
+interface ClientConfig {
+  remoteHost: string
+  remotePort: number
+  remoteSubvolume: string
+  transportType: string
+  pingTimeout: number
+  frameTimeout: number
+}
+
+const NULL_GFID = Buffer.alloc(16)
+/** Anonymous fd: the brick opens the inode by gfid itself (fd.h GF_ANON_FD_NO). */
+const ANON_FD = -2
+
+// consistent-time flags per fop, as the client-side utime xlator sends them (wire reference §1.5).
+const CREATE_FLAGS = MdataFlag.CTIME | MdataFlag.MTIME | MdataFlag.ATIME | MdataFlag.PAR_CTIME | MdataFlag.PAR_MTIME
+const REMOVE_FLAGS = MdataFlag.CTIME | MdataFlag.PAR_CTIME | MdataFlag.PAR_MTIME
+const DATA_FLAGS = MdataFlag.CTIME | MdataFlag.MTIME
+const ALLOC_FLAGS = MdataFlag.MTIME | MdataFlag.ATIME
+
+export type BrickStatus = 'connecting' | 'connected' | 'disconnected' | 'closed'
+
+/**
+ * protocol/client: one brick connection, turning fops into GlusterFS 4.x FOP calls. Remote fd
+ * numbers live in each Fd's ctx under this xlator. Mount flow (portmap, DUMP, SETVOLUME) is in
+ * handshake.ts.
+ */
+export class ProtocolClient extends Xlator {
+  static readonly type = 'protocol/client'
+  static readonly options = CLIENT_OPTIONS
+
+  readonly config: Readonly<ClientConfig>
+  readonly address: BrickAddress
+  readonly #node: VolfileNode
+  readonly #ctx: GraphContext
+  #session: BrickSession | undefined
+  #status: BrickStatus = 'connecting'
+  #connections = 0
+
+  constructor(node: VolfileNode, children: Xlator[], ctx: GraphContext) {
+    super(node.name, node.type, children)
+    this.#node = node
+    this.#ctx = ctx
+    this.config = parseOptions<ClientConfig>(node.name, CLIENT_OPTIONS, node.options)
+    if (this.config.remoteHost === '' || this.config.remoteSubvolume === '') {
+      throw new GlusterError({
+        errno: errnoOf('EINVAL'), syscall: 'init', volume: ctx.volume,
+        detail: `protocol/client ${node.name} (volfile line ${node.line}) lacks remote-host or remote-subvolume`,
+      })
+    }
+    this.address = {
+      volume: ctx.volume,
+      xlatorName: node.name,
+      remoteHost: this.config.remoteHost,
+      glusterdPort: 24007,
+      remoteSubvolume: this.config.remoteSubvolume,
+      transport: 'tcp',
+    }
+  }
+
+  get status(): BrickStatus {
+    return this.#status
+  }
+
+  /** `host:/brick/path`, for messages. */
+  get brick(): string {
+    return brickLabel(this.address)
+  }
+
+  /** The brick's port, once connected. */
+  get port(): number | undefined {
+    return this.#session?.port
+  }
+
+  override async init(): Promise<void> {
+    const port = this.config.remotePort > 0 ? this.config.remotePort : await this.#queryPort()
+    const pingTimeoutMs = this.#ctx.rpc.pingTimeoutMs ?? this.config.pingTimeout * 1000
+    const session = await connectBrick(this.address, port, this.#node.options, {
+      ...this.#ctx.rpc, pingTimeoutMs, callTimeoutMs: this.config.frameTimeout * 1000,
+    }, this.#connections++)
+    this.#attach(session)
+  }
+
+  async #queryPort(): Promise<number> {
+    const glusterd = new RpcClient({ transport: 'tcp', host: this.address.remoteHost, port: this.address.glusterdPort }, {
+      ...this.#ctx.rpc, label: `glusterd ${this.address.remoteHost}:${this.address.glusterdPort}`, volume: this.#ctx.volume,
+    })
+    try {
+      await glusterd.connect()
+      return await queryBrickPort(glusterd, this.address)
+    } finally {
+      glusterd.close()
+    }
+  }
+
+  #attach(session: BrickSession): void {
+    this.#session = session
+    this.#status = 'connected'
+    session.rpc.on('callback', (prog: number, _vers: number, proc: number) => this.#onCallback(prog, proc))
+    session.rpc.once('close', (err: Error | undefined) => {
+      if (this.#session !== session) return
+      this.#session = undefined
+      if (this.#status === 'closed') return
+      this.#status = 'disconnected'
+      debug('%s: brick %s disconnected%s', this.name, this.brick, err ? ': ' + err.message : '')
+      this.notify('CHILD_DOWN', this, err)
+    })
+    this.notify('CHILD_UP', this)
+  }
+
+  #onCallback(prog: number, proc: number): void {
+    if (prog !== CALLBACK_PROGRAM_NUMBER) return
+    // The brick's storage graph going down or up without closing the socket (server.c).
+    if (proc === CallbackProc.CHILD_DOWN) this.notify('CHILD_DOWN', this)
+    else if (proc === CallbackProc.CHILD_UP) this.notify('CHILD_UP', this)
+  }
+
+  override async fini(): Promise<void> {
+    this.#status = 'closed'
+    const session = this.#session
+    this.#session = undefined
+    session?.rpc.close()
+  }
+
+  // Events from our own connection start here and go up; a client has no children.
+  override notify(event: 'CHILD_UP' | 'CHILD_DOWN' | 'CHILD_CONNECTING', from: Xlator, detail?: unknown): void {
+    for (const parent of this.parents) parent.notify(event, from, detail)
+  }
+
+  #rpc(syscall: string): RpcClient {
+    const session = this.#session
+    if (session === undefined) {
+      throw new GlusterError({
+        errno: errnoOf('ENOTCONN'), syscall, volume: this.#ctx.volume, brick: this.brick,
+        detail: `brick ${this.brick} is not connected (${this.#status})`,
+      })
+    }
+    return session.rpc
+  }
+
+  #remoteFd(fd: Fd, syscall: string): number {
+    const remote = fd.ctx.get(this)
+    if (typeof remote !== 'number') {
+      throw new GlusterError({ errno: errnoOf('EBADF'), syscall, gfid: gfidToString(fd.inode.gfid), volume: this.#ctx.volume, brick: this.brick, detail: `fd is not open on brick ${this.brick}` })
+    }
+    return remote
+  }
+
+  #fail(opErrno: number, syscall: string, gfid: Uint8Array | undefined, path?: string): GlusterError {
+    return new GlusterError({
+      errno: opErrno > 0 ? opErrno : errnoOf('EIO'), syscall, path, gfid: gfid === undefined || path !== undefined ? undefined : gfidToString(gfid),
+      volume: this.#ctx.volume, brick: this.brick,
+    })
+  }
+
+  /** Cold-path call: one encode closure per call is fine off the I/O path. */
+  async #call(proc: number, call: Call, authFlags: number, encode: (w: XdrWriter) => void, mutates: boolean): Promise<XdrReader> {
+    const rpc = this.#rpc(FOP_PROGRAM.procedures[proc]?.toLowerCase() ?? 'fop')
+    const w = rpc.beginCall(FOP_PROGRAM, proc, AuthFlavor.GLUSTERFS_V3, call, authFlags)
+    try {
+      encode(w)
+    } catch (err) {
+      rpc.abortCall()
+      throw err
+    }
+    return rpc.endCall(FOP_PROGRAM, proc, undefined, mutates)
+  }
+
+  override async lookup(call: Call, loc: Loc, xdata?: Dict): Promise<LookupResult> {
+    const named = loc.parent !== undefined && loc.name !== ''
+    const gfid = loc.inode?.gfid ?? NULL_GFID
+    const pargfid = named ? loc.parent!.gfid : NULL_GFID
+    const r = await this.#call(FopProc.LOOKUP, call, 0, (w) => writeGfxLookupReq(w, gfid, pargfid, 0, named ? loc.name : '', xdata), false)
+    const rsp = readGfxCommon2iattRsp(r)
+    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'lookup', gfid, loc.path)
+    return { stat: rsp.prestat, postparent: rsp.poststat, xdata: rsp.xdata }
+  }
+
+  override async stat(call: Call, loc: Loc, xdata?: Dict): Promise<IattResult> {
+    const gfid = inodeGfid(loc)
+    const rsp = readGfxCommonIattRsp(await this.#call(FopProc.STAT, call, 0, (w) => writeGfxStatReq(w, gfid, xdata), false))
+    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'stat', gfid, loc.path)
+    return { stat: rsp.stat, xdata: rsp.xdata }
+  }
+
+  override async fstat(call: Call, fd: Fd, xdata?: Dict): Promise<IattResult> {
+    const rpc = this.#rpc('fstat')
+    const remote = this.#remoteFd(fd, 'fstat')
+    const w = rpc.beginCall(FOP_PROGRAM, FopProc.FSTAT, AuthFlavor.GLUSTERFS_V3, call, 0)
+    writeGfxFstatReq(w, fd.inode.gfid, remote, xdata)
+    const rsp = readGfxCommonIattRsp(await rpc.endCall(FOP_PROGRAM, FopProc.FSTAT, undefined, false))
+    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'fstat', fd.inode.gfid)
+    return { stat: rsp.stat, xdata: rsp.xdata }
+  }
+
+  override async access(call: Call, loc: Loc, mask: number, xdata?: Dict): Promise<CommonResult> {
+    const gfid = inodeGfid(loc)
+    const rsp = readGfxCommonRsp(await this.#call(FopProc.ACCESS, call, 0, (w) => writeGfxAccessReq(w, gfid, mask, xdata), false))
+    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'access', gfid, loc.path)
+    return { xdata: rsp.xdata }
+  }
+
+  override async open(call: Call, loc: Loc, flags: number, fd: Fd, xdata?: Dict): Promise<OpenResult> {
+    const gfid = inodeGfid(loc)
+    const rsp = readGfxOpenRsp(await this.#call(FopProc.OPEN, call, 0, (w) => writeGfxOpenReq(w, gfid, flags, xdata), false))
+    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'open', gfid, loc.path)
+    fd.ctx.set(this, rsp.fd)
+    return { fd, xdata: rsp.xdata }
+  }
+
+  override async create(call: Call, loc: Loc, flags: number, mode: number, umask: number, fd: Fd, xdata?: Dict): Promise<CreateResult> {
+    const pargfid = parentGfid(loc)
+    const req = withGfidReq(xdata, loc)
+    const rsp = readGfxCreateRsp(await this.#call(FopProc.CREATE, call, CREATE_FLAGS, (w) => writeGfxCreateReq(w, pargfid, flags, mode, umask, loc.name, req), true))
+    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'create', pargfid, loc.path)
+    fd.ctx.set(this, rsp.fd)
+    return { fd, stat: rsp.stat, preparent: rsp.preparent, postparent: rsp.postparent, xdata: rsp.xdata }
+  }
+
+  override async readv(call: Call, fd: Fd, size: number, offset: number, flags: number, xdata?: Dict): Promise<ReadResult> {
+    const rpc = this.#rpc('read')
+    const remote = this.#remoteFd(fd, 'read')
+    const w = rpc.beginCall(FOP_PROGRAM, FopProc.READ, AuthFlavor.GLUSTERFS_V3, call, 0)
+    try {
+      writeGfxReadReq(w, fd.inode.gfid, remote, offset, size, flags, xdata)
+    } catch (err) {
+      rpc.abortCall()
+      throw err
+    }
+    const rsp = readGfxReadRsp(await rpc.endCall(FOP_PROGRAM, FopProc.READ, undefined, false))
+    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'read', fd.inode.gfid)
+    // posix-inode-fd-ops.c: op_errno ENOENT on a successful READ means end of file.
+    return { data: rsp.data, stat: rsp.stat, eof: rsp.opErrno === ENOENT || rsp.opRet < size, xdata: rsp.xdata }
+  }
+
+  override async writev(call: Call, fd: Fd, data: Buffer, offset: number, flags: number, xdata?: Dict): Promise<WriteResult> {
+    const rpc = this.#rpc('write')
+    const remote = this.#remoteFd(fd, 'write')
+    const w = rpc.beginCall(FOP_PROGRAM, FopProc.WRITE, AuthFlavor.GLUSTERFS_V3, call, DATA_FLAGS)
+    try {
+      writeGfxWriteReq(w, fd.inode.gfid, remote, offset, data.length, flags, xdata)
+    } catch (err) {
+      rpc.abortCall()
+      throw err
+    }
+    const rsp = readGfxCommon2iattRsp(await rpc.endCall(FOP_PROGRAM, FopProc.WRITE, data, true))
+    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'write', fd.inode.gfid)
+    return { size: rsp.opRet, prestat: rsp.prestat, poststat: rsp.poststat, xdata: rsp.xdata }
+  }
+
+  override async flush(call: Call, fd: Fd, xdata?: Dict): Promise<CommonResult> {
+    const remote = this.#remoteFd(fd, 'flush')
+    const rsp = readGfxCommonRsp(await this.#call(FopProc.FLUSH, call, 0, (w) => writeGfxFlushReq(w, fd.inode.gfid, remote, xdata), true))
+    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'flush', fd.inode.gfid)
+    return { xdata: rsp.xdata }
+  }
+
+  override async fsync(call: Call, fd: Fd, datasync: boolean, xdata?: Dict): Promise<PrePostResult> {
+    const rpc = this.#rpc('fsync')
+    const remote = this.#remoteFd(fd, 'fsync')
+    const w = rpc.beginCall(FOP_PROGRAM, FopProc.FSYNC, AuthFlavor.GLUSTERFS_V3, call, 0)
+    writeGfxFsyncReq(w, fd.inode.gfid, remote, datasync ? 1 : 0, xdata)
+    const rsp = readGfxCommon2iattRsp(await rpc.endCall(FOP_PROGRAM, FopProc.FSYNC, undefined, true))
+    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'fsync', fd.inode.gfid)
+    return { prestat: rsp.prestat, poststat: rsp.poststat, xdata: rsp.xdata }
+  }
+
+  override async release(call: Call, fd: Fd): Promise<void> {
+    const remote = fd.ctx.get(this)
+    fd.ctx.delete(this)
+    if (typeof remote !== 'number' || this.#session === undefined) return
+    // The brick frees the fd; its reply carries nothing we need, but waiting keeps fini ordered.
+    await this.#call(FopProc.RELEASE, call, 0, (w) => writeGfxReleaseReq(w, fd.inode.gfid, remote), false).catch(() => undefined)
+  }
+
+  override async ftruncate(call: Call, fd: Fd, offset: number, xdata?: Dict): Promise<PrePostResult> {
+    const remote = this.#remoteFd(fd, 'ftruncate')
+    return this.#prePost(FopProc.FTRUNCATE, 'ftruncate', call, DATA_FLAGS, fd.inode.gfid, (w) => writeGfxFtruncateReq(w, fd.inode.gfid, remote, offset, xdata))
+  }
+
+  override async truncate(call: Call, loc: Loc, offset: number, xdata?: Dict): Promise<PrePostResult> {
+    const gfid = inodeGfid(loc)
+    return this.#prePost(FopProc.TRUNCATE, 'truncate', call, DATA_FLAGS, gfid, (w) => writeGfxTruncateReq(w, gfid, offset, xdata), loc.path)
+  }
+
+  override async discard(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
+    const remote = this.#remoteFd(fd, 'discard')
+    return this.#prePost(FopProc.DISCARD, 'discard', call, 0, fd.inode.gfid, (w) => writeGfxDiscardReq(w, fd.inode.gfid, remote, offset, length, xdata))
+  }
+
+  override async zerofill(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
+    const remote = this.#remoteFd(fd, 'zerofill')
+    return this.#prePost(FopProc.ZEROFILL, 'zerofill', call, ALLOC_FLAGS, fd.inode.gfid, (w) => writeGfxZerofillReq(w, fd.inode.gfid, remote, offset, length, xdata))
+  }
+
+  override async fallocate(call: Call, fd: Fd, mode: number, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
+    const remote = this.#remoteFd(fd, 'fallocate')
+    return this.#prePost(FopProc.FALLOCATE, 'fallocate', call, ALLOC_FLAGS, fd.inode.gfid, (w) => writeGfxFallocateReq(w, fd.inode.gfid, remote, mode, offset, length, xdata))
+  }
+
+  override async setattr(call: Call, loc: Loc, attrs: SetattrArgs, valid: number, xdata?: Dict): Promise<PrePostResult> {
+    const gfid = inodeGfid(loc)
+    const stbuf = setattrIatt(gfid, attrs, valid)
+    return this.#prePost(FopProc.SETATTR, 'setattr', call, setattrFlags(valid), gfid, (w) => writeGfxSetattrReq(w, gfid, stbuf, valid, xdata), loc.path)
+  }
+
+  override async fsetattr(call: Call, fd: Fd, attrs: SetattrArgs, valid: number, xdata?: Dict): Promise<PrePostResult> {
+    const remote = this.#remoteFd(fd, 'fsetattr')
+    const stbuf = setattrIatt(fd.inode.gfid, attrs, valid)
+    return this.#prePost(FopProc.FSETATTR, 'fsetattr', call, setattrFlags(valid), fd.inode.gfid, (w) => writeGfxFsetattrReq(w, fd.inode.gfid, remote, stbuf, valid, xdata))
+  }
+
+  async #prePost(proc: number, syscall: string, call: Call, authFlags: number, gfid: Buffer, encode: (w: XdrWriter) => void, path?: string): Promise<PrePostResult> {
+    const rsp = readGfxCommon2iattRsp(await this.#call(proc, call, authFlags, encode, true))
+    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, syscall, gfid, path)
+    return { prestat: rsp.prestat, poststat: rsp.poststat, xdata: rsp.xdata }
+  }
+
+  override async seek(call: Call, fd: Fd, offset: number, what: number, xdata?: Dict): Promise<SeekResult> {
+    const remote = this.#remoteFd(fd, 'seek')
+    const rsp = readGfxSeekRsp(await this.#call(FopProc.SEEK, call, 0, (w) => writeGfxSeekReq(w, fd.inode.gfid, remote, offset, what, xdata), false))
+    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'seek', fd.inode.gfid)
+    return { offset: rsp.offset, xdata: rsp.xdata }
+  }
+
+  override async unlink(call: Call, loc: Loc, xflags: number, xdata?: Dict): Promise<ParentResult> {
+    const pargfid = parentGfid(loc)
+    const rsp = readGfxCommon2iattRsp(await this.#call(FopProc.UNLINK, call, REMOVE_FLAGS, (w) => writeGfxUnlinkReq(w, pargfid, loc.name, xflags, xdata), true))
+    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'unlink', pargfid, loc.path)
+    return { preparent: rsp.prestat, postparent: rsp.poststat, xdata: rsp.xdata }
+  }
+
+  override async rmdir(call: Call, loc: Loc, xflags: number, xdata?: Dict): Promise<ParentResult> {
+    const pargfid = parentGfid(loc)
+    // A non-zero xflags makes the brick delete the whole tree (posix_rmdir): never pass it on.
+    if (xflags !== 0) throw new GlusterError({ errno: errnoOf('EINVAL'), syscall: 'rmdir', path: loc.path, volume: this.#ctx.volume, detail: 'recursive rmdir flags are refused' })
+    const rsp = readGfxCommon2iattRsp(await this.#call(FopProc.RMDIR, call, REMOVE_FLAGS, (w) => writeGfxRmdirReq(w, pargfid, 0, loc.name, xdata), true))
+    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'rmdir', pargfid, loc.path)
+    return { preparent: rsp.prestat, postparent: rsp.poststat, xdata: rsp.xdata }
+  }
+
+  override async mkdir(call: Call, loc: Loc, mode: number, umask: number, xdata?: Dict): Promise<EntryResult> {
+    const pargfid = parentGfid(loc)
+    const req = withGfidReq(xdata, loc)
+    return this.#entry(FopProc.MKDIR, 'mkdir', call, pargfid, loc.path, (w) => writeGfxMkdirReq(w, pargfid, mode, umask, loc.name, req))
+  }
+
+  override async mknod(call: Call, loc: Loc, mode: number, rdev: number, umask: number, xdata?: Dict): Promise<EntryResult> {
+    const pargfid = parentGfid(loc)
+    const req = withGfidReq(xdata, loc)
+    return this.#entry(FopProc.MKNOD, 'mknod', call, pargfid, loc.path, (w) => writeGfxMknodReq(w, pargfid, rdev, mode, umask, loc.name, req))
+  }
+
+  override async symlink(call: Call, target: string, loc: Loc, umask: number, xdata?: Dict): Promise<EntryResult> {
+    const pargfid = parentGfid(loc)
+    const req = withGfidReq(xdata, loc)
+    return this.#entry(FopProc.SYMLINK, 'symlink', call, pargfid, loc.path, (w) => writeGfxSymlinkReq(w, pargfid, loc.name, umask, target, req))
+  }
+
+  override async link(call: Call, oldLoc: Loc, newLoc: Loc, xdata?: Dict): Promise<EntryResult> {
+    const gfid = inodeGfid(oldLoc)
+    const pargfid = parentGfid(newLoc)
+    const rsp = readGfxCommon3iattRsp(await this.#call(FopProc.LINK, call, REMOVE_FLAGS, (w) => writeGfxLinkReq(w, gfid, pargfid, newLoc.name, xdata), true))
+    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'link', pargfid, newLoc.path)
+    return { stat: rsp.stat, preparent: rsp.preparent, postparent: rsp.postparent, xdata: rsp.xdata }
+  }
+
+  async #entry(proc: number, syscall: string, call: Call, pargfid: Buffer, path: string, encode: (w: XdrWriter) => void): Promise<EntryResult> {
+    const rsp = readGfxCommon3iattRsp(await this.#call(proc, call, CREATE_FLAGS, encode, true))
+    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, syscall, pargfid, path)
+    return { stat: rsp.stat, preparent: rsp.preparent, postparent: rsp.postparent, xdata: rsp.xdata }
+  }
+
+  override async rename(call: Call, oldLoc: Loc, newLoc: Loc, xdata?: Dict): Promise<RenameResult> {
+    const oldParent = parentGfid(oldLoc)
+    const newParent = parentGfid(newLoc)
+    const rsp = readGfxRenameRsp(await this.#call(FopProc.RENAME, call, REMOVE_FLAGS, (w) => writeGfxRenameReq(w, oldParent, newParent, oldLoc.name, newLoc.name, xdata), true))
+    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'rename', oldParent, oldLoc.path)
+    return {
+      stat: rsp.stat, preoldparent: rsp.preoldparent, postoldparent: rsp.postoldparent,
+      prenewparent: rsp.prenewparent, postnewparent: rsp.postnewparent, xdata: rsp.xdata,
+    }
+  }
+
+  override async readlink(call: Call, loc: Loc, size: number, xdata?: Dict): Promise<ReadlinkResult> {
+    const gfid = inodeGfid(loc)
+    const rsp = readGfxReadlinkRsp(await this.#call(FopProc.READLINK, call, 0, (w) => writeGfxReadlinkReq(w, gfid, size, xdata), false))
+    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'readlink', gfid, loc.path)
+    return { target: rsp.path, stat: rsp.buf, xdata: rsp.xdata }
+  }
+
+  override async opendir(call: Call, loc: Loc, fd: Fd, xdata?: Dict): Promise<OpenResult> {
+    const gfid = inodeGfid(loc)
+    const rsp = readGfxOpenRsp(await this.#call(FopProc.OPENDIR, call, 0, (w) => writeGfxOpendirReq(w, gfid, xdata), false))
+    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'opendir', gfid, loc.path)
+    fd.ctx.set(this, rsp.fd)
+    return { fd, xdata: rsp.xdata }
+  }
+
+  override async readdirp(call: Call, fd: Fd, size: number, offset: bigint, xdata?: Dict): Promise<ReaddirResult> {
+    const remote = this.#remoteFd(fd, 'readdirp')
+    const rsp = readGfxReaddirpRsp(await this.#call(FopProc.READDIRP, call, 0, (w) => writeGfxReaddirpReq(w, fd.inode.gfid, remote, offset, size, xdata), false))
+    if (rsp.opRet < 0) {
+      // A directory read past its end answers ENOENT on some bricks: that is the end, not an error.
+      if (rsp.opErrno === ENOENT) return { entries: [], eof: true, xdata: rsp.xdata }
+      throw this.#fail(rsp.opErrno, 'readdirp', fd.inode.gfid)
+    }
+    const entries: DirEntry[] = new Array(rsp.entries.length)
+    for (let i = 0; i < rsp.entries.length; i++) {
+      const e = rsp.entries[i]!
+      entries[i] = { name: e.name, offset: e.dOff, ino: e.dIno, type: e.dType, stat: e.stat, xdata: e.dict }
+    }
+    // posix_fill_readdir sets op_errno ENOENT when the directory is exhausted.
+    return { entries, eof: rsp.opRet === 0 || rsp.opErrno === ENOENT, xdata: rsp.xdata }
+  }
+
+  override async releasedir(call: Call, fd: Fd): Promise<void> {
+    const remote = fd.ctx.get(this)
+    fd.ctx.delete(this)
+    if (typeof remote !== 'number' || this.#session === undefined) return
+    await this.#call(FopProc.RELEASEDIR, call, 0, (w) => writeGfxReleasedirReq(w, fd.inode.gfid, remote), false).catch(() => undefined)
+  }
+
+  override async statfs(call: Call, loc: Loc, xdata?: Dict): Promise<StatfsResult> {
+    const gfid = inodeGfid(loc)
+    const rsp = readGfxStatfsRsp(await this.#call(FopProc.STATFS, call, 0, (w) => writeGfxStatfsReq(w, gfid, xdata), false))
+    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'statfs', gfid, loc.path)
+    return { ...rsp.statfs, xdata: rsp.xdata }
+  }
+
+  override async getxattr(call: Call, loc: Loc, name: string, xdata?: Dict): Promise<XattrResult> {
+    const gfid = inodeGfid(loc)
+    const rsp = readGfxCommonDictRsp(await this.#call(FopProc.GETXATTR, call, 0, (w) => writeGfxGetxattrReq(w, gfid, name === '' ? 0 : 1, name, xdata), false))
+    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'getxattr', gfid, loc.path)
+    return { dict: rsp.dict ?? new Dict(), xdata: rsp.xdata }
+  }
+
+  override async fgetxattr(call: Call, fd: Fd, name: string, xdata?: Dict): Promise<XattrResult> {
+    const remote = this.#remoteFd(fd, 'fgetxattr')
+    const rsp = readGfxCommonDictRsp(await this.#call(FopProc.FGETXATTR, call, 0, (w) => writeGfxFgetxattrReq(w, fd.inode.gfid, remote, name === '' ? 0 : 1, name, xdata), false))
+    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'fgetxattr', fd.inode.gfid)
+    return { dict: rsp.dict ?? new Dict(), xdata: rsp.xdata }
+  }
+
+  override async setxattr(call: Call, loc: Loc, dict: Dict, flags: number, xdata?: Dict): Promise<CommonResult> {
+    const gfid = inodeGfid(loc)
+    return this.#common(FopProc.SETXATTR, 'setxattr', call, MdataFlag.CTIME, gfid, (w) => writeGfxSetxattrReq(w, gfid, flags, dict, xdata), loc.path)
+  }
+
+  override async fsetxattr(call: Call, fd: Fd, dict: Dict, flags: number, xdata?: Dict): Promise<CommonResult> {
+    const remote = this.#remoteFd(fd, 'fsetxattr')
+    return this.#common(FopProc.FSETXATTR, 'fsetxattr', call, MdataFlag.CTIME, fd.inode.gfid, (w) => writeGfxFsetxattrReq(w, fd.inode.gfid, remote, flags, dict, xdata))
+  }
+
+  override async removexattr(call: Call, loc: Loc, name: string, xdata?: Dict): Promise<CommonResult> {
+    const gfid = inodeGfid(loc)
+    return this.#common(FopProc.REMOVEXATTR, 'removexattr', call, MdataFlag.CTIME, gfid, (w) => writeGfxRemovexattrReq(w, gfid, name, xdata), loc.path)
+  }
+
+  override async inodelk(call: Call, domain: string, loc: Loc, cmd: number, lock: Flock, xdata?: Dict): Promise<CommonResult> {
+    const gfid = inodeGfid(loc)
+    return this.#common(FopProc.INODELK, 'inodelk', call, 0, gfid, (w) => writeGfxInodelkReq(w, gfid, cmd, lock.type, lock, domain, xdata), loc.path)
+  }
+
+  override async entrylk(call: Call, domain: string, loc: Loc, basename: string, cmd: number, type: number, xdata?: Dict): Promise<CommonResult> {
+    const gfid = inodeGfid(loc)
+    return this.#common(FopProc.ENTRYLK, 'entrylk', call, 0, gfid, (w) => writeGfxEntrylkReq(w, gfid, cmd, type, basename === '' ? 0 : 1, basename, domain, xdata), loc.path)
+  }
+
+  async #common(proc: number, syscall: string, call: Call, authFlags: number, gfid: Buffer, encode: (w: XdrWriter) => void, path?: string): Promise<CommonResult> {
+    const rsp = readGfxCommonRsp(await this.#call(proc, call, authFlags, encode, true))
+    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, syscall, gfid, path)
+    return { xdata: rsp.xdata }
+  }
+}
+
+const ENOENT = 2
+
+function inodeGfid(loc: Loc): Buffer {
+  const inode = loc.inode
+  if (inode === undefined) throw new GlusterError({ errno: errnoOf('EINVAL'), syscall: 'resolve', path: loc.path, detail: 'path is not resolved to an inode' })
+  return inode.gfid
+}
+
+function parentGfid(loc: Loc): Buffer {
+  const parent = loc.parent
+  if (parent === undefined) throw new GlusterError({ errno: errnoOf('EINVAL'), syscall: 'resolve', path: loc.path, detail: 'entry has no resolved parent' })
+  return parent.gfid
+}
+
+/** CREATE/MKDIR/MKNOD/SYMLINK must carry `gfid-req` (posix_gfid_set): add a fresh one if absent. */
+function withGfidReq(xdata: Dict | undefined, loc: Loc): Dict {
+  if (xdata?.has('gfid-req')) return xdata
+  const out = new Dict()
+  if (xdata !== undefined) for (const [k, v] of xdata) out.set(k, v)
+  out.setGfuuid('gfid-req', loc.inode?.gfid ?? uuidBytes())
+  return out
+}
+
+function uuidBytes(): Buffer {
+  return Buffer.from(randomUUID().replace(/-/g, ''), 'hex')
+}
+
+/** The stbuf of a (f)setattr: only the fields `valid` names matter to the brick. */
+function setattrIatt(gfid: Buffer, a: SetattrArgs, valid: number): Iatt {
+  const ia = new Iatt(gfid)
+  if (valid & SetAttr.MODE) ia.mode = a.mode & 0o7777
+  if (valid & SetAttr.UID) ia.uid = a.uid
+  if (valid & SetAttr.GID) ia.gid = a.gid
+  if (valid & SetAttr.ATIME) {
+    ia.atime = a.atime
+    ia.atimeNsec = a.atimeNsec
+  }
+  if (valid & SetAttr.MTIME) {
+    ia.mtime = a.mtime
+    ia.mtimeNsec = a.mtimeNsec
+  }
+  return ia
+}
+
+/** utime xlator: ctime moves on mode/owner changes or a bare setattr; time-only changes send 0. */
+function setattrFlags(valid: number): number {
+  return valid === 0 || (valid & (SetAttr.MODE | SetAttr.UID | SetAttr.GID)) !== 0 ? MdataFlag.CTIME : 0
+}

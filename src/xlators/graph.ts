@@ -1,0 +1,131 @@
+import { debuglog } from 'node:util'
+import type { RpcClientOptions } from '../rpc/client.ts'
+import { lookupXlatorType } from './registry.ts'
+import type { Volfile, VolfileNode } from './volfile.ts'
+import { Xlator } from './xlator.ts'
+
+const debug = debuglog('gfapi')
+
+/** An option set through `Glfs.setXlatorOption`, applied to matching volfile sections. */
+export interface XlatorOptionOverride {
+  /** fnmatch-style pattern on the xlator name, e.g. `*-write-behind`. */
+  readonly pattern: string
+  readonly key: string
+  readonly value: string
+}
+
+/** What every xlator of one mounted graph shares. */
+export interface GraphContext {
+  readonly volume: string
+  /** Connection settings for protocol/client; `pingTimeoutMs` overrides the volfile's when set. */
+  readonly rpc: RpcClientOptions & { pingTimeoutMs?: number | undefined }
+  /** The volfile server's endpoint, for protocol/client portmap queries on the same host. */
+  readonly volfileServerHost: string
+}
+
+/** Builds one xlator from its volfile section and already-built children. */
+export type XlatorFactory = (node: VolfileNode, children: Xlator[], ctx: GraphContext) => Xlator
+
+/** A linked, initialised translator graph: `top` receives the API's fops. */
+export class Graph {
+  readonly top: Xlator
+  readonly xlators: readonly Xlator[]
+  readonly volfile: Volfile
+
+  constructor(volfile: Volfile, top: Xlator, xlators: readonly Xlator[]) {
+    this.volfile = volfile
+    this.top = top
+    this.xlators = xlators
+  }
+
+  /** Init bottom-up: children are ready before their parents. */
+  async init(): Promise<void> {
+    const started = new Set<Xlator>()
+    const initOne = async (xl: Xlator): Promise<void> => {
+      if (started.has(xl)) return
+      started.add(xl)
+      await Promise.all(xl.children.map(initOne))
+      await xl.init()
+    }
+    await initOne(this.top)
+  }
+
+  /** Fini top-down; every xlator is finished even if one of them fails. */
+  async fini(): Promise<void> {
+    const errors: unknown[] = []
+    for (let i = this.xlators.length - 1; i >= 0; i--) {
+      try {
+        await this.xlators[i]!.fini()
+      } catch (err) {
+        errors.push(err)
+      }
+    }
+    if (errors.length > 0) throw errors[0]
+  }
+
+  /** The graph as an indented tree, top first: `name (type)`. */
+  describe(): string {
+    const lines: string[] = []
+    const walk = (xl: Xlator, depth: number): void => {
+      lines.push(`${'  '.repeat(depth)}${xl.name} (${xl.type})`)
+      for (const c of xl.children) walk(c, depth + 1)
+    }
+    walk(this.top, 0)
+    return lines.join('\n')
+  }
+
+  find(name: string): Xlator | undefined {
+    return this.xlators.find((x) => x.name === name)
+  }
+}
+
+/** fnmatch(3) subset used by glfs_set_xlator_option patterns: `*`, `?`, `[...]`. */
+export function fnmatch(pattern: string, name: string): boolean {
+  let re = '^'
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!
+    if (c === '*') re += '.*'
+    else if (c === '?') re += '.'
+    else if (c === '[') {
+      const close = pattern.indexOf(']', i + 1)
+      if (close < 0) re += '\\['
+      else {
+        re += '[' + pattern.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']'
+        i = close
+      }
+    } else re += c.replace(/[.+^${}()|\\/]/g, '\\$&')
+  }
+  return new RegExp(re + '$').test(name)
+}
+
+/**
+ * Instantiate the volfile's sections by type, children first; unknown types become pass-through
+ * xlators (one debug line each), so a volfile with features we lack still mounts.
+ */
+export function buildGraph(volfile: Volfile, ctx: GraphContext, overrides: readonly XlatorOptionOverride[] = []): Graph {
+  const built = new Map<string, Xlator>()
+  const xlators: Xlator[] = []
+  for (const node of volfile.nodes) {
+    const children = node.subvolumes.map((name) => built.get(name)!)
+    const effective = applyOverrides(node, overrides)
+    const factory = lookupXlatorType(node.type)
+    let xl: Xlator
+    if (factory === undefined) {
+      debug('xlator %s: type %s not implemented here, passing its fops through', node.name, node.type)
+      xl = new Xlator(node.name, node.type, children)
+    } else {
+      xl = factory(effective, children, ctx)
+    }
+    built.set(node.name, xl)
+    xlators.push(xl)
+  }
+  return new Graph(volfile, built.get(volfile.top.name)!, xlators)
+}
+
+function applyOverrides(node: VolfileNode, overrides: readonly XlatorOptionOverride[]): VolfileNode {
+  const matching = overrides.filter((o) => fnmatch(o.pattern, node.name))
+  if (matching.length === 0) return node
+  const options = new Map(node.options)
+  for (const o of matching) options.set(o.key, o.value)
+  return { ...node, options }
+}

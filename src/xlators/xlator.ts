@@ -1,0 +1,227 @@
+import { debuglog } from 'node:util'
+import type {
+  Call, CommonResult, CreateResult, Dict, EntryResult, Fd, Flock, IattResult, Loc, LookupResult, OpenResult,
+  ParentResult, PrePostResult, ReadResult, ReaddirResult, ReadlinkResult, RenameResult, SeekResult, StatfsResult,
+  WriteResult, XattrResult,
+} from './types.ts'
+
+const debug = debuglog('gfapi')
+
+/** Attributes a (f)setattr may change; which ones is said by its `valid` mask (SetAttr bits). */
+export interface SetattrArgs {
+  readonly mode: number
+  readonly uid: number
+  readonly gid: number
+  readonly atime: number
+  readonly atimeNsec: number
+  readonly mtime: number
+  readonly mtimeNsec: number
+}
+
+/**
+ * Every fop, with gluster's names and argument order (libglusterfs xlator.h fop typedefs),
+ * `call` first and `xdata` last. Results are returned; failures are thrown as GlusterError.
+ */
+export interface Fops {
+  lookup(call: Call, loc: Loc, xdata?: Dict): Promise<LookupResult>
+  stat(call: Call, loc: Loc, xdata?: Dict): Promise<IattResult>
+  fstat(call: Call, fd: Fd, xdata?: Dict): Promise<IattResult>
+  access(call: Call, loc: Loc, mask: number, xdata?: Dict): Promise<CommonResult>
+  open(call: Call, loc: Loc, flags: number, fd: Fd, xdata?: Dict): Promise<OpenResult>
+  create(call: Call, loc: Loc, flags: number, mode: number, umask: number, fd: Fd, xdata?: Dict): Promise<CreateResult>
+  readv(call: Call, fd: Fd, size: number, offset: number, flags: number, xdata?: Dict): Promise<ReadResult>
+  writev(call: Call, fd: Fd, data: Buffer, offset: number, flags: number, xdata?: Dict): Promise<WriteResult>
+  flush(call: Call, fd: Fd, xdata?: Dict): Promise<CommonResult>
+  fsync(call: Call, fd: Fd, datasync: boolean, xdata?: Dict): Promise<PrePostResult>
+  release(call: Call, fd: Fd): Promise<void>
+  ftruncate(call: Call, fd: Fd, offset: number, xdata?: Dict): Promise<PrePostResult>
+  truncate(call: Call, loc: Loc, offset: number, xdata?: Dict): Promise<PrePostResult>
+  discard(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult>
+  zerofill(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult>
+  fallocate(call: Call, fd: Fd, mode: number, offset: number, length: number, xdata?: Dict): Promise<PrePostResult>
+  seek(call: Call, fd: Fd, offset: number, what: number, xdata?: Dict): Promise<SeekResult>
+  setattr(call: Call, loc: Loc, attrs: SetattrArgs, valid: number, xdata?: Dict): Promise<PrePostResult>
+  fsetattr(call: Call, fd: Fd, attrs: SetattrArgs, valid: number, xdata?: Dict): Promise<PrePostResult>
+  unlink(call: Call, loc: Loc, xflags: number, xdata?: Dict): Promise<ParentResult>
+  mkdir(call: Call, loc: Loc, mode: number, umask: number, xdata?: Dict): Promise<EntryResult>
+  mknod(call: Call, loc: Loc, mode: number, rdev: number, umask: number, xdata?: Dict): Promise<EntryResult>
+  rmdir(call: Call, loc: Loc, xflags: number, xdata?: Dict): Promise<ParentResult>
+  rename(call: Call, oldLoc: Loc, newLoc: Loc, xdata?: Dict): Promise<RenameResult>
+  link(call: Call, oldLoc: Loc, newLoc: Loc, xdata?: Dict): Promise<EntryResult>
+  symlink(call: Call, target: string, loc: Loc, umask: number, xdata?: Dict): Promise<EntryResult>
+  readlink(call: Call, loc: Loc, size: number, xdata?: Dict): Promise<ReadlinkResult>
+  opendir(call: Call, loc: Loc, fd: Fd, xdata?: Dict): Promise<OpenResult>
+  readdirp(call: Call, fd: Fd, size: number, offset: bigint, xdata?: Dict): Promise<ReaddirResult>
+  releasedir(call: Call, fd: Fd): Promise<void>
+  statfs(call: Call, loc: Loc, xdata?: Dict): Promise<StatfsResult>
+  getxattr(call: Call, loc: Loc, name: string, xdata?: Dict): Promise<XattrResult>
+  fgetxattr(call: Call, fd: Fd, name: string, xdata?: Dict): Promise<XattrResult>
+  setxattr(call: Call, loc: Loc, dict: Dict, flags: number, xdata?: Dict): Promise<CommonResult>
+  fsetxattr(call: Call, fd: Fd, dict: Dict, flags: number, xdata?: Dict): Promise<CommonResult>
+  removexattr(call: Call, loc: Loc, name: string, xdata?: Dict): Promise<CommonResult>
+  inodelk(call: Call, domain: string, loc: Loc, cmd: number, lock: Flock, xdata?: Dict): Promise<CommonResult>
+  entrylk(call: Call, domain: string, loc: Loc, basename: string, cmd: number, type: number, xdata?: Dict): Promise<CommonResult>
+}
+
+/** The fop table: every method of `Fops`, checked against the base and protocol/client in tests. */
+export const FOP_NAMES = [
+  'lookup', 'stat', 'fstat', 'access', 'open', 'create', 'readv', 'writev', 'flush', 'fsync', 'release',
+  'ftruncate', 'truncate', 'discard', 'zerofill', 'fallocate', 'seek', 'setattr', 'fsetattr', 'unlink', 'mkdir',
+  'mknod', 'rmdir', 'rename', 'link', 'symlink', 'readlink', 'opendir', 'readdirp', 'releasedir', 'statfs',
+  'getxattr', 'fgetxattr', 'setxattr', 'fsetxattr', 'removexattr', 'inodelk', 'entrylk',
+] as const satisfies ReadonlyArray<keyof Fops>
+
+/** Events that flow up the graph (glusterfs GF_EVENT_*). */
+export type XlatorEvent = 'CHILD_UP' | 'CHILD_DOWN' | 'CHILD_CONNECTING'
+
+/**
+ * The base of every translator: each fop passes unchanged to the first child (glusterfs
+ * `default_<fop>` via fill_defaults). Subclasses override only the fops they change.
+ * Lifecycle mirrors xlator_api_t: `init`, `fini`, `notify`.
+ */
+export class Xlator implements Fops {
+  readonly name: string
+  readonly type: string
+  readonly children: readonly Xlator[]
+  parents: Xlator[] = []
+
+  constructor(name: string, type: string, children: readonly Xlator[]) {
+    this.name = name
+    this.type = type
+    this.children = children
+    for (const child of children) child.parents.push(this)
+  }
+
+  protected get child(): Xlator {
+    const c = this.children[0]
+    if (c === undefined) throw new Error(`xlator ${this.name} (${this.type}) has no subvolume to pass fops to`)
+    return c
+  }
+
+  /** Called bottom-up once the graph is linked; resolves when this xlator is ready. */
+  async init(): Promise<void> {}
+
+  /** Called top-down on unmount; must release sockets and timers. */
+  async fini(): Promise<void> {}
+
+  /** An event from a child (or from below); the default passes it to every parent. */
+  notify(event: XlatorEvent, from: Xlator, detail?: unknown): void {
+    if (debug.enabled) debug('%s: %s from %s', this.name, event, from.name)
+    for (const parent of this.parents) parent.notify(event, this, detail)
+  }
+
+  lookup(call: Call, loc: Loc, xdata?: Dict): Promise<LookupResult> {
+    return this.child.lookup(call, loc, xdata)
+  }
+  stat(call: Call, loc: Loc, xdata?: Dict): Promise<IattResult> {
+    return this.child.stat(call, loc, xdata)
+  }
+  fstat(call: Call, fd: Fd, xdata?: Dict): Promise<IattResult> {
+    return this.child.fstat(call, fd, xdata)
+  }
+  access(call: Call, loc: Loc, mask: number, xdata?: Dict): Promise<CommonResult> {
+    return this.child.access(call, loc, mask, xdata)
+  }
+  open(call: Call, loc: Loc, flags: number, fd: Fd, xdata?: Dict): Promise<OpenResult> {
+    return this.child.open(call, loc, flags, fd, xdata)
+  }
+  create(call: Call, loc: Loc, flags: number, mode: number, umask: number, fd: Fd, xdata?: Dict): Promise<CreateResult> {
+    return this.child.create(call, loc, flags, mode, umask, fd, xdata)
+  }
+  readv(call: Call, fd: Fd, size: number, offset: number, flags: number, xdata?: Dict): Promise<ReadResult> {
+    return this.child.readv(call, fd, size, offset, flags, xdata)
+  }
+  writev(call: Call, fd: Fd, data: Buffer, offset: number, flags: number, xdata?: Dict): Promise<WriteResult> {
+    return this.child.writev(call, fd, data, offset, flags, xdata)
+  }
+  flush(call: Call, fd: Fd, xdata?: Dict): Promise<CommonResult> {
+    return this.child.flush(call, fd, xdata)
+  }
+  fsync(call: Call, fd: Fd, datasync: boolean, xdata?: Dict): Promise<PrePostResult> {
+    return this.child.fsync(call, fd, datasync, xdata)
+  }
+  release(call: Call, fd: Fd): Promise<void> {
+    return this.child.release(call, fd)
+  }
+  ftruncate(call: Call, fd: Fd, offset: number, xdata?: Dict): Promise<PrePostResult> {
+    return this.child.ftruncate(call, fd, offset, xdata)
+  }
+  truncate(call: Call, loc: Loc, offset: number, xdata?: Dict): Promise<PrePostResult> {
+    return this.child.truncate(call, loc, offset, xdata)
+  }
+  discard(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
+    return this.child.discard(call, fd, offset, length, xdata)
+  }
+  zerofill(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
+    return this.child.zerofill(call, fd, offset, length, xdata)
+  }
+  fallocate(call: Call, fd: Fd, mode: number, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
+    return this.child.fallocate(call, fd, mode, offset, length, xdata)
+  }
+  seek(call: Call, fd: Fd, offset: number, what: number, xdata?: Dict): Promise<SeekResult> {
+    return this.child.seek(call, fd, offset, what, xdata)
+  }
+  setattr(call: Call, loc: Loc, attrs: SetattrArgs, valid: number, xdata?: Dict): Promise<PrePostResult> {
+    return this.child.setattr(call, loc, attrs, valid, xdata)
+  }
+  fsetattr(call: Call, fd: Fd, attrs: SetattrArgs, valid: number, xdata?: Dict): Promise<PrePostResult> {
+    return this.child.fsetattr(call, fd, attrs, valid, xdata)
+  }
+  unlink(call: Call, loc: Loc, xflags: number, xdata?: Dict): Promise<ParentResult> {
+    return this.child.unlink(call, loc, xflags, xdata)
+  }
+  mkdir(call: Call, loc: Loc, mode: number, umask: number, xdata?: Dict): Promise<EntryResult> {
+    return this.child.mkdir(call, loc, mode, umask, xdata)
+  }
+  mknod(call: Call, loc: Loc, mode: number, rdev: number, umask: number, xdata?: Dict): Promise<EntryResult> {
+    return this.child.mknod(call, loc, mode, rdev, umask, xdata)
+  }
+  rmdir(call: Call, loc: Loc, xflags: number, xdata?: Dict): Promise<ParentResult> {
+    return this.child.rmdir(call, loc, xflags, xdata)
+  }
+  rename(call: Call, oldLoc: Loc, newLoc: Loc, xdata?: Dict): Promise<RenameResult> {
+    return this.child.rename(call, oldLoc, newLoc, xdata)
+  }
+  link(call: Call, oldLoc: Loc, newLoc: Loc, xdata?: Dict): Promise<EntryResult> {
+    return this.child.link(call, oldLoc, newLoc, xdata)
+  }
+  symlink(call: Call, target: string, loc: Loc, umask: number, xdata?: Dict): Promise<EntryResult> {
+    return this.child.symlink(call, target, loc, umask, xdata)
+  }
+  readlink(call: Call, loc: Loc, size: number, xdata?: Dict): Promise<ReadlinkResult> {
+    return this.child.readlink(call, loc, size, xdata)
+  }
+  opendir(call: Call, loc: Loc, fd: Fd, xdata?: Dict): Promise<OpenResult> {
+    return this.child.opendir(call, loc, fd, xdata)
+  }
+  readdirp(call: Call, fd: Fd, size: number, offset: bigint, xdata?: Dict): Promise<ReaddirResult> {
+    return this.child.readdirp(call, fd, size, offset, xdata)
+  }
+  releasedir(call: Call, fd: Fd): Promise<void> {
+    return this.child.releasedir(call, fd)
+  }
+  statfs(call: Call, loc: Loc, xdata?: Dict): Promise<StatfsResult> {
+    return this.child.statfs(call, loc, xdata)
+  }
+  getxattr(call: Call, loc: Loc, name: string, xdata?: Dict): Promise<XattrResult> {
+    return this.child.getxattr(call, loc, name, xdata)
+  }
+  fgetxattr(call: Call, fd: Fd, name: string, xdata?: Dict): Promise<XattrResult> {
+    return this.child.fgetxattr(call, fd, name, xdata)
+  }
+  setxattr(call: Call, loc: Loc, dict: Dict, flags: number, xdata?: Dict): Promise<CommonResult> {
+    return this.child.setxattr(call, loc, dict, flags, xdata)
+  }
+  fsetxattr(call: Call, fd: Fd, dict: Dict, flags: number, xdata?: Dict): Promise<CommonResult> {
+    return this.child.fsetxattr(call, fd, dict, flags, xdata)
+  }
+  removexattr(call: Call, loc: Loc, name: string, xdata?: Dict): Promise<CommonResult> {
+    return this.child.removexattr(call, loc, name, xdata)
+  }
+  inodelk(call: Call, domain: string, loc: Loc, cmd: number, lock: Flock, xdata?: Dict): Promise<CommonResult> {
+    return this.child.inodelk(call, domain, loc, cmd, lock, xdata)
+  }
+  entrylk(call: Call, domain: string, loc: Loc, basename: string, cmd: number, type: number, xdata?: Dict): Promise<CommonResult> {
+    return this.child.entrylk(call, domain, loc, basename, cmd, type, xdata)
+  }
+}
