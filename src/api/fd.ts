@@ -3,8 +3,10 @@ import { GlusterError } from '../rpc/errors.ts'
 import { SeekWhat, type Call, type DirEntry, type Fd } from '../xlators/types.ts'
 import type { Xlator } from '../xlators/xlator.ts'
 import {
-  O_ACCMODE, O_APPEND, O_RDONLY, O_WRONLY, SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET,
+  FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, O_ACCMODE, O_APPEND, O_RDONLY, O_WRONLY, SEEK_CUR, SEEK_DATA, SEEK_END,
+  SEEK_HOLE, SEEK_SET,
 } from './constants.ts'
+import { AbortError, type GlfsCallOptions, abortable } from './abort.ts'
 import { withPath } from './resolve.ts'
 import { GlfsStats } from './stats.ts'
 import { type TimeSpec, toSetattr } from './times.ts'
@@ -21,7 +23,7 @@ export const MAX_IO_LENGTH = 2 ** 32 - 1
 export interface FdOwner {
   readonly top: Xlator
   readonly call: Call
-  forget(fd: GlfsFd): void
+  forget(fd: GlfsFd | GlfsDir): void
 }
 
 /**
@@ -36,6 +38,8 @@ export class GlfsFd {
   readonly #fd: Fd
   #closed = false
   #position = 0
+  /** Why this fd no longer works (it could not follow a volfile change); EBADFD on every use. */
+  #lost: Error | undefined
 
   constructor(owner: FdOwner, fd: Fd, path: string) {
     this.#owner = owner
@@ -53,14 +57,27 @@ export class GlfsFd {
     return this.#closed
   }
 
+  /** Make every later call fail EBADFD with `cause` (used when the fd cannot move to a new graph). */
+  invalidate(cause: Error): void {
+    this.#lost = cause
+  }
+
   /**
    * Read at `offset` without moving the file position. Given a length, resolves with a Buffer of
    * at most that many bytes (a view of the received reply, no copy); given a buffer, fills it and
-   * resolves with the byte count. Short at end of file, 0 at and past it.
+   * resolves with the byte count. Short at end of file, 0 at and past it. An aborted read leaves
+   * the given buffer untouched.
    */
-  pread(length: number, offset: number): Promise<Buffer>
-  pread(buffer: Uint8Array, offset: number): Promise<number>
-  async pread(target: number | Uint8Array, offset: number): Promise<Buffer | number> {
+  pread(length: number, offset: number, options?: GlfsCallOptions): Promise<Buffer>
+  pread(buffer: Uint8Array, offset: number, options?: GlfsCallOptions): Promise<number>
+  pread(target: number | Uint8Array, offset: number, options?: GlfsCallOptions): Promise<Buffer | number> {
+    const signal = options?.signal
+    if (signal === undefined) return this.#pread(target, offset, undefined)
+    if (signal.aborted) return Promise.reject(new AbortError('pread', this.path, false, signal.reason))
+    return abortable(this.#pread(target, offset, signal), signal, 'pread', this.path, false)
+  }
+
+  async #pread(target: number | Uint8Array, offset: number, signal: AbortSignal | undefined): Promise<Buffer | number> {
     this.#check('pread')
     checkOffset(offset, 'offset')
     if (typeof target === 'number') {
@@ -71,12 +88,12 @@ export class GlfsFd {
         return r
       }
       const out = Buffer.allocUnsafe(target)
-      const n = await this.#readInto(out, offset, 'pread')
+      const n = await this.#readInto(out, offset, 'pread', undefined)
       return n === target ? out : out.subarray(0, n)
     }
     if (!(target instanceof Uint8Array)) throw argType('buffer', 'Buffer, Uint8Array or a length', target)
     if (target.length === 0) return 0
-    return this.#readInto(target, offset, 'pread')
+    return this.#readInto(target, offset, 'pread', signal)
   }
 
   /** Scatter read into several buffers from `offset`; resolves with the total bytes read. */
@@ -102,7 +119,14 @@ export class GlfsFd {
    * The bytes are sent by reference, not copied; do not modify them until the promise settles.
    * Resolves with the bytes written (always all of them: short writes are continued).
    */
-  async pwrite(data: Uint8Array | string, offset: number): Promise<number> {
+  pwrite(data: Uint8Array | string, offset: number, options?: GlfsCallOptions): Promise<number> {
+    const signal = options?.signal
+    if (signal === undefined) return this.#pwrite(data, offset)
+    if (signal.aborted) return Promise.reject(new AbortError('pwrite', this.path, false, signal.reason))
+    return abortable(this.#pwrite(data, offset), signal, 'pwrite', this.path, true)
+  }
+
+  async #pwrite(data: Uint8Array | string, offset: number): Promise<number> {
     this.#check('pwrite')
     checkOffset(offset, 'offset')
     const buf = toBuffer(data)
@@ -174,23 +198,26 @@ export class GlfsFd {
   }
 
   /** Flush data and metadata to the brick's disk. */
-  async fsync(): Promise<void> {
-    this.#check('fsync')
-    try {
-      await this.#owner.top.fsync(this.#owner.call, this.#fd, false)
-    } catch (err) {
-      throw withPath(err, 'fsync', this.path)
-    }
+  fsync(options?: GlfsCallOptions): Promise<void> {
+    return this.#sync(false, 'fsync', options?.signal)
   }
 
   /** Flush data (and the metadata needed to read it) to the brick's disk. */
-  async fdatasync(): Promise<void> {
-    this.#check('fdatasync')
-    try {
-      await this.#owner.top.fsync(this.#owner.call, this.#fd, true)
-    } catch (err) {
-      throw withPath(err, 'fdatasync', this.path)
-    }
+  fdatasync(options?: GlfsCallOptions): Promise<void> {
+    return this.#sync(true, 'fdatasync', options?.signal)
+  }
+
+  #sync(datasync: boolean, syscall: string, signal: AbortSignal | undefined): Promise<void> {
+    if (signal?.aborted) return Promise.reject(new AbortError(syscall, this.path, false, signal.reason))
+    const done = (async () => {
+      this.#check(syscall)
+      try {
+        await this.#owner.top.fsync(this.#owner.call, this.#fd, datasync)
+      } catch (err) {
+        throw withPath(err, syscall, this.path)
+      }
+    })()
+    return signal === undefined ? done : abortable(done, signal, syscall, this.path, true)
   }
 
   async fstat(): Promise<GlfsStats> {
@@ -236,15 +263,28 @@ export class GlfsFd {
     }
   }
 
-  /** fallocate(2): `mode` 0, FALLOC_FL_KEEP_SIZE, or FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE. */
+  /**
+   * fallocate(2): `mode` 0 allocates (and extends the file), FALLOC_FL_KEEP_SIZE allocates without
+   * changing the size, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE deallocates (as `discard`).
+   * Other modes are ENOTSUP: the brick's FALLOCATE only knows keep-size (posix_glfallocate).
+   */
   async fallocate(mode: number, offset: number, length: number): Promise<void> {
     this.#check('fallocate')
     if (!Number.isInteger(mode) || mode < 0) throw rangeError('mode', 'a non-negative integer', mode)
     checkOffset(offset, 'offset')
     checkOffset(length, 'length')
     if (length === 0) throw this.#error('EINVAL', 'fallocate', 'length must be greater than 0')
+    if ((mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE)) !== 0) {
+      throw this.#error('ENOTSUP', 'fallocate', `mode ${mode} is not supported; use 0, FALLOC_FL_KEEP_SIZE or FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE`)
+    }
     try {
-      await this.#owner.top.fallocate(this.#owner.call, this.#fd, mode, offset, length)
+      if ((mode & FALLOC_FL_PUNCH_HOLE) !== 0) {
+        // Linux requires KEEP_SIZE with PUNCH_HOLE; the brick punches holes through DISCARD.
+        if ((mode & FALLOC_FL_KEEP_SIZE) === 0) throw this.#error('ENOTSUP', 'fallocate', 'FALLOC_FL_PUNCH_HOLE needs FALLOC_FL_KEEP_SIZE')
+        await this.#owner.top.discard(this.#owner.call, this.#fd, offset, length)
+      } else {
+        await this.#owner.top.fallocate(this.#owner.call, this.#fd, mode & FALLOC_FL_KEEP_SIZE, offset, length)
+      }
     } catch (err) {
       throw withPath(err, 'fallocate', this.path)
     }
@@ -304,13 +344,17 @@ export class GlfsFd {
     }
   }
 
-  /** Large or unaligned reads: chunks in flight together, each copied once into `out`. */
-  async #readInto(out: Uint8Array, offset: number, syscall: string): Promise<number> {
+  /**
+   * Large or unaligned reads: chunks in flight together, each copied once into `out` (never after
+   * `signal` aborted: the caller owns the buffer again by then).
+   */
+  async #readInto(out: Uint8Array, offset: number, syscall: string, signal: AbortSignal | undefined): Promise<number> {
     const chunks: Promise<Buffer>[] = []
     for (let at = 0; at < out.length; at += MAX_IO_CHUNK) {
       chunks.push(this.#readv(Math.min(MAX_IO_CHUNK, out.length - at), offset + at, syscall))
     }
     const parts = await Promise.all(chunks)
+    if (signal?.aborted) return 0
     let total = 0
     for (let i = 0; i < parts.length; i++) {
       const part = parts[i]!
@@ -344,6 +388,7 @@ export class GlfsFd {
 
   #check(syscall: string): void {
     if (this.#closed) throw this.#error('EBADF', syscall, 'the fd is closed')
+    if (this.#lost !== undefined) throw lostError(syscall, this.path, this.#lost)
     if (syscall.startsWith('pwrite') || syscall === 'write' || syscall === 'ftruncate' || syscall === 'discard' || syscall === 'zerofill' || syscall === 'fallocate') {
       if ((this.flags & O_ACCMODE) === O_RDONLY) throw this.#error('EBADF', syscall, 'the fd is open read-only')
     } else if ((syscall.startsWith('pread') || syscall === 'read') && (this.flags & O_ACCMODE) === O_WRONLY) {
@@ -362,6 +407,7 @@ export class GlfsDir implements AsyncIterable<DirEntry> {
   readonly #owner: FdOwner
   readonly #fd: Fd
   #closed = false
+  #lost: Error | undefined
 
   constructor(owner: FdOwner, fd: Fd, path: string) {
     this.#owner = owner
@@ -369,11 +415,26 @@ export class GlfsDir implements AsyncIterable<DirEntry> {
     this.path = path
   }
 
+  /** The xlator-level fd, for code inside this package. */
+  get fd(): Fd {
+    return this.#fd
+  }
+
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  /** Make every later read fail EBADFD with `cause` (used when the fd cannot move to a new graph). */
+  invalidate(cause: Error): void {
+    this.#lost = cause
+  }
+
   /** Entries with their attributes, '.' and '..' included, as the bricks return them. */
   async *[Symbol.asyncIterator](): AsyncIterator<DirEntry> {
     let offset = 0n
     for (;;) {
       if (this.#closed) throw new GlusterError({ errno: errnoOf('EBADF'), syscall: 'readdir', path: this.path, detail: 'the directory is closed' })
+      if (this.#lost !== undefined) throw lostError('readdir', this.path, this.#lost)
       let page
       try {
         page = await this.#owner.top.readdirp(this.#owner.call, this.#fd, READDIR_BYTES, offset)
@@ -391,8 +452,24 @@ export class GlfsDir implements AsyncIterable<DirEntry> {
   async close(): Promise<void> {
     if (this.#closed) throw new GlusterError({ errno: errnoOf('EBADF'), syscall: 'closedir', path: this.path, detail: 'the directory is already closed' })
     this.#closed = true
+    this.#owner.forget(this)
     await this.#owner.top.releasedir(this.#owner.call, this.#fd).catch(() => undefined)
   }
+
+  /** Release without waiting for the caller, used by `Glfs.fini()`. */
+  async releaseForFini(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    await this.#owner.top.releasedir(this.#owner.call, this.#fd).catch(() => undefined)
+  }
+}
+
+/** The error of a call on an fd that could not follow a volfile change. */
+function lostError(syscall: string, path: string, cause: Error): GlusterError {
+  return new GlusterError({
+    errno: errnoOf('EBADFD'), syscall, path, cause,
+    detail: `the fd could not be reopened after the volume's configuration changed (${(cause as { code?: string }).code ?? cause.message}); open it again`,
+  })
 }
 
 /** libgfapi asks READDIRP for up to 128 KiB of entries per call. */

@@ -3,18 +3,22 @@ import { EventEmitter } from 'node:events'
 import { debuglog } from 'node:util'
 import { errnoOf } from '../rpc/errno.ts'
 import { GlusterError } from '../rpc/errors.ts'
+import type { BackoffOptions } from '../rpc/backoff.ts'
 import { Dict } from '../rpc/programs/fops.ts'
-import { ProtocolClient } from '../xlators/client/client.ts'
+import { type BrickStatus, type BrickStatusChange, ProtocolClient } from '../xlators/client/client.ts'
 import { Graph, type XlatorOptionOverride, buildGraph } from '../xlators/graph.ts'
 import { type Call, Fd, type Inode, type Loc } from '../xlators/types.ts'
 import { parseVolfile } from '../xlators/volfile.ts'
 import type { Xlator } from '../xlators/xlator.ts'
+import { AbortError, type GlfsCallOptions } from './abort.ts'
 import {
   O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_TRUNC, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG,
   XATTR_CREATE, XATTR_REPLACE, toOpenFlags,
 } from './constants.ts'
 import { GlfsDir, GlfsFd, type FdOwner } from './fd.ts'
-import { type FetchedVolfile, type VolfileServer, fetchVolfile } from './mgmt.ts'
+import { GraphSwitch } from './graph-switch.ts'
+import type { VolfileServer } from './mgmt.ts'
+import { type VolfileServerChange, VolfileServers } from './volfile-servers.ts'
 import { type ResolvedParent, Resolver, normalize, withPath } from './resolve.ts'
 import { GlfsStats, type GlfsStatvfs } from './stats.ts'
 import { type TimeSpec, toSetattr } from './times.ts'
@@ -23,10 +27,27 @@ import { GLUSTERD_DEFAULT_PORT, parseGlusterUri, type GlusterUri } from './uri.t
 const debug = debuglog('gfapi')
 
 export interface GlfsOptions {
-  /** Bound on each TCP/unix connect and on glusterd's answers during `init()`. Defaults to 10 s. */
+  /**
+   * Bound on each TCP/unix connect and on each answer of the mount handshake (GETSPEC from every
+   * volfile server, PORTBYBRICK, SETVOLUME, the reopen of fds after a reconnect). Defaults to 10 s.
+   */
   connectTimeoutMs?: number
-  /** Overrides the volfile's ping-timeout for every brick; 0 disables. Defaults to the volfile's (42 s). */
+  /**
+   * Overrides the volfile's ping-timeout for every brick: a brick that sends nothing for this long
+   * while calls wait is dropped (calls fail ENOTCONN) within it plus at most 1 s; 0 disables.
+   * Defaults to the volfile's (42 s).
+   */
   pingTimeoutMs?: number
+  /**
+   * Deadline of every call to a brick: past it the call fails ETIMEDOUT and the connection stays.
+   * Defaults to the volfile's frame-timeout (1800 s).
+   */
+  callTimeoutMs?: number
+  /**
+   * Backoff of brick reconnects and of the rotation through volfile servers after the mount.
+   * Defaults to 100 ms doubling up to 5 s, each wait shortened by up to half at random.
+   */
+  reconnect?: BackoffOptions
   /** Identity of every fop. Default: this process's uid, gid and pid. */
   uid?: number
   gid?: number
@@ -44,25 +65,49 @@ export interface BrickInfo {
   readonly host: string
   readonly path: string
   readonly port: number | undefined
-  readonly status: string
+  readonly status: BrickStatus
 }
 
 /**
  * A GlusterFS volume mounted in this process (libgfapi glfs_t): `new Glfs(volume)`,
  * `setVolfileServer(...)`, `await init()`, then path calls and `open()`/`creat()` for fds,
- * and `await fini()`.
+ * and `await fini()`. A mounted Glfs keeps the process alive until `fini()`.
+ *
+ * Connections come and go without the caller's help: a lost brick is reconnected with backoff
+ * and its open fds reopened (calls made meanwhile fail ENOTCONN at once; writes and fsyncs that
+ * were in flight fail with `maybeApplied`); a lost glusterd is replaced by the next volfile
+ * server; a volfile changed by glusterd (FETCHSPEC) is mounted as a new graph that takes every
+ * new call and every open fd, while the old one finishes the calls it has.
+ *
+ * Events (none is 'error'; nothing needs a listener):
+ * - `'brick-up'` (brick: BrickInfo): a brick connection is ready (at mount and after each reconnect);
+ * - `'brick-down'` (brick: BrickInfo, cause: Error | undefined): a ready brick connection was lost;
+ * - `'volfile-server'` (change: VolfileServerChange): the management connection's state changed;
+ * - `'graph-switch'` (error: Error | undefined): a changed volfile is now live (undefined), or
+ *   could not be mounted and the current graph stays (the error).
  */
 export class Glfs extends EventEmitter implements FdOwner {
   readonly volume: string
   readonly #options: GlfsOptions
   readonly #servers: VolfileServer[] = []
   readonly #overrides: XlatorOptionOverride[] = []
-  readonly #fds = new Set<GlfsFd>()
+  readonly #fds = new Set<GlfsFd | GlfsDir>()
   readonly call: Call
   #state: GlfsState = 'new'
   #graph: Graph | undefined
-  #mgmt: FetchedVolfile | undefined
+  #mgmt: VolfileServers | undefined
   #resolver: Resolver | undefined
+  /** What the resolver winds to: always the active graph. */
+  readonly #switch: GraphSwitch
+  /** Old graphs finishing their calls after a volfile change. */
+  readonly #retiring = new Set<Graph>()
+  /** Aborted by `fini()`: stops a mount or a graph switch in progress. */
+  #closing = new AbortController()
+  #initDone: Promise<unknown> | undefined
+  #finiDone: Promise<void> | undefined
+  /** The newest volfile not yet mounted, and whether a switch is running. */
+  #nextSpec: string | undefined
+  #switching = false
   /** The URI this Glfs was made from by `fromUri`, if any. */
   uri: GlusterUri | undefined
 
@@ -73,6 +118,7 @@ export class Glfs extends EventEmitter implements FdOwner {
     }
     this.volume = volume
     this.#options = options
+    this.#switch = new GraphSwitch(volume)
     // A non-zero lock owner per mount: bricks refuse empty/zero owners for locks (wire reference §1.4).
     this.call = {
       pid: options.pid ?? process.pid,
@@ -127,72 +173,220 @@ export class Glfs extends EventEmitter implements FdOwner {
     return this
   }
 
-  /** Fetch the volfile, build the graph and connect every brick (glfs_init). */
-  async init(): Promise<void> {
+  /**
+   * Fetch the volfile, build the graph and connect every brick (glfs_init). Volfile servers are
+   * tried in order, each within `connectTimeoutMs`. `signal` aborts the mount: it rejects with an
+   * AbortError and nothing stays open.
+   */
+  init(options: GlfsCallOptions = {}): Promise<void> {
     this.#assertState('new', 'init')
+    const signal = options.signal
+    if (signal?.aborted) return Promise.reject(new AbortError('init', undefined, false, signal.reason))
     if (this.#servers.length === 0) this.setVolfileServer('tcp', 'localhost', GLUSTERD_DEFAULT_PORT)
     this.#state = 'initializing'
-    const connectTimeoutMs = this.#options.connectTimeoutMs ?? 10_000
+    this.#closing = new AbortController()
+    const done = this.#init(signal)
+    this.#initDone = done.catch(() => undefined)
+    return done
+  }
+
+  async #init(signal: AbortSignal | undefined): Promise<void> {
+    const closing = this.#closing
+    const abort = (): void => closing.abort(signal?.reason)
+    signal?.addEventListener('abort', abort, { once: true })
+    const mgmt = new VolfileServers([...this.#servers], this.volume, { timeoutMs: this.#connectTimeoutMs, backoff: this.#options.reconnect })
+    this.#mgmt = mgmt
+    mgmt.on('status', (change: VolfileServerChange) => this.emit('volfile-server', change))
     try {
-      this.#mgmt = await this.#fetchFromAnyServer(connectTimeoutMs)
-      const volfile = parseVolfile(this.#mgmt.spec)
-      const graph = buildGraph(volfile, {
-        volume: this.volume,
-        volfileServerHost: this.#mgmt.server.host,
-        rpc: { connectTimeoutMs, pingTimeoutMs: this.#options.pingTimeoutMs },
-      }, this.#overrides)
+      const spec = await mgmt.mount(closing.signal)
+      const graph = await this.#mountGraph(spec, closing.signal)
+      if (closing.signal.aborted) {
+        await graph.fini().catch(() => undefined)
+        throw closing.signal.reason
+      }
       this.#graph = graph
-      debug('graph of %s:\n%s', this.volume, graph.describe())
-      await graph.init()
-      this.#resolver = new Resolver(graph.top, this.call, this.#options.dentryCacheEntries)
+      this.#switch.retarget(graph.top)
+      this.#resolver = new Resolver(this.#switch, this.call, this.#options.dentryCacheEntries)
+      mgmt.on('volfile', (next: string) => this.#onVolfile(next))
+      mgmt.on('volfile-error', (err: Error) => debug('refetching the volfile of %s failed: %s', this.volume, err.message))
       this.#state = 'ready'
     } catch (err) {
       await this.#teardown()
-      this.#state = 'new'
-      throw err
-    }
-  }
-
-  async #fetchFromAnyServer(connectTimeoutMs: number): Promise<FetchedVolfile> {
-    const failures: GlusterError[] = []
-    for (const server of this.#servers) {
-      try {
-        return await fetchVolfile(server, this.volume, connectTimeoutMs)
-      } catch (err) {
-        if (!(err instanceof GlusterError)) throw err
-        // A volume glusterd does not know is not a server failure: the other servers agree.
-        if (err.code === 'ENOENT') throw err
-        failures.push(err)
+      if (this.#state === 'initializing') this.#state = 'new'
+      if (signal?.aborted) throw new AbortError('init', undefined, false, signal.reason)
+      if (closing.signal.aborted) {
+        throw new GlusterError({ errno: errnoOf('ECANCELED'), syscall: 'init', volume: this.volume, cause: err, detail: 'fini() was called before the mount completed' })
       }
+      throw err
+    } finally {
+      signal?.removeEventListener('abort', abort)
     }
-    if (failures.length === 1) throw failures[0]!
-    const first = failures[0]!
-    throw new GlusterError({
-      errno: -first.errno, syscall: 'init', volume: this.volume, host: first.host, port: first.port, cause: first,
-      detail: `no volfile server answered: ${failures.map((f) => f.message).join('; ')}`,
-    })
   }
 
-  /** Close every fd, brick and glusterd connection now (glfs_fini); no fixed waits. */
-  async fini(): Promise<void> {
-    if (this.#state === 'finalized') return
-    this.#state = 'finalized'
+  get #connectTimeoutMs(): number {
+    return this.#options.connectTimeoutMs ?? 10_000
+  }
+
+  /** Build and connect a graph from volfile text; `signal` stops its bricks' connects. */
+  async #mountGraph(spec: string, signal: AbortSignal): Promise<Graph> {
+    const volfile = parseVolfile(spec)
+    const graph = buildGraph(volfile, {
+      volume: this.volume,
+      volfileServerHost: this.#mgmt?.current?.host ?? 'localhost',
+      rpc: { connectTimeoutMs: this.#connectTimeoutMs, pingTimeoutMs: this.#options.pingTimeoutMs, callTimeoutMs: this.#options.callTimeoutMs },
+      reconnect: this.#options.reconnect,
+    }, this.#overrides)
+    debug('graph of %s:\n%s', this.volume, graph.describe())
+    this.#watchBricks(graph)
+    const stop = (): void => {
+      for (const client of clientsOf(graph)) void client.fini()
+    }
+    signal.addEventListener('abort', stop, { once: true })
+    try {
+      await graph.init()
+    } catch (err) {
+      await graph.fini().catch(() => undefined)
+      throw err
+    } finally {
+      signal.removeEventListener('abort', stop)
+    }
+    return graph
+  }
+
+  /** Turn the brick connections' state changes into 'brick-up' / 'brick-down'. */
+  #watchBricks(graph: Graph): void {
+    for (const client of clientsOf(graph)) {
+      let up = false
+      client.watch((change: BrickStatusChange) => {
+        if (this.#retiring.has(graph)) return
+        if (change.status === 'connected') {
+          up = true
+          this.emit('brick-up', brickInfo(client))
+        } else if (change.status === 'disconnected' && up) {
+          up = false
+          this.emit('brick-down', brickInfo(client), change.cause)
+        }
+      })
+    }
+  }
+
+  /** A new volfile from glusterd: mount it, one switch at a time, always the newest text. */
+  #onVolfile(spec: string): void {
+    this.#nextSpec = spec
+    if (this.#switching) return
+    this.#switching = true
+    void (async () => {
+      try {
+        while (this.#nextSpec !== undefined && this.#state === 'ready') {
+          const next = this.#nextSpec
+          this.#nextSpec = undefined
+          try {
+            if (await this.#switchGraph(next)) this.emit('graph-switch', undefined)
+          } catch (err) {
+            debug('volfile change of %s not applied: %s', this.volume, (err as Error).message)
+            if (this.#state === 'ready') this.emit('graph-switch', err)
+          }
+        }
+      } finally {
+        this.#switching = false
+      }
+    })()
+  }
+
+  /**
+   * Mount `spec` as a new graph, move every open fd onto it (glfs-resolve.c glfs_migrate_fd_safe:
+   * fsync on the old graph so buffered writes land, nameless LOOKUP and OPEN/OPENDIR on the new
+   * one), then send every new fop to it; the old graph is finished once its calls drain.
+   * Resolves false when unmounted meanwhile.
+   */
+  async #switchGraph(spec: string): Promise<boolean> {
+    const old = this.#graph
+    if (old === undefined) return false
+    const graph = await this.#mountGraph(spec, this.#closing.signal)
+    const moved = new Set<GlfsFd | GlfsDir>()
+    for (;;) {
+      if (this.#state !== 'ready') {
+        await graph.fini().catch(() => undefined)
+        return false
+      }
+      // Fds opened while others moved are moved too; none can open on the new graph yet.
+      const todo = [...this.#fds].filter((h) => !moved.has(h))
+      if (todo.length === 0) break
+      for (const h of todo) moved.add(h)
+      await Promise.all(todo.map((h) => this.#moveFd(h, graph, old)))
+    }
+    this.#retiring.add(old)
+    this.#graph = graph
+    this.#switch.retarget(graph.top)
+    this.#resolver?.invalidate()
+    void this.#retire(old)
+    return true
+  }
+
+  /** Open `h`'s fd on `to`; on failure it fails EBADFD from now on. */
+  async #moveFd(h: GlfsFd | GlfsDir, to: Graph, from: Graph | undefined): Promise<void> {
+    const fd = h.fd
+    try {
+      if (from !== undefined && !fd.isDirectory && (fd.flags & O_ACCMODE) !== O_RDONLY) await from.top.fsync(this.call, fd, false)
+      const loc: Loc = { path: h.path, name: '', parent: undefined, inode: fd.inode }
+      await to.top.lookup(this.call, loc)
+      if (fd.isDirectory) await to.top.opendir(this.call, loc, fd)
+      else await to.top.open(this.call, loc, fd.flags & ~(O_CREAT | O_EXCL | O_TRUNC), fd)
+    } catch (err) {
+      debug('fd %s not moved to the new graph: %s', h.path, (err as Error).message)
+      h.invalidate(err as Error)
+    }
+  }
+
+  /** Wait until no call is in flight on the old graph, release its fds, then finish it. */
+  async #retire(old: Graph): Promise<void> {
+    const clients = clientsOf(old)
+    // A fop of several steps issues its next call in the microtasks after a reply: idle must
+    // hold across a macrotask turn.
+    do {
+      await Promise.all(clients.map((c) => c.drain()))
+      await new Promise<void>((resolve) => setImmediate(resolve))
+    } while (clients.some((c) => c.inFlight > 0) && this.#retiring.has(old))
+    if (!this.#retiring.has(old)) return
+    const fds = new Set<Fd>()
+    for (const c of clients) for (const fd of c.openFds) fds.add(fd)
+    await Promise.all([...fds].map((fd) => (fd.isDirectory ? old.top.releasedir(this.call, fd) : old.top.release(this.call, fd)).catch(() => undefined)))
+    if (!this.#retiring.delete(old)) return
+    await old.fini().catch((err: unknown) => debug('finishing the old graph of %s: %s', this.volume, (err as Error).message))
+  }
+
+  /**
+   * Close every fd (RELEASE sent), brick and glusterd connection and timer (glfs_fini); no fixed
+   * waits, and the process can exit as soon as it resolves. Aborts an `init()` in progress.
+   */
+  fini(): Promise<void> {
+    this.#finiDone ??= this.#fini()
+    return this.#finiDone
+  }
+
+  async #fini(): Promise<void> {
+    const state = this.#state
+    this.#closing.abort()
+    if (state === 'initializing') await this.#initDone
     const fds = [...this.#fds]
     this.#fds.clear()
+    // Released while the graph is still the target of `top`.
     await Promise.all(fds.map((fd) => fd.releaseForFini()))
+    this.#state = 'finalized'
     await this.#teardown()
   }
 
   async #teardown(): Promise<void> {
     const graph = this.#graph
+    const retiring = [...this.#retiring]
     this.#graph = undefined
+    this.#retiring.clear()
     this.#resolver = undefined
-    try {
-      await graph?.fini()
-    } finally {
-      this.#mgmt?.rpc.close()
-      this.#mgmt = undefined
-    }
+    this.#switch.retarget(undefined)
+    this.#mgmt?.close()
+    this.#mgmt = undefined
+    const results = await Promise.allSettled([graph?.fini(), ...retiring.map((g) => g.fini())])
+    for (const r of results) if (r.status === 'rejected') throw r.reason
   }
 
   /** The top of the translator graph (for code inside this package). */
@@ -211,9 +405,7 @@ export class Glfs extends EventEmitter implements FdOwner {
   /** The bricks of the mounted volume and their connection state. */
   get bricks(): BrickInfo[] {
     if (this.#graph === undefined) return []
-    return this.#graph.xlators.filter((x): x is ProtocolClient => x instanceof ProtocolClient).map((c) => ({
-      xlator: c.name, host: c.address.remoteHost, path: c.address.remoteSubvolume, port: c.port, status: c.status,
-    }))
+    return clientsOf(this.#graph).map(brickInfo)
   }
 
   /** The volfile text the graph was built from. */
@@ -221,7 +413,14 @@ export class Glfs extends EventEmitter implements FdOwner {
     return this.#mgmt?.spec
   }
 
-  forget(fd: GlfsFd): void {
+  /** The volfile server the management connection is on, and that connection's state. */
+  get volfileServer(): { readonly server: VolfileServer; readonly status: string } | undefined {
+    const mgmt = this.#mgmt
+    const server = mgmt?.current
+    return mgmt === undefined || server === undefined ? undefined : { server, status: mgmt.status }
+  }
+
+  forget(fd: GlfsFd | GlfsDir): void {
     this.#fds.delete(fd)
   }
 
@@ -294,9 +493,17 @@ export class Glfs extends EventEmitter implements FdOwner {
     }
   }
 
-  #track(fd: GlfsFd): GlfsFd {
-    this.#fds.add(fd)
-    return fd
+  /**
+   * Remember an fd for fini and graph switches. One opened on a graph that was replaced while the
+   * OPEN was on the wire is moved to the active graph before the caller gets it.
+   */
+  async #track<T extends GlfsFd | GlfsDir>(handle: T): Promise<T> {
+    this.#fds.add(handle)
+    const graph = this.#graph
+    if (this.#retiring.size > 0 && graph !== undefined && !clientsOf(graph).some((c) => handle.fd.ctx.has(c))) {
+      await this.#moveFd(handle, graph, undefined)
+    }
+    return handle
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -410,7 +617,7 @@ export class Glfs extends EventEmitter implements FdOwner {
     if ((stat.mode & S_IFMT) !== S_IFDIR) throw this.#error('ENOTDIR', 'opendir', path)
     const fd = new Fd(loc.inode!, O_RDONLY, true)
     await this.top.opendir(this.call, loc, fd).catch(this.#rethrow('opendir', path))
-    return new GlfsDir(this, fd, loc.path)
+    return this.#track(new GlfsDir(this, fd, loc.path))
   }
 
   /** Names in a directory, without '.' and '..'. */
@@ -477,6 +684,14 @@ export class Glfs extends EventEmitter implements FdOwner {
       throw new GlusterError({ errno: errnoOf('EINVAL'), syscall, volume: this.volume, detail: `not allowed now: the Glfs is ${this.#state}` })
     }
   }
+}
+
+function clientsOf(graph: Graph): ProtocolClient[] {
+  return graph.xlators.filter((x): x is ProtocolClient => x instanceof ProtocolClient)
+}
+
+function brickInfo(c: ProtocolClient): BrickInfo {
+  return { xlator: c.name, host: c.address.remoteHost, path: c.address.remoteSubvolume, port: c.port, status: c.status }
 }
 
 /** The raw bytes of an xattr value from a reply dict. */

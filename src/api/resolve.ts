@@ -198,6 +198,6 @@ export function withPath(err: unknown, syscall: string, path: string): unknown {
   if (!(err instanceof GlusterError)) return err
   return new GlusterError({
     errno: -err.errno, syscall, path, host: err.host, port: err.port, volume: err.volume, brick: err.brick,
-    detail: err.detail, maybeApplied: err.maybeApplied, cause: err.cause ?? undefined,
+    detail: err.detail, maybeApplied: err.maybeApplied, failedRanges: err.failedRanges, cause: err.cause ?? undefined,
   })
 }

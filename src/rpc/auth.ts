@@ -36,13 +36,25 @@ export const MdataFlag = {
   PAR_ATIME: 0x20,
 } as const
 
-const NS_PER_MS = 1_000_000n
+/** A wall-clock instant as whole seconds and nanoseconds, the shape the v3 credential carries. */
+export interface WallClock {
+  sec: number
+  nsec: number
+}
 
-/** Wall-clock now in nanoseconds, with sub-millisecond precision where the platform gives it. */
-export function wallClockNs(): bigint {
+/** The instant of "no time": credentials of calls whose fop changes no times. */
+export const NO_TIME: Readonly<WallClock> = Object.freeze({ sec: 0, nsec: 0 })
+
+/**
+ * Wall-clock now with sub-millisecond precision where the platform gives it, written into `out`
+ * so the hot path allocates nothing.
+ */
+export function wallClock(out: WallClock): WallClock {
   const ms = performance.timeOrigin + performance.now()
-  const whole = Math.floor(ms)
-  return BigInt(whole) * NS_PER_MS + BigInt(Math.floor((ms - whole) * 1e6))
+  const sec = Math.floor(ms / 1000)
+  out.sec = sec
+  out.nsec = Math.min(999_999_999, Math.floor((ms - sec * 1000) * 1e6))
+  return out
 }
 
 /** An opaque machine name for AUTH_UNIX; bricks do not check it. */
@@ -51,9 +63,9 @@ const UNIX_MACHINE_NAME = 'gfapi-ts'
 /**
  * Write flavor + opaque credential body. Every field is 4-byte aligned except lk_owner and the
  * machine name, which the opaque/string encoders pad, so the body length is patched afterwards.
- * `flags` and `ctimeNs` are the consistent-time fields of v3 (wire reference §1.5).
+ * `flags` and `ctime` are the consistent-time fields of v3 (wire reference §1.5).
  */
-export function writeCredential(w: XdrWriter, flavor: AuthFlavor, id: AuthIdentity, flags: number, ctimeNs: bigint): void {
+export function writeCredential(w: XdrWriter, flavor: AuthFlavor, id: AuthIdentity, flags: number, ctime: Readonly<WallClock>): void {
   w.uint32(flavor)
   const lengthAt = w.reserve(4)
   const before = w.length
@@ -83,9 +95,8 @@ export function writeCredential(w: XdrWriter, flavor: AuthFlavor, id: AuthIdenti
       break
     case AuthFlavor.GLUSTERFS_V3: {
       // glusterfs4-xdr.x auth_glusterfs_params_v3: pid, uid, gid, flags, ctime_nsec (u32) BEFORE ctime_sec (u64)
-      const sec = ctimeNs / 1_000_000_000n
       w.int32(id.pid).uint32(id.uid).uint32(id.gid).uint32(flags)
-      w.uint32(Number(ctimeNs - sec * 1_000_000_000n)).uhyper(sec)
+      w.uint32(ctime.nsec).uhyper(ctime.sec)
       writeGroups(w, id.groups, maxGroups(91, id.lkOwner.length))
       w.opaque(id.lkOwner)
       break

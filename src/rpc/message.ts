@@ -1,6 +1,6 @@
 import type { XdrReader } from '../xdr/reader.ts'
 import type { XdrWriter } from '../xdr/writer.ts'
-import { type AuthFlavor, type AuthIdentity, writeCredential, MAX_AUTH_BYTES } from './auth.ts'
+import { type AuthFlavor, type AuthIdentity, type WallClock, writeCredential, MAX_AUTH_BYTES } from './auth.ts'
 import { RpcError, type RpcErrorInit } from './errors.ts'
 
 /** RFC 5531 §9 message constants. */
@@ -35,10 +35,10 @@ export function procedureName(program: RpcProgram, proc: number): string {
  * (rpc-clnt.c rpc_clnt_fill_request: GlusterFS never sends a verifier).
  */
 export function writeCallHeader(w: XdrWriter, xid: number, program: RpcProgram, proc: number,
-  flavor: AuthFlavor, id: AuthIdentity, authFlags: number, ctimeNs: bigint): void {
+  flavor: AuthFlavor, id: AuthIdentity, authFlags: number, ctime: Readonly<WallClock>): void {
   w.uint32(xid).uint32(MsgType.CALL).uint32(RPC_VERSION)
   w.uint32(program.number).uint32(program.version).uint32(proc)
-  writeCredential(w, flavor, id, authFlags, ctimeNs)
+  writeCredential(w, flavor, id, authFlags, ctime)
   w.uint32(0).uint32(0)
 }
 

@@ -1,4 +1,5 @@
 import { debuglog } from 'node:util'
+import type { BackoffOptions } from '../rpc/backoff.ts'
 import type { RpcClientOptions } from '../rpc/client.ts'
 import { lookupXlatorType } from './registry.ts'
 import type { Volfile, VolfileNode } from './volfile.ts'
@@ -21,6 +22,8 @@ export interface GraphContext {
   readonly rpc: RpcClientOptions & { pingTimeoutMs?: number | undefined }
   /** The volfile server's endpoint, for protocol/client portmap queries on the same host. */
   readonly volfileServerHost: string
+  /** Backoff of protocol/client reconnect attempts. Defaults to `DEFAULT_BACKOFF`. */
+  readonly reconnect?: BackoffOptions | undefined
 }
 
 /** Builds one xlator from its volfile section and already-built children. */
@@ -95,7 +98,12 @@ export function fnmatch(pattern: string, name: string): boolean {
       }
     } else re += c.replace(/[.+^${}()|\\/]/g, '\\$&')
   }
-  return new RegExp(re + '$').test(name)
+  try {
+    return new RegExp(re + '$').test(name)
+  } catch {
+    // A class the RegExp engine refuses (a range written backwards, `[9-0]`) matches nothing, as in fnmatch(3).
+    return false
+  }
 }
 
 /**

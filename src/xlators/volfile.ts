@@ -132,7 +132,7 @@ export function parseVolfile(text: string): Volfile {
         const k = next('an option key', t)
         if (isKeyword(k)) throw new VolfileError(k.line, `expected an option key, found keyword '${k.text}'`)
         const v = next(`a value for option '${k.text}'`, k)
-        if (isKeyword(v)) throw new VolfileError(v.line, `option '${k.text}' has no value`)
+        if (isKeyword(v)) throw new VolfileError(k.line, `option '${k.text}' has no value`)
         options.set(k.text, v.text)
       } else if (t.text === 'subvolumes') {
         if (sawSubvolumes) throw new VolfileError(t.line, `volume '${name}' has more than one subvolumes line`)

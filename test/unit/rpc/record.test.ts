@@ -1,0 +1,260 @@
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_MAX_RECORD_BYTES, RecordDecoder, recordMark } from '../../../src/rpc/record.ts'
+import { RpcError } from '../../../src/rpc/errors.ts'
+import { xdr } from '../../helpers/xdr-bytes.ts'
+
+const LAST = 0x80000000
+
+/** One fragment: header (last bit, length) then the bytes. */
+function fragment(bytes: Buffer, last: boolean): Buffer {
+  return xdr().u32((last ? LAST : 0) + bytes.length).raw(bytes).bytes()
+}
+
+/** A record split into fragments of the given sizes (0 allowed); the sizes must add up. */
+function fragmented(record: Buffer, sizes: number[]): Buffer {
+  const parts: Buffer[] = []
+  let at = 0
+  sizes.forEach((n, i) => {
+    parts.push(fragment(record.subarray(at, at + n), i === sizes.length - 1))
+    at += n
+  })
+  if (at !== record.length) throw new Error('fragment sizes do not cover the record')
+  return Buffer.concat(parts)
+}
+
+function pattern(n: number, seed: number): Buffer {
+  const b = Buffer.alloc(n)
+  for (let i = 0; i < n; i++) b[i] = (seed * 37 + i * 11) & 0xff
+  return b
+}
+
+// Records and the stream that carries them, covering single fragments, multi-fragment records,
+// zero-length records and zero-length fragments in first, middle and last position.
+const RECORDS = [
+  pattern(12, 1),
+  pattern(23, 2),
+  Buffer.alloc(0),
+  pattern(9, 3),
+  pattern(5, 4),
+  pattern(7, 5),
+  pattern(1, 6),
+]
+function buildStream(records: Buffer[]): Buffer {
+  return Buffer.concat([
+    fragment(records[0]!, true),
+    fragmented(records[1]!, [10, 3, 10]),
+    fragment(records[2]!, true),
+    fragmented(records[3]!, [0, 9]),
+    fragmented(records[4]!, [2, 0, 3]),
+    fragmented(records[5]!, [7, 0]),
+    fragmented(records[6]!, [0, 0, 1]),
+  ])
+}
+const STREAM = buildStream(RECORDS)
+
+function collect(max?: number): { decoder: RecordDecoder; records: Buffer[] } {
+  const records: Buffer[] = []
+  const decoder = new RecordDecoder((r) => records.push(Buffer.from(r)), max)
+  return { decoder, records }
+}
+
+function feed(chunks: Buffer[], max?: number): Buffer[] {
+  const { decoder, records } = collect(max)
+  for (const c of chunks) decoder.push(c)
+  expect(decoder.midRecord).toBe(false)
+  return records
+}
+
+function rpcErrorOf(fn: () => unknown): RpcError {
+  try {
+    fn()
+  } catch (err) {
+    if (err instanceof RpcError) return err
+    throw err
+  }
+  throw new Error('expected an RpcError, but the call returned')
+}
+
+/** Sizes requested from Buffer's allocators (Buffer.concat included) while `fn` runs. */
+function allocations(fn: () => void): number[] {
+  const sizes: number[] = []
+  const originals = { alloc: Buffer.alloc, allocUnsafe: Buffer.allocUnsafe, allocUnsafeSlow: Buffer.allocUnsafeSlow, concat: Buffer.concat }
+  const B = Buffer as unknown as Record<keyof typeof originals, (...args: unknown[]) => Buffer>
+  for (const name of ['alloc', 'allocUnsafe', 'allocUnsafeSlow'] as const) {
+    const original = originals[name] as (...args: unknown[]) => Buffer
+    B[name] = (...args: unknown[]) => {
+      sizes.push(Number(args[0]))
+      return original.apply(Buffer, args)
+    }
+  }
+  B.concat = (...args: unknown[]) => {
+    const list = args[0] as readonly Uint8Array[]
+    sizes.push(typeof args[1] === 'number' ? args[1] : list.reduce((n, x) => n + x.length, 0))
+    return (originals.concat as (...a: unknown[]) => Buffer).apply(Buffer, args)
+  }
+  try {
+    fn()
+  } finally {
+    Object.assign(Buffer, originals)
+  }
+  return sizes
+}
+
+describe('recordMark', () => {
+  it('sets the last-fragment bit and the length', () => {
+    expect(recordMark(0)).toBe(0x80000000)
+    expect(recordMark(184)).toBe(0x800000b8)
+    expect(recordMark(0x7fffffff)).toBe(0xffffffff)
+  })
+})
+
+describe('RecordDecoder', () => {
+  it('decodes the whole stream in one chunk', () => {
+    expect(feed([STREAM])).toEqual(RECORDS)
+  })
+
+  it('decodes the stream split at every single point', () => {
+    for (let i = 0; i <= STREAM.length; i++) {
+      expect(feed([STREAM.subarray(0, i), STREAM.subarray(i)]), `split at ${i}`).toEqual(RECORDS)
+    }
+  })
+
+  it('decodes the stream split at every pair of points', () => {
+    for (let i = 0; i <= STREAM.length; i++) {
+      for (let j = i; j <= STREAM.length; j++) {
+        const got = feed([STREAM.subarray(0, i), STREAM.subarray(i, j), STREAM.subarray(j)])
+        if (got.length !== RECORDS.length || got.some((r, k) => !r.equals(RECORDS[k]!))) {
+          expect(got, `split at ${i} and ${j}`).toEqual(RECORDS)
+        }
+      }
+    }
+  })
+
+  it('decodes the stream fed byte by byte', () => {
+    const chunks = [...STREAM].map((b) => Buffer.of(b))
+    expect(feed(chunks)).toEqual(RECORDS)
+  })
+
+  it('ignores empty chunks', () => {
+    const chunks: Buffer[] = []
+    for (const b of STREAM) chunks.push(Buffer.alloc(0), Buffer.of(b))
+    expect(feed(chunks)).toEqual(RECORDS)
+  })
+
+  it('hands up a record that arrives whole in one chunk as a view of that chunk', () => {
+    const chunk = Buffer.concat([fragment(pattern(8, 9), true), fragment(pattern(4, 10), true)])
+    const views: Buffer[] = []
+    new RecordDecoder((r) => views.push(r)).push(chunk)
+    expect(views).toHaveLength(2)
+    expect(views[0]!.buffer).toBe(chunk.buffer)
+    expect(views[0]!.byteOffset).toBe(chunk.byteOffset + 4)
+    expect(views[1]!.byteOffset).toBe(chunk.byteOffset + 16)
+  })
+
+  it('never writes into a record after handing it up', () => {
+    const views: Buffer[] = []
+    const decoder = new RecordDecoder((r) => views.push(r))
+    // byte by byte: every record is assembled from parts
+    for (const b of STREAM) decoder.push(Buffer.of(b))
+    const inverted = RECORDS.map((r) => Buffer.from(r.map((b) => b ^ 0xff)))
+    for (const b of buildStream(inverted)) decoder.push(Buffer.of(b))
+    expect(views.slice(0, RECORDS.length)).toEqual(RECORDS)
+    expect(views.slice(RECORDS.length)).toEqual(inverted)
+  })
+
+  it('reports midRecord while a header or fragment is partly received', () => {
+    const { decoder } = collect()
+    const one = fragment(pattern(6, 1), true)
+    expect(decoder.midRecord).toBe(false)
+    decoder.push(one.subarray(0, 2))
+    expect(decoder.midRecord).toBe(true)
+    decoder.push(one.subarray(2, 6))
+    expect(decoder.midRecord).toBe(true)
+    decoder.push(one.subarray(6))
+    expect(decoder.midRecord).toBe(false)
+    // first fragment of two complete, second not yet started
+    decoder.push(fragment(pattern(4, 2), false))
+    expect(decoder.midRecord).toBe(true)
+  })
+
+  it('emits records in order when many arrive in one chunk', () => {
+    const records = Array.from({ length: 50 }, (_, i) => pattern(i, i))
+    const stream = Buffer.concat(records.map((r) => fragment(r, true)))
+    expect(feed([stream])).toEqual(records)
+  })
+})
+
+describe('RecordDecoder size limit', () => {
+  it('defaults to 80 MiB', () => {
+    expect(DEFAULT_MAX_RECORD_BYTES).toBe(80 * 1024 * 1024)
+    expect(new RecordDecoder(() => {}).maxRecordBytes).toBe(DEFAULT_MAX_RECORD_BYTES)
+  })
+
+  it('accepts a record of exactly the maximum', () => {
+    expect(feed([fragment(pattern(64, 1), true)], 64)).toEqual([pattern(64, 1)])
+    expect(feed([fragmented(pattern(64, 2), [32, 32])], 64)).toEqual([pattern(64, 2)])
+  })
+
+  it('rejects a single fragment above the maximum with ERR_RPC_RECORD_TOO_LARGE', () => {
+    const { decoder, records } = collect(64)
+    const err = rpcErrorOf(() => decoder.push(fragment(pattern(65, 1), true)))
+    expect(err.code).toBe('ERR_RPC_RECORD_TOO_LARGE')
+    expect(records).toHaveLength(0)
+  })
+
+  it('rejects fragments that together exceed the maximum', () => {
+    const { decoder, records } = collect(64)
+    const stream = fragmented(pattern(80, 1), [40, 40])
+    const err = rpcErrorOf(() => decoder.push(stream))
+    expect(err.code).toBe('ERR_RPC_RECORD_TOO_LARGE')
+    expect(records).toHaveLength(0)
+  })
+
+  it('rejects an oversized fragment header at every split of the header', () => {
+    const hostile = xdr().u32(0x7fffffff).bytes()
+    for (const last of [false, true]) {
+      const header = last ? xdr().u32(0xffffffff).bytes() : hostile
+      for (let i = 0; i <= 4; i++) {
+        const { decoder } = collect()
+        const err = rpcErrorOf(() => {
+          decoder.push(header.subarray(0, i))
+          decoder.push(header.subarray(i))
+        })
+        expect(err.code, `split at ${i}`).toBe('ERR_RPC_RECORD_TOO_LARGE')
+      }
+    }
+  })
+
+  it('rejects a hostile length from the header alone, before allocating for it', () => {
+    const { decoder } = collect()
+    // a first fragment of 100 bytes, then a non-last fragment announcing 2 GiB − 256
+    const stream = xdr().u32(100).raw(pattern(100, 1)).u32(0x7fffff00).raw(pattern(16, 2)).bytes()
+    const sizes = allocations(() => {
+      const err = rpcErrorOf(() => decoder.push(stream))
+      expect(err.code).toBe('ERR_RPC_RECORD_TOO_LARGE')
+    })
+    expect(Math.max(0, ...sizes)).toBeLessThanOrEqual(stream.length)
+  })
+
+  it('allocates a reassembled record once, at its exact size', () => {
+    const { decoder, records } = collect()
+    const stream = fragmented(pattern(100, 3), [40, 60])
+    const sizes = allocations(() => {
+      for (const b of stream) decoder.push(Buffer.of(b))
+    })
+    expect(records).toEqual([pattern(100, 3)])
+    expect(sizes).toContain(100)
+    expect(Math.max(...sizes)).toBe(100)
+  })
+
+  it('does not allocate by a declared length that is within the maximum but not yet received', () => {
+    const { decoder, records } = collect()
+    const sizes = allocations(() => {
+      decoder.push(xdr().u32(LAST + 50 * 1024 * 1024).raw(pattern(10, 1)).bytes())
+      decoder.push(pattern(10, 2))
+    })
+    expect(records).toHaveLength(0)
+    expect(decoder.midRecord).toBe(true)
+    expect(Math.max(0, ...sizes)).toBeLessThanOrEqual(24)
+  })
+})
