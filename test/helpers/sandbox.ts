@@ -5,9 +5,8 @@
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { lstatSync } from 'node:fs'
+import { lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { inject } from 'vitest'
 
 // ---------------------------------------------------------------------------------------------
@@ -60,49 +59,13 @@ export interface Sandbox {
   qemuImg: string | null
 }
 
-/** The sandbox description; only valid inside vitest test files. */
+/**
+ * The sandbox description; only valid inside vitest test files. (The globalSetup,
+ * test/integration/global-setup.ts, starts the sandbox and provides it; it must not import this
+ * module at runtime, since importing 'vitest' there fails.)
+ */
 export function sandbox(): Sandbox {
   return inject('sandbox')
-}
-
-// ---------------------------------------------------------------------------------------------
-// starting the sandbox (used by the globalSetup; usable by tsx scripts too)
-// ---------------------------------------------------------------------------------------------
-
-export const SANDBOX_SCRIPT = fileURLToPath(new URL('../integration/gluster-sandbox.sh', import.meta.url))
-
-export interface SandboxScriptResult {
-  ok: boolean
-  sandbox?: Sandbox
-  status: number | null
-  signal: NodeJS.Signals | null
-  stderr: string
-  /** Why it failed, when !ok. */
-  error?: string
-}
-
-/** Run gluster-sandbox.sh synchronously (installs may take minutes) and parse its JSON. */
-export function runSandboxScript(timeoutMs = 15 * 60_000): SandboxScriptResult {
-  const r = spawnSync('bash', [SANDBOX_SCRIPT], {
-    encoding: 'utf8',
-    timeout: timeoutMs,
-    killSignal: 'SIGKILL',
-    maxBuffer: 64 * 1024 * 1024,
-  })
-  const stderr = r.stderr ?? ''
-  const base = { status: r.status, signal: r.signal, stderr }
-  if (r.error) return { ok: false, ...base, error: `cannot run ${SANDBOX_SCRIPT}: ${r.error.message}` }
-  if (r.status !== 0) {
-    return { ok: false, ...base, error: `${SANDBOX_SCRIPT} exited with ${r.status ?? r.signal}` }
-  }
-  const out = (r.stdout ?? '').trim()
-  try {
-    const parsed = JSON.parse(out) as Sandbox
-    if (!parsed.host || !parsed.volumes?.single?.name) throw new Error('missing host or volumes.single')
-    return { ok: true, sandbox: parsed, ...base }
-  } catch (e) {
-    return { ok: false, ...base, error: `${SANDBOX_SCRIPT} printed invalid JSON (${(e as Error).message}): ${out.slice(0, 500)}` }
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -118,6 +81,46 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 function volumeOf(key: VolumeKey): SandboxVolume {
   return sandbox().volumes[key]
+}
+
+/**
+ * Run `fn` while holding a cross-process lock named `name` (a directory under
+ * <sandboxDir>/.locks). Test files run in parallel workers: wrap anything that needs a volume
+ * to itself (filling gfts-tiny to ENOSPC, killing a brick, changing a volume option) in
+ * `withSandboxLock(volumeName, ...)`. A lock left by a dead process is taken over.
+ */
+export async function withSandboxLock<T>(name: string, fn: () => Promise<T> | T, timeoutMs = 300_000): Promise<T> {
+  if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new Error(`bad lock name: ${name}`)
+  const root = join(sandbox().sandboxDir, '.locks')
+  const dir = join(root, `${name}.lock`)
+  mkdirSync(root, { recursive: true })
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      mkdirSync(dir)
+      writeFileSync(join(dir, 'pid'), String(process.pid))
+      break
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+      let owner = NaN
+      try {
+        owner = Number(readFileSync(join(dir, 'pid'), 'utf8'))
+      } catch {
+        // being created or removed right now
+      }
+      if (Number.isInteger(owner) && owner > 0 && !alive(owner)) {
+        rmSync(dir, { recursive: true, force: true })
+        continue
+      }
+      if (Date.now() >= deadline) throw new Error(`timed out waiting for sandbox lock ${name} (held by pid ${owner})`)
+      await sleep(100)
+    }
+  }
+  try {
+    return await fn()
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -411,15 +414,17 @@ export function runProcess(cmd: string, args: string[], timeoutMs: number, cwd?:
   })
 }
 
-export class ToolMissingError extends Error {}
+export class ToolMissingError extends Error {
+  override name = 'ToolMissingError'
+}
 
 /** fio did not finish in time. With gfapi this is what a refused mount looks like. */
 export class FioTimeoutError extends Error {
-  constructor(
-    message: string,
-    readonly result: ProcResult,
-  ) {
+  readonly result: ProcResult
+  constructor(message: string, result: ProcResult) {
     super(message)
+    this.name = 'FioTimeoutError'
+    this.result = result
   }
 }
 

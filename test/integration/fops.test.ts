@@ -291,7 +291,7 @@ describe('namespace', () => {
 
 describe('errors are Node-style with the Linux errno', () => {
   it('ENOENT, EEXIST, EISDIR, ENOTDIR, ENOTEMPTY, EBADF and EINVAL', async () => {
-    const noent = await glfs.stat(`${dir}/missing`).catch((e: unknown) => e as GlusterError)
+    const noent = (await glfs.stat(`${dir}/missing`).catch((e: unknown) => e)) as GlusterError
     expect(noent).toBeInstanceOf(GlusterError)
     expect(noent).toMatchObject({ code: 'ENOENT', errno: -2, syscall: 'stat', path: `${dir}/missing` })
     expect(noent.message).toMatch(/^ENOENT: no such file or directory, stat '.*missing'/)
@@ -322,7 +322,7 @@ describe('errors are Node-style with the Linux errno', () => {
   })
 
   it('never reports errno 0 and names volume and brick of a failed fop', async () => {
-    const err = await glfs.open(`${dir}/nope/x`, O_RDONLY).catch((e: unknown) => e as GlusterError)
+    const err = (await glfs.open(`${dir}/nope/x`, O_RDONLY).catch((e: unknown) => e)) as GlusterError
     expect(err.errno).toBeLessThan(0)
     expect(err.volume).toBe(sb.volumes.single.name)
     expect(err.brick).toContain(brick)

@@ -116,6 +116,17 @@ describe('Glfs.init against the real glusterd', () => {
     }
   })
 
+  it('fetches the volfile over glusterd\'s unix socket (gluster+unix://)', async () => {
+    const glfs = Glfs.fromUri(`gluster+unix:///${sb.volumes.single.name}/x?socket=/var/run/glusterd.socket`)
+    await glfs.init()
+    try {
+      expect(glfs.volfileServers[0]).toMatchObject({ transport: 'unix', socketPath: '/var/run/glusterd.socket' })
+      expect((await glfs.stat('/')).isDirectory()).toBe(true)
+    } finally {
+      await glfs.fini()
+    }
+  })
+
   it('mounts from a gluster:// URI', async () => {
     const glfs = Glfs.fromUri(`gluster://${sb.host}:${sb.port}/${sb.volumes.single.name}/some/file.img`)
     expect(glfs.uri?.path).toBe('/some/file.img')

@@ -1,0 +1,160 @@
+/**
+ * The sandbox itself: what gluster-sandbox.sh promises (volumes, states, the tiny filesystem, the
+ * refused volume) is checked against glusterd and against the reference C client (fio gfapi).
+ */
+import { existsSync, readFileSync, statfsSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import {
+  brickPathOf,
+  bricksHolding,
+  FioTimeoutError,
+  fioGfapi,
+  sandbox,
+  uniqueName,
+  volumeInfo,
+  volumeStatus,
+  withSandboxLock,
+  type VolumeKey,
+} from '../helpers/sandbox.ts'
+
+const sb = sandbox()
+
+// gluster-sandbox.sh names volumes <GFTS_VOLUME_PREFIX><key>, "gfts-" by default
+const prefix = process.env.GFTS_VOLUME_PREFIX ?? 'gfts-'
+const expected: Record<VolumeKey, { name: string; bricks: number; started: boolean }> = {
+  single: { name: `${prefix}single`, bricks: 1, started: true },
+  dist2: { name: `${prefix}dist2`, bricks: 2, started: true },
+  dist3: { name: `${prefix}dist3`, bricks: 3, started: true },
+  stopped: { name: `${prefix}stopped`, bricks: 1, started: false },
+  tiny: { name: `${prefix}tiny`, bricks: 1, started: true },
+  denied: { name: `${prefix}denied`, bricks: 1, started: true },
+}
+const keys = Object.keys(expected) as VolumeKey[]
+
+/** Brick log of a brick path, as glusterd names it (/a/b/c -> a-b-c.log). */
+function brickLog(brickPath: string): string {
+  return `/var/log/glusterfs/bricks/${brickPath.replace(/^\//, '').replace(/\//g, '-')}.log`
+}
+
+describe('sandbox description', () => {
+  it('describes the six volumes with their bricks under the sandbox folder', () => {
+    expect(sb.port).toBe(24007)
+    expect(sb.host).not.toBe('')
+    expect(sb.host).not.toBe('localhost')
+    expect(sb.sandboxDir.startsWith('/')).toBe(true)
+    expect(Object.keys(sb.volumes).sort()).toEqual([...keys].sort())
+    const allBricks = new Set<string>()
+    for (const key of keys) {
+      const v = sb.volumes[key]
+      const want = expected[key]
+      expect(v.name).toBe(want.name)
+      expect(v.started).toBe(want.started)
+      expect(v.bricks).toHaveLength(want.bricks)
+      for (const b of v.bricks) {
+        expect(b.startsWith(`${sb.sandboxDir}/`)).toBe(true)
+        expect(existsSync(b)).toBe(true)
+        allBricks.add(b)
+      }
+    }
+    expect(allBricks.size).toBe(9) // no brick shared between volumes
+  })
+})
+
+describe('glusterd agrees with the description', () => {
+  it.each(keys)('%s: state, brick list and brick processes', (key) => {
+    const v = sb.volumes[key]
+    const info = volumeInfo(v.name)
+    expect(info.name).toBe(v.name)
+    expect(info.type).toBe('Distribute')
+    expect(info.brickCount).toBe(v.bricks.length)
+    expect(info.bricks).toEqual(v.bricks.map((b) => `${sb.host}:${b}`))
+    if (v.started) {
+      expect(info.status).toBe('Started')
+      const status = volumeStatus(v.name)
+      expect(status.map((s) => s.path).sort()).toEqual([...v.bricks].sort())
+      for (const s of status) {
+        expect(s.online).toBe(true)
+        expect(s.port).toBeGreaterThan(0)
+        expect(s.pid).toBeGreaterThan(0)
+        expect(existsSync(`/proc/${s.pid}`)).toBe(true)
+      }
+    } else {
+      expect(['Created', 'Stopped']).toContain(info.status)
+      expect(() => volumeStatus(v.name)).toThrow(/not started/)
+    }
+  })
+
+  it('gfts-tiny sits on a small filesystem and may fill it completely', () => {
+    const tiny = sb.volumes.tiny
+    const brick = tiny.bricks[0] as string
+    const fs = statfsSync(brick)
+    const total = fs.blocks * fs.bsize
+    expect(total).toBeGreaterThan(16 * 1024 * 1024)
+    expect(total).toBeLessThan(128 * 1024 * 1024)
+    expect(tiny.sizeBytes).toBe(total)
+    expect(['ext4', 'tmpfs']).toContain(tiny.fsType)
+    // the root filesystem is not that small: the brick really is on its own mount
+    const root = statfsSync(sb.sandboxDir)
+    expect(root.blocks * root.bsize).toBeGreaterThan(total)
+    expect(volumeInfo(tiny.name).options['storage.reserve']).toBe('0')
+  })
+
+  it('gfts-denied rejects every client address', () => {
+    const denied = sb.volumes.denied
+    expect(volumeInfo(denied.name).options['auth.reject']).toBe(denied.authReject)
+    expect(denied.authReject).toBe('*')
+  })
+})
+
+// The reference C client, run against the real server. Each fio run takes >= 10 s (glfs_fini),
+// so these run concurrently.
+describe.runIf(sb.fio !== null).concurrent('fio gfapi (C client) against the sandbox', () => {
+  it('writes a file to gfts-single that lands on the brick', async () => {
+    const name = uniqueName('sandbox-fio')
+    const json = await fioGfapi({ volume: sb.volumes.single.name, filename: name, rw: 'write', bs: '128k', size: '1m' })
+    expect(json.jobs[0]?.error).toBe(0)
+    expect(json.jobs[0]?.write.io_bytes).toBe(1024 * 1024)
+    const onBricks = brickPathOf('single', name)
+    expect(onBricks).toEqual([`${sb.volumes.single.bricks[0]}/${name}`])
+    expect(bricksHolding('single', name)).toEqual(sb.volumes.single.bricks)
+    await fioGfapi({ volume: sb.volumes.single.name, filename: name, rw: 'read', bs: '128k', size: '1m', unlink: true })
+    expect(brickPathOf('single', name)).toEqual([])
+  })
+
+  it('is refused by gfts-denied at SETVOLUME (glfs_init never completes)', async () => {
+    const brick = sb.volumes.denied.bricks[0] as string
+    const log = brickLog(brick)
+    const count = () => (readFileSync(log, 'utf8').match(/Cannot authenticate client/g) ?? []).length
+    const before = count()
+    const err = await fioGfapi({
+      volume: sb.volumes.denied.name,
+      filename: uniqueName('denied'),
+      rw: 'write',
+      bs: '4k',
+      size: '4k',
+      timeoutMs: 8_000,
+    }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(FioTimeoutError)
+    expect(count()).toBeGreaterThan(before)
+  })
+
+  it('gets ENOSPC when filling gfts-tiny', async () => {
+    await withSandboxLock(sb.volumes.tiny.name, async () => {
+      const name = uniqueName('fill')
+      const json = await fioGfapi({
+        volume: sb.volumes.tiny.name,
+        filename: name,
+        rw: 'write',
+        bs: '1m',
+        size: `${Math.ceil((sb.volumes.tiny.sizeBytes * 2) / 1048576)}m`,
+        unlink: true, // fio removes the file even after the error, freeing the space again
+      })
+      const job = json.jobs[0]
+      expect(job?.error).toBe(28) // ENOSPC
+      expect(job?.write.io_bytes).toBeGreaterThan(sb.volumes.tiny.sizeBytes / 2)
+      // write-behind acknowledges a few writes before the brick reports ENOSPC
+      expect(job?.write.io_bytes).toBeLessThan(sb.volumes.tiny.sizeBytes + 16 * 1048576)
+      expect(brickPathOf('tiny', name)).toEqual([])
+    })
+  })
+})
