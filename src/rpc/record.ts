@@ -8,6 +8,12 @@ const FRAGMENT_LENGTH_MASK = 0x7fffffff
 /** Default largest record accepted: a 64 MiB READ plus headers, with room to spare. */
 export const DEFAULT_MAX_RECORD_BYTES = 80 * 1024 * 1024
 
+// Records that span socket chunks are assembled in slabs carved in order, so a stream of 128 KiB
+// READ replies costs one allocation per slab instead of one per record (and far less GC). A slab
+// lives while any record view into it does; records above SLAB_MAX_RECORD get their own buffer.
+const SLAB_BYTES = 2 * 1024 * 1024
+const SLAB_MAX_RECORD = 512 * 1024
+
 /** Encode a single-fragment record mark for `length` bytes (what GlusterFS always sends). */
 export function recordMark(length: number): number {
   return (LAST_FRAGMENT | length) >>> 0
@@ -15,8 +21,8 @@ export function recordMark(length: number): number {
 
 /**
  * Reassembles records from a byte stream split anywhere. A record that arrives whole inside one
- * chunk is handed up as a view of that chunk (no copy); one spanning chunks is copied once into a
- * buffer of its exact size, allocated only after the fragment headers proved it fits
+ * chunk is handed up as a view of that chunk (no copy); one spanning chunks is copied once, into
+ * a slab or a buffer of its exact size, allocated only after the fragment headers proved it fits
  * `maxRecordBytes`. Handed-out records are never written again, so callers may keep views.
  */
 export class RecordDecoder {
@@ -31,6 +37,10 @@ export class RecordDecoder {
   // A fragment header split across chunks.
   readonly #header = Buffer.alloc(4)
   #headerHave = 0
+  #slab: Buffer | undefined
+  #slabUsed = 0
+  // Bytes received so far: a slab is never larger, so nothing is allocated beyond what arrived.
+  #bytesSeen = 0
 
   constructor(onRecord: (record: Buffer) => void, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES) {
     this.#onRecord = onRecord
@@ -44,6 +54,7 @@ export class RecordDecoder {
 
   /** Feed bytes from the stream; calls `onRecord` for each completed record, in order. */
   push(chunk: Buffer): void {
+    this.#bytesSeen += chunk.length
     let at = 0
     const end = chunk.length
     while (at < end) {
@@ -98,10 +109,31 @@ export class RecordDecoder {
 
   #emit(): void {
     const parts = this.#parts
-    const record = parts.length === 1 ? parts[0]! : Buffer.concat(parts, this.#partsBytes)
+    const record = parts.length === 1 ? parts[0]! : this.#assemble(parts, this.#partsBytes)
     this.#parts = []
     this.#partsBytes = 0
     this.#lastFragment = false
     this.#onRecord(record)
+  }
+
+  #assemble(parts: Buffer[], total: number): Buffer {
+    let out: Buffer
+    if (total > SLAB_MAX_RECORD) {
+      out = Buffer.allocUnsafeSlow(total)
+    } else {
+      if (this.#slab === undefined || this.#slab.length - this.#slabUsed < total) {
+        this.#slab = Buffer.allocUnsafeSlow(Math.min(SLAB_BYTES, Math.max(total, this.#bytesSeen)))
+        this.#slabUsed = 0
+      }
+      out = this.#slab.subarray(this.#slabUsed, this.#slabUsed + total)
+      // Keep the next record 8-byte aligned within the slab.
+      this.#slabUsed += (total + 7) & ~7
+    }
+    let at = 0
+    for (const part of parts) {
+      out.set(part, at)
+      at += part.length
+    }
+    return out
   }
 }
