@@ -1,8 +1,8 @@
 // Seeded, time-bounded fuzzing of the FOP reply decoders (STYLE.md §7): random valid encodings of
 // each glusterfs4-xdr.x reply struct are mutated (bit flips, byte sets, truncation, inflated length
 // fields, insertions, deletions) and decoded. Every input must return or throw XdrError, and
-// nothing returned may be bigger than the input could describe. FUZZ_SEED=<n> replays a run;
-// CI=true runs ~20 s instead of ~2 s.
+// nothing returned may be bigger than the input could describe. Seed, budget and replay:
+// test/helpers/fuzz.ts (the budget is shared out between the targets).
 
 import { describe, expect, it } from 'vitest'
 import { XdrError } from '../../src/xdr/errors.ts'
@@ -14,46 +14,13 @@ import {
   readGfxReadlinkRsp, readGfxReadRsp, readGfxRenameRsp, readGfxSeekRsp, readGfxStatfsRsp,
 } from '../../src/rpc/programs/fops.ts'
 import { XdrBytes, xdr } from '../helpers/xdr-bytes.ts'
+import { FUZZ_BUDGET_MS, FUZZ_SEED, type Rng, fuzz } from '../helpers/fuzz.ts'
 
-const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) >>> 0 : (Math.random() * 2 ** 32) >>> 0
-const TOTAL_MS = process.env.CI === 'true' ? 20_000 : 2_000
+const NAME_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789._-é'
 
-/** mulberry32: small, fast, good enough to drive mutations reproducibly. */
-class Rng {
-  #state: number
-  constructor(seed: number) {
-    this.#state = seed >>> 0
-  }
-  next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0
-    let t = this.#state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n)
-  }
-  u32(): number {
-    return this.int(2 ** 32)
-  }
-  chance(p: number): boolean {
-    return this.next() < p
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)]!
-  }
-  bytes(n: number): Buffer {
-    const b = Buffer.alloc(n)
-    for (let i = 0; i < n; i++) b[i] = this.int(256)
-    return b
-  }
-  name(): string {
-    const chars = 'abcdefghijklmnopqrstuvwxyz0123456789._-é'
-    let s = ''
-    for (let n = this.int(12); n >= 0; n--) s += this.pick([...chars])
-    return s
-  }
+/** 1 to 12 characters, multi-byte UTF-8 included. */
+function randomName(g: Rng): string {
+  return g.string(NAME_CHARS, 1, 12)
 }
 
 function hashName(name: string): number {
@@ -78,14 +45,14 @@ function dict(g: Rng, b: XdrBytes): XdrBytes {
   const n = g.int(5)
   const body = xdr()
   for (let i = 0; i < n; i++) {
-    body.opaque(Buffer.from(`${g.name()}\0`))
+    body.opaque(Buffer.from(`${randomName(g)}\0`))
     const type = 1 + g.int(9)
     body.i32(type)
     switch (type) {
       case 2: body.i64(BigInt.asIntN(64, BigInt(g.u32()) << 32n | BigInt(g.u32()))); break
       case 3: body.u64(BigInt(g.u32()) << 32n | BigInt(g.u32())); break
       case 4: body.f64(g.next() * 1e9); break
-      case 5: body.opaque(Buffer.from(`${g.name()}\0`)); break
+      case 5: body.opaque(Buffer.from(`${randomName(g)}\0`)); break
       case 7: body.fixed(g.bytes(16)); break
       case 8: iatt(g, body); break
       case 9: body.i64(g.u32()).i64(g.u32()).i64(g.u32()).u32(g.u32()).u32(g.u32()).u32(g.u32()); break
@@ -105,7 +72,7 @@ function flock(g: Rng, b: XdrBytes): XdrBytes {
 }
 
 function dirent(g: Rng, b: XdrBytes): XdrBytes {
-  const name = g.name()
+  const name = randomName(g)
   return b.u64(BigInt(g.u32()) << 32n | BigInt(g.u32())).u64(BigInt(g.u32()) << 31n).u32(Buffer.byteLength(name))
     .u32(g.pick([4, 8, 10])).string(name)
 }
@@ -152,7 +119,7 @@ const targets: Target[] = [
     },
     decode: readGfxStatfsRsp,
   },
-  { name: 'gfx_readlink_rsp', build: (g) => iatt(g, head(g)).string(g.name()).bytes(), decode: readGfxReadlinkRsp },
+  { name: 'gfx_readlink_rsp', build: (g) => iatt(g, head(g)).string(randomName(g)).bytes(), decode: readGfxReadlinkRsp },
   { name: 'gfx_rename_rsp', build: (g) => iatts(g, head(g), 5).bytes(), decode: readGfxRenameRsp },
   { name: 'gfx_seek_rsp', build: (g) => head(g).u64(g.int(2 ** 53)).bytes(), decode: readGfxSeekRsp },
   { name: 'gfx_lk_rsp', build: (g) => flock(g, head(g)).bytes(), decode: readGfxLkRsp },
@@ -188,7 +155,7 @@ const targets: Target[] = [
     name: 'gfx_getactivelk_rsp',
     build: (g) => {
       const b = head(g)
-      for (let n = g.int(4); n > 0; n--) flock(g, b.u32(1)).string(g.name()).u32(g.u32())
+      for (let n = g.int(4); n > 0; n--) flock(g, b.u32(1)).string(randomName(g)).u32(g.u32())
       return b.u32(0).bytes()
     },
     decode: readGfxGetactivelkRsp,
@@ -279,31 +246,27 @@ function preview(b: Buffer): string {
   return b.length <= 512 ? b.toString('hex') : `${b.subarray(0, 512).toString('hex')}… (${b.length} bytes)`
 }
 
-describe(`FOP reply decoders under mutation (FUZZ_SEED=${SEED})`, () => {
-  const budgetMs = TOTAL_MS / targets.length
+describe(`FOP reply decoders under mutation (FUZZ_SEED=${FUZZ_SEED})`, () => {
+  const budgetMs = FUZZ_BUDGET_MS / targets.length
 
   for (const target of targets) {
     it(`${target.name} returns or throws XdrError, bounded by its input`, () => {
-      const seed = (SEED ^ hashName(target.name)) >>> 0
-      const g = new Rng(seed)
-      const deadline = performance.now() + budgetMs
-      let runs = 0
       let rejected = 0
-      while (runs < 50 || performance.now() < deadline) {
+      // Each target its own sequence, whichever targets run and in what order.
+      fuzz(budgetMs, (g, run) => {
         const valid = target.build(g)
         // Every valid encoding decodes cleanly before it is mutated.
-        if (runs % 16 === 0) checkInput(target, valid, runs, false)
+        if (run % 16 === 0) checkInput(target, valid, false)
         const input = g.chance(0.05) ? g.bytes(g.int(600)) : mutate(g, valid)
-        if (checkInput(target, input, runs, true)) rejected++
-        runs++
-      }
+        if (checkInput(target, input, true)) rejected++
+      }, { seed: (FUZZ_SEED ^ hashName(target.name)) >>> 0, minIterations: 50 })
       // The mutations must reach the error paths, or the loop tests nothing.
       expect(rejected).toBeGreaterThan(0)
     })
   }
 
-  function checkInput(target: Target, input: Buffer, run: number, mayFail: boolean): boolean {
-    const where = `FUZZ_SEED=${SEED} ${target.name} run ${run}, input ${preview(input)}`
+  function checkInput(target: Target, input: Buffer, mayFail: boolean): boolean {
+    const where = `${target.name}, input ${preview(input)}`
     let result: unknown
     try {
       result = target.decode(new XdrReader(input))

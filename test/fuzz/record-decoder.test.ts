@@ -1,61 +1,16 @@
 // Seeded, time-bounded fuzzing of RecordDecoder (STYLE.md §7). Valid streams of random records,
 // cut into random fragments (zero-length ones included) and random chunks, must decode to exactly
 // the records sent; mutated streams may only throw RpcError, and the decoder may never allocate
-// more than the bytes fed to it justify, whatever the length fields claim. FUZZ_SEED=<n> replays
-// a run; CI=true runs 15 s instead of 2 s.
+// more than the bytes fed to it justify, whatever the length fields claim. Seed, budget and
+// replay: test/helpers/fuzz.ts.
 
 import { describe, expect, it } from 'vitest'
 import { RecordDecoder } from '../../src/rpc/record.ts'
 import { RpcError } from '../../src/rpc/errors.ts'
 import { xdr } from '../helpers/xdr-bytes.ts'
+import { FUZZ_BUDGET_MS, type Rng, fuzz } from '../helpers/fuzz.ts'
 
-const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) >>> 0 : (Math.random() * 2 ** 32) >>> 0
-const TOTAL_MS = process.env.CI === 'true' ? 15_000 : 2_000
 const LAST = 0x80000000
-
-/** mulberry32: small, fast, reproducible. */
-class Rng {
-  #state: number
-  constructor(seed: number) {
-    this.#state = seed >>> 0
-  }
-  next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0
-    let t = this.#state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n)
-  }
-  chance(p: number): boolean {
-    return this.next() < p
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)]!
-  }
-  bytes(n: number): Buffer {
-    const b = Buffer.alloc(n)
-    for (let i = 0; i < n; i++) b[i] = this.int(256)
-    return b
-  }
-}
-
-function fuzz(budgetMs: number, body: (g: Rng, iteration: number) => void): number {
-  const g = new Rng(SEED)
-  const until = performance.now() + budgetMs
-  let i = 0
-  for (; performance.now() < until; i++) {
-    try {
-      body(g, i)
-    } catch (err) {
-      console.error(`fuzz failure: replay with FUZZ_SEED=${SEED} (iteration ${i})`)
-      throw Object.assign(new Error(`FUZZ_SEED=${SEED} iteration ${i}: ${(err as Error).message}`), { cause: err })
-    }
-  }
-  return i
-}
 
 function randomRecord(g: Rng): Buffer {
   const size = g.pick([0, 1, 3, 4, 7, 8, 12, 28, 64, 100, 255, 256, 1000, 4096])
@@ -144,7 +99,7 @@ function largestAllocation(fn: () => void): number {
 
 describe('RecordDecoder fuzz', () => {
   it('decodes random valid streams, cut anywhere, to exactly the records sent', () => {
-    const iterations = fuzz(TOTAL_MS / 2, (g) => {
+    const iterations = fuzz(FUZZ_BUDGET_MS / 2, (g) => {
       const records = Array.from({ length: 1 + g.int(6) }, () => randomRecord(g))
       const stream = Buffer.concat(records.map((r) => randomFragments(g, r)))
       const got: Buffer[] = []
@@ -157,10 +112,10 @@ describe('RecordDecoder fuzz', () => {
       })
     })
     expect(iterations).toBeGreaterThan(0)
-  }, TOTAL_MS + 30_000)
+  }, FUZZ_BUDGET_MS + 30_000)
 
   it('throws only RpcError on mutated streams and never allocates beyond the bytes fed', () => {
-    const iterations = fuzz(TOTAL_MS / 2, (g) => {
+    const iterations = fuzz(FUZZ_BUDGET_MS / 2, (g) => {
       const max = g.pick([16, 512, 4096, 80 * 1024 * 1024])
       const records = Array.from({ length: 1 + g.int(4) }, () => randomRecord(g))
       const stream = g.chance(0.1) ? g.bytes(g.int(64)) : mutate(g, Buffer.concat(records.map((r) => randomFragments(g, r))))
@@ -188,5 +143,5 @@ describe('RecordDecoder fuzz', () => {
       }
     })
     expect(iterations).toBeGreaterThan(0)
-  }, TOTAL_MS + 30_000)
+  }, FUZZ_BUDGET_MS + 30_000)
 })

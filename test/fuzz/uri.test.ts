@@ -1,58 +1,11 @@
 // Seeded, time-bounded fuzzing of parseGlusterUri (STYLE.md §7). Random valid URIs in QEMU's
 // grammar (percent-encoding whatever needs it) must parse back to what they were built from;
 // mutated ones must either parse to a consistent result or throw GlusterUriError.
-// FUZZ_SEED=<n> replays a run; CI=true runs 15 s instead of 2 s.
+// Seed, budget and replay: test/helpers/fuzz.ts.
 
 import { describe, expect, it } from 'vitest'
 import { GlusterUriError, parseGlusterUri, type GlusterUri } from '../../src/api/uri.ts'
-
-const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) >>> 0 : (Math.random() * 2 ** 32) >>> 0
-const TOTAL_MS = process.env.CI === 'true' ? 15_000 : 2_000
-
-/** mulberry32: small, fast, reproducible. */
-class Rng {
-  #state: number
-  constructor(seed: number) {
-    this.#state = seed >>> 0
-  }
-  next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0
-    let t = this.#state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n)
-  }
-  chance(p: number): boolean {
-    return this.next() < p
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)]!
-  }
-}
-
-function fuzz(budgetMs: number, body: (g: Rng, iteration: number) => void): number {
-  const g = new Rng(SEED)
-  const until = performance.now() + budgetMs
-  let i = 0
-  for (; performance.now() < until; i++) {
-    try {
-      body(g, i)
-    } catch (err) {
-      console.error(`fuzz failure: replay with FUZZ_SEED=${SEED} (iteration ${i})`)
-      throw Object.assign(new Error(`FUZZ_SEED=${SEED} iteration ${i}: ${(err as Error).message}`), { cause: err })
-    }
-  }
-  return i
-}
-
-function chars(g: Rng, alphabet: string, min: number, max: number): string {
-  let s = ''
-  for (let n = min + g.int(max - min + 1); n > 0; n--) s += g.pick([...alphabet])
-  return s
-}
+import { FUZZ_BUDGET_MS, type Rng, fuzz } from '../helpers/fuzz.ts'
 
 const HOST_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789-.'
 const VOLUME_CHARS = 'abcdefghijklmnopqrstuvwxyzABC0123456789_.-'
@@ -67,18 +20,18 @@ function ipv6(g: Rng): string {
 
 /** A valid URI and the parse it must give. */
 function randomUri(g: Rng): [string, GlusterUri] {
-  const volume = chars(g, VOLUME_CHARS, 1, 12)
-  const segments = Array.from({ length: g.int(4) }, () => chars(g, PATH_CHARS, 1, 8))
+  const volume = g.string(VOLUME_CHARS, 1, 12)
+  const segments = Array.from({ length: g.int(4) }, () => g.string(PATH_CHARS, 1, 8))
   const path = '/' + segments.join('/')
   const encodedPath = segments.map((s) => '/' + encodeURIComponent(s)).join('')
   const encodedVolume = g.chance(0.2) ? [...volume].map((c) => '%' + c.charCodeAt(0).toString(16).padStart(2, '0')).join('') : volume
   if (g.chance(0.25)) {
-    const socket = '/' + chars(g, PATH_CHARS, 1, 20)
+    const socket = '/' + g.string(PATH_CHARS, 1, 20)
     const scheme = g.pick(['gluster+unix', 'GLUSTER+UNIX', 'gluster+Unix'])
     return [`${scheme}:///${encodedVolume}${encodedPath}?socket=${encodeURIComponent(socket)}`, { transport: 'unix', host: '', port: 0, volume, path, socket }]
   }
   const kind = g.int(4)
-  const host = kind === 0 ? '' : kind === 1 ? Array.from({ length: 4 }, () => g.int(256)).join('.') : kind === 2 ? ipv6(g) : chars(g, HOST_CHARS, 1, 20)
+  const host = kind === 0 ? '' : kind === 1 ? Array.from({ length: 4 }, () => g.int(256)).join('.') : kind === 2 ? ipv6(g) : g.string(HOST_CHARS, 1, 20)
   const port = g.chance(0.5) ? undefined : 1 + g.int(65535)
   const hostText = host.includes(':') ? `[${host}]` : host
   const authority = host.length === 0 ? '' : hostText + (port === undefined ? '' : `:${port}`)
@@ -127,7 +80,7 @@ function checkConsistent(res: GlusterUri): void {
 
 describe('parseGlusterUri fuzz', () => {
   it('parses random valid URIs back to what they were built from', () => {
-    const iterations = fuzz(TOTAL_MS / 2, (g) => {
+    const iterations = fuzz(FUZZ_BUDGET_MS / 2, (g) => {
       const [uri, expected] = randomUri(g)
       let got: GlusterUri
       try {
@@ -138,10 +91,10 @@ describe('parseGlusterUri fuzz', () => {
       expect(got, uri).toEqual(expected)
     })
     expect(iterations).toBeGreaterThan(0)
-  }, TOTAL_MS + 30_000)
+  }, FUZZ_BUDGET_MS + 30_000)
 
   it('gives a consistent result or a GlusterUriError for mutated URIs', () => {
-    const iterations = fuzz(TOTAL_MS / 2, (g) => {
+    const iterations = fuzz(FUZZ_BUDGET_MS / 2, (g) => {
       const uri = mutate(g, randomUri(g)[0])
       let res: GlusterUri
       try {
@@ -153,5 +106,5 @@ describe('parseGlusterUri fuzz', () => {
       checkConsistent(res)
     })
     expect(iterations).toBeGreaterThan(0)
-  }, TOTAL_MS + 30_000)
+  }, FUZZ_BUDGET_MS + 30_000)
 })

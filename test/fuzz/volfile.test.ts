@@ -1,52 +1,11 @@
 // Seeded, time-bounded fuzzing of parseVolfile (STYLE.md §7). Random valid volfiles (quoting and
 // escaping whatever needs it) must parse back to the graph they were written from; mutated ones
 // must either parse to a well-formed graph or throw VolfileError with a line inside the text.
-// FUZZ_SEED=<n> replays a run; CI=true runs 15 s instead of 2 s.
+// Seed, budget and replay: test/helpers/fuzz.ts.
 
 import { describe, expect, it } from 'vitest'
 import { VolfileError, parseVolfile, type Volfile } from '../../src/xlators/volfile.ts'
-
-const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) >>> 0 : (Math.random() * 2 ** 32) >>> 0
-const TOTAL_MS = process.env.CI === 'true' ? 15_000 : 2_000
-
-/** mulberry32: small, fast, reproducible. */
-class Rng {
-  #state: number
-  constructor(seed: number) {
-    this.#state = seed >>> 0
-  }
-  next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0
-    let t = this.#state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n)
-  }
-  chance(p: number): boolean {
-    return this.next() < p
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)]!
-  }
-}
-
-function fuzz(budgetMs: number, body: (g: Rng, iteration: number) => void): number {
-  const g = new Rng(SEED)
-  const until = performance.now() + budgetMs
-  let i = 0
-  for (; performance.now() < until; i++) {
-    try {
-      body(g, i)
-    } catch (err) {
-      console.error(`fuzz failure: replay with FUZZ_SEED=${SEED} (iteration ${i})`)
-      throw Object.assign(new Error(`FUZZ_SEED=${SEED} iteration ${i}: ${(err as Error).message}`), { cause: err })
-    }
-  }
-  return i
-}
+import { FUZZ_BUDGET_MS, type Rng, fuzz } from '../helpers/fuzz.ts'
 
 // ------------------------------------------------------------------------------------------------
 // A model of a volfile, its text, and the comparison
@@ -63,9 +22,7 @@ const WORD_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789-./_:,=*@'
 const ANY_CHARS = WORD_CHARS + ' \t\n"\\#é'
 
 function word(g: Rng, chars = WORD_CHARS): string {
-  let s = ''
-  for (let n = 1 + g.int(12); n > 0; n--) s += g.pick([...chars])
-  return s
+  return g.string(chars, 1, 12)
 }
 
 function needsQuotes(s: string): boolean {
@@ -192,7 +149,7 @@ function mutate(g: Rng, text: string): string {
 
 describe('parseVolfile fuzz', () => {
   it('parses random valid volfiles back to the graph they were written from', () => {
-    const iterations = fuzz(TOTAL_MS / 2, (g) => {
+    const iterations = fuzz(FUZZ_BUDGET_MS / 2, (g) => {
       const model = randomModel(g)
       const text = render(g, model)
       const vf = parseVolfile(text)
@@ -200,10 +157,10 @@ describe('parseVolfile fuzz', () => {
       expect(project(vf)).toEqual(model)
     })
     expect(iterations).toBeGreaterThan(0)
-  }, TOTAL_MS + 30_000)
+  }, FUZZ_BUDGET_MS + 30_000)
 
   it('gives a well-formed graph or a VolfileError with a line inside the text for mutated volfiles', () => {
-    const iterations = fuzz(TOTAL_MS / 2, (g) => {
+    const iterations = fuzz(FUZZ_BUDGET_MS / 2, (g) => {
       const text = mutate(g, render(g, randomModel(g)))
       let vf: Volfile
       try {
@@ -220,5 +177,5 @@ describe('parseVolfile fuzz', () => {
       checkGraph(vf, text)
     })
     expect(iterations).toBeGreaterThan(0)
-  }, TOTAL_MS + 30_000)
+  }, FUZZ_BUDGET_MS + 30_000)
 })

@@ -1,8 +1,7 @@
 // Seeded, time-bounded fuzzing of XdrReader and the small RPC decoders built on it (STYLE.md §7):
 // random valid encodings (built with the independent XdrBytes helper) are mutated and decoded.
 // Only XdrError (and RpcError from readReplyStatus) may escape; a decode that returns never reads
-// past its window nor hands out a view outside it. FUZZ_SEED=<n> replays a run; CI=true runs 15 s
-// instead of 2 s.
+// past its window nor hands out a view outside it. Seed, budget and replay: test/helpers/fuzz.ts.
 
 import { describe, expect, it } from 'vitest'
 import { XdrReader } from '../../src/xdr/reader.ts'
@@ -14,62 +13,13 @@ import { readGfGetspecRsp, readGfSetvolumeRsp } from '../../src/rpc/programs/han
 import { readGfCommonRsp, readGfDumpRsp } from '../../src/rpc/programs/dump.ts'
 import { readPmapPortByBrickRsp } from '../../src/rpc/programs/portmap.ts'
 import { type XdrBytes, xdr } from '../helpers/xdr-bytes.ts'
+import { FUZZ_BUDGET_MS, type Rng, fuzz } from '../helpers/fuzz.ts'
 
-const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) >>> 0 : (Math.random() * 2 ** 32) >>> 0
-const TOTAL_MS = process.env.CI === 'true' ? 15_000 : 2_000
+const TEXT_CHARS = 'abcdefghijklmnopqrstuvwxyz-./_0123456789é日\0'
 
-/** mulberry32: small, fast, reproducible. */
-class Rng {
-  #state: number
-  constructor(seed: number) {
-    this.#state = seed >>> 0
-  }
-  next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0
-    let t = this.#state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n)
-  }
-  u32(): number {
-    return this.int(2 ** 32)
-  }
-  chance(p: number): boolean {
-    return this.next() < p
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)]!
-  }
-  bytes(n: number): Buffer {
-    const b = Buffer.alloc(n)
-    for (let i = 0; i < n; i++) b[i] = this.int(256)
-    return b
-  }
-  text(): string {
-    const chars = 'abcdefghijklmnopqrstuvwxyz-./_0123456789é日\0'
-    let s = ''
-    for (let n = this.int(14); n > 0; n--) s += this.pick([...chars])
-    return s
-  }
-}
-
-/** Runs `body` with a fresh Rng per iteration until the budget is spent; names the seed on failure. */
-function fuzz(budgetMs: number, body: (g: Rng, iteration: number) => void): number {
-  const g = new Rng(SEED)
-  const until = performance.now() + budgetMs
-  let i = 0
-  for (; performance.now() < until; i++) {
-    try {
-      body(g, i)
-    } catch (err) {
-      console.error(`fuzz failure: replay with FUZZ_SEED=${SEED} (iteration ${i})`)
-      throw Object.assign(new Error(`FUZZ_SEED=${SEED} iteration ${i}: ${(err as Error).message}`), { cause: err })
-    }
-  }
-  return i
+/** 0 to 13 characters, NULs and multi-byte UTF-8 included. */
+function text(g: Rng): string {
+  return g.string(TEXT_CHARS, 0, 13)
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -136,7 +86,7 @@ function encodeField(g: Rng, f: Field, b: XdrBytes): void {
       b.opaque(g.bytes(g.int(Math.min(f.max, 40) + 1)))
       return
     case 'string': {
-      let s = g.text()
+      let s = text(g)
       while (Buffer.byteLength(s) > f.max) s = s.slice(0, -1)
       b.string(s)
       return
@@ -148,7 +98,7 @@ function encodeField(g: Rng, f: Field, b: XdrBytes): void {
       return
     }
     case 'optional':
-      if (g.chance(0.5)) b.bool(true).string(g.text())
+      if (g.chance(0.5)) b.bool(true).string(text(g))
       else b.bool(false)
   }
 }
@@ -266,8 +216,8 @@ function oldDict(g: Rng): Buffer {
   const n = g.int(4)
   const b = xdr().u32(n)
   for (let i = 0; i < n; i++) {
-    const k = Buffer.from(g.text())
-    const v = Buffer.from(g.text() + '\0')
+    const k = Buffer.from(text(g))
+    const v = Buffer.from(text(g) + '\0')
     b.u32(k.length).u32(v.length).raw(k).raw(Buffer.of(0)).raw(v)
   }
   return b.bytes()
@@ -283,14 +233,14 @@ const DECODERS: Decoder[] = [
   }, (r) => readReplyStatus(r, { program: 'P', procedure: 'X', xid: 1 })],
   ['readGfDumpRsp', (g) => {
     const b = xdr().u64(0xcaed).i32(0).i32(0)
-    for (let n = g.int(4); n > 0; n--) b.bool(true).string(g.text()).u64(g.int(2 ** 31)).u64(g.int(500))
+    for (let n = g.int(4); n > 0; n--) b.bool(true).string(text(g)).u64(g.int(2 ** 31)).u64(g.int(500))
     return b.bool(false).bytes()
   }, (r) => {
     const res = readGfDumpRsp(r)
     if (res.programs.length > 256) throw new Error('more than 256 programs')
   }],
   ['readGfCommonRsp', (g) => xdr().i32(g.int(3) - 1).i32(g.int(120)).opaque(g.bytes(g.int(8))).bytes(), (r) => readGfCommonRsp(r)],
-  ['readGfGetspecRsp', (g) => xdr().i32(g.int(3000) - 1).i32(g.int(120)).string(g.text()).opaque(oldDict(g)).bytes(), (r) => readGfGetspecRsp(r)],
+  ['readGfGetspecRsp', (g) => xdr().i32(g.int(3000) - 1).i32(g.int(120)).string(text(g)).opaque(oldDict(g)).bytes(), (r) => readGfGetspecRsp(r)],
   ['readGfSetvolumeRsp', (g) => xdr().i32(g.int(2) - 1).i32(g.int(120)).opaque(oldDict(g)).bytes(), (r) => readGfSetvolumeRsp(r)],
   ['readPmapPortByBrickRsp', (g) => xdr().i32(0).i32(0).i32(0).i32(49152 + g.int(100)).bytes(), (r) => readPmapPortByBrickRsp(r)],
   ['decodeOldDict', oldDict, (r) => {
@@ -302,7 +252,7 @@ const DECODERS: Decoder[] = [
 
 describe('XdrReader fuzz', () => {
   it('decodes valid encodings exactly and mutated ones with XdrError only', () => {
-    const iterations = fuzz(TOTAL_MS / 2, (g) => {
+    const iterations = fuzz(FUZZ_BUDGET_MS / 2, (g) => {
       const fields = Array.from({ length: 1 + g.int(8) }, () => randomField(g))
       const b = xdr()
       for (const f of fields) encodeField(g, f, b)
@@ -327,10 +277,10 @@ describe('XdrReader fuzz', () => {
       }
     })
     expect(iterations).toBeGreaterThan(0)
-  }, TOTAL_MS + 30_000)
+  }, FUZZ_BUDGET_MS + 30_000)
 
   it('RPC and handshake decoders throw only XdrError or RpcError on mutated replies', () => {
-    const iterations = fuzz(TOTAL_MS / 2, (g) => {
+    const iterations = fuzz(FUZZ_BUDGET_MS / 2, (g) => {
       const [, build, decode] = g.pick(DECODERS)
       const valid = build(g)
       decodeInWindow(g, valid, (r) => {
@@ -347,5 +297,5 @@ describe('XdrReader fuzz', () => {
       onlyTyped(() => decodeInWindow(g, g.bytes(g.int(64)), decode), [XdrError, RpcError])
     })
     expect(iterations).toBeGreaterThan(0)
-  }, TOTAL_MS + 30_000)
+  }, FUZZ_BUDGET_MS + 30_000)
 })
