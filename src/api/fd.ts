@@ -83,16 +83,21 @@ export class GlfsFd {
     if (typeof target === 'number') {
       checkLength(target, 'length')
       if (target === 0) return Buffer.alloc(0)
-      if (target <= MAX_IO_CHUNK) {
-        const r = await this.#readv(target, offset, 'pread')
-        return r
-      }
+      if (target <= MAX_IO_CHUNK) return this.#readv(target, offset, 'pread')
       const out = Buffer.allocUnsafe(target)
       const n = await this.#readInto(out, offset, 'pread', undefined)
       return n === target ? out : out.subarray(0, n)
     }
     if (!(target instanceof Uint8Array)) throw argType('buffer', 'Buffer, Uint8Array or a length', target)
     if (target.length === 0) return 0
+    if (target.length <= MAX_IO_CHUNK) {
+      // One READ, one copy: from the received record into the caller's buffer.
+      const data = await this.#readv(target.length, offset, 'pread')
+      // An aborted read must not write into a buffer the caller already got back.
+      if (signal?.aborted) return 0
+      target.set(data)
+      return data.length
+    }
     return this.#readInto(target, offset, 'pread', signal)
   }
 

@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { debuglog } from 'node:util'
 import { errnoOf } from '../rpc/errno.ts'
 import { GlusterError } from '../rpc/errors.ts'
-import type { BackoffOptions } from '../rpc/backoff.ts'
+import { type BackoffOptions, backoffDelayMs, backoffOptions } from '../rpc/backoff.ts'
 import { Dict } from '../rpc/programs/fops.ts'
 import { type BrickStatus, type BrickStatusChange, ProtocolClient } from '../xlators/client/client.ts'
 import { Graph, type XlatorOptionOverride, buildGraph } from '../xlators/graph.ts'
 import { type Call, Fd, type Inode, type Loc } from '../xlators/types.ts'
 import { parseVolfile } from '../xlators/volfile.ts'
+import { checkXlatorOption, readXlatorOption } from '../xlators/xlator-option.ts'
 import type { Xlator } from '../xlators/xlator.ts'
 import { AbortError, type GlfsCallOptions } from './abort.ts'
 import {
@@ -18,11 +20,11 @@ import {
 import { GlfsDir, GlfsFd, type FdOwner } from './fd.ts'
 import { GraphSwitch } from './graph-switch.ts'
 import type { VolfileServer } from './mgmt.ts'
-import { type VolfileServerChange, VolfileServers } from './volfile-servers.ts'
 import { type ResolvedParent, Resolver, normalize, withPath } from './resolve.ts'
 import { GlfsStats, type GlfsStatvfs } from './stats.ts'
 import { type TimeSpec, toSetattr } from './times.ts'
 import { GLUSTERD_DEFAULT_PORT, parseGlusterUri, type GlusterUri } from './uri.ts'
+import { type VolfileServerChange, VolfileServers } from './volfile-servers.ts'
 
 const debug = debuglog('gfapi')
 
@@ -95,6 +97,8 @@ export class Glfs extends EventEmitter implements FdOwner {
   readonly call: Call
   #state: GlfsState = 'new'
   #graph: Graph | undefined
+  /** The volfile text `#graph` was built from. */
+  #spec: string | undefined
   #mgmt: VolfileServers | undefined
   #resolver: Resolver | undefined
   /** What the resolver winds to: always the active graph. */
@@ -162,15 +166,30 @@ export class Glfs extends EventEmitter implements FdOwner {
 
   /**
    * Set an option on every xlator whose name matches `pattern` (glfs_set_xlator_option), before
-   * `init()`. Validation of keys and values happens when the graph is built.
+   * `init()`: e.g. `('*-write-behind', 'cache-size', '4MB')`. Checked at once against the
+   * conventional xlator names of this volume and the option tables of the xlators this client
+   * implements: a pattern matching none of them (`*-write-behinde`), a key none of them has, or a
+   * value out of range throws GlusterError EINVAL (`checkXlatorOption` states the rule).
    */
   setXlatorOption(pattern: string, key: string, value: string): this {
     this.#assertState('new', 'setXlatorOption')
     for (const [name, v] of [['pattern', pattern], ['key', key], ['value', value]] as const) {
       if (typeof v !== 'string' || v.length === 0) throw Object.assign(new TypeError(`The "${name}" argument must be a non-empty string`), { code: 'ERR_INVALID_ARG_TYPE' })
     }
+    checkXlatorOption(this.volume, pattern, key, value)
     this.#overrides.push({ pattern, key, value })
     return this
+  }
+
+  /**
+   * The effective value of an option of a mounted xlator, by its graph name
+   * (`getXlatorOption('vol-write-behind', 'cache-size')` → 1048576): from the volfile, a
+   * `setXlatorOption` override, or the default. Sizes are bytes, times seconds, switches booleans.
+   * Throws GlusterError ENOENT when no xlator has that name, EINVAL for a key it does not have.
+   */
+  getXlatorOption(name: string, key: string): boolean | number | string {
+    if (this.#graph === undefined) throw this.#notReady()
+    return readXlatorOption(this.#graph, this.volume, name, key)
   }
 
   /**
@@ -179,7 +198,12 @@ export class Glfs extends EventEmitter implements FdOwner {
    * AbortError and nothing stays open.
    */
   init(options: GlfsCallOptions = {}): Promise<void> {
-    this.#assertState('new', 'init')
+    // A promise API reports misuse through the promise too, never by throwing synchronously.
+    try {
+      this.#assertState('new', 'init')
+    } catch (err) {
+      return Promise.reject(err)
+    }
     const signal = options.signal
     if (signal?.aborted) return Promise.reject(new AbortError('init', undefined, false, signal.reason))
     if (this.#servers.length === 0) this.setVolfileServer('tcp', 'localhost', GLUSTERD_DEFAULT_PORT)
@@ -205,11 +229,14 @@ export class Glfs extends EventEmitter implements FdOwner {
         throw closing.signal.reason
       }
       this.#graph = graph
+      this.#spec = spec
       this.#switch.retarget(graph.top)
       this.#resolver = new Resolver(this.#switch, this.call, this.#options.dentryCacheEntries)
       mgmt.on('volfile', (next: string) => this.#onVolfile(next))
       mgmt.on('volfile-error', (err: Error) => debug('refetching the volfile of %s failed: %s', this.volume, err.message))
       this.#state = 'ready'
+      // A FETCHSPEC answered while the bricks were connecting had no listener yet.
+      if (mgmt.spec !== spec) this.#onVolfile(mgmt.spec)
     } catch (err) {
       await this.#teardown()
       if (this.#state === 'initializing') this.#state = 'new'
@@ -276,15 +303,25 @@ export class Glfs extends EventEmitter implements FdOwner {
     if (this.#switching) return
     this.#switching = true
     void (async () => {
+      const closing = this.#closing.signal
+      const backoff = backoffOptions(this.#options.reconnect)
+      let attempt = 0
       try {
-        while (this.#nextSpec !== undefined && this.#state === 'ready') {
+        while (this.#nextSpec !== undefined && this.#state === 'ready' && !closing.aborted) {
           const next = this.#nextSpec
           this.#nextSpec = undefined
           try {
             if (await this.#switchGraph(next)) this.emit('graph-switch', undefined)
+            attempt = 0
           } catch (err) {
             debug('volfile change of %s not applied: %s', this.volume, (err as Error).message)
-            if (this.#state === 'ready') this.emit('graph-switch', err)
+            if (this.#state !== 'ready' || closing.aborted) return
+            this.emit('graph-switch', err)
+            // A brick of the new graph not up yet (glusterd pushes the volfile of an added brick
+            // before the brick listens): try the same text again later, unless a newer one came.
+            if (!isTransient(err)) continue
+            await sleep(backoffDelayMs(backoff, attempt++), undefined, { signal: closing }).catch(() => undefined)
+            this.#nextSpec ??= next
           }
         }
       } finally {
@@ -305,7 +342,7 @@ export class Glfs extends EventEmitter implements FdOwner {
     const graph = await this.#mountGraph(spec, this.#closing.signal)
     const moved = new Set<GlfsFd | GlfsDir>()
     for (;;) {
-      if (this.#state !== 'ready') {
+      if (this.#state !== 'ready' || this.#closing.signal.aborted) {
         await graph.fini().catch(() => undefined)
         return false
       }
@@ -317,6 +354,7 @@ export class Glfs extends EventEmitter implements FdOwner {
     }
     this.#retiring.add(old)
     this.#graph = graph
+    this.#spec = spec
     this.#switch.retarget(graph.top)
     this.#resolver?.invalidate()
     void this.#retire(old)
@@ -380,12 +418,13 @@ export class Glfs extends EventEmitter implements FdOwner {
     const graph = this.#graph
     const retiring = [...this.#retiring]
     this.#graph = undefined
+    this.#spec = undefined
     this.#retiring.clear()
     this.#resolver = undefined
     this.#switch.retarget(undefined)
-    this.#mgmt?.close()
+    const mgmt = this.#mgmt
     this.#mgmt = undefined
-    const results = await Promise.allSettled([graph?.fini(), ...retiring.map((g) => g.fini())])
+    const results = await Promise.allSettled([mgmt?.close(), graph?.fini(), ...retiring.map((g) => g.fini())])
     for (const r of results) if (r.status === 'rejected') throw r.reason
   }
 
@@ -410,7 +449,7 @@ export class Glfs extends EventEmitter implements FdOwner {
 
   /** The volfile text the graph was built from. */
   get volfile(): string | undefined {
-    return this.#mgmt?.spec
+    return this.#spec
   }
 
   /** The volfile server the management connection is on, and that connection's state. */
@@ -685,6 +724,13 @@ export class Glfs extends EventEmitter implements FdOwner {
     }
   }
 }
+
+/** Connection failures that a later attempt may not meet. */
+function isTransient(err: unknown): boolean {
+  return err instanceof GlusterError && TRANSIENT_CODES.has(err.code)
+}
+
+const TRANSIENT_CODES = new Set(['ENOTCONN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'EAGAIN'])
 
 function clientsOf(graph: Graph): ProtocolClient[] {
   return graph.xlators.filter((x): x is ProtocolClient => x instanceof ProtocolClient)

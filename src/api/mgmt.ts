@@ -50,6 +50,7 @@ export async function fetchVolfile(server: VolfileServer, volume: string, timeou
     return { spec, rpc, server }
   } catch (err) {
     rpc.close()
+    await rpc.whenClosed()
     signal?.throwIfAborted()
     throw err
   } finally {

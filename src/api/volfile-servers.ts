@@ -118,15 +118,15 @@ export class VolfileServers extends EventEmitter {
     }
   }
 
-  /** Close the management connection and stop rotating. */
-  close(): void {
+  /** Close the management connection and stop rotating; resolves once its socket is released. */
+  async close(): Promise<void> {
     if (this.#status === 'closed') return
     this.#closing.abort()
-    this.#reconnector.stop()
     const rpc = this.#rpc
     this.#rpc = undefined
     this.#setStatus('closed', undefined)
     rpc?.close()
+    await Promise.all([this.#reconnector.stop(), rpc?.whenClosed()])
   }
 
   #adopt(rpc: RpcClient, spec: string): void {
@@ -162,6 +162,7 @@ export class VolfileServers extends EventEmitter {
     }
     if (this.#closing.signal.aborted) {
       fetched.rpc.close()
+      await fetched.rpc.whenClosed()
       return
     }
     const previous = this.#spec

@@ -4,7 +4,7 @@ import { debuglog } from 'node:util'
 import { XdrReader } from '../xdr/reader.ts'
 import { XdrWriter } from '../xdr/writer.ts'
 import { XdrError } from '../xdr/errors.ts'
-import { AuthFlavor, type AuthIdentity, wallClockNs } from './auth.ts'
+import { AuthFlavor, type AuthIdentity, NO_TIME, type WallClock, wallClock } from './auth.ts'
 import { errnoOf } from './errno.ts'
 import { GlusterError, RpcError, formatHostPort } from './errors.ts'
 import { MsgType, type RpcProgram, procedureName, readReplyStatus, writeCallHeader } from './message.ts'
@@ -27,10 +27,14 @@ export interface RpcClientOptions {
   connectTimeoutMs?: number
   /**
    * With calls outstanding, a connection that receives nothing for this long is dead
-   * (protocol/client `ping-timeout`); 0 disables. Defaults to 42 s.
+   * (protocol/client `ping-timeout`): it is dropped within this bound plus one sweep tick
+   * (a tenth of it, at most 1 s). 0 disables. Defaults to 42 s.
    */
   pingTimeoutMs?: number
-  /** A call without a reply for this long fails (protocol/client `frame-timeout`). Defaults to 1800 s. */
+  /**
+   * A call without a reply for this long fails with ETIMEDOUT and the connection stays
+   * (protocol/client `frame-timeout`). Defaults to 1800 s.
+   */
   callTimeoutMs?: number
   /** Largest record accepted from the peer. Defaults to 80 MiB. */
   maxRecordBytes?: number
@@ -47,17 +51,19 @@ class PendingCall {
   readonly program: RpcProgram
   readonly proc: number
   readonly deadline: number
+  readonly timeoutMs: number
   readonly resolve: (r: XdrReader) => void
   readonly reject: (e: Error) => void
   /** Data-changing calls whose fate is unknown if the connection drops after sending. */
   readonly mutates: boolean
 
-  constructor(xid: number, program: RpcProgram, proc: number, deadline: number, mutates: boolean,
+  constructor(xid: number, program: RpcProgram, proc: number, timeoutMs: number, mutates: boolean,
     resolve: (r: XdrReader) => void, reject: (e: Error) => void) {
     this.xid = xid
     this.program = program
     this.proc = proc
-    this.deadline = deadline
+    this.timeoutMs = timeoutMs
+    this.deadline = performance.now() + timeoutMs
     this.mutates = mutates
     this.resolve = resolve
     this.reject = reject
@@ -70,14 +76,24 @@ export type RpcClientStatus = 'connecting' | 'connected' | 'closed'
 const PING_PROGRAM: RpcProgram = { name: 'GF-DUMP', number: 123451501, version: 1, procedures: ['NULL', 'DUMP', 'PING'] }
 const PING_PROC = 2
 const NO_IDENTITY: AuthIdentity = { pid: 0, uid: 0, gid: 0, groups: [], lkOwner: Buffer.alloc(0) }
+/** XIDs of calls failed by their deadline, remembered so a late reply is dropped, not fatal. */
+const MAX_EXPIRED_XIDS = 4096
 
 /**
  * One ONC RPC connection (RFC 5531) over TCP or a unix socket: many calls in flight, replies
  * matched by XID in any order, server CALLs (the GlusterFS callback program) handed to
  * `'callback'` listeners and never answered. One timer per connection sweeps call deadlines and
- * keeps the ping-timeout; no timer per call.
+ * keeps the ping-timeout; no timer per call. One RpcClient is one connection: reconnecting (new
+ * port, new handshake) belongs to the layer that knows the handshake (protocol/client, mgmt).
  *
- * Events: `'close'` (error | undefined) once, when the connection ends for any reason;
+ * Liveness: the clock starts when a call is issued with none outstanding and restarts on every
+ * byte received; with calls outstanding the sweep PINGs (GF-DUMP proc 2) every quarter
+ * ping-timeout and drops the connection once the clock passes ping-timeout. Only received bytes
+ * count: rpc-clnt-ping.c also counts bytes sent, which lets a frozen brick that still accepts
+ * our PING into its socket buffer live for twice the ping-timeout.
+ *
+ * Events: `'close'` (error | undefined) once, when the connection ends for any reason: undefined
+ * only when `close()` ended it; a peer closing gives ECONNRESET, broken framing an RpcError;
  * `'callback'` (program, version, proc, reader) for server-initiated calls.
  */
 export class RpcClient extends EventEmitter {
@@ -100,10 +116,18 @@ export class RpcClient extends EventEmitter {
   readonly #volume: string | undefined
   readonly #brick: string | undefined
   #sweepTimer: NodeJS.Timeout | undefined
-  #lastReceivedAt = 0
+  /** Liveness clock: last byte received, or the issue of a call when none was outstanding. */
+  #aliveAt = 0
   #pingInFlight = false
   #lastPingAt = 0
   #closeError: Error | undefined
+  /** Rejects the pending `connect()` when the connection ends before it is established. */
+  #connectReject: ((err: Error) => void) | undefined
+  readonly #expired = new Set<number>()
+  #idleWaiters: Array<() => void> = []
+  /** Resolved once the socket is released (or was never opened) after the connection ended. */
+  #released: Promise<void> | undefined
+  #release: (() => void) | undefined
 
   constructor(endpoint: RpcEndpoint, options: RpcClientOptions = {}) {
     super()
@@ -126,46 +150,52 @@ export class RpcClient extends EventEmitter {
     return this.#pending.size
   }
 
-  /** Connect within the connect timeout; rejects with ECONNREFUSED, ETIMEDOUT... naming host:port. */
+  /**
+   * Connect within the connect timeout; rejects with ECONNREFUSED, ETIMEDOUT... naming host:port,
+   * or ECONNABORTED when `close()` is called first.
+   */
   connect(): Promise<void> {
     const { endpoint } = this
     debug('connect %s', this.label)
     return new Promise<void>((resolve, reject) => {
+      if (this.#status !== 'connecting') {
+        reject(this.#transportError('ECONNABORTED', 'connect', 'the client was closed before connecting'))
+        return
+      }
       const socket = endpoint.transport === 'unix'
         ? netConnect({ path: endpoint.socketPath ?? '' })
         : netConnect({ host: endpoint.host, port: endpoint.port })
       this.#socket = socket
+      this.#released = new Promise<void>((resolve) => {
+        this.#release = resolve
+      })
       const timer = setTimeout(() => {
-        const err = this.#transportError('ETIMEDOUT', 'connect', `no connection within ${this.#connectTimeoutMs} ms`)
-        socket.destroy()
-        this.#finish(err)
-        reject(err)
+        this.#finish(this.#transportError('ETIMEDOUT', 'connect', `no connection within ${this.#connectTimeoutMs} ms`))
       }, this.#connectTimeoutMs)
+      this.#connectReject = (err) => {
+        clearTimeout(timer)
+        this.#connectReject = undefined
+        reject(err)
+      }
       socket.once('connect', () => {
         clearTimeout(timer)
+        this.#connectReject = undefined
         socket.setNoDelay(true)
         if (endpoint.transport === 'tcp') socket.setKeepAlive(true, 20_000)
         this.#status = 'connected'
-        this.#lastReceivedAt = performance.now()
+        this.#aliveAt = performance.now()
         this.#startSweep()
         resolve()
       })
       socket.on('data', (chunk: Buffer) => this.#onData(chunk))
       socket.on('error', (err: NodeJS.ErrnoException) => {
-        clearTimeout(timer)
-        const wrapped = this.#transportError(err.code ?? 'ECONNRESET', this.#status === 'connecting' ? 'connect' : 'recv', err.message, err)
-        if (this.#status === 'connecting') reject(wrapped)
-        this.#finish(wrapped)
+        this.#finish(this.#transportError(err.code ?? 'ECONNRESET', this.#status === 'connecting' ? 'connect' : 'recv', err.message, err))
       })
       socket.on('close', () => {
-        clearTimeout(timer)
-        if (this.#status === 'connecting') {
-          const err = this.#transportError('ECONNRESET', 'connect', 'connection closed during connect')
-          reject(err)
-        }
+        this.#release?.()
         this.#finish(this.#decoder.midRecord
           ? new RpcError('ERR_RPC_PROTOCOL', 'peer closed the connection in the middle of a record', this.#where())
-          : undefined)
+          : this.#transportError('ECONNRESET', this.#status === 'connecting' ? 'connect' : 'recv', 'the peer closed the connection'))
       })
     })
   }
@@ -174,17 +204,20 @@ export class RpcClient extends EventEmitter {
    * Start a call: encodes the record mark placeholder and the CALL header, and returns the writer
    * for the caller to append the arguments; `endCall` (or `abortCall`) must follow synchronously.
    * Two steps instead of an encode callback keep the hot path free of per-call closures.
+   * The credential carries the current time when `authFlags` ask the brick to set times, or when
+   * `stampTime` says the fop takes its ctime from it anyway (setattr of times).
    */
-  beginCall(program: RpcProgram, proc: number, flavor: AuthFlavor, id: AuthIdentity, authFlags: number): XdrWriter {
+  beginCall(program: RpcProgram, proc: number, flavor: AuthFlavor, id: AuthIdentity, authFlags: number, stampTime = authFlags !== 0): XdrWriter {
     const w = this.#writer
     w.reserve(4)
     const xid = this.#nextXid()
-    writeCallHeader(w, xid, program, proc, flavor, id, authFlags, flavor === AuthFlavor.GLUSTERFS_V3 ? wallClockNs() : 0n)
+    writeCallHeader(w, xid, program, proc, flavor, id, authFlags, stampTime ? wallClock(this.#clock) : NO_TIME)
     this.#beganXid = xid
     return w
   }
 
   #beganXid = 0
+  readonly #clock: WallClock = { sec: 0, nsec: 0 }
 
   /** Drop a call begun with `beginCall` whose arguments failed to encode. */
   abortCall(): void {
@@ -194,9 +227,9 @@ export class RpcClient extends EventEmitter {
   /**
    * Send the call begun with `beginCall`, with an optional payload sent by reference after the
    * arguments (WRITE data: no copy into the header buffer). Resolves with a reader positioned at
-   * the procedure's results.
+   * the procedure's results. `timeoutMs` bounds this call instead of `callTimeoutMs`.
    */
-  endCall(program: RpcProgram, proc: number, payload: Buffer | undefined, mutates: boolean): Promise<XdrReader> {
+  endCall(program: RpcProgram, proc: number, payload: Buffer | undefined, mutates: boolean, timeoutMs?: number): Promise<XdrReader> {
     const w = this.#writer
     const payloadBytes = payload === undefined ? 0 : payload.length
     w.patchUint32(0, recordMark(w.length - 4 + payloadBytes))
@@ -206,8 +239,10 @@ export class RpcClient extends EventEmitter {
     if (this.#status !== 'connected' || socket === undefined) {
       return Promise.reject(this.#notConnected(program, proc, xid, false))
     }
+    // The liveness clock runs only while calls are outstanding: an idle spell is not silence.
+    if (this.#pending.size === 0) this.#aliveAt = performance.now()
     return new Promise<XdrReader>((resolve, reject) => {
-      this.#pending.set(xid, new PendingCall(xid, program, proc, performance.now() + this.#callTimeoutMs, mutates, resolve, reject))
+      this.#pending.set(xid, new PendingCall(xid, program, proc, timeoutMs ?? this.#callTimeoutMs, mutates, resolve, reject))
       if (!this.#corked) {
         // Batch every call made in this tick into one writev.
         this.#corked = true
@@ -220,8 +255,11 @@ export class RpcClient extends EventEmitter {
     })
   }
 
-  /** A whole call without payload, for the cold paths (handshake, portmap). */
-  call(program: RpcProgram, proc: number, flavor: AuthFlavor, id: AuthIdentity, encodeArgs: (w: XdrWriter) => void): Promise<XdrReader> {
+  /**
+   * A whole call without payload, for the cold paths (handshake, portmap). `timeoutMs` bounds it
+   * instead of `callTimeoutMs` (a handshake waits no longer than a connect).
+   */
+  call(program: RpcProgram, proc: number, flavor: AuthFlavor, id: AuthIdentity, encodeArgs: (w: XdrWriter) => void, timeoutMs?: number): Promise<XdrReader> {
     const w = this.beginCall(program, proc, flavor, id, 0)
     try {
       encodeArgs(w)
@@ -229,13 +267,30 @@ export class RpcClient extends EventEmitter {
       this.abortCall()
       return Promise.reject(err)
     }
-    return this.endCall(program, proc, undefined, false)
+    return this.endCall(program, proc, undefined, false, timeoutMs)
+  }
+
+  /**
+   * Resolves once no call is outstanding (at once if none is), or when the connection ends:
+   * how an old graph waits for its calls to drain before it is finished.
+   */
+  whenIdle(): Promise<void> {
+    if (this.#pending.size === 0 || this.#status === 'closed') return Promise.resolve()
+    return new Promise<void>((resolve) => this.#idleWaiters.push(resolve))
   }
 
   /** Close now: pending calls fail with ENOTCONN; 'close' is emitted once. */
   close(): void {
     if (this.#status === 'closed') return
     this.#finish(undefined)
+  }
+
+  /**
+   * Resolves once the connection has ended and its socket is released: after it, this client
+   * holds no handle that keeps the process alive. Pending until the connection ends.
+   */
+  whenClosed(): Promise<void> {
+    return this.#released ?? Promise.resolve()
   }
 
   /** The error the connection ended with, if it ended badly. */
@@ -254,12 +309,14 @@ export class RpcClient extends EventEmitter {
   }
 
   #onData(chunk: Buffer): void {
-    this.#lastReceivedAt = performance.now()
+    this.#aliveAt = performance.now()
     try {
       this.#decoder.push(chunk)
     } catch (err) {
-      // Framing or decoding garbage from the peer: drop the connection, never crash.
-      this.#finish(err instanceof RpcError ? err : new RpcError('ERR_RPC_PROTOCOL', `malformed data from peer: ${(err as Error).message}`, { ...this.#where(), cause: err }))
+      // Framing or decoding garbage from the peer: drop the connection, never crash. The record
+      // decoder knows no peer: errors from it get the address here.
+      if (err instanceof RpcError) this.#finish(err.host === undefined ? new RpcError(err.code, err.message, { ...this.#where(), cause: err }) : err)
+      else this.#finish(new RpcError('ERR_RPC_PROTOCOL', `malformed data from peer: ${(err as Error).message}`, { ...this.#where(), cause: err }))
     }
   }
 
@@ -276,10 +333,21 @@ export class RpcClient extends EventEmitter {
     }
     const call = this.#pending.get(xid)
     if (call === undefined) {
-      // A reply to an XID never sent (or already failed by its deadline): the peer is confused.
+      // A late reply to a call its deadline already failed is harmless (rpc-clnt.c logs and drops
+      // it); a reply to an XID never sent means the peer is confused.
+      if (this.#expired.delete(xid)) return
       throw new RpcError('ERR_RPC_PROTOCOL', `reply to unknown xid ${xid}`, this.#where())
     }
     this.#pending.delete(xid)
+    if (this.#pending.size === 0 && this.#idleWaiters.length > 0) this.#wakeIdle()
+    // Fast path, what every good reply starts with: MSG_ACCEPTED, an empty verifier, SUCCESS.
+    const b = r.buffer
+    const at = r.offset
+    if (r.end - at >= 16 && b.readUInt32BE(at) === 0 && b.readUInt32BE(at + 8) === 0 && b.readUInt32BE(at + 12) === 0) {
+      r.offset = at + 16
+      call.resolve(r)
+      return
+    }
     try {
       readReplyStatus(r, { program: call.program.name, procedure: procedureName(call.program, call.proc), xid, host: this.endpoint.host, port: this.endpoint.port })
     } catch (err) {
@@ -314,7 +382,7 @@ export class RpcClient extends EventEmitter {
     if (this.#pending.size === 0) return
     const now = performance.now()
     if (this.#pingTimeoutMs > 0) {
-      const silentMs = now - this.#lastReceivedAt
+      const silentMs = now - this.#aliveAt
       if (silentMs >= this.#pingTimeoutMs) {
         this.#finish(this.#transportError('ETIMEDOUT', 'ping', `no reply for ${Math.round(silentMs)} ms with calls outstanding (ping-timeout ${this.#pingTimeoutMs} ms)`))
         return
@@ -326,13 +394,22 @@ export class RpcClient extends EventEmitter {
     for (const call of this.#pending.values()) {
       if (call.deadline <= now) {
         this.#pending.delete(call.xid)
+        if (this.#expired.size >= MAX_EXPIRED_XIDS) this.#expired.delete(this.#expired.values().next().value!)
+        this.#expired.add(call.xid)
         call.reject(new GlusterError({
           errno: errnoOf('ETIMEDOUT'), syscall: procedureName(call.program, call.proc).toLowerCase(), host: this.endpoint.host, port: this.endpoint.port,
           volume: this.#volume, brick: this.#brick, maybeApplied: call.mutates,
-          detail: `no reply within ${this.#callTimeoutMs} ms (${call.program.name} xid ${call.xid})`,
+          detail: `no reply within ${call.timeoutMs} ms (${call.program.name} xid ${call.xid})`,
         }))
       }
     }
+    if (this.#pending.size === 0 && this.#idleWaiters.length > 0) this.#wakeIdle()
+  }
+
+  #wakeIdle(): void {
+    const waiters = this.#idleWaiters
+    this.#idleWaiters = []
+    for (const wake of waiters) wake()
   }
 
   #ping(now: number): void {
@@ -350,9 +427,12 @@ export class RpcClient extends EventEmitter {
     this.#closeError = err
     if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer)
     this.#socket?.destroy()
+    this.#connectReject?.(err ?? this.#transportError('ECONNABORTED', 'connect', 'the client was closed before the connection was established'))
     const pending = [...this.#pending.values()]
     this.#pending.clear()
+    this.#expired.clear()
     for (const call of pending) call.reject(this.#notConnected(call.program, call.proc, call.xid, call.mutates, err))
+    this.#wakeIdle()
     debug('closed %s%s', this.label, err ? ': ' + err.message : '')
     this.emit('close', err)
   }

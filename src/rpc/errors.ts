@@ -18,7 +18,15 @@ export interface GlusterErrorInit {
   detail?: string | undefined
   /** For calls that failed because the connection dropped: the brick may still apply them. */
   maybeApplied?: boolean | undefined
+  /** Byte ranges of cached writes that did not reach the brick (write-behind reports). */
+  failedRanges?: readonly FailedRange[] | undefined
   cause?: unknown
+}
+
+/** `length` bytes of a file from `offset`. */
+export interface FailedRange {
+  readonly offset: number
+  readonly length: number
 }
 
 /**
@@ -38,6 +46,11 @@ export class GlusterError extends Error {
   readonly brick: string | undefined
   /** True when the outcome is unknown: the request may have reached the brick before the failure. */
   readonly maybeApplied: boolean
+  /**
+   * For fsync, close and the requests that depend on cached writes: the byte ranges that did not
+   * reach the brick, sorted and merged (write-behind). Undefined for other failures.
+   */
+  readonly failedRanges: readonly FailedRange[] | undefined
   /** The words after the location in the message: what the server said, what to check. */
   readonly detail: string | undefined
 
@@ -64,6 +77,7 @@ export class GlusterError extends Error {
     this.volume = init.volume
     this.brick = init.brick
     this.maybeApplied = init.maybeApplied === true
+    this.failedRanges = init.failedRanges
     this.detail = init.detail
   }
 }

@@ -34,11 +34,19 @@ export class Graph {
   readonly top: Xlator
   readonly xlators: readonly Xlator[]
   readonly volfile: Volfile
+  /** Each xlator's volfile section with `setXlatorOption` overrides applied, by name. */
+  readonly #effective: ReadonlyMap<string, VolfileNode>
 
-  constructor(volfile: Volfile, top: Xlator, xlators: readonly Xlator[]) {
+  constructor(volfile: Volfile, top: Xlator, xlators: readonly Xlator[], effective: ReadonlyMap<string, VolfileNode> = new Map()) {
     this.volfile = volfile
     this.top = top
     this.xlators = xlators
+    this.#effective = effective
+  }
+
+  /** The options an xlator was built with (volfile plus overrides), by its name. */
+  effectiveOptions(name: string): ReadonlyMap<string, string> | undefined {
+    return this.#effective.get(name)?.options
   }
 
   /** Init bottom-up: children are ready before their parents. */
@@ -84,6 +92,14 @@ export class Graph {
 
 /** fnmatch(3) subset used by glfs_set_xlator_option patterns: `*`, `?`, `[...]`. */
 export function fnmatch(pattern: string, name: string): boolean {
+  return fnmatchRegExp(pattern)?.test(name) ?? false
+}
+
+/**
+ * `pattern` as an anchored RegExp, to test many names; undefined when it can match nothing
+ * (a class the RegExp engine refuses, a range written backwards `[9-0]`, as in fnmatch(3)).
+ */
+export function fnmatchRegExp(pattern: string): RegExp | undefined {
   let re = '^'
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!
@@ -99,10 +115,9 @@ export function fnmatch(pattern: string, name: string): boolean {
     } else re += c.replace(/[.+^${}()|\\/]/g, '\\$&')
   }
   try {
-    return new RegExp(re + '$').test(name)
+    return new RegExp(re + '$')
   } catch {
-    // A class the RegExp engine refuses (a range written backwards, `[9-0]`) matches nothing, as in fnmatch(3).
-    return false
+    return undefined
   }
 }
 
@@ -113,9 +128,11 @@ export function fnmatch(pattern: string, name: string): boolean {
 export function buildGraph(volfile: Volfile, ctx: GraphContext, overrides: readonly XlatorOptionOverride[] = []): Graph {
   const built = new Map<string, Xlator>()
   const xlators: Xlator[] = []
+  const nodes = new Map<string, VolfileNode>()
   for (const node of volfile.nodes) {
     const children = node.subvolumes.map((name) => built.get(name)!)
     const effective = applyOverrides(node, overrides)
+    nodes.set(node.name, effective)
     const factory = lookupXlatorType(node.type)
     let xl: Xlator
     if (factory === undefined) {
@@ -127,7 +144,7 @@ export function buildGraph(volfile: Volfile, ctx: GraphContext, overrides: reado
     built.set(node.name, xl)
     xlators.push(xl)
   }
-  return new Graph(volfile, built.get(volfile.top.name)!, xlators)
+  return new Graph(volfile, built.get(volfile.top.name)!, xlators, nodes)
 }
 
 function applyOverrides(node: VolfileNode, overrides: readonly XlatorOptionOverride[]): VolfileNode {

@@ -1,6 +1,8 @@
 import type { XlatorFactory } from './graph.ts'
-import { ProtocolClient } from './client/client.ts'
-import { Xlator } from './xlator.ts'
+import { CLIENT_OPTIONS, ProtocolClient } from './client/client.ts'
+import { DISTRIBUTE_OPTIONS, Distribute, createDistribute } from './distribute/distribute.ts'
+import type { OptionSpec } from './options.ts'
+import { WRITE_BEHIND_OPTIONS, WriteBehind, createWriteBehind } from './write-behind/write-behind.ts'
 
 /**
  * The xlator types this client implements, by volfile `type`. Types not listed here become
@@ -8,13 +10,26 @@ import { Xlator } from './xlator.ts'
  */
 const TYPES = new Map<string, XlatorFactory>([
   [ProtocolClient.type, (node, children, ctx) => new ProtocolClient(node, children, ctx)],
-  // With one subvolume DHT sends everything to it and keeps no layout (wire reference §8).
-  ['cluster/distribute', (node, children) => {
-    if (children.length !== 1) throw new Error(`cluster/distribute over ${children.length} subvolumes is not available yet`)
-    return new Xlator(node.name, node.type, children)
-  }],
+  [Distribute.type, createDistribute],
+  [WriteBehind.type, createWriteBehind],
+])
+
+/** Option tables of the implemented types: what `Glfs.setXlatorOption` validates against. */
+const OPTIONS = new Map<string, readonly OptionSpec[]>([
+  [ProtocolClient.type, CLIENT_OPTIONS],
+  [Distribute.type, DISTRIBUTE_OPTIONS],
+  [WriteBehind.type, WRITE_BEHIND_OPTIONS],
 ])
 
 export function lookupXlatorType(type: string): XlatorFactory | undefined {
   return TYPES.get(type)
+}
+
+export function lookupXlatorOptions(type: string): readonly OptionSpec[] | undefined {
+  return OPTIONS.get(type)
+}
+
+/** Every type with an option table, e.g. to match `setXlatorOption` patterns against. */
+export function configurableXlatorTypes(): IterableIterator<string> {
+  return OPTIONS.keys()
 }

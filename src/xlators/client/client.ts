@@ -3,7 +3,7 @@ import { debuglog } from 'node:util'
 import type { XdrReader } from '../../xdr/reader.ts'
 import type { XdrWriter } from '../../xdr/writer.ts'
 import { AuthFlavor, MdataFlag } from '../../rpc/auth.ts'
-import { RpcClient } from '../../rpc/client.ts'
+import { RpcClient, type RpcClientOptions } from '../../rpc/client.ts'
 import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
 import { CALLBACK_PROGRAM_NUMBER, CallbackProc } from '../../rpc/programs/callback.ts'
@@ -29,7 +29,10 @@ import {
 } from '../types.ts'
 import type { VolfileNode } from '../volfile.ts'
 import { type SetattrArgs, Xlator } from '../xlator.ts'
-import { type BrickAddress, type BrickSession, brickLabel, connectBrick, queryBrickPort } from './handshake.ts'
+import {
+  type BrickAddress, type BrickSession, brickLabel, connectBrick, queryBrickPort, releaseRemoteFd, reopenFd,
+} from './handshake.ts'
+import { Reconnector } from './reconnect.ts'
 
 const debug = debuglog('gfapi')
 
@@ -62,12 +65,50 @@ const REMOVE_FLAGS = MdataFlag.CTIME | MdataFlag.PAR_CTIME | MdataFlag.PAR_MTIME
 const DATA_FLAGS = MdataFlag.CTIME | MdataFlag.MTIME
 const ALLOC_FLAGS = MdataFlag.MTIME | MdataFlag.ATIME
 
+/**
+ * A brick connection's state:
+ * - `connecting`: the first handshake (inside `init()`) or a reconnect attempt is running;
+ * - `connected`: SETVOLUME accepted and every saved fd reopened; fops go to the brick;
+ * - `disconnected`: the connection is gone and a reconnect attempt is armed; fops fail ENOTCONN;
+ * - `closed`: `fini()` was called; nothing reconnects.
+ */
 export type BrickStatus = 'connecting' | 'connected' | 'disconnected' | 'closed'
+
+/** A change of a brick connection's state, as `ProtocolClient.watch` reports it. */
+export interface BrickStatusChange {
+  readonly client: ProtocolClient
+  readonly status: BrickStatus
+  /** Why the connection went down (`disconnected`), or why a reconnect attempt failed. */
+  readonly cause: Error | undefined
+}
+
+/** Everything a reconnect needs to reopen an fd: the identity that opened it. */
+interface OpenFd {
+  readonly call: Call
+}
+
+/**
+ * The fd ctx value under a client whose fd could not be reopened after a reconnect (the file was
+ * removed meanwhile): every later fop on the fd fails EBADFD with the reason.
+ */
+class LostFd {
+  readonly cause: Error
+  constructor(cause: Error) {
+    this.cause = cause
+  }
+}
 
 /**
  * protocol/client: one brick connection, turning fops into GlusterFS 4.x FOP calls. Remote fd
- * numbers live in each Fd's ctx under this xlator. Mount flow (portmap, DUMP, SETVOLUME) is in
- * handshake.ts.
+ * numbers live in each Fd's ctx under this xlator, and every open Fd is remembered so a
+ * reconnect can reopen it. Mount flow (portmap, DUMP, SETVOLUME, reopen) is in handshake.ts;
+ * the retry timing in reconnect.ts.
+ *
+ * When the connection drops, every call in flight fails ENOTCONN at once (writes and fsyncs
+ * with `maybeApplied`), parents hear CHILD_DOWN with the cause, and reconnect attempts start
+ * with backoff: PORTBYBRICK again (a restarted brick has a new port), SETVOLUME, then OPEN or
+ * OPENDIR of every saved fd by gfid; only then CHILD_UP. Nothing is replayed: a fop issued while
+ * disconnected fails ENOTCONN at once.
  */
 export class ProtocolClient extends Xlator {
   static readonly type = 'protocol/client'
@@ -77,9 +118,16 @@ export class ProtocolClient extends Xlator {
   readonly address: BrickAddress
   readonly #node: VolfileNode
   readonly #ctx: GraphContext
+  readonly #rpcOptions: RpcClientOptions
   #session: BrickSession | undefined
   #status: BrickStatus = 'connecting'
   #connections = 0
+  /** Fds open on this brick, reopened after a reconnect. */
+  readonly #fds = new Map<Fd, OpenFd>()
+  readonly #reconnector: Reconnector
+  /** Aborted by fini: stops a connect or handshake in progress. */
+  readonly #closing = new AbortController()
+  readonly #watchers = new Set<(change: BrickStatusChange) => void>()
 
   constructor(node: VolfileNode, children: Xlator[], ctx: GraphContext) {
     super(node.name, node.type, children)
@@ -100,6 +148,15 @@ export class ProtocolClient extends Xlator {
       remoteSubvolume: this.config.remoteSubvolume,
       transport: 'tcp',
     }
+    this.#rpcOptions = {
+      ...ctx.rpc,
+      pingTimeoutMs: ctx.rpc.pingTimeoutMs ?? this.config.pingTimeout * 1000,
+      callTimeoutMs: ctx.rpc.callTimeoutMs ?? this.config.frameTimeout * 1000,
+    }
+    this.#reconnector = new Reconnector(() => this.#reconnect(), (err, attempt) => {
+      debug('%s: reconnect attempt %d to %s failed: %s', this.name, attempt, this.brick, (err as Error).message)
+      this.#setStatus('disconnected', err as Error)
+    }, ctx.reconnect)
   }
 
   get status(): BrickStatus {
@@ -116,40 +173,124 @@ export class ProtocolClient extends Xlator {
     return this.#session?.port
   }
 
-  override async init(): Promise<void> {
-    const port = this.config.remotePort > 0 ? this.config.remotePort : await this.#queryPort()
-    const pingTimeoutMs = this.#ctx.rpc.pingTimeoutMs ?? this.config.pingTimeout * 1000
-    const session = await connectBrick(this.address, port, this.#node.options, {
-      ...this.#ctx.rpc, pingTimeoutMs, callTimeoutMs: this.config.frameTimeout * 1000,
-    }, this.#connections++)
-    this.#attach(session)
+  /** Fds open on this brick (reopened after each reconnect). */
+  get openFds(): Fd[] {
+    return [...this.#fds.keys()]
   }
 
-  async #queryPort(): Promise<number> {
+  /** Calls sent to the brick and not yet answered. */
+  get inFlight(): number {
+    return this.#session?.rpc.inFlight ?? 0
+  }
+
+  /** Listen to state changes; returns the function that stops listening. */
+  watch(listener: (change: BrickStatusChange) => void): () => void {
+    this.#watchers.add(listener)
+    return () => this.#watchers.delete(listener)
+  }
+
+  /** Resolves once no call is in flight on this brick's connection (or it has none). */
+  async drain(): Promise<void> {
+    await this.#session?.rpc.whenIdle()
+  }
+
+  /** First connection; a failure fails the mount (nothing is retried before the volume is up). */
+  override async init(): Promise<void> {
+    this.#attach(await this.#connect())
+  }
+
+  /** PORTBYBRICK (unless the volfile fixes the port), then connect, DUMP and SETVOLUME. */
+  async #connect(): Promise<BrickSession> {
+    const signal = this.#closing.signal
+    const port = this.config.remotePort > 0 ? this.config.remotePort : await this.#queryPort(signal)
+    return connectBrick(this.address, port, this.#node.options, this.#rpcOptions, this.#connections++, signal)
+  }
+
+  async #queryPort(signal: AbortSignal): Promise<number> {
     const glusterd = new RpcClient({ transport: 'tcp', host: this.address.remoteHost, port: this.address.glusterdPort }, {
-      ...this.#ctx.rpc, label: `glusterd ${this.address.remoteHost}:${this.address.glusterdPort}`, volume: this.#ctx.volume,
+      ...this.#rpcOptions, label: `glusterd ${this.address.remoteHost}:${this.address.glusterdPort}`, volume: this.#ctx.volume,
     })
+    const abort = (): void => glusterd.close()
+    signal.addEventListener('abort', abort, { once: true })
     try {
+      if (signal.aborted) glusterd.close()
       await glusterd.connect()
-      return await queryBrickPort(glusterd, this.address)
+      return await queryBrickPort(glusterd, this.address, this.#rpcOptions.connectTimeoutMs)
     } finally {
+      signal.removeEventListener('abort', abort)
       glusterd.close()
+      await glusterd.whenClosed()
     }
   }
 
+  /** One reconnect attempt: handshake, reopen the saved fds, then go live. */
+  async #reconnect(): Promise<void> {
+    if (this.#closing.signal.aborted) return
+    this.#setStatus('connecting', undefined)
+    const session = await this.#connect()
+    try {
+      await this.#reopen(session)
+    } catch (err) {
+      session.rpc.close()
+      await session.rpc.whenClosed()
+      throw err
+    }
+    if (this.#closing.signal.aborted) {
+      session.rpc.close()
+      await session.rpc.whenClosed()
+      return
+    }
+    this.#attach(session)
+  }
+
+  /**
+   * Reopen every saved fd on the new connection, in parallel. An fd the brick refuses (file gone)
+   * is marked lost; a dropped connection fails the whole attempt, to be retried.
+   */
+  async #reopen(session: BrickSession): Promise<void> {
+    const timeoutMs = this.#rpcOptions.connectTimeoutMs
+    await Promise.all([...this.#fds].map(async ([fd, open]) => {
+      let remote: number
+      try {
+        remote = await reopenFd(session.rpc, fd, open.call, timeoutMs)
+      } catch (err) {
+        if (session.rpc.status !== 'connected' || !(err instanceof GlusterError) || err.code === 'ETIMEDOUT') throw err
+        debug('%s: fd on %s not reopened: %s', this.name, gfidToString(fd.inode.gfid), err.message)
+        this.#fds.delete(fd)
+        fd.ctx.set(this, new LostFd(err))
+        return
+      }
+      // Released while the OPEN was on the wire: free the new remote fd at once.
+      if (!this.#fds.has(fd)) releaseRemoteFd(session.rpc, fd, remote, open.call)
+      else fd.ctx.set(this, remote)
+    }))
+  }
+
   #attach(session: BrickSession): void {
+    // The connection may have died between the last handshake reply and now.
+    if (session.rpc.status !== 'connected') {
+      throw session.rpc.closeError ?? new GlusterError({ errno: errnoOf('ENOTCONN'), syscall: 'setvolume', volume: this.#ctx.volume, brick: this.brick, detail: 'the connection closed right after the handshake' })
+    }
     this.#session = session
-    this.#status = 'connected'
     session.rpc.on('callback', (prog: number, _vers: number, proc: number) => this.#onCallback(prog, proc))
     session.rpc.once('close', (err: Error | undefined) => {
       if (this.#session !== session) return
       this.#session = undefined
       if (this.#status === 'closed') return
-      this.#status = 'disconnected'
       debug('%s: brick %s disconnected%s', this.name, this.brick, err ? ': ' + err.message : '')
+      this.#setStatus('disconnected', err)
       this.notify('CHILD_DOWN', this, err)
+      this.#reconnector.schedule()
     })
+    this.#setStatus('connected', undefined)
     this.notify('CHILD_UP', this)
+  }
+
+  #setStatus(status: BrickStatus, cause: Error | undefined): void {
+    this.#status = status
+    if (this.#watchers.size === 0) return
+    const change: BrickStatusChange = { client: this, status, cause }
+    for (const watcher of this.#watchers) watcher(change)
   }
 
   #onCallback(prog: number, proc: number): void {
@@ -159,11 +300,15 @@ export class ProtocolClient extends Xlator {
     else if (proc === CallbackProc.CHILD_UP) this.notify('CHILD_UP', this)
   }
 
+  /** Close the connection and stop reconnecting; calls in flight fail ENOTCONN. */
   override async fini(): Promise<void> {
-    this.#status = 'closed'
+    if (this.#status === 'closed') return
+    this.#closing.abort()
     const session = this.#session
     this.#session = undefined
+    this.#setStatus('closed', undefined)
     session?.rpc.close()
+    await Promise.all([this.#reconnector.stop(), session?.rpc.whenClosed()])
   }
 
   // Events from our own connection start here and go up; a client has no children.
@@ -184,10 +329,20 @@ export class ProtocolClient extends Xlator {
 
   #remoteFd(fd: Fd, syscall: string): number {
     const remote = fd.ctx.get(this)
-    if (typeof remote !== 'number') {
-      throw new GlusterError({ errno: errnoOf('EBADF'), syscall, gfid: gfidToString(fd.inode.gfid), volume: this.#ctx.volume, brick: this.brick, detail: `fd is not open on brick ${this.brick}` })
+    if (typeof remote === 'number') return remote
+    if (remote instanceof LostFd) {
+      throw new GlusterError({
+        errno: errnoOf('EBADFD'), syscall, gfid: gfidToString(fd.inode.gfid), volume: this.#ctx.volume, brick: this.brick, cause: remote.cause,
+        detail: `the fd could not be reopened after brick ${this.brick} reconnected (${(remote.cause as GlusterError).code ?? remote.cause.message}): the file was probably removed meanwhile; open it again`,
+      })
     }
-    return remote
+    throw new GlusterError({ errno: errnoOf('EBADF'), syscall, gfid: gfidToString(fd.inode.gfid), volume: this.#ctx.volume, brick: this.brick, detail: `fd is not open on brick ${this.brick}` })
+  }
+
+  /** Remember an fd the brick just opened, with the identity to reopen it with. */
+  #opened(fd: Fd, remote: number, call: Call): void {
+    fd.ctx.set(this, remote)
+    this.#fds.set(fd, { call })
   }
 
   #fail(opErrno: number, syscall: string, gfid: Uint8Array | undefined, path?: string): GlusterError {
@@ -200,7 +355,9 @@ export class ProtocolClient extends Xlator {
   /** Cold-path call: one encode closure per call is fine off the I/O path. */
   async #call(proc: number, call: Call, authFlags: number, encode: (w: XdrWriter) => void, mutates: boolean): Promise<XdrReader> {
     const rpc = this.#rpc(FOP_PROGRAM.procedures[proc]?.toLowerCase() ?? 'fop')
-    const w = rpc.beginCall(FOP_PROGRAM, proc, AuthFlavor.GLUSTERFS_V3, call, authFlags)
+    // (f)setattr of times sends flags 0 yet the brick takes the new ctime from the credential.
+    const stampTime = authFlags !== 0 || proc === FopProc.SETATTR || proc === FopProc.FSETATTR
+    const w = rpc.beginCall(FOP_PROGRAM, proc, AuthFlavor.GLUSTERFS_V3, call, authFlags, stampTime)
     try {
       encode(w)
     } catch (err) {
@@ -248,7 +405,7 @@ export class ProtocolClient extends Xlator {
     const gfid = inodeGfid(loc)
     const rsp = readGfxOpenRsp(await this.#call(FopProc.OPEN, call, 0, (w) => writeGfxOpenReq(w, gfid, flags, xdata), false))
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'open', gfid, loc.path)
-    fd.ctx.set(this, rsp.fd)
+    this.#opened(fd, rsp.fd, call)
     return { fd, xdata: rsp.xdata }
   }
 
@@ -257,7 +414,7 @@ export class ProtocolClient extends Xlator {
     const req = withGfidReq(xdata, loc)
     const rsp = readGfxCreateRsp(await this.#call(FopProc.CREATE, call, CREATE_FLAGS, (w) => writeGfxCreateReq(w, pargfid, flags, mode, umask, loc.name, req), true))
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'create', pargfid, loc.path)
-    fd.ctx.set(this, rsp.fd)
+    this.#opened(fd, rsp.fd, call)
     return { fd, stat: rsp.stat, preparent: rsp.preparent, postparent: rsp.postparent, xdata: rsp.xdata }
   }
 
@@ -312,6 +469,7 @@ export class ProtocolClient extends Xlator {
   override async release(call: Call, fd: Fd): Promise<void> {
     const remote = fd.ctx.get(this)
     fd.ctx.delete(this)
+    this.#fds.delete(fd)
     if (typeof remote !== 'number' || this.#session === undefined) return
     // The brick frees the fd; its reply carries nothing we need, but waiting keeps fini ordered.
     await this.#call(FopProc.RELEASE, call, 0, (w) => writeGfxReleaseReq(w, fd.inode.gfid, remote), false).catch(() => undefined)
@@ -437,7 +595,7 @@ export class ProtocolClient extends Xlator {
     const gfid = inodeGfid(loc)
     const rsp = readGfxOpenRsp(await this.#call(FopProc.OPENDIR, call, 0, (w) => writeGfxOpendirReq(w, gfid, xdata), false))
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'opendir', gfid, loc.path)
-    fd.ctx.set(this, rsp.fd)
+    this.#opened(fd, rsp.fd, call)
     return { fd, xdata: rsp.xdata }
   }
 
@@ -461,6 +619,7 @@ export class ProtocolClient extends Xlator {
   override async releasedir(call: Call, fd: Fd): Promise<void> {
     const remote = fd.ctx.get(this)
     fd.ctx.delete(this)
+    this.#fds.delete(fd)
     if (typeof remote !== 'number' || this.#session === undefined) return
     await this.#call(FopProc.RELEASEDIR, call, 0, (w) => writeGfxReleasedirReq(w, fd.inode.gfid, remote), false).catch(() => undefined)
   }

@@ -6,11 +6,19 @@ import { RpcClient, type RpcClientOptions } from '../../rpc/client.ts'
 import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
 import { DUMP_PROGRAM, DumpProc, readGfDumpRsp, writeGfDumpReq } from '../../rpc/programs/dump.ts'
-import { FOP_PROGRAM } from '../../rpc/programs/fops.ts'
+import {
+  FOP_PROGRAM, FopProc, readGfxOpenRsp, writeGfxOpendirReq, writeGfxOpenReq, writeGfxReleasedirReq, writeGfxReleaseReq,
+} from '../../rpc/programs/fops.ts'
+import { type Fd, gfidToString } from '../types.ts'
 import { CLIENT_MAX_OP_VERSION, HANDSHAKE_PROGRAM, HandshakeProc, readGfSetvolumeRsp, writeGfSetvolumeReq } from '../../rpc/programs/handshake.ts'
 import { PORTMAP_PROGRAM, PortmapProc, readPmapPortByBrickRsp, writePmapPortByBrickReq } from '../../rpc/programs/portmap.ts'
 
 const debug = debuglog('gfapi')
+
+// Linux open(2) flags (asm-generic/fcntl.h); the wire carries Linux values (wire reference §3.9).
+const O_CREAT = 0o100
+const O_EXCL = 0o200
+const O_TRUNC = 0o1000
 
 /** What libgfapi 10.3 reports as its version in SETVOLUME. */
 const CLIENT_VERSION = '10.3'
@@ -36,12 +44,14 @@ export function brickLabel(b: BrickAddress): string {
 
 /**
  * Ask glusterd on the brick's host which port serves the brick (client-handshake.c
- * client_query_portmap). A brick that is not running (volume not started) answers port 0.
+ * client_query_portmap), waiting at most `timeoutMs`. A brick that is not running (volume not
+ * started, process killed) answers port 0. Asked again on every reconnect: a restarted brick
+ * listens on a new port.
  */
-export async function queryBrickPort(glusterd: RpcClient, brick: BrickAddress): Promise<number> {
+export async function queryBrickPort(glusterd: RpcClient, brick: BrickAddress, timeoutMs?: number): Promise<number> {
   debug('PORTBYBRICK %s %s', glusterd.label, brick.remoteSubvolume)
   const r = await glusterd.call(PORTMAP_PROGRAM, PortmapProc.PORTBYBRICK, AuthFlavor.GLUSTERFS_V3, HANDSHAKE_IDENTITY,
-    (w) => writePmapPortByBrickReq(w, brick.remoteSubvolume))
+    (w) => writePmapPortByBrickReq(w, brick.remoteSubvolume), timeoutMs)
   const rsp = readPmapPortByBrickRsp(r)
   if (rsp.opRet < 0 || rsp.port <= 0) {
     throw new GlusterError({
@@ -64,15 +74,20 @@ export interface BrickSession {
  * Connect to the brick and run DUMP + SETVOLUME (client-handshake.c client_setvolume), pipelined:
  * SETVOLUME does not depend on the DUMP answer because we only speak FOP v400.
  * `options` are the protocol/client volfile options, echoed to the brick as libgfapi does
- * (username/password of the trusted volfile among them).
+ * (username/password of the trusted volfile among them). Each step waits at most
+ * `rpcOptions.connectTimeoutMs`: a port that accepts and never answers fails the mount in that
+ * bound, not after a ping-timeout.
  */
 export async function connectBrick(brick: BrickAddress, port: number, options: ReadonlyMap<string, string>,
-  rpcOptions: RpcClientOptions, connectionCounter: number): Promise<BrickSession> {
+  rpcOptions: RpcClientOptions, connectionCounter: number, signal?: AbortSignal): Promise<BrickSession> {
   const rpc = new RpcClient({ transport: 'tcp', host: brick.remoteHost, port }, {
     ...rpcOptions, label: `brick ${brickLabel(brick)} (port ${port})`, volume: brick.volume, brick: brickLabel(brick),
   })
-  await rpc.connect()
+  const abort = (): void => rpc.close()
+  signal?.addEventListener('abort', abort, { once: true })
+  if (signal?.aborted) rpc.close()
   try {
+    await rpc.connect()
     const dict: Array<readonly [string, string]> = []
     for (const [key, value] of options) dict.push([key, value])
     // The brick keys fds and locks by process-uuid: a fresh one per connection, like RECON_NO.
@@ -88,9 +103,10 @@ export async function connectBrick(brick: BrickAddress, port: number, options: R
     )
     if (!options.has('remote-subvolume')) dict.push(['remote-subvolume', brick.remoteSubvolume])
     debug('DUMP + SETVOLUME %s', rpc.label)
-    const dumpReply = rpc.call(DUMP_PROGRAM, DumpProc.DUMP, AuthFlavor.GLUSTERFS_V2, HANDSHAKE_IDENTITY, writeGfDumpReq)
+    const timeoutMs = rpcOptions.connectTimeoutMs
+    const dumpReply = rpc.call(DUMP_PROGRAM, DumpProc.DUMP, AuthFlavor.GLUSTERFS_V2, HANDSHAKE_IDENTITY, writeGfDumpReq, timeoutMs)
     const setvolumeReply = rpc.call(HANDSHAKE_PROGRAM, HandshakeProc.SETVOLUME, AuthFlavor.GLUSTERFS_V3, HANDSHAKE_IDENTITY,
-      (w) => writeGfSetvolumeReq(w, dict))
+      (w) => writeGfSetvolumeReq(w, dict), timeoutMs)
     const [dumpReader, setvolumeReader] = await Promise.all([dumpReply, setvolumeReply])
     const programs = readGfDumpRsp(dumpReader).programs
     if (!programs.some((p) => p.number === FOP_PROGRAM.number && p.version === FOP_PROGRAM.version)) {
@@ -103,9 +119,44 @@ export async function connectBrick(brick: BrickAddress, port: number, options: R
     if (rsp.opRet < 0) throw setvolumeError(brick, port, rsp.opErrno, rsp.dict.get('ERROR'))
     return { rpc, port, serverInfo: rsp.dict }
   } catch (err) {
+    // A connection that broke under the handshake says why (ECONNRESET, ETIMEDOUT, an RpcError
+    // for garbage) better than the ENOTCONN of the calls it failed.
+    const cause = rpc.closeError ?? err
     rpc.close()
-    throw err
+    await rpc.whenClosed()
+    throw cause
+  } finally {
+    signal?.removeEventListener('abort', abort)
   }
+}
+
+/**
+ * Open an fd again on a new connection, by gfid, with its original flags minus
+ * O_CREAT|O_EXCL|O_TRUNC (client-handshake.c protocol_client_reopenfile_v2): the file must not be
+ * created or truncated a second time. Resolves with the new remote fd number; rejects with the
+ * brick's errno (ESTALE or ENOENT: the file was removed meanwhile).
+ */
+export async function reopenFd(rpc: RpcClient, fd: Fd, id: AuthIdentity, timeoutMs: number | undefined): Promise<number> {
+  const proc = fd.isDirectory ? FopProc.OPENDIR : FopProc.OPEN
+  const r = await rpc.call(FOP_PROGRAM, proc, AuthFlavor.GLUSTERFS_V3, id, fd.isDirectory
+    ? (w) => writeGfxOpendirReq(w, fd.inode.gfid)
+    : (w) => writeGfxOpenReq(w, fd.inode.gfid, fd.flags & ~(O_CREAT | O_EXCL | O_TRUNC)), timeoutMs)
+  const rsp = readGfxOpenRsp(r)
+  if (rsp.opRet < 0) {
+    throw new GlusterError({
+      errno: rsp.opErrno > 0 ? rsp.opErrno : errnoOf('EIO'), syscall: fd.isDirectory ? 'opendir' : 'open', gfid: gfidToString(fd.inode.gfid),
+      host: rpc.endpoint.host, port: rpc.endpoint.port, detail: 'reopening the fd after a reconnect',
+    })
+  }
+  return rsp.fd
+}
+
+/** Tell the brick to free a remote fd; nothing waits for or needs the answer. */
+export function releaseRemoteFd(rpc: RpcClient, fd: Fd, remote: number, id: AuthIdentity): void {
+  const proc = fd.isDirectory ? FopProc.RELEASEDIR : FopProc.RELEASE
+  rpc.call(FOP_PROGRAM, proc, AuthFlavor.GLUSTERFS_V3, id, fd.isDirectory
+    ? (w) => writeGfxReleasedirReq(w, fd.inode.gfid, remote)
+    : (w) => writeGfxReleaseReq(w, fd.inode.gfid, remote)).catch(() => undefined)
 }
 
 function setvolumeError(brick: BrickAddress, port: number, opErrno: number, serverMessage: string | undefined): GlusterError {

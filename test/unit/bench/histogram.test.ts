@@ -66,27 +66,6 @@ describe('Histogram', () => {
     }
   })
 
-  it('merges two histograms into the statistics of their union', () => {
-    const a = new Histogram()
-    const b = new Histogram()
-    const all = new Histogram()
-    for (let i = 0; i < 5000; i++) {
-      const x = 1000 + i * 3
-      const y = 90_000 + i * 11
-      a.record(x)
-      b.record(y)
-      all.record(x)
-      all.record(y)
-    }
-    a.merge(b)
-    expect(a.count).toBe(all.count)
-    expect(a.min).toBe(all.min)
-    expect(a.max).toBe(all.max)
-    expect(rel(a.mean, all.mean)).toBeLessThan(1e-12)
-    expect(rel(a.stddev, all.stddev)).toBeLessThan(1e-9)
-    for (const p of PS) expect(a.percentile(p)).toBe(all.percentile(p))
-  })
-
   it('reports zeros when empty and forgets samples on reset', () => {
     const h = new Histogram()
     expect(h.percentile(50)).toBe(0)

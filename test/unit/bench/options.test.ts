@@ -192,6 +192,10 @@ iodepth=32
     expect(usageError(() => parse(['o.fio'], { 'o.fio': 'size=1m\n' })).message).toMatch(/o\.fio:1: option 'size=1m' outside any \[section\]/)
   })
 
+  it('refuses a job file without jobs rather than running the suite', () => {
+    expect(usageError(() => parse(['g.fio'], { 'g.fio': '[global]\nsize=1m\n' })).message).toBe('no job sections in g.fio')
+  })
+
   it('names the location of a bad value', () => {
     expect(usageError(() => parse(['v.fio'], { 'v.fio': '[x]\nsize=1m\nrw=rw\n' })).message).toMatch(/^v\.fio:3: rw=rw is not supported/)
   })

@@ -41,6 +41,7 @@ describe('fio JSON shape', () => {
     expect(Object.keys(doc)).toEqual(['fio version', 'timestamp', 'timestamp_ms', 'time', 'jobs'])
     expect(doc.timestamp).toBe(1_700_000_000)
     expect(doc.timestamp_ms).toBe(1_700_000_000_123)
+    expect(doc.time).toMatch(/^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/)
     const job = (doc.jobs as Record<string, unknown>[])[0]!
     for (const key of ['jobname', 'groupid', 'error', 'job options', 'read', 'write', 'trim', 'sync', 'job_runtime', 'usr_cpu', 'sys_cpu']) {
       expect(job, key).toHaveProperty([key])
@@ -85,6 +86,11 @@ describe('fio JSON shape', () => {
     expect(job.total_err).toBe(3)
     expect(jobText(r)).toMatch(/err=84/)
     expect(jobText(r)).toMatch(/errors {7}: 3 \(first: verify: crc32c mismatch at offset 0\)/)
+  })
+
+  it("reads fio's unsigned rendering of a negative error as its errno", () => {
+    const job = { ...fioJobJson(result()), error: 4294967291 }
+    expect(summarizeFioJob(job).error).toBe(5)
   })
 })
 

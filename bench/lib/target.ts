@@ -1,0 +1,114 @@
+/**
+ * Where each job runs: the volfile server, the volume, and the file path inside it, from a
+ * `gluster://` URL, fio's gfapi `volume=`/`brick=` options, or the local test sandbox.
+ */
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { parseGlusterUri } from '../../src/api/uri.ts'
+import { extractJson } from './json-text.ts'
+import type { JobSpec } from './options.ts'
+import { BenchUsageError } from './units.ts'
+
+/** A volume and the server to fetch its volfile from. */
+export interface Target {
+  readonly transport: 'tcp' | 'unix'
+  /** Host name; empty for the unix transport. */
+  readonly host: string
+  /** glusterd port (24007 by default); 0 for the unix transport. */
+  readonly port: number
+  readonly volume: string
+  /** glusterd's unix socket, for the unix transport. */
+  readonly socket?: string | undefined
+}
+
+/** A job's target and, when the job names one, its file path inside the volume. */
+export interface Placement {
+  readonly target: Target
+  /** Absolute path in the volume, or undefined for fio's default `<name>.<jobnum>.0`. */
+  readonly path: string | undefined
+}
+
+/** glusterd's port, the only one fio's gfapi engine can reach (it passes port 0 to libgfapi). */
+export const FIO_GFAPI_PORT = 24007
+
+const SANDBOX_SCRIPT = fileURLToPath(new URL('../../test/integration/gluster-sandbox.sh', import.meta.url))
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+/** The URL form of a file on a target, for reports. */
+export function targetUrl(t: Target, path: string): string {
+  if (t.transport === 'unix') return `gluster+unix:///${t.volume}${path}?socket=${t.socket ?? ''}`
+  const host = t.host.includes(':') ? `[${t.host}]` : t.host
+  return `gluster://${host}:${t.port}/${t.volume}${path}`
+}
+
+function fromUri(uri: string): Placement {
+  let u
+  try {
+    u = parseGlusterUri(uri)
+  } catch (err) {
+    throw new BenchUsageError((err as Error).message)
+  }
+  return {
+    target: { transport: u.transport, host: u.host, port: u.port, volume: u.volume, socket: u.socket },
+    path: u.path === '/' ? undefined : u.path,
+  }
+}
+
+function absolute(path: string): string {
+  return path.startsWith('/') ? path : `/${path}`
+}
+
+/**
+ * Place a job: a URL in `filename` wins, then the command line's URL, then `volume=`/`brick=`,
+ * then the sandbox (started only when some job needs it).
+ */
+export async function placeJob(spec: JobSpec, url: string | undefined, sandbox: () => Promise<Target>): Promise<Placement> {
+  if (spec.filename?.startsWith('gluster')) return fromUri(spec.filename)
+  const path = spec.filename === undefined ? undefined : absolute(spec.filename)
+  if (url !== undefined) {
+    const p = fromUri(url)
+    return { target: p.target, path: path ?? p.path }
+  }
+  if (spec.volume !== undefined) {
+    return { target: { transport: 'tcp', host: spec.brick ?? 'localhost', port: FIO_GFAPI_PORT, volume: spec.volume }, path }
+  }
+  if (spec.brick !== undefined) throw new BenchUsageError(`job '${spec.name}': --brick needs --volume`)
+  return { target: await sandbox(), path }
+}
+
+/**
+ * Start (or reuse) the local sandbox with test/integration/gluster-sandbox.sh and return its
+ * "single" volume. The script prints one JSON object: {"host","port","volumes":{"single":{"name"}}}.
+ */
+export function sandboxTarget(): Promise<Target> {
+  return new Promise((resolve, reject) => {
+    execFile('bash', [SANDBOX_SCRIPT], { cwd: REPO_ROOT, maxBuffer: 1 << 20, timeout: 300_000 }, (err, stdout, stderr) => {
+      if (err) {
+        reject(new Error(`sandbox script failed (${SANDBOX_SCRIPT}): ${err.message}\n${stderr.trim()}`))
+        return
+      }
+      try {
+        resolve(parseSandboxOutput(stdout))
+      } catch (e) {
+        reject(e)
+      }
+    })
+  })
+}
+
+/** A lazily started sandbox, shared by every job that needs it. */
+export function sandboxOnce(): () => Promise<Target> {
+  let pending: Promise<Target> | undefined
+  return () => (pending ??= sandboxTarget())
+}
+
+/** Read the sandbox script's JSON (log lines may precede it), taking its "single" volume. */
+export function parseSandboxOutput(stdout: string): Target {
+  const doc = extractJson(stdout).value as { host?: unknown, port?: unknown, volumes?: { single?: { name?: unknown } } }
+  const volume = doc.volumes?.single?.name
+  if (typeof doc.host !== 'string' || typeof volume !== 'string') {
+    throw new Error(`sandbox JSON lacks host or volumes.single.name: ${stdout.slice(0, 300)}`)
+  }
+  const port = typeof doc.port === 'number' ? doc.port : FIO_GFAPI_PORT
+  return { transport: 'tcp', host: doc.host, port, volume }
+}

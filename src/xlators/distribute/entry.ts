@@ -1,0 +1,366 @@
+// DHT entry fops (dht-common.c dht_create, dht_mknod, dht_symlink, dht_link, dht_unlink,
+// dht_mkdir, dht_rmdir; dht-linkfile.c): where a new name goes and what else has to change so
+// that every client finds it.
+
+import { Dict, Iatt } from '../../rpc/programs/fops.ts'
+import { GlusterError } from '../../rpc/errors.ts'
+import { type Call, type CreateResult, type EntryResult, Fd, Inode, type Loc, type ParentResult } from '../types.ts'
+import type { Distribute } from './distribute.ts'
+import { DHT_ENTRY_SYNC_DOMAIN, DHT_LAYOUT_HEAL_DOMAIN, LockSet } from './locks.ts'
+import { writeDirectoryLayout } from './lookup.ts'
+import { fixDirStat, isLinkto, linktoTarget, mergeDirIatts, mergeIatt } from './merge.ts'
+import { DirCtx, FileCtx, errorCode, isMissing, newGfid, parentPath } from './state.ts'
+
+const S_IFDIR = 0o040000
+const S_IFREG = 0o100000
+const S_ISVTX = 0o1000
+const PREOP_PARENT_KEY = 'glusterfs.preop.parent.key'
+const MDS_MARKER = Buffer.alloc(4)
+
+/** The parent directory of an entry as a Loc of its own (for locks and layout refreshes). */
+export function parentLoc(loc: Loc): Loc {
+  return { path: parentPath(loc.path), name: '', parent: undefined, inode: loc.parent }
+}
+
+function requireParent(dht: Distribute, loc: Loc, syscall: string): Inode {
+  if (loc.parent === undefined || loc.name === '') throw dht.error('EINVAL', syscall, loc.path, 'the entry has no resolved parent')
+  return loc.parent
+}
+
+/**
+ * xdata asking the brick to check that the parent's layout on its disk is still the 16 bytes we
+ * hashed with (wire reference §3.7); a brick that disagrees fails with EIO.
+ */
+function withPreopCheck(dht: Distribute, xdata: Dict | undefined, dir: DirCtx, hashed: number): Dict {
+  const out = dht.withRequest(xdata, new Dict())
+  const disk = dht.diskLayoutOf(dir, hashed)
+  if (disk !== undefined) out.setStr(PREOP_PARENT_KEY, dht.layoutKey).setPtr(dht.layoutKey, disk)
+  return out
+}
+
+/**
+ * Runs an entry creation on the parent's hashed subvolume with the stale-layout check; when the
+ * brick answers EIO the parent's layout is re-read under a read inodelk in `dht.layout.heal`
+ * (so no rebalance rewrites it meanwhile) and the creation retried once on the subvolume the
+ * fresh layout names, without the check (dht_create_cbk -> dht_create_lock -> dht_create_do).
+ */
+async function onHashedWithRefresh<T>(
+  dht: Distribute, call: Call, loc: Loc, xdata: Dict | undefined, syscall: string,
+  run: (subvol: number, xdata: Dict) => Promise<T>,
+): Promise<{ result: T; subvol: number }> {
+  const parent = requireParent(dht, loc, syscall)
+  const { dir, hashed } = await dht.requireHashed(call, parent, await dht.dirCtxOf(call, parent, parentPath(loc.path)), loc.name, syscall, loc.path)
+  try {
+    return { result: await run(hashed, withPreopCheck(dht, xdata, dir, hashed)), subvol: hashed }
+  } catch (err) {
+    if (errorCode(err) !== 'EIO' || dht.diskLayoutOf(dir, hashed) === undefined) throw err
+  }
+  const locks = new LockSet(call)
+  try {
+    await locks.inodelk([dht.children[hashed]!], parentLoc(loc), 'read', DHT_LAYOUT_HEAL_DOMAIN, ['ENOENT', 'ESTALE'])
+    const fresh = await dht.refreshDir(call, parent, dir.path)
+    const again = await dht.requireHashed(call, parent, fresh, loc.name, syscall, loc.path)
+    return { result: await run(again.hashed, dht.withRequest(xdata, new Dict())), subvol: again.hashed }
+  } finally {
+    await locks.release()
+  }
+}
+
+/** CREATE on the hashed subvolume; the fd and the inode remember it. */
+export async function create(
+  dht: Distribute, call: Call, loc: Loc, flags: number, mode: number, umask: number, fd: Fd, xdata: Dict | undefined,
+): Promise<CreateResult> {
+  const { result, subvol } = await onHashedWithRefresh(dht, call, loc, xdata, 'create', (i, req) => {
+    return dht.children[i]!.create(call, loc, flags, mode, umask, fd, req)
+  })
+  fd.ctx.set(dht, dht.children[subvol]!)
+  dht.remember(fd.inode, result.stat.gfid, new FileCtx(subvol))
+  fixDirStat(result.preparent)
+  fixDirStat(result.postparent)
+  return result
+}
+
+/** MKNOD on the hashed subvolume, with the same stale-layout check as CREATE. */
+export async function mknod(
+  dht: Distribute, call: Call, loc: Loc, mode: number, rdev: number, umask: number, xdata: Dict | undefined,
+): Promise<EntryResult> {
+  const { result, subvol } = await onHashedWithRefresh(dht, call, loc, xdata, 'mknod', (i, req) => {
+    return dht.children[i]!.mknod(call, loc, mode, rdev, umask, req)
+  })
+  dht.remember(loc.inode, result.stat.gfid, new FileCtx(subvol))
+  return entryResult(result)
+}
+
+/** SYMLINK on the hashed subvolume (dht_symlink has no layout check). */
+export async function symlink(
+  dht: Distribute, call: Call, target: string, loc: Loc, umask: number, xdata: Dict | undefined,
+): Promise<EntryResult> {
+  const parent = requireParent(dht, loc, 'symlink')
+  const { hashed } = await dht.requireHashed(call, parent, await dht.dirCtxOf(call, parent, parentPath(loc.path)), loc.name, 'symlink', loc.path)
+  const result = await dht.children[hashed]!.symlink(call, target, loc, umask, xdata)
+  dht.remember(loc.inode, result.stat.gfid, new FileCtx(hashed))
+  return entryResult(result)
+}
+
+function entryResult(r: EntryResult): EntryResult {
+  return { stat: r.stat, preparent: fixDirStat(r.preparent), postparent: fixDirStat(r.postparent), xdata: r.xdata }
+}
+
+/**
+ * A linkto file: an empty regular file with mode S_ISVTX only, made as root on `on`, with the
+ * file's gfid and an xattr naming the subvolume `to` holding the data (dht_linkfile_create).
+ * An existing linkto of the same file is accepted (dht_linkfile_create_cbk's EEXIST lookup).
+ */
+export async function createLinkto(dht: Distribute, call: Call, loc: Loc, gfid: Buffer, to: number, on: number): Promise<void> {
+  const su = dht.internalCall(call)
+  const xdata = new Dict()
+    .setGfuuid('gfid-req', gfid)
+    .setStr('glusterfs-internal-fop', 'yes')
+    .setStr(dht.linktoKey, dht.names[to]!)
+  try {
+    await dht.children[on]!.mknod(su, { ...loc, inode: undefined }, S_IFREG | S_ISVTX, 0, 0, xdata)
+  } catch (err) {
+    if (errorCode(err) !== 'EEXIST') throw err
+    const existing = await dht.children[on]!.lookup(su, { ...loc, inode: undefined }, dht.withRequest(undefined, dht.readdirKeys))
+    if (!isLinkto(existing.stat, existing.xdata, dht.linktoKey) || !existing.stat.gfid.equals(gfid) || linktoTarget(existing.xdata, dht.linktoKey) !== dht.names[to]) throw err
+  }
+}
+
+/** Removes a name from one subvolume, ignoring that it is already gone. */
+export async function unlinkQuietly(dht: Distribute, call: Call, loc: Loc, on: number): Promise<void> {
+  await dht.children[on]!.unlink(call, { ...loc, inode: undefined }, 0, dht.internalXdata).then(() => undefined, (err: unknown) => {
+    if (!isMissing(err)) throw err
+  })
+}
+
+/**
+ * LINK where the data is; if the new name hashes elsewhere, a linkto for it is made there first
+ * and removed again if the link fails (dht_link).
+ */
+export async function link(dht: Distribute, call: Call, oldLoc: Loc, newLoc: Loc, xdata: Dict | undefined): Promise<EntryResult> {
+  const inode = oldLoc.inode
+  if (inode === undefined) throw dht.error('EINVAL', 'link', oldLoc.path, 'the source is not resolved to an inode')
+  const cached = await dht.cachedIndex(call, oldLoc, 'link')
+  const parent = requireParent(dht, newLoc, 'link')
+  const { hashed } = await dht.requireHashed(call, parent, await dht.dirCtxOf(call, parent, parentPath(newLoc.path)), newLoc.name, 'link', newLoc.path)
+  if (hashed !== cached) await createLinkto(dht, call, newLoc, inode.gfid, cached, hashed)
+  try {
+    return entryResult(await dht.children[cached]!.link(call, oldLoc, newLoc, xdata))
+  } catch (err) {
+    if (hashed !== cached) await unlinkQuietly(dht, dht.internalCall(call), newLoc, hashed).catch(() => undefined)
+    throw err
+  }
+}
+
+/**
+ * UNLINK where the data is, then the linkto on the hashed subvolume if that is elsewhere
+ * (dht_unlink_cbk). A name already gone from the data's subvolume still has its linkto removed.
+ */
+export async function unlink(dht: Distribute, call: Call, loc: Loc, xflags: number, xdata: Dict | undefined): Promise<ParentResult> {
+  const parent = requireParent(dht, loc, 'unlink')
+  const cached = await dht.cachedIndex(call, loc, 'unlink')
+  let result: ParentResult | undefined
+  try {
+    result = await dht.children[cached]!.unlink(call, loc, xflags, xdata)
+  } catch (err) {
+    if (errorCode(err) !== 'ENOENT') throw err
+  }
+  const dir = await dht.dirCtxOf(call, parent, parentPath(loc.path))
+  const hashed = dht.hashedIndex(dir, loc.name)
+  if (hashed !== undefined && hashed !== cached) {
+    try {
+      const linkto = await dht.children[hashed]!.unlink(call, loc, xflags, xdata)
+      result ??= linkto
+    } catch (err) {
+      const code = errorCode(err)
+      if (code !== 'ENOENT' && code !== 'ENOTCONN') throw err
+    }
+  }
+  dht.forget(loc.inode)
+  if (result === undefined) return { preparent: fixDirStat(new Iatt()), postparent: fixDirStat(new Iatt()), xdata: undefined }
+  return { preparent: fixDirStat(result.preparent), postparent: fixDirStat(result.postparent), xdata: result.xdata }
+}
+
+/**
+ * MKDIR as dht_mkdir: under the parent's namespace lock (read inodelk in `dht.layout.heal` and
+ * write entrylk on the name, both on the hashed subvolume), MKDIR there with the MDS marker and
+ * the stale-layout check, then on every other subvolume with the same gfid; then the new layout
+ * (writeDirectoryLayout, locked on the hashed subvolume). EEXIST on a non-hashed brick is a race
+ * with a concurrent self-heal and counts as success.
+ */
+export async function mkdir(dht: Distribute, call: Call, loc: Loc, mode: number, umask: number, xdata: Dict | undefined): Promise<EntryResult> {
+  const parent = requireParent(dht, loc, 'mkdir')
+  let { dir, hashed } = await dht.requireHashed(call, parent, await dht.dirCtxOf(call, parent, parentPath(loc.path)), loc.name, 'mkdir', loc.path)
+  const gfid = xdata?.getGfuuid('gfid-req') ?? loc.inode?.gfid ?? newGfid()
+  const params = dht.withRequest(xdata, new Dict()).setGfuuid('gfid-req', gfid)
+  const results: (EntryResult | undefined)[] = []
+  const errors: (number | undefined)[] = dht.children.map(() => undefined)
+
+  const locks = new LockSet(call)
+  try {
+    await locks.inodelk([dht.children[hashed]!], parentLoc(loc), 'read', DHT_LAYOUT_HEAL_DOMAIN)
+    await locks.entrylk(dht.children[hashed]!, parentLoc(loc), loc.name, DHT_ENTRY_SYNC_DOMAIN)
+    for (let attempt = 0; ; attempt++) {
+      const first = withPreopCheck(dht, params, dir, hashed).setPtr(dht.mdsKey, MDS_MARKER)
+      try {
+        results[hashed] = await dht.children[hashed]!.mkdir(call, loc, mode, umask, first)
+        break
+      } catch (err) {
+        // dht_mkdir_hashed_cbk: the parent's layout changed; refresh it and try once more.
+        if (attempt > 0 || errorCode(err) !== 'EIO') throw err
+        const fresh = await dht.refreshDir(call, parent, dir.path)
+        ;({ dir, hashed } = await dht.requireHashed(call, parent, fresh, loc.name, 'mkdir', loc.path))
+      }
+    }
+    const others = dht.children.map((c, i) => (i === hashed ? undefined : c.mkdir(call, loc, mode, umask, params)))
+    const settled = await Promise.allSettled(others.map((p) => p ?? Promise.resolve(undefined)))
+    settled.forEach((r, i) => {
+      if (i === hashed) return
+      if (r.status === 'fulfilled') results[i] = r.value
+      else if (errorCode(r.reason) !== 'EEXIST') errors[i] = r.reason instanceof GlusterError ? -r.reason.errno : 5
+    })
+  } finally {
+    await locks.release()
+  }
+
+  const dirLoc: Loc = { ...loc, inode: new Inode(gfid, S_IFDIR) }
+  const written = await writeDirectoryLayout(dht, dirLoc, gfid, [hashed], dht.newLayoutCommitHash(), errors)
+  dht.remember(loc.inode, gfid, new DirCtx(loc.path, written.layout, hashed))
+  const made = results.filter((r): r is EntryResult => r !== undefined)
+  return {
+    stat: mergeDirIatts(made.map((r) => r.stat)),
+    preparent: mergeDirIatts(made.map((r) => r.preparent)),
+    postparent: mergeDirIatts(made.map((r) => r.postparent)),
+    xdata: results[hashed]?.xdata,
+  }
+}
+
+/** Reads one brick's whole directory listing (with each entry's linkto xattr). */
+export async function listBrick(dht: Distribute, call: Call, dirLoc: Loc, subvol: number): Promise<{ name: string; stat: Iatt; xdata: Dict | undefined }[]> {
+  const sub = dht.children[subvol]!
+  const fd = new Fd(dirLoc.inode!, 0, true)
+  const out: { name: string; stat: Iatt; xdata: Dict | undefined }[] = []
+  try {
+    await sub.opendir(call, dirLoc, fd, dht.withRequest(undefined, dht.readdirKeys))
+  } catch (err) {
+    if (isMissing(err)) return out
+    throw err
+  }
+  try {
+    let offset = 0n
+    for (;;) {
+      const page = await sub.readdirp(call, fd, 131072, offset, dht.withRequest(undefined, dht.readdirKeys))
+      for (const e of page.entries) {
+        offset = e.offset
+        if (e.name !== '.' && e.name !== '..') out.push({ name: e.name, stat: e.stat, xdata: e.xdata })
+      }
+      if (page.eof || page.entries.length === 0) return out
+    }
+  } finally {
+    await sub.releasedir(call, fd).catch(() => undefined)
+  }
+}
+
+/**
+ * Whether every brick's copy of a directory is empty but for stale linkto files (those pointing
+ * nowhere, to the brick itself, or to a subvolume lacking the name), which it removes; anything
+ * else is ENOTEMPTY (dht_rmdir_is_subvol_empty).
+ */
+async function emptyForRmdir(dht: Distribute, call: Call, dirLoc: Loc): Promise<void> {
+  const su = dht.internalCall(call)
+  const lists = await Promise.all(dht.children.map((_, i) => listBrick(dht, call, dirLoc, i)))
+  const stale: { subvol: number; name: string }[] = []
+  for (let i = 0; i < lists.length; i++) {
+    for (const e of lists[i]!) {
+      if (!isLinkto(e.stat, e.xdata, dht.linktoKey)) throw dht.error('ENOTEMPTY', 'rmdir', dirLoc.path)
+      const target = dht.subvolByName(linktoTarget(e.xdata, dht.linktoKey) ?? '')
+      if (target !== undefined && target !== i) {
+        const child: Loc = { path: `${dirLoc.path}/${e.name}`, name: e.name, parent: dirLoc.inode, inode: undefined }
+        const found = await dht.children[target]!.lookup(su, child, dht.withRequest(undefined, dht.readdirKeys)).then(() => true, (err: unknown) => {
+          if (errorCode(err) === 'ENOENT') return false
+          throw err
+        })
+        if (found) throw dht.error('ENOTEMPTY', 'rmdir', dirLoc.path)
+      }
+      stale.push({ subvol: i, name: e.name })
+    }
+  }
+  for (const s of stale) {
+    await unlinkQuietly(dht, su, { path: `${dirLoc.path}/${s.name}`, name: s.name, parent: dirLoc.inode, inode: undefined }, s.subvol)
+  }
+}
+
+/**
+ * RMDIR as dht_rmdir: refuse unless empty (stale linkto files are removed), then under the
+ * parent's namespace lock remove the directory from every non-hashed subvolume and last from the
+ * hashed one, so the name stays findable until it is gone everywhere. If some brick refuses after
+ * others removed it, the removed copies are put back (mkdir with the same gfid and layout range).
+ */
+export async function rmdir(dht: Distribute, call: Call, loc: Loc, xflags: number, xdata: Dict | undefined): Promise<ParentResult> {
+  const parent = requireParent(dht, loc, 'rmdir')
+  const inode = loc.inode
+  if (inode === undefined) throw dht.error('EINVAL', 'rmdir', loc.path, 'the directory is not resolved to an inode')
+  const self = await dht.dirCtxOf(call, inode, loc.path)
+  await emptyForRmdir(dht, call, loc)
+  const pdir = await dht.dirCtxOf(call, parent, parentPath(loc.path))
+  const hashed = dht.hashedIndex(pdir, loc.name)
+
+  const locks = new LockSet(call)
+  try {
+    if (hashed !== undefined) {
+      await locks.inodelk([dht.children[hashed]!], parentLoc(loc), 'read', DHT_LAYOUT_HEAL_DOMAIN)
+      await locks.entrylk(dht.children[hashed]!, parentLoc(loc), loc.name, DHT_ENTRY_SYNC_DOMAIN)
+    }
+    const order = dht.children.map((_, i) => i).filter((i) => i !== hashed)
+    const settled = await Promise.allSettled(order.map((i) => dht.children[i]!.rmdir(call, loc, xflags, xdata)))
+    const removed: number[] = []
+    const done: ParentResult[] = []
+    let failure: unknown
+    settled.forEach((r, k) => {
+      if (r.status === 'fulfilled') {
+        removed.push(order[k]!)
+        done.push(r.value)
+      } else if (!isMissing(r.reason)) {
+        failure ??= r.reason
+      }
+    })
+    if (failure !== undefined) {
+      await restoreDirectory(dht, call, loc, inode, self, removed)
+      throw failure
+    }
+    if (hashed !== undefined) {
+      try {
+        done.push(await dht.children[hashed]!.rmdir(call, loc, xflags, xdata))
+      } catch (err) {
+        if (!isMissing(err)) {
+          await restoreDirectory(dht, call, loc, inode, self, removed)
+          throw err
+        }
+      }
+    }
+    dht.forget(inode)
+    return {
+      preparent: mergeDirIatts(done.map((r) => r.preparent)),
+      postparent: mergeDirIatts(done.map((r) => r.postparent)),
+      xdata: done[done.length - 1]?.xdata,
+    }
+  } finally {
+    await locks.release()
+  }
+}
+
+/** Puts a directory back on the bricks an interrupted rmdir removed it from (dht_selfheal_restore). */
+async function restoreDirectory(dht: Distribute, call: Call, loc: Loc, inode: Inode, dir: DirCtx, on: readonly number[]): Promise<void> {
+  const su = dht.internalCall(call)
+  const attrs = new Iatt()
+  const stat = await dht.stat(call, { ...loc, inode }).catch(() => undefined)
+  if (stat !== undefined) mergeIatt(attrs, stat.stat)
+  await Promise.all(on.map(async (i) => {
+    const params = new Dict().setGfuuid('gfid-req', inode.gfid).setStr('glusterfs-internal-fop', 'yes')
+    await dht.children[i]!.mkdir(su, { ...loc, inode }, attrs.mode & 0o7777 || 0o755, 0, params).catch(() => undefined)
+    const value = dht.diskLayoutOf(dir, i)
+    if (value !== undefined) {
+      await dht.children[i]!.setxattr(su, { ...loc, inode }, new Dict().setPtr(dht.layoutKey, value), 0, dht.internalXdata).catch(() => undefined)
+    }
+  }))
+}

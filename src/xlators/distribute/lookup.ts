@@ -1,0 +1,270 @@
+// DHT lookup (dht-common.c dht_lookup, dht_lookup_cbk, dht_lookup_dir_cbk, dht_lookup_everywhere,
+// dht_do_discover) and the writing of a directory's first layout (dht-selfheal.c).
+//
+// A name is looked up on its hashed subvolume first. What comes back decides the rest:
+//   directory        -> every subvolume (each holds its own range of the layout)
+//   regular file     -> that subvolume holds the data
+//   linkto file      -> its xattr names the subvolume holding the data; look there
+//   ENOENT           -> final, unless the parent's layout is older than the volume's (lookup-
+//                       optimize) or lookup-unhashed says otherwise: then every subvolume
+//   ENOTCONN/ENODATA -> could be a directory: every subvolume
+
+import { Dict, type Iatt } from '../../rpc/programs/fops.ts'
+import { errnoOf } from '../../rpc/errno.ts'
+import { GlusterError } from '../../rpc/errors.ts'
+import { type Call, Inode, type Loc, type LookupResult } from '../types.ts'
+import type { Distribute } from './distribute.ts'
+import { DHT_LAYOUT_HASH_INVALID, type BrickLayout, encodeLayoutXattr, layoutFromBricks, newDirectoryLayout } from './layout.ts'
+import { DHT_LAYOUT_HEAL_DOMAIN, LockSet } from './locks.ts'
+import { fixDirStat, isLinkto, linktoTarget, mergeDirIatts, stripPhase1Flags } from './merge.ts'
+import { DirCtx, FileCtx, errorCode, firstFailure, parentPath } from './state.ts'
+
+const S_IFMT = 0o170000
+const S_IFDIR = 0o040000
+const EIO = errnoOf('EIO')
+const ENOENT = errnoOf('ENOENT')
+const ESTALE = errnoOf('ESTALE')
+
+function isDirStat(stat: Iatt): boolean {
+  return (stat.mode & S_IFMT) === S_IFDIR
+}
+
+function errnoOfError(err: unknown): number {
+  return err instanceof GlusterError ? -err.errno : EIO
+}
+
+/** The root, on every subvolume, also asking the volume commit hash (dht_lookup on "/"). */
+export async function lookupRoot(dht: Distribute, call: Call, loc: Loc, xdata: Dict | undefined): Promise<LookupResult> {
+  const req = dht.withRequest(xdata, dht.lookupKeys).setUint(dht.commitHashKey, 4)
+  return (await lookupDirectory(dht, call, loc, req, undefined)).result
+}
+
+/** A name in a directory: hashed subvolume first, then as the answer requires (see above). */
+export async function lookupNamed(dht: Distribute, call: Call, loc: Loc, xdata: Dict | undefined): Promise<LookupResult> {
+  const parent = loc.parent!
+  const dir = await dht.dirCtxOf(call, parent, parentPath(loc.path))
+  const req = dht.withRequest(xdata, dht.lookupKeys)
+  const hashed = dht.hashedIndex(dir, loc.name)
+  if (hashed === undefined) return lookupEverywhere(dht, call, loc, req, undefined)
+
+  let first: LookupResult
+  try {
+    first = await dht.children[hashed]!.lookup(call, loc, req)
+  } catch (err) {
+    const code = errorCode(err)
+    if (code === 'ENOENT') {
+      if (dht.shouldLookupEverywhere(dir)) return lookupEverywhere(dht, call, loc, req, hashed)
+      throw err
+    }
+    // The brick is down or the entry has no gfid there: it may be a directory elsewhere.
+    if (code === 'ENOTCONN' || code === 'ENODATA') {
+      return (await lookupDirectory(dht, call, loc, req, undefined).catch(() => {
+        throw err
+      })).result
+    }
+    throw err
+  }
+
+  if (isDirStat(first.stat)) {
+    const known: (Promise<LookupResult> | undefined)[] = []
+    known[hashed] = Promise.resolve(first)
+    return (await lookupDirectory(dht, call, loc, req, known)).result
+  }
+  if (!isLinkto(first.stat, first.xdata, dht.linktoKey)) {
+    dht.remember(loc.inode, first.stat.gfid, new FileCtx(hashed))
+    return fileResult(first, first.postparent)
+  }
+
+  const target = dht.subvolByName(linktoTarget(first.xdata, dht.linktoKey) ?? '')
+  if (target === undefined) return lookupEverywhere(dht, call, loc, req, hashed)
+  let data: LookupResult
+  try {
+    data = await dht.children[target]!.lookup(call, loc, req)
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT') return lookupEverywhere(dht, call, loc, req, hashed)
+    throw err
+  }
+  // A stale linkto (the data moved or was replaced): search instead of trusting it.
+  if (isDirStat(data.stat) || isLinkto(data.stat, data.xdata, dht.linktoKey) || !data.stat.gfid.equals(first.stat.gfid)) {
+    return lookupEverywhere(dht, call, loc, req, hashed)
+  }
+  dht.remember(loc.inode, data.stat.gfid, new FileCtx(target))
+  return fileResult(data, first.postparent)
+}
+
+function fileResult(r: LookupResult, postparent: Iatt): LookupResult {
+  return { stat: stripPhase1Flags(r.stat), postparent: fixDirStat(postparent), xdata: r.xdata }
+}
+
+/**
+ * Every subvolume at once (dht_lookup_everywhere): a directory anywhere means a directory; else
+ * the data file (not a linkto) is the answer, preferring the hashed subvolume's. Missing linkto
+ * files are not created here and stale ones not removed: the C clients and rebalance heal those.
+ */
+async function lookupEverywhere(dht: Distribute, call: Call, loc: Loc, req: Dict, hashed: number | undefined): Promise<LookupResult> {
+  const promises = dht.children.map((c) => c.lookup(call, loc, req))
+  const results = await Promise.allSettled(promises)
+  return settleEverywhere(dht, call, loc, req, results, hashed, 'lookup')
+}
+
+function settleEverywhere(
+  dht: Distribute, call: Call, loc: Loc, req: Dict, results: readonly PromiseSettledResult<LookupResult>[],
+  hashed: number | undefined, syscall: string,
+): Promise<LookupResult> | LookupResult {
+  let dirs = 0
+  let data: number | undefined
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i]!
+    if (r.status !== 'fulfilled') continue
+    if (isDirStat(r.value.stat)) dirs++
+    else if (!isLinkto(r.value.stat, r.value.xdata, dht.linktoKey) && (data === undefined || i === hashed)) data = i
+  }
+  if (dirs > 0 && data !== undefined) {
+    throw dht.error('EIO', syscall, loc.path, `exists as a file on ${dht.names[data]} and as a directory elsewhere; fix it on the bricks`)
+  }
+  if (dirs > 0) {
+    return lookupDirectory(dht, call, loc, req, results.map((r) => (r.status === 'fulfilled' ? Promise.resolve(r.value) : Promise.reject(r.reason))))
+      .then((d) => d.result)
+  }
+  if (data === undefined) {
+    const failure = firstFailure(results)
+    if (failure !== undefined && errorCode(failure) !== 'ENOENT' && results.every((r) => r.status === 'rejected')) throw failure
+    throw dht.error('ENOENT', syscall, loc.path, results.some((r) => r.status === 'fulfilled') ? 'only stale linkto files remain' : undefined)
+  }
+  const found = (results[data] as PromiseFulfilledResult<LookupResult>).value
+  dht.remember(loc.inode, found.stat.gfid, new FileCtx(data))
+  return fileResult(found, found.postparent)
+}
+
+/** A nameless lookup by gfid (dht_do_discover): every subvolume, as everywhere. */
+export async function discover(dht: Distribute, call: Call, loc: Loc, xdata: Dict | undefined): Promise<LookupResult> {
+  const req = dht.withRequest(xdata, dht.lookupKeys)
+  const results = await Promise.allSettled(dht.children.map((c) => c.lookup(call, loc, req)))
+  return settleEverywhere(dht, call, loc, req, results, undefined, 'lookup')
+}
+
+/**
+ * A directory on every subvolume (dht_lookup_dir_cbk): attributes merged, layout assembled from
+ * the bricks' xattrs and remembered for the directory; a directory no brick has given a range
+ * yet (a new volume's root, or one made by a client that died before writing it) gets its first
+ * layout here, as the C client's self-heal would give it.
+ *
+ * @param known Answers already received, by subvolume index; the others are asked now.
+ */
+export async function lookupDirectory(
+  dht: Distribute, call: Call, loc: Loc, req: Dict, known: readonly (Promise<LookupResult> | undefined)[] | undefined,
+  heal = true,
+): Promise<{ result: LookupResult; dir: DirCtx }> {
+  const results = await Promise.allSettled(dht.children.map((c, i) => known?.[i] ?? c.lookup(call, loc, req)))
+  const bricks: BrickLayout[] = []
+  const stats: Iatt[] = []
+  const parents: Iatt[] = []
+  let mds: number | undefined
+  let xdata: Dict | undefined
+  let fileOn: number | undefined
+  results.forEach((r, i) => {
+    const name = dht.names[i]
+    if (r.status === 'rejected') {
+      bricks.push({ subvolume: i, name, err: errnoOfError(r.reason) })
+      return
+    }
+    const v = r.value
+    if (!isDirStat(v.stat)) {
+      fileOn ??= i
+      bricks.push({ subvolume: i, name, err: EIO })
+      return
+    }
+    bricks.push({ subvolume: i, name, xattr: v.xdata?.getPtr(dht.layoutKey) ?? null })
+    stats.push(v.stat)
+    parents.push(v.postparent)
+    if (mds === undefined && v.xdata?.has(dht.mdsKey)) mds = i
+    xdata ??= v.xdata
+    noteCommitHash(dht, v.xdata)
+  })
+  if (stats.length === 0) throw firstFailure(results) ?? dht.error('ENOENT', 'lookup', loc.path)
+  if (fileOn !== undefined) {
+    throw dht.error('EIO', 'lookup', loc.path, `exists as a file on ${dht.names[fileOn]} and as a directory elsewhere; fix it on the bricks`)
+  }
+  const gfid = stats[0]!.gfid
+  let dir = new DirCtx(loc.path, layoutFromBricks(loc.path, bricks), mds)
+  if (heal && needsFirstLayout(dir)) {
+    const dirLoc: Loc = loc.inode !== undefined ? loc : { ...loc, inode: new Inode(gfid, S_IFDIR) }
+    dir = await writeDirectoryLayout(dht, dirLoc, gfid, dht.children.map((_, i) => i), DHT_LAYOUT_HASH_INVALID, undefined)
+  }
+  dht.remember(loc.inode, gfid, dir)
+  return { result: { stat: mergeDirIatts(stats), postparent: mergeDirIatts(parents), xdata }, dir }
+}
+
+/** The root's reply carries the volume commit hash, as decimal text (dict_get_uint32 strtoul). */
+function noteCommitHash(dht: Distribute, xdata: Dict | undefined): void {
+  if (xdata === undefined || !xdata.has(dht.commitHashKey)) return
+  const n = xdata.getInt(dht.commitHashKey) ?? BigInt.asUintN(32, BigInt(parseInt(xdata.getStr(dht.commitHashKey) ?? '', 10) || 0))
+  dht.volCommitHash = Number(BigInt.asUintN(32, n))
+}
+
+/**
+ * No brick gives the directory a range and every brick is reachable: it has never been laid out.
+ * (A layout with holes or overlaps is left alone: it is reported when used.)
+ */
+function needsFirstLayout(dir: DirCtx): boolean {
+  return !dir.check.ok && dir.check.down.length === 0 && dir.check.failed.length === 0 &&
+    dir.layout.entries.every((e) => e.start === 0 && e.stop === 0)
+}
+
+/**
+ * Writes a directory's layout as the C client does (dht_selfheal_new_directory,
+ * dht_selfheal_layout_lock): under a write inodelk in `dht.layout.heal` on `lockOn`, re-read the
+ * on-disk layout; if another client laid the directory out meanwhile, keep that; else compute
+ * the new layout (newDirectoryLayout: path hash, brick weights) and SETXATTR each brick its
+ * range, as root with `glusterfs-internal-fop`.
+ *
+ * @param mkdirErrors Per subvolume, the MKDIR error of a directory being created (those bricks
+ *   lack it and get no range); undefined when healing an existing directory.
+ * @returns The layout now on the bricks.
+ */
+export async function writeDirectoryLayout(
+  dht: Distribute, dirLoc: Loc, gfid: Buffer, lockOn: readonly number[], commitHash: number,
+  mkdirErrors: readonly (number | undefined)[] | undefined,
+): Promise<DirCtx> {
+  const su = dht.internalCall(undefined)
+  const locks = new LockSet(su)
+  const byName = [...lockOn].sort((a, b) => (dht.names[a]! < dht.names[b]! ? -1 : dht.names[a]! > dht.names[b]! ? 1 : 0))
+  try {
+    await locks.inodelk(byName.map((i) => dht.children[i]!), dirLoc, 'write', DHT_LAYOUT_HEAL_DOMAIN)
+    const { dir: ondisk } = await lookupDirectory(dht, su, dirLoc, dht.withRequest(undefined, dht.lookupKeys), undefined, false)
+    if (ondisk.check.ok) return ondisk
+
+    // Bricks lacking the directory get no range: this client does not create it there.
+    const errors = dht.children.map((_, i) => {
+      const err = mkdirErrors?.[i] ?? ondisk.layout.entries.find((e) => e.subvolume === i)?.err
+      return err === ENOENT ? ESTALE : err
+    })
+    const chunks = dht.config.weightedRebalance ? await dht.brickChunks(su) : undefined
+    const layout = newDirectoryLayout(dht.children.length, dirLoc.path, {
+      names: dht.names,
+      hasher: dht.hasher,
+      randomizeByGfid: dht.config.randomizeHashRangeByGfid,
+      gfid,
+      weighted: dht.config.weightedRebalance,
+      chunks,
+      errors,
+      spreadCount: dht.config.directoryLayoutSpread > 0 ? dht.config.directoryLayoutSpread : undefined,
+      commitHash,
+    })
+    const written = await Promise.all(layout.entries.map(async (e): Promise<BrickLayout> => {
+      const name = dht.names[e.subvolume]
+      if (e.err !== undefined) return { subvolume: e.subvolume, name, err: e.err }
+      const value = Buffer.from(encodeLayoutXattr({ commitHash: e.commitHash, type: layout.type, start: e.start, stop: e.stop }))
+      try {
+        await dht.children[e.subvolume]!.setxattr(su, dirLoc, new Dict().setPtr(dht.layoutKey, value), 0, dht.internalXdata)
+        return { subvolume: e.subvolume, name, xattr: value }
+      } catch (err) {
+        return { subvolume: e.subvolume, name, err: errnoOfError(err) }
+      }
+    }))
+    return new DirCtx(dirLoc.path, layoutFromBricks(dirLoc.path, written), ondisk.mds)
+  } finally {
+    await locks.release()
+  }
+}
+

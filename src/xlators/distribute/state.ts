@@ -1,0 +1,83 @@
+// What cluster/distribute keeps per inode and per fd, and small helpers its modules share.
+
+import { randomBytes } from 'node:crypto'
+import { posix } from 'node:path'
+import { GlusterError } from '../../rpc/errors.ts'
+import { type Layout, type LayoutCheck, checkLayout } from './layout.ts'
+
+/** A directory's layout and what is known about it (Inode.ctx of a directory). */
+export class DirCtx {
+  /** The directory, for messages. */
+  readonly path: string
+  readonly layout: Layout
+  /** Holes, overlaps and bricks lacking the directory, checked once. */
+  readonly check: LayoutCheck
+  /** The subvolume holding `trusted.glusterfs.dht.mds` (the directory's metadata source), if any. */
+  readonly mds: number | undefined
+  constructor(path: string, layout: Layout, mds: number | undefined) {
+    this.path = path
+    this.layout = layout
+    this.check = checkLayout(layout)
+    this.mds = mds
+  }
+}
+
+/** Where a file's data lives: its "cached" subvolume (Inode.ctx of a non-directory). */
+export class FileCtx {
+  readonly subvol: number
+  constructor(subvol: number) {
+    this.subvol = subvol
+  }
+}
+
+/** What DHT keeps for one inode. */
+export type InodeState = DirCtx | FileCtx
+
+/** Fd.ctx of an open directory: which bricks it is open on (bricks lacking it are skipped). */
+export class DirFd {
+  readonly open: readonly boolean[]
+  constructor(open: readonly boolean[]) {
+    this.open = open
+  }
+}
+
+/** The brick lacks the entry (a new brick, or removed meanwhile): fan-outs skip it. */
+export function isMissing(err: unknown): boolean {
+  return err instanceof GlusterError && (err.code === 'ENOENT' || err.code === 'ESTALE')
+}
+
+/** The `code` of a GlusterError ('ENOENT'...), undefined for anything else. */
+export function errorCode(err: unknown): string | undefined {
+  return err instanceof GlusterError ? err.code : undefined
+}
+
+/** The failure to report when every brick failed: the first that is not "brick down", if any. */
+export function firstFailure(results: readonly PromiseSettledResult<unknown>[]): unknown {
+  let first: unknown
+  for (const r of results) {
+    if (r.status !== 'rejected') continue
+    if (errorCode(r.reason) !== 'ENOTCONN') return r.reason
+    first ??= r.reason
+  }
+  return first
+}
+
+/** The parent directory of a path inside the volume. */
+export function parentPath(path: string): string {
+  return posix.dirname(path)
+}
+
+/** A fresh non-zero lock owner: each DHT lock set gets its own, as each C lock frame does. */
+export function newLockOwner(): Buffer {
+  const owner = randomBytes(8)
+  owner[0] = owner[0]! | 1
+  return owner
+}
+
+/** A random RFC 4122 v4 gfid, as libuuid makes for `gfid-req`. */
+export function newGfid(): Buffer {
+  const g = randomBytes(16)
+  g[6] = (g[6]! & 0x0f) | 0x40
+  g[8] = (g[8]! & 0x3f) | 0x80
+  return g
+}

@@ -1,0 +1,386 @@
+import type { FailedRange, GlusterError } from '../../rpc/errors.ts'
+import type { Call, Dict, Fd, WriteResult } from '../types.ts'
+
+/** A block's place in its life; see `WbInode`. */
+export const DIRTY = 0
+export const INFLIGHT = 1
+export const FAILED = 2
+export type BlockState = typeof DIRTY | typeof INFLIGHT | typeof FAILED
+
+/** A span of a file, `length` bytes from `offset`. */
+export type ByteRange = FailedRange
+
+/**
+ * One WRITE the brick has not acknowledged yet: either cached bytes acknowledged to the caller
+ * ("lied", copied into `data`, possibly several aggregated writes) or a write that bypasses the
+ * cache (O_SYNC, O_DSYNC, strict O_DIRECT, O_APPEND, larger than the window), which holds the
+ * caller's buffer by reference and its promise. The block's bytes are
+ * `data[start, start + length)`, destined for file offset `offset`.
+ */
+export class Block {
+  prev: Block | undefined = undefined
+  next: Block | undefined = undefined
+  readonly fd: Fd
+  readonly call: Call
+  readonly flags: number
+  readonly xdata: Dict | undefined
+  readonly lied: boolean
+  data: Buffer
+  start: number
+  offset: number
+  length: number
+  /**
+   * Start of the span later requests must respect: below `offset` when the write began past the
+   * end of the file as we knew it, so that reads of the hole it creates wait for it (C `wb_enqueue_common`).
+   */
+  orderStart: number
+  state: BlockState = DIRTY
+  /** Not held back for aggregation any more: a block follows it, or a request depends on it. */
+  sealed: boolean
+  /** Sent at least once: its buffer may still be on the wire, so no bytes may join. */
+  sent = false
+  /** Still linked in its inode's list (false once written or dropped). */
+  linked = true
+  /** `WriteBehind` clock value of the latest failure. */
+  failedAt = 0
+  error: GlusterError | undefined = undefined
+  /** Bytes a bypass write already got onto the brick before a short write. */
+  done = 0
+  readonly resolve: ((r: WriteResult) => void) | undefined
+  readonly reject: ((err: unknown) => void) | undefined
+
+  constructor(fd: Fd, call: Call, flags: number, xdata: Dict | undefined, data: Buffer, start: number, offset: number,
+    length: number, orderStart: number, lied: boolean,
+    resolve: ((r: WriteResult) => void) | undefined, reject: ((err: unknown) => void) | undefined) {
+    this.fd = fd
+    this.call = call
+    this.flags = flags
+    this.xdata = xdata
+    this.data = data
+    this.start = start
+    this.offset = offset
+    this.length = length
+    this.orderStart = orderStart
+    this.lied = lied
+    this.sealed = !lied
+    this.resolve = resolve
+    this.reject = reject
+  }
+
+  get end(): number {
+    return this.offset + this.length
+  }
+}
+
+/** A write waiting for room in the window (backpressure); holds the caller's buffer by reference. */
+export class WaitingWrite {
+  readonly fd: Fd
+  readonly call: Call
+  readonly data: Buffer
+  readonly offset: number
+  readonly flags: number
+  /** Clock value at arrival: failures older than this get one retry on its behalf. */
+  readonly since: number
+  readonly resolve: (r: WriteResult) => void
+  readonly reject: (err: unknown) => void
+  constructor(fd: Fd, call: Call, data: Buffer, offset: number, flags: number, since: number,
+    resolve: (r: WriteResult) => void, reject: (err: unknown) => void) {
+    this.fd = fd
+    this.call = call
+    this.data = data
+    this.offset = offset
+    this.flags = flags
+    this.since = since
+    this.resolve = resolve
+    this.reject = reject
+  }
+}
+
+/**
+ * A request ordered after some blocks: it resolves once each of them was written, failed, or is
+ * stuck behind a failed one (so it cannot progress until something retries or drops that one).
+ */
+export class Barrier {
+  readonly blocks: readonly Block[]
+  readonly promise: Promise<void>
+  #resolve: () => void = noop
+  constructor(blocks: readonly Block[]) {
+    this.blocks = blocks
+    this.promise = new Promise<void>((resolve) => {
+      this.#resolve = resolve
+    })
+  }
+
+  release(): void {
+    this.#resolve()
+  }
+}
+
+/** Data lost for good: failed writes dropped after being reported, or at release. */
+export class Loss {
+  /** `WriteBehind` clock value: fds opened before it are told. */
+  clock: number
+  readonly errno: number
+  readonly cause: GlusterError | undefined
+  ranges: ByteRange[]
+  constructor(clock: number, errno: number, cause: GlusterError | undefined, ranges: ByteRange[]) {
+    this.clock = clock
+    this.errno = errno
+    this.cause = cause
+    this.ranges = ranges
+  }
+}
+
+/** How many of the newest blocks a write may merge into. */
+const MERGE_LOOKBACK = 8
+/** Most loss records kept per inode; older ones are merged (reporting more, never less). */
+const MAX_LOSSES = 16
+/** Most ranges listed in one report; beyond it the closest ranges are joined. */
+export const MAX_RANGES = 64
+
+/**
+ * Write-behind state of one inode (C `wb_inode_t`). Every write the brick has not acknowledged
+ * is a `Block` in one list, in arrival order; a block leaves the list when the brick acknowledged
+ * all of its bytes or when it is dropped after a reported failure.
+ *
+ * ```
+ *            write (window has room)         sent (ready, nothing older overlaps)
+ *  caller ──────────────────────────► DIRTY ─────────────────────────────► INFLIGHT ──ok──► (unlinked)
+ *     │ window full                     ▲  ▲ short write: rest stays, sealed     │
+ *     ▼                                 │  └─────────────────────────────────────┤
+ *  admission (FIFO) ──room freed───────►┘                                        │ error
+ *                                       └──── retry (fsync, flush, a request ◄── FAILED ──drop──► Loss
+ *                                              that depends on it, a stall)        (reported; resync off, close)
+ * ```
+ *
+ * - DIRTY: waiting to be sent. The newest block (`tail`) stays open for aggregation while a lied
+ *   write is in flight (trickling-writes) until it holds `aggregate-size` bytes, another block
+ *   follows it, or a request depends on it (it is then `sealed`).
+ * - INFLIGHT: one WRITE on the wire; its buffer is not touched until the reply.
+ * - FAILED: the brick refused it; the bytes stay cached and keep their place in the order.
+ *   Newer blocks overlapping it cannot be sent ("stuck") until a retry succeeds or it is dropped.
+ *
+ * Ordering rules: a block is sent only when no older block overlaps it (so two overlapping writes
+ * are never in flight together, and the brick sees them in order), or, with strict-write-ordering,
+ * when it is the oldest. Other requests become `Barrier`s over the older blocks they depend on.
+ * `cachedBytes` (lied bytes in the list) is the window's fill; writes that would exceed it wait
+ * in `admission`, in arrival order.
+ */
+export class WbInode {
+  head: Block | undefined = undefined
+  tail: Block | undefined = undefined
+  /** Lied bytes in the list (dirty, in flight or failed). */
+  cachedBytes = 0
+  /** Blocks per state; `setState` keeps them. Lied blocks in flight decide trickling. */
+  dirty = 0
+  inflight = 0
+  inflightLied = 0
+  failed = 0
+  /**
+   * File size as far as this client knows, cached writes included; 0 when unknown, which makes
+   * writes past it order every request that touches the file below them (conservative).
+   */
+  knownSize = 0
+  readonly admission: WaitingWrite[] = []
+  readonly barriers: Barrier[] = []
+  losses: Loss[] | undefined = undefined
+
+  get empty(): boolean {
+    return this.head === undefined
+  }
+
+  /** Move `block` to `state`, keeping the per-state counts. */
+  setState(block: Block, state: BlockState): void {
+    this.#count(block, -1)
+    block.state = state
+    this.#count(block, 1)
+  }
+
+  #count(block: Block, by: number): void {
+    if (block.state === DIRTY) this.dirty += by
+    else if (block.state === FAILED) this.failed += by
+    else {
+      this.inflight += by
+      if (block.lied) this.inflightLied += by
+    }
+  }
+
+  /** Append a new (DIRTY) block; the previous tail can no longer grow. */
+  link(block: Block): void {
+    if (this.tail !== undefined) this.tail.sealed = true
+    this.#count(block, 1)
+    if (block.lied) this.cachedBytes += block.length
+    block.prev = this.tail
+    if (this.tail === undefined) this.head = block
+    else this.tail.next = block
+    this.tail = block
+  }
+
+  unlink(block: Block): void {
+    if (!block.linked) return
+    block.linked = false
+    if (block.prev === undefined) this.head = block.next
+    else block.prev.next = block.next
+    if (block.next === undefined) this.tail = block.prev
+    else block.next.prev = block.prev
+    block.prev = undefined
+    block.next = undefined
+    if (block.lied) this.cachedBytes -= block.length
+    this.#count(block, -1)
+  }
+
+  /**
+   * Copy a write into the newest block it overlaps or touches, when that block was never sent,
+   * holds bytes of the same fd and caller, and stays within `limit` bytes (the buffer grows as
+   * needed). Only the newest `MERGE_LOOKBACK` blocks are searched. Nothing newer than that block
+   * meets the write, so the bytes still land in order. Returns the block, or undefined.
+   */
+  merge(fd: Fd, call: Call, flags: number, data: Buffer, offset: number, limit: number): Block | undefined {
+    const end = offset + data.length
+    let b = this.tail
+    for (let looked = 0; b !== undefined && looked < MERGE_LOOKBACK; b = b.prev, looked++) {
+      if (b.offset <= end && offset <= b.end) break
+    }
+    if (b === undefined || b.offset > end || offset > b.end) return undefined
+    if (!b.lied || b.sent || b.state !== DIRTY || b.fd !== fd || b.call !== call || b.flags !== flags) return undefined
+    const from = Math.min(b.offset, offset)
+    const to = Math.max(b.end, end)
+    if (to - from > limit) return undefined
+    if (from < b.offset || b.start + (to - b.offset) > b.data.length) {
+      const grown = Buffer.allocUnsafe(Math.min(limit, Math.max(to - from, 2 * b.length)))
+      b.data.copy(grown, b.offset - from, b.start, b.start + b.length)
+      b.data = grown
+      b.start = 0
+    }
+    if (from < b.orderStart) b.orderStart = from
+    this.cachedBytes += to - from - b.length
+    b.offset = from
+    b.length = to - from
+    data.copy(b.data, b.start + offset - from)
+    return b
+  }
+
+  /** May `block` go now? Ready (see the class comment) and nothing older overlaps it. */
+  canSend(block: Block, aggregateSize: number, trickling: boolean, strict: boolean): boolean {
+    if (block.state !== DIRTY) return false
+    if (!block.sealed && block === this.tail && block.length < aggregateSize && !(trickling && this.inflightLied === 0)) return false
+    for (let x = this.head; x !== undefined && x !== block; x = x.next) {
+      if (strict || (x.offset < block.end && block.offset < x.end)) return false
+    }
+    return true
+  }
+
+  /** Unsettled blocks whose ordering span meets [start, end); seals the tail if it is one. */
+  conflicting(start: number, end: number, strict: boolean): Block[] {
+    const out: Block[] = []
+    for (let b = this.head; b !== undefined; b = b.next) {
+      if (strict || (b.orderStart < end && start < b.end)) out.push(b)
+    }
+    if (this.tail !== undefined && out[out.length - 1] === this.tail) this.tail.sealed = true
+    return out
+  }
+
+  /** Give FAILED blocks among `blocks` that failed before `since` another attempt. */
+  retry(blocks: readonly Block[], since: number): void {
+    for (const b of blocks) {
+      if (b.linked && b.state === FAILED && b.failedAt < since) this.setState(b, DIRTY)
+    }
+  }
+
+  /** Give every FAILED block that failed before `since` another attempt; returns how many. */
+  retryBefore(since: number): number {
+    let n = 0
+    for (let b = this.head; b !== undefined; b = b.next) {
+      if (b.state === FAILED && b.failedAt < since) {
+        this.setState(b, DIRTY)
+        n++
+      }
+    }
+    return n
+  }
+
+  /**
+   * DIRTY blocks that cannot be sent because an older block they overlap failed (or is itself
+   * stuck); empty when nothing failed.
+   */
+  stuck(strict: boolean): Set<Block> {
+    const out = new Set<Block>()
+    if (this.failed === 0) return out
+    const blockers: Block[] = []
+    for (let b = this.head; b !== undefined; b = b.next) {
+      if (b.state === FAILED) {
+        blockers.push(b)
+        continue
+      }
+      if (b.state !== DIRTY) continue
+      for (const x of blockers) {
+        if (strict || (x.offset < b.end && b.offset < x.end)) {
+          out.add(b)
+          blockers.push(b)
+          break
+        }
+      }
+    }
+    return out
+  }
+
+  /** The oldest FAILED block, whose error stands for a stall. */
+  firstFailed(): Block | undefined {
+    for (let b = this.head; b !== undefined; b = b.next) if (b.state === FAILED) return b
+    return undefined
+  }
+
+  /** Record lost data; fds opened before `clock` will be told on every later fsync and close. */
+  addLoss(loss: Loss): void {
+    const losses = this.losses ?? (this.losses = [])
+    losses.push(loss)
+    if (losses.length > MAX_LOSSES) {
+      const [a, b] = losses.splice(0, 2) as [Loss, Loss]
+      losses.unshift(new Loss(b.clock, a.errno, a.cause ?? b.cause, mergeRanges([...a.ranges, ...b.ranges])))
+    }
+  }
+
+  /** Losses an fd opened at `openClock` has to report, oldest first. */
+  lossesSince(openClock: number): Loss[] {
+    if (this.losses === undefined) return []
+    return this.losses.filter((l) => l.clock > openClock)
+  }
+}
+
+/** Sort, join touching or overlapping ranges, and keep at most `MAX_RANGES` (joining the closest). */
+export function mergeRanges(ranges: readonly ByteRange[]): ByteRange[] {
+  const sorted = [...ranges].sort((a, b) => a.offset - b.offset)
+  const out: { offset: number; length: number }[] = []
+  for (const r of sorted) {
+    const last = out[out.length - 1]
+    if (last !== undefined && r.offset <= last.offset + last.length) {
+      last.length = Math.max(last.length, r.offset + r.length - last.offset)
+    } else {
+      out.push({ offset: r.offset, length: r.length })
+    }
+  }
+  while (out.length > MAX_RANGES) {
+    let best = 1
+    for (let i = 2; i < out.length; i++) {
+      if (gap(out, i) < gap(out, best)) best = i
+    }
+    const a = out[best - 1]!
+    const b = out[best]!
+    a.length = b.offset + b.length - a.offset
+    out.splice(best, 1)
+  }
+  return out
+}
+
+function gap(r: readonly ByteRange[], i: number): number {
+  const a = r[i - 1]!
+  return r[i]!.offset - (a.offset + a.length)
+}
+
+/** `[a, b), [c, d)` for messages, the first few only. */
+export function describeRanges(ranges: readonly ByteRange[]): string {
+  const shown = ranges.slice(0, 4).map((r) => `[${r.offset}, ${r.offset + r.length})`).join(', ')
+  return ranges.length > 4 ? `${shown} and ${ranges.length - 4} more` : shown
+}
+
+function noop(): void {}

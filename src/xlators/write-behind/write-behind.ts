@@ -1,0 +1,730 @@
+import { debuglog } from 'node:util'
+import { errnoOf } from '../../rpc/errno.ts'
+import { GlusterError } from '../../rpc/errors.ts'
+import { Iatt } from '../../rpc/programs/fops.ts'
+import type { GraphContext } from '../graph.ts'
+import { OptionError, type OptionSpec, parseOptions } from '../options.ts'
+import {
+  type Call, type CommonResult, type CreateResult, type Dict, type Fd, type IattResult, type Inode, type Loc,
+  type LookupResult, type OpenResult, type PrePostResult, type ReadResult, type ReaddirResult, type RenameResult,
+  type EntryResult, type SeekResult, type WriteResult, gfidToString,
+} from '../types.ts'
+import type { VolfileNode } from '../volfile.ts'
+import { type SetattrArgs, Xlator } from '../xlator.ts'
+import {
+  Barrier, Block, type ByteRange, DIRTY, FAILED, INFLIGHT, Loss, WaitingWrite, WbInode, describeRanges, mergeRanges,
+} from './queue.ts'
+
+const debug = debuglog('gfapi')
+
+/** performance/write-behind options (write-behind.c `options[]`; volume-set keys in the wire reference §7.1). */
+export const WRITE_BEHIND_OPTIONS: readonly OptionSpec[] = [
+  {
+    key: 'cache-size', aliases: ['window-size'], name: 'windowBytes', type: 'size', default: '1MB', min: 512 * 1024, max: 1024 ** 3,
+    description: 'Per-file window: bytes acknowledged to the caller but not yet by the brick; writes beyond it wait. Defaults to 1 MiB (512 KiB to 1 GiB).',
+  },
+  {
+    key: 'aggregate-size', name: 'aggregateBytes', type: 'size', default: '128KB', min: 0, max: 1024 ** 3,
+    description: 'Largest WRITE built from contiguous cached writes; at most the window. Defaults to 128 KiB.',
+  },
+  {
+    key: 'flush-behind', name: 'flushBehind', type: 'bool', default: 'on',
+    description: 'A flush (close) waits for earlier cached writes, then answers at once and sends FLUSH in the background. Defaults to on.',
+  },
+  {
+    key: 'trickling-writes', name: 'tricklingWrites', type: 'bool', default: 'on',
+    description: 'Send a partly filled aggregate at once when no cached write is in flight. Defaults to on.',
+  },
+  {
+    key: 'strict-O_DIRECT', name: 'strictODirect', type: 'bool', default: 'off',
+    description: 'O_DIRECT writes bypass the cache (off: O_DIRECT is ignored). Defaults to off.',
+  },
+  {
+    key: 'strict-write-ordering', name: 'strictWriteOrdering', type: 'bool', default: 'off',
+    description: 'Every request waits for all earlier cached writes, overlapping or not. Defaults to off.',
+  },
+  {
+    key: 'resync-failed-syncs-after-fsync', name: 'resyncFailedSyncsAfterFsync', type: 'bool', default: 'off',
+    description: 'A cached write the brick refused stays cached after fsync reports it, and every later fsync retries it (off: dropped once reported, and every later fsync or close of fds open on the file fails). Defaults to off.',
+  },
+  {
+    key: 'pass-through', name: 'passThrough', type: 'bool', default: 'false',
+    description: 'Do nothing: every fop passes straight to the subvolume. Defaults to false.',
+  },
+]
+
+/** Parsed `WRITE_BEHIND_OPTIONS`. */
+export interface WriteBehindConfig {
+  readonly windowBytes: number
+  readonly aggregateBytes: number
+  readonly flushBehind: boolean
+  readonly tricklingWrites: boolean
+  readonly strictODirect: boolean
+  readonly strictWriteOrdering: boolean
+  readonly resyncFailedSyncsAfterFsync: boolean
+  readonly passThrough: boolean
+}
+
+// Linux open(2) flags; O_SYNC includes the O_DSYNC bit.
+const O_DSYNC = 0o10000
+const O_DIRECT = 0o40000
+const O_APPEND = 0o2000
+const O_TRUNC = 0o1000
+const O_ACCMODE = 0o3
+const FALLOC_FL_KEEP_SIZE = 0x01
+
+/** Write results of cached writes carry no attributes (write-behind.c `wb_do_unwinds`). */
+const ZERO_IATT: Iatt = Object.freeze(new Iatt()) as Iatt
+/** Most pooled aggregate buffers, shared by every file. */
+const POOL_MAX = 16
+
+/** What write-behind keeps per fd: when it was opened, to know which losses it must report. */
+class WbFd {
+  readonly openClock: number
+  constructor(openClock: number) {
+    this.openClock = openClock
+  }
+}
+
+/**
+ * Build write-behind from its volfile section: with `pass-through` on, a plain pass-through
+ * xlator. Throws OptionError for bad values, or when aggregate-size exceeds the window.
+ */
+export function createWriteBehind(node: VolfileNode, children: Xlator[], ctx: GraphContext): Xlator {
+  const config = parseOptions<WriteBehindConfig>(node.name, WRITE_BEHIND_OPTIONS, node.options)
+  if (config.aggregateBytes > config.windowBytes) {
+    throw new OptionError(node.name, 'aggregate-size', `${config.aggregateBytes} bytes is more than the window (cache-size ${config.windowBytes})`)
+  }
+  if (config.passThrough) return new Xlator(node.name, node.type, children)
+  return new WriteBehind(node.name, children, config, ctx.volume)
+}
+
+/**
+ * performance/write-behind: writes are acknowledged from a bounded per-file cache and sent in
+ * the background, contiguous ones aggregated; everything that depends on cached bytes is ordered
+ * after them, and a write the brick refuses is never forgotten silently. Per-inode state and its
+ * state machine are in queue.ts (`WbInode`).
+ *
+ * Failure rules (stricter than C, wire reference §7.3):
+ * - a failed background write stays cached; fsync, fdatasync, flush (close) and any request that
+ *   depends on its bytes retry it once, then report its errno and `failedRanges`;
+ * - with resync-failed-syncs-after-fsync on, fsync keeps it cached (every later fsync retries);
+ *   otherwise fsync drops it, and every later fsync and close of each fd that was open on the file
+ *   fails with that loss (like Linux errseq, but sticky). Close drops what its fd wrote, after
+ *   reporting it; a release without close, or `fini`, records what it could not write and `fini`
+ *   reports it.
+ */
+export class WriteBehind extends Xlator {
+  static readonly type = 'performance/write-behind'
+  static readonly options = WRITE_BEHIND_OPTIONS
+
+  readonly config: WriteBehindConfig
+  readonly #volume: string
+  /** Orders failures, losses and fd opens: a loss is reported to fds opened before it. */
+  #clock = 1
+  readonly #pool: Buffer[] = []
+  /** Inodes holding blocks, for readdirp and fini. */
+  readonly #dirty = new Set<WbInode>()
+  /** Losses no fsync or close could report (an fd released without close); `fini` reports them. */
+  #unreported: Loss | undefined = undefined
+
+  constructor(name: string, children: readonly Xlator[], config: WriteBehindConfig, volume: string) {
+    super(name, WriteBehind.type, children)
+    this.config = config
+    this.#volume = volume
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Writes
+
+  override writev(call: Call, fd: Fd, data: Buffer, offset: number, flags: number, xdata?: Dict): Promise<WriteResult> {
+    const len = data.length
+    if (len === 0) return this.child.writev(call, fd, data, offset, flags, xdata)
+    const st = this.#inode(fd.inode)
+    const c = this.config
+    const sync = O_DSYNC | (c.strictODirect ? O_DIRECT : 0)
+    if ((fd.flags & (sync | O_APPEND)) !== 0 || (flags & sync) !== 0 || xdata !== undefined || len > c.windowBytes) {
+      return this.#bypass(st, call, fd, data, offset, flags, xdata)
+    }
+    if (st.admission.length === 0 && st.cachedBytes + len <= c.windowBytes) {
+      this.#cache(st, fd, call, data, offset, flags)
+      return Promise.resolve({ size: len, prestat: ZERO_IATT, poststat: ZERO_IATT, xdata: undefined })
+    }
+    return new Promise<WriteResult>((resolve, reject) => {
+      st.admission.push(new WaitingWrite(fd, call, data, offset, flags, this.#clock, resolve, reject))
+      this.#admit(st)
+    })
+  }
+
+  /** Copy an acknowledged write into the cache: into a block it overlaps or continues, or a new one. */
+  #cache(st: WbInode, fd: Fd, call: Call, data: Buffer, offset: number, flags: number): void {
+    const len = data.length
+    const limit = this.config.aggregateBytes
+    const merged = st.merge(fd, call, flags, data, offset, limit)
+    if (merged !== undefined) {
+      if (offset + len > st.knownSize) st.knownSize = offset + len
+      this.#trySend(st, merged)
+      return
+    }
+    // A write continuing the previous block is likely a sequential stream: give it a whole
+    // aggregate buffer; others get their size, and grow if followed.
+    const prev = st.tail
+    const buf = len === limit || (len < limit && prev !== undefined && prev.fd === fd && prev.end === offset) ? this.#takeBuffer() : Buffer.allocUnsafe(len)
+    data.copy(buf, 0)
+    const orderStart = offset > st.knownSize ? st.knownSize : offset
+    if (offset + len > st.knownSize) st.knownSize = offset + len
+    const block = new Block(fd, call, flags, undefined, buf, 0, offset, len, orderStart, true, undefined, undefined)
+    st.link(block)
+    this.#dirty.add(st)
+    // The previous tail stopped aggregating when this block followed it.
+    this.#trySend(st, prev)
+    this.#trySend(st, block)
+  }
+
+  /** A write the cache must not hold: ordered like any other, answered by the brick. */
+  #bypass(st: WbInode, call: Call, fd: Fd, data: Buffer, offset: number, flags: number, xdata: Dict | undefined): Promise<WriteResult> {
+    const end = offset + data.length
+    // Older failed writes it overlaps get one more attempt; if they fail again it cannot go.
+    if (st.failed > 0) st.retry(st.conflicting(offset, end, this.config.strictWriteOrdering), this.#clock)
+    return new Promise<WriteResult>((resolve, reject) => {
+      const orderStart = offset > st.knownSize ? st.knownSize : offset
+      const prev = st.tail
+      const block = new Block(fd, call, flags, xdata, data, 0, offset, data.length, orderStart, false, resolve, reject)
+      st.link(block)
+      this.#dirty.add(st)
+      if (end > st.knownSize) st.knownSize = end
+      this.#trySend(st, prev)
+      this.#trySend(st, block)
+      if (st.failed > 0) this.#progress(st)
+    })
+  }
+
+  /** Admit waiting writes while the window has room; when nothing can free room, fail them. */
+  #admit(st: WbInode): void {
+    const window = this.config.windowBytes
+    while (st.admission.length > 0) {
+      const w = st.admission[0]!
+      if (st.cachedBytes + w.data.length <= window) {
+        st.admission.shift()
+        this.#cache(st, w.fd, w.call, w.data, w.offset, w.flags)
+        w.resolve({ size: w.data.length, prestat: ZERO_IATT, poststat: ZERO_IATT, xdata: undefined })
+        continue
+      }
+      // Room comes from writes completing: the tail must not wait for more bytes.
+      const tail = st.tail
+      if (tail !== undefined && !tail.sealed) {
+        tail.sealed = true
+        this.#trySend(st, tail)
+      }
+      if (st.inflight > 0) return
+      this.#pump(st)
+      if (st.inflight > 0) return
+      // Nothing in flight: the window is full of writes the brick refused (or stuck behind one).
+      // Those that failed before this write arrived get one more attempt on its behalf.
+      if (st.retryBefore(w.since) > 0) {
+        this.#pump(st)
+        if (st.inflight > 0) return
+      }
+      st.admission.shift()
+      w.reject(this.#stallError(st, w))
+    }
+  }
+
+  /** Send every block that may go now (after retries, drops, barriers: the rare paths). */
+  #pump(st: WbInode): void {
+    this.#pumpRange(st, 0, Infinity)
+  }
+
+  /**
+   * Send the DIRTY blocks meeting [start, end) that may go now, and the tail if it may: what a
+   * change to that span can have unblocked. DIRTY blocks are few and mostly the newest, so the
+   * walk starts at the tail and stops when all of them were seen.
+   */
+  #pumpRange(st: WbInode, start: number, end: number): void {
+    const c = this.config
+    const all = c.strictWriteOrdering
+    let left = st.dirty
+    for (let b = st.tail; b !== undefined && left > 0; b = b.prev) {
+      if (b.state !== DIRTY) continue
+      left--
+      if ((all || b === st.tail || (b.offset < end && start < b.end)) && st.canSend(b, c.aggregateBytes, c.tricklingWrites, c.strictWriteOrdering)) void this.#send(st, b)
+    }
+  }
+
+  #trySend(st: WbInode, b: Block | undefined): void {
+    const c = this.config
+    if (b !== undefined && b.state === DIRTY && st.canSend(b, c.aggregateBytes, c.tricklingWrites, c.strictWriteOrdering)) void this.#send(st, b)
+  }
+
+  async #send(st: WbInode, b: Block): Promise<void> {
+    st.setState(b, INFLIGHT)
+    b.sealed = true
+    b.sent = true
+    const start = b.offset
+    const end = b.end
+    const bytes = b.start === 0 && b.length === b.data.length ? b.data : b.data.subarray(b.start, b.start + b.length)
+    let result: WriteResult | undefined
+    let failure: unknown
+    try {
+      result = await this.child.writev(b.call, b.fd, bytes, b.offset, b.flags, b.xdata)
+    } catch (err) {
+      failure = err
+    }
+    if (result !== undefined && result.size >= b.length) {
+      st.unlink(b)
+      if (b.lied) this.#recycle(b.data)
+      else b.resolve!({ size: b.done + b.length, prestat: result.prestat, poststat: result.poststat, xdata: result.xdata })
+    } else if (result !== undefined && result.size > 0) {
+      // A short write: the rest is sent again, as write-behind.c wb_fulfill_short_write does.
+      const n = result.size
+      b.offset += n
+      b.start += n
+      b.length -= n
+      b.done += n
+      if (b.lied) st.cachedBytes -= n
+      st.setState(b, DIRTY)
+    } else {
+      const err = toGlusterError(failure, this.#volume, b.fd.inode)
+      if (b.lied) {
+        st.setState(b, FAILED)
+        b.failedAt = this.#clock++
+        b.error = err
+        if (debug.enabled) debug('%s: cached write [%d, %d) of %s failed: %s', this.name, b.offset, b.end, gfidToString(b.fd.inode.gfid), err.message)
+      } else {
+        st.unlink(b)
+        b.reject!(failure ?? err)
+      }
+    }
+    this.#progress(st, start, end)
+  }
+
+  /**
+   * After any change (to [start, end), when known): send what may go, release barriers, admit
+   * writes, fail stuck bypasses.
+   */
+  #progress(st: WbInode, start = 0, end = Infinity): void {
+    this.#pumpRange(st, start, end)
+    if (st.barriers.length > 0 || st.failed > 0) {
+      const stuck = st.stuck(this.config.strictWriteOrdering)
+      let rejected = false
+      for (const b of stuck) {
+        if (b.lied) continue
+        st.unlink(b)
+        rejected = true
+        b.reject!(this.#dependentError(st, 'write', b.fd.inode, [b]))
+      }
+      if (rejected) this.#pump(st)
+      for (let i = 0; i < st.barriers.length; i++) {
+        const br = st.barriers[i]!
+        if (br.blocks.every((b) => !b.linked || b.state === FAILED || stuck.has(b))) {
+          st.barriers.splice(i--, 1)
+          br.release()
+        }
+      }
+    }
+    if (st.admission.length > 0) this.#admit(st)
+    if (st.empty) this.#dirty.delete(st)
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Ordering and failure reports
+
+  /**
+   * Wait until the blocks `st` holds over [start, end) (all of them with strict-write-ordering)
+   * were written, failed, or are stuck behind a failure; `retrySince` gives blocks that failed
+   * before it one more attempt. Returns the blocks waited for.
+   */
+  async #waitFor(st: WbInode, start: number, end: number, retrySince: number | undefined): Promise<readonly Block[]> {
+    const blocks = st.conflicting(start, end, this.config.strictWriteOrdering)
+    if (blocks.length === 0) return blocks
+    if (retrySince !== undefined) st.retry(blocks, retrySince)
+    const barrier = new Barrier(blocks)
+    st.barriers.push(barrier)
+    this.#progress(st)
+    await barrier.promise
+    return blocks
+  }
+
+  /** For requests that need the bytes: wait, and fail with the errno of a write that did not make it. */
+  async #dependOn(st: WbInode, start: number, end: number, syscall: string, inode: Inode): Promise<void> {
+    const blocks = await this.#waitFor(st, start, end, this.#clock)
+    let failed: Block[] | undefined
+    for (const b of blocks) if (b.linked) (failed ??= []).push(b)
+    if (failed !== undefined) throw this.#dependentError(st, syscall, inode, failed)
+  }
+
+  /** For requests that only need ordering (setattr, rename...): wait, never fail. */
+  async #orderAfter(st: WbInode | undefined): Promise<void> {
+    if (st !== undefined && !st.empty) await this.#waitFor(st, 0, Infinity, undefined)
+  }
+
+  /**
+   * fsync and flush: retry older failures once and wait for every earlier block. Returns the
+   * blocks that failed (oldest first), after dropping those `drop` selects, or undefined.
+   */
+  async #sync(st: WbInode, drop: (b: Block) => boolean): Promise<Block[] | undefined> {
+    const blocks = await this.#waitFor(st, 0, Infinity, this.#clock)
+    let failed: Block[] | undefined
+    for (const b of blocks) if (b.linked && b.state === FAILED) (failed ??= []).push(b)
+    if (failed === undefined) return undefined
+    const dropped = failed.filter(drop)
+    if (dropped.length > 0) this.#drop(st, dropped, failed[0]!.error)
+    return failed
+  }
+
+  /** Forget failed or stuck blocks after they were reported (or could not be); record the loss. */
+  #drop(st: WbInode, blocks: readonly Block[], cause: GlusterError | undefined): Loss {
+    for (const b of blocks) st.unlink(b)
+    const loss = new Loss(this.#clock++, cause === undefined ? errnoOf('EIO') : -cause.errno, cause, mergeRanges(blocks.map(rangeOf)))
+    st.addLoss(loss)
+    this.#progress(st)
+    return loss
+  }
+
+  /**
+   * This fd's own blocks must reach the brick before the fd goes away: wait (after one more
+   * attempt for every older failure when `retry`); drop what cannot make it.
+   */
+  async #drainFd(st: WbInode, fd: Fd, retry = false): Promise<Loss | undefined> {
+    const own: Block[] = []
+    for (let b = st.head; b !== undefined; b = b.next) if (b.fd === fd) own.push(b)
+    if (own.length === 0) return undefined
+    if (retry) st.retryBefore(this.#clock)
+    if (st.tail !== undefined) st.tail.sealed = true
+    const barrier = new Barrier(own)
+    st.barriers.push(barrier)
+    this.#progress(st)
+    await barrier.promise
+    const left = own.filter((b) => b.linked)
+    if (left.length === 0) return undefined
+    return this.#drop(st, left, left.find((b) => b.error !== undefined)?.error ?? st.firstFailed()?.error)
+  }
+
+  #lossesOf(st: WbInode | undefined, fd: Fd): Loss[] {
+    if (st === undefined || st.losses === undefined) return []
+    return st.lossesSince(this.#fdState(fd).openClock)
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Fops that wait for cached writes
+
+  override async fsync(call: Call, fd: Fd, datasync: boolean, xdata?: Dict): Promise<PrePostResult> {
+    const st = this.#peek(fd.inode)
+    if (st !== undefined && !st.empty) {
+      const resync = this.config.resyncFailedSyncsAfterFsync
+      const failed = await this.#sync(st, () => !resync)
+      if (failed !== undefined) {
+        throw this.#reportError('fsync', fd.inode, failed[0]!.error, mergeRanges(failed.map(rangeOf)), resync
+          ? 'they stay cached and every later fsync retries them'
+          : 'they were dropped: every later fsync and close of an fd that was open on this file fails')
+      }
+    }
+    const r = await this.child.fsync(call, fd, datasync, xdata)
+    const losses = this.#lossesOf(st, fd)
+    if (losses.length > 0) throw this.#lossError('fsync', fd.inode, losses)
+    return r
+  }
+
+  override async flush(call: Call, fd: Fd, xdata?: Dict): Promise<CommonResult> {
+    const st = this.#peek(fd.inode)
+    let err: GlusterError | undefined
+    if (st !== undefined && !st.empty) {
+      const resync = this.config.resyncFailedSyncsAfterFsync
+      // What this fd wrote cannot be sent once it is closed; with resync on, other fds' failed
+      // writes stay cached for them.
+      const failed = await this.#sync(st, (b) => !resync || b.fd === fd)
+      const lost = await this.#drainFd(st, fd)
+      if (failed !== undefined || lost !== undefined) {
+        const ranges = mergeRanges([...(failed ?? []).map(rangeOf), ...(lost?.ranges ?? [])])
+        err = this.#reportError('flush', fd.inode, failed !== undefined ? failed[0]!.error : lost?.cause, ranges, resync
+          ? 'what this fd wrote was dropped; every later fsync and close of an fd that was open on this file fails'
+          : 'they were dropped: every later fsync and close of an fd that was open on this file fails')
+      }
+    }
+    if (err === undefined) {
+      const losses = this.#lossesOf(st, fd)
+      if (losses.length > 0) err = this.#lossError('flush', fd.inode, losses)
+    }
+    // FLUSH goes even after a failure: it releases the caller's POSIX locks on the brick.
+    if (this.config.flushBehind || err !== undefined) {
+      this.child.flush(call, fd, xdata).catch((e: unknown) => debug('%s: background flush failed: %s', this.name, (e as Error).message))
+      if (err !== undefined) throw err
+      return { xdata: undefined }
+    }
+    return this.child.flush(call, fd, xdata)
+  }
+
+  override async release(call: Call, fd: Fd): Promise<void> {
+    const st = this.#peek(fd.inode)
+    if (st !== undefined && !st.empty) {
+      // A release without close (Glfs.fini): nobody can be told here; fini reports it.
+      const lost = await this.#drainFd(st, fd, true)
+      if (lost !== undefined) this.#unreported = mergeLoss(this.#unreported, lost)
+    }
+    fd.ctx.delete(this)
+    return this.child.release(call, fd)
+  }
+
+  override async readv(call: Call, fd: Fd, size: number, offset: number, flags: number, xdata?: Dict): Promise<ReadResult> {
+    const st = this.#peek(fd.inode)
+    if (st !== undefined && !st.empty && size > 0) {
+      const hit = fromCache(st, size, offset)
+      if (hit !== undefined) return hit
+      await this.#dependOn(st, offset, offset + size, 'read', fd.inode)
+    }
+    return this.child.readv(call, fd, size, offset, flags, xdata)
+  }
+
+  override async fstat(call: Call, fd: Fd, xdata?: Dict): Promise<IattResult> {
+    const st = this.#peek(fd.inode)
+    if (st !== undefined && !st.empty) await this.#dependOn(st, 0, Infinity, 'fstat', fd.inode)
+    const r = await this.child.fstat(call, fd, xdata)
+    if (st !== undefined && st.empty) st.knownSize = r.stat.size
+    return r
+  }
+
+  override async stat(call: Call, loc: Loc, xdata?: Dict): Promise<IattResult> {
+    const st = this.#peek(loc.inode)
+    if (st !== undefined && !st.empty) await this.#dependOn(st, 0, Infinity, 'stat', loc.inode!)
+    const r = await this.child.stat(call, loc, xdata)
+    if (st !== undefined && st.empty) st.knownSize = r.stat.size
+    return r
+  }
+
+  override async lookup(call: Call, loc: Loc, xdata?: Dict): Promise<LookupResult> {
+    const st = this.#peek(loc.inode)
+    await this.#orderAfter(st)
+    const r = await this.child.lookup(call, loc, xdata)
+    if (st !== undefined && st.empty) st.knownSize = r.stat.size
+    return r
+  }
+
+  override async ftruncate(call: Call, fd: Fd, offset: number, xdata?: Dict): Promise<PrePostResult> {
+    const st = this.#peek(fd.inode)
+    if (st !== undefined && !st.empty) await this.#dependOn(st, offset, Infinity, 'ftruncate', fd.inode)
+    const r = await this.child.ftruncate(call, fd, offset, xdata)
+    if (st !== undefined) truncated(st, offset)
+    return r
+  }
+
+  override async truncate(call: Call, loc: Loc, offset: number, xdata?: Dict): Promise<PrePostResult> {
+    const st = this.#peek(loc.inode)
+    if (st !== undefined && !st.empty) await this.#dependOn(st, offset, Infinity, 'truncate', loc.inode!)
+    const r = await this.child.truncate(call, loc, offset, xdata)
+    if (st !== undefined) truncated(st, offset)
+    return r
+  }
+
+  override async discard(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
+    const st = this.#peek(fd.inode)
+    if (st !== undefined && !st.empty) await this.#dependOn(st, offset, offset + length, 'discard', fd.inode)
+    return this.child.discard(call, fd, offset, length, xdata)
+  }
+
+  override async zerofill(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
+    const st = this.#peek(fd.inode)
+    if (st !== undefined && !st.empty) await this.#dependOn(st, offset, offset + length, 'zerofill', fd.inode)
+    const r = await this.child.zerofill(call, fd, offset, length, xdata)
+    if (st !== undefined && offset + length > st.knownSize) st.knownSize = offset + length
+    return r
+  }
+
+  override async fallocate(call: Call, fd: Fd, mode: number, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
+    const st = this.#peek(fd.inode)
+    if (st !== undefined && !st.empty) await this.#dependOn(st, offset, offset + length, 'fallocate', fd.inode)
+    const r = await this.child.fallocate(call, fd, mode, offset, length, xdata)
+    if (st !== undefined && (mode & FALLOC_FL_KEEP_SIZE) === 0 && offset + length > st.knownSize) st.knownSize = offset + length
+    return r
+  }
+
+  override async seek(call: Call, fd: Fd, offset: number, what: number, xdata?: Dict): Promise<SeekResult> {
+    const st = this.#peek(fd.inode)
+    if (st !== undefined && !st.empty) await this.#dependOn(st, offset, Infinity, 'seek', fd.inode)
+    return this.child.seek(call, fd, offset, what, xdata)
+  }
+
+  override async setattr(call: Call, loc: Loc, attrs: SetattrArgs, valid: number, xdata?: Dict): Promise<PrePostResult> {
+    // A cached write landing later would overwrite the times set here.
+    await this.#orderAfter(this.#peek(loc.inode))
+    return this.child.setattr(call, loc, attrs, valid, xdata)
+  }
+
+  override async fsetattr(call: Call, fd: Fd, attrs: SetattrArgs, valid: number, xdata?: Dict): Promise<PrePostResult> {
+    await this.#orderAfter(this.#peek(fd.inode))
+    return this.child.fsetattr(call, fd, attrs, valid, xdata)
+  }
+
+  override async rename(call: Call, oldLoc: Loc, newLoc: Loc, xdata?: Dict): Promise<RenameResult> {
+    await this.#orderAfter(this.#peek(oldLoc.inode))
+    return this.child.rename(call, oldLoc, newLoc, xdata)
+  }
+
+  override async link(call: Call, oldLoc: Loc, newLoc: Loc, xdata?: Dict): Promise<EntryResult> {
+    await this.#orderAfter(this.#peek(oldLoc.inode))
+    return this.child.link(call, oldLoc, newLoc, xdata)
+  }
+
+  override async readdirp(call: Call, fd: Fd, size: number, offset: bigint, xdata?: Dict): Promise<ReaddirResult> {
+    // Entries carry sizes and times: let cached writes land first (write-behind.c instead blanks
+    // the stat of entries with pending writes).
+    if (this.#dirty.size > 0) await Promise.all([...this.#dirty].map((st) => this.#orderAfter(st)))
+    return this.child.readdirp(call, fd, size, offset, xdata)
+  }
+
+  override async open(call: Call, loc: Loc, flags: number, fd: Fd, xdata?: Dict): Promise<OpenResult> {
+    const truncating = (flags & O_TRUNC) !== 0 && (flags & O_ACCMODE) !== 0
+    const st = this.#peek(fd.inode)
+    // Older cached writes must not land after the brick truncated the file.
+    if (truncating) await this.#orderAfter(st)
+    const r = await this.child.open(call, loc, flags, fd, xdata)
+    this.#fdState(fd)
+    if (truncating) this.#inode(fd.inode).knownSize = 0
+    return r
+  }
+
+  override async create(call: Call, loc: Loc, flags: number, mode: number, umask: number, fd: Fd, xdata?: Dict): Promise<CreateResult> {
+    const r = await this.child.create(call, loc, flags, mode, umask, fd, xdata)
+    this.#fdState(fd)
+    const st = this.#inode(fd.inode)
+    if (st.empty) st.knownSize = r.stat.size
+    return r
+  }
+
+  /** Write what is still cached (one attempt each); fail if anything was lost unreported. */
+  override async fini(): Promise<void> {
+    for (const st of this.#dirty) {
+      for (const w of st.admission.splice(0)) {
+        w.reject(new GlusterError({ errno: errnoOf('ENOTCONN'), syscall: 'write', gfid: gfidToString(w.fd.inode.gfid), volume: this.#volume, detail: 'the volume is being unmounted' }))
+      }
+    }
+    for (const st of [...this.#dirty]) {
+      st.retryBefore(this.#clock)
+      await this.#waitFor(st, 0, Infinity, undefined)
+      const left: Block[] = []
+      for (let b = st.head; b !== undefined; b = b.next) left.push(b)
+      if (left.length > 0) this.#unreported = mergeLoss(this.#unreported, this.#drop(st, left, st.firstFailed()?.error))
+    }
+    const lost = this.#unreported
+    this.#unreported = undefined
+    if (lost !== undefined) {
+      throw new GlusterError({
+        errno: lost.errno, syscall: 'fini', volume: this.#volume, brick: lost.cause?.brick, cause: lost.cause, failedRanges: lost.ranges,
+        detail: `${totalBytes(lost.ranges)} bytes of cached writes never reached the brick (${describeRanges(lost.ranges)}) and their fds were released without close`,
+      })
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  #inode(inode: Inode): WbInode {
+    let st = inode.ctx.get(this) as WbInode | undefined
+    if (st === undefined) {
+      st = new WbInode()
+      inode.ctx.set(this, st)
+    }
+    return st
+  }
+
+  #peek(inode: Inode | undefined): WbInode | undefined {
+    return inode === undefined ? undefined : inode.ctx.get(this) as WbInode | undefined
+  }
+
+  #fdState(fd: Fd): WbFd {
+    let s = fd.ctx.get(this) as WbFd | undefined
+    if (s === undefined) {
+      s = new WbFd(this.#clock++)
+      fd.ctx.set(this, s)
+    }
+    return s
+  }
+
+  #takeBuffer(): Buffer {
+    return this.#pool.pop() ?? Buffer.allocUnsafe(this.config.aggregateBytes)
+  }
+
+  /** Only buffers of acknowledged WRITEs come back: the socket is done with them. */
+  #recycle(buf: Buffer): void {
+    if (buf.length === this.config.aggregateBytes && this.#pool.length < POOL_MAX) this.#pool.push(buf)
+  }
+
+  #reportError(syscall: string, inode: Inode, cause: GlusterError | undefined, ranges: ByteRange[], fate: string): GlusterError {
+    return new GlusterError({
+      errno: cause === undefined ? errnoOf('EIO') : -cause.errno, syscall, gfid: gfidToString(inode.gfid), volume: this.#volume,
+      brick: cause?.brick, host: cause?.host, port: cause?.port, cause, failedRanges: ranges,
+      detail: `${totalBytes(ranges)} bytes of cached writes did not reach the brick (${describeRanges(ranges)}${cause === undefined ? '' : ': ' + cause.code}); ${fate}`,
+    })
+  }
+
+  #dependentError(st: WbInode, syscall: string, inode: Inode, blocks: readonly Block[]): GlusterError {
+    const cause = blocks.find((b) => b.error !== undefined)?.error ?? st.firstFailed()?.error
+    const ranges = mergeRanges(blocks.map(rangeOf))
+    return new GlusterError({
+      errno: cause === undefined ? errnoOf('EIO') : -cause.errno, syscall, gfid: gfidToString(inode.gfid), volume: this.#volume,
+      brick: cause?.brick, host: cause?.host, port: cause?.port, cause, failedRanges: ranges,
+      detail: `depends on cached writes that did not reach the brick (${describeRanges(ranges)}${cause === undefined ? '' : ': ' + cause.code}); fsync or close reports them`,
+    })
+  }
+
+  #lossError(syscall: string, inode: Inode, losses: readonly Loss[]): GlusterError {
+    const first = losses[0]!
+    const ranges = mergeRanges(losses.flatMap((l) => l.ranges))
+    return new GlusterError({
+      errno: first.errno, syscall, gfid: gfidToString(inode.gfid), volume: this.#volume, brick: first.cause?.brick,
+      cause: first.cause, failedRanges: ranges,
+      detail: `${totalBytes(ranges)} bytes written to this file while this fd was open were lost (${describeRanges(ranges)}); reported before, and on every fsync and close of this fd`,
+    })
+  }
+
+  #stallError(st: WbInode, w: WaitingWrite): GlusterError {
+    const cause = st.firstFailed()?.error
+    return new GlusterError({
+      errno: cause === undefined ? errnoOf('EIO') : -cause.errno, syscall: 'write', gfid: gfidToString(w.fd.inode.gfid), volume: this.#volume,
+      brick: cause?.brick, host: cause?.host, port: cause?.port, cause,
+      detail: `not written: the write-behind window (${this.config.windowBytes} bytes) is full of cached writes the brick refused${cause === undefined ? '' : ' (' + cause.code + ')'}; fsync or close reports them`,
+    })
+  }
+}
+
+/** A read that lies inside the newest cached block covering it is answered from that block (a copy). */
+function fromCache(st: WbInode, size: number, offset: number): ReadResult | undefined {
+  const end = offset + size
+  for (let b = st.tail; b !== undefined; b = b.prev) {
+    if (b.orderStart < end && offset < b.end) {
+      if (!b.lied || b.state === FAILED || offset < b.offset || end > b.end) return undefined
+      const data = Buffer.allocUnsafe(size)
+      b.data.copy(data, 0, b.start + offset - b.offset, b.start + end - b.offset)
+      return { data, stat: ZERO_IATT, eof: false, xdata: undefined }
+    }
+  }
+  return undefined
+}
+
+function truncated(st: WbInode, offset: number): void {
+  let size = offset
+  for (let b = st.head; b !== undefined; b = b.next) if (b.end > size) size = b.end
+  st.knownSize = size
+}
+
+function rangeOf(b: Block): ByteRange {
+  return { offset: b.offset, length: b.length }
+}
+
+function totalBytes(ranges: readonly ByteRange[]): number {
+  let n = 0
+  for (const r of ranges) n += r.length
+  return n
+}
+
+function mergeLoss(a: Loss | undefined, b: Loss): Loss {
+  if (a === undefined) return b
+  return new Loss(b.clock, a.errno, a.cause ?? b.cause, mergeRanges([...a.ranges, ...b.ranges]))
+}
+
+/** A failure from below as a GlusterError; anything else (a bug, a protocol error) becomes EIO. */
+function toGlusterError(err: unknown, volume: string, inode: Inode): GlusterError {
+  if (err instanceof GlusterError) return err
+  return new GlusterError({
+    errno: errnoOf('EIO'), syscall: 'write', gfid: gfidToString(inode.gfid), volume, cause: err,
+    detail: err === undefined ? 'the brick wrote 0 bytes' : `write failed: ${(err as Error).message ?? String(err)}`,
+  })
+}
