@@ -91,7 +91,8 @@ export function fioArgs(plans: readonly FioJobPlan[]): string[] {
     if (s.fsync > 0) args.push(`--fsync=${s.fsync}`)
     if (s.endFsync) args.push('--end_fsync=1')
     if (s.direct) args.push('--direct=1')
-    if (s.verify !== undefined) args.push(`--verify=${s.verify}`)
+    // verify_state_save=0: fio would otherwise drop a <job>-verify.state file in the working directory.
+    if (s.verify !== undefined) args.push(`--verify=${s.verify}`, '--verify_state_save=0')
     if (s.stonewall) args.push('--stonewall')
     if (s.unlink) args.push('--unlink=1')
   }

@@ -72,15 +72,16 @@ export class Resolver {
 
   /**
    * Resolve a path to its inode, following symlinks in intermediate components and, with
-   * `follow`, in the last one. Retries once without the cache when a cached component proves
-   * stale (ESTALE/ENOENT).
+   * `follow`, in the last one. Retries once without the cache when a lookup under a cached
+   * directory fails with ESTALE/ENOENT: the cached entry may be what is stale. A miss under a
+   * directory looked up afresh is the answer, not a reason to look again.
    */
   async resolve(path: string, follow: boolean, syscall: string): Promise<Resolved> {
-    const usage = { cacheHits: 0 }
+    const usage: CacheUsage = { staleSuspect: false }
     try {
       return await this.#resolve(path, follow, syscall, usage, 0)
     } catch (err) {
-      if (usage.cacheHits === 0 || !isStale(err)) throw err
+      if (!usage.staleSuspect || !isStale(err)) throw err
       return this.#resolve(path, follow, syscall, undefined, 0)
     }
   }
@@ -103,11 +104,12 @@ export class Resolver {
     return { path: '/', name: '', parent: undefined, inode: this.root }
   }
 
-  async #resolve(path: string, follow: boolean, syscall: string, usage: { cacheHits: number } | undefined, hops: number): Promise<Resolved> {
+  async #resolve(path: string, follow: boolean, syscall: string, usage: CacheUsage | undefined, hops: number): Promise<Resolved> {
     const normalized = normalize(path, syscall)
     const names = normalized === '/' ? [] : normalized.slice(1).split('/')
     let dir = this.root
     let dirPath = '/'
+    let dirFromCache = false
     if (names.length === 0) {
       const root = await this.#top.lookup(this.#call, this.rootLoc())
       return { loc: this.rootLoc(), stat: root.stat }
@@ -117,12 +119,12 @@ export class Resolver {
       const last = i === names.length - 1
       const childPath = dirPath === '/' ? '/' + name : dirPath + '/' + name
       let inode = !last && usage !== undefined ? this.#cached(dir, name) : undefined
+      const fromCache = inode !== undefined
       let stat: Iatt | undefined
-      if (inode !== undefined) {
-        usage!.cacheHits++
-      } else {
+      if (inode === undefined) {
         const loc: Loc = { path: childPath, name, parent: dir, inode: undefined }
         const result = await this.#top.lookup(this.#call, loc).catch((err: unknown) => {
+          if (dirFromCache && usage !== undefined) usage.staleSuspect = true
           throw withPath(err, syscall, childPath)
         })
         stat = result.stat
@@ -142,6 +144,7 @@ export class Resolver {
       if (inode.type !== S_IFDIR) throw new GlusterError({ errno: errnoOf('ENOTDIR'), syscall, path })
       dir = inode
       dirPath = childPath
+      dirFromCache = fromCache
     }
     throw new Error('unreachable')
   }
@@ -166,6 +169,11 @@ export class Resolver {
       if (oldest !== undefined) this.#dentries.delete(oldest)
     }
   }
+}
+
+/** Whether a failure may come from a stale cached entry rather than from the volume. */
+interface CacheUsage {
+  staleSuspect: boolean
 }
 
 function dentryKey(dir: Inode, name: string): string {
