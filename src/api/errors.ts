@@ -1,4 +1,4 @@
-export { GlusterError, RpcError, type GlusterErrorInit, type RpcErrorCode } from '../rpc/errors.ts'
+export { GlusterError, RpcError, type FailedRange, type GlusterErrorInit, type RpcErrorCode } from '../rpc/errors.ts'
 export { XdrError, type XdrErrorCode } from '../xdr/errors.ts'
 export { VolfileError } from '../xlators/volfile.ts'
 export { OptionError } from '../xlators/options.ts'

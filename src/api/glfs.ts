@@ -82,7 +82,8 @@ export interface BrickInfo {
  * new call and every open fd, while the old one finishes the calls it has.
  *
  * Events (none is 'error'; nothing needs a listener):
- * - `'brick-up'` (brick: BrickInfo): a brick connection is ready (at mount and after each reconnect);
+ * - `'brick-up'` (brick: BrickInfo): a brick connection is ready (at mount, after each reconnect,
+ *   and for each brick of a new graph);
  * - `'brick-down'` (brick: BrickInfo, cause: Error | undefined): a ready brick connection was lost;
  * - `'volfile-server'` (change: VolfileServerChange): the management connection's state changed;
  * - `'graph-switch'` (error: Error | undefined): a changed volfile is now live (undefined), or
@@ -516,10 +517,13 @@ export class Glfs extends EventEmitter implements FdOwner {
       const fd = new Fd(placeholder, f & ~(O_CREAT | O_EXCL), false)
       try {
         const created = await this.top.create(this.call, { ...loc, inode: placeholder }, f, mode, 0, fd)
-        // The brick may keep an existing gfid (a racing create): adopt what it reports.
+        // The brick may keep an existing gfid (a racing create): open the file it kept under its
+        // own inode, so every xlator's state (and a reopen after a reconnect) names the real gfid.
         if (!created.stat.gfid.equals(placeholder.gfid)) {
-          const fdReal = new Fd(resolver.inode(created.stat.gfid, created.stat.mode), fd.flags, false)
-          for (const [k, v] of fd.ctx) fdReal.ctx.set(k, v)
+          await this.top.release(this.call, fd).catch(() => undefined)
+          const real = resolver.inode(created.stat.gfid, created.stat.mode)
+          const fdReal = new Fd(real, fd.flags, false)
+          await this.top.open(this.call, { ...loc, inode: real }, fd.flags & ~O_TRUNC, fdReal)
           return this.#track(new GlfsFd(this, fdReal, loc.path))
         }
         resolver.invalidate(parent, loc.name)

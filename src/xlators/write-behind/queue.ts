@@ -1,10 +1,13 @@
 import type { FailedRange, GlusterError } from '../../rpc/errors.ts'
 import type { Call, Dict, Fd, WriteResult } from '../types.ts'
 
-/** A block's place in its life; see `WbInode`. */
+/** Block state: cached, waiting to be sent (see `WbInode`). */
 export const DIRTY = 0
+/** Block state: one WRITE on the wire. */
 export const INFLIGHT = 1
+/** Block state: the brick refused it; still cached, in its place in the order. */
 export const FAILED = 2
+/** A block's place in its life; see `WbInode`. */
 export type BlockState = typeof DIRTY | typeof INFLIGHT | typeof FAILED
 
 /** A span of a file, `length` bytes from `offset`. */
@@ -153,10 +156,13 @@ export const MAX_RANGES = 64
  *                                              that depends on it, a stall)        (reported; resync off, close)
  * ```
  *
- * - DIRTY: waiting to be sent. The newest block (`tail`) stays open for aggregation while a lied
- *   write is in flight (trickling-writes) until it holds `aggregate-size` bytes, another block
- *   follows it, or a request depends on it (it is then `sealed`).
- * - INFLIGHT: one WRITE on the wire; its buffer is not touched until the reply.
+ * - DIRTY: waiting to be sent. A new write that overlaps or touches the newest block it meets
+ *   is copied into that block if it was never sent (`merge`), up to `aggregate-size`; otherwise
+ *   it becomes a new block. The newest block (`tail`) is held back to gather more while a lied
+ *   write is in flight (trickling-writes), until it holds `aggregate-size` bytes, another block
+ *   follows it, the window fills, or a request depends on it (it is then `sealed`).
+ * - INFLIGHT: one WRITE on the wire; its buffer is not touched until the reply, and a block that
+ *   was sent once (`sent`) never takes more bytes.
  * - FAILED: the brick refused it; the bytes stay cached and keep their place in the order.
  *   Newer blocks overlapping it cannot be sent ("stuck") until a retry succeeds or it is dropped.
  *
@@ -205,7 +211,7 @@ export class WbInode {
     }
   }
 
-  /** Append a new (DIRTY) block; the previous tail can no longer grow. */
+  /** Append a new (DIRTY) block; the previous tail is no longer held back. */
   link(block: Block): void {
     if (this.tail !== undefined) this.tail.sealed = true
     this.#count(block, 1)

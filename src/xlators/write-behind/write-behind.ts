@@ -25,7 +25,7 @@ export const WRITE_BEHIND_OPTIONS: readonly OptionSpec[] = [
   },
   {
     key: 'aggregate-size', name: 'aggregateBytes', type: 'size', default: '128KB', min: 0, max: 1024 ** 3,
-    description: 'Largest WRITE built from contiguous cached writes; at most the window. Defaults to 128 KiB.',
+    description: 'Largest WRITE built from contiguous or overlapping cached writes; at most the window. Defaults to 128 KiB.',
   },
   {
     key: 'flush-behind', name: 'flushBehind', type: 'bool', default: 'on',
@@ -100,10 +100,16 @@ export function createWriteBehind(node: VolfileNode, children: Xlator[], ctx: Gr
 }
 
 /**
- * performance/write-behind: writes are acknowledged from a bounded per-file cache and sent in
- * the background, contiguous ones aggregated; everything that depends on cached bytes is ordered
- * after them, and a write the brick refuses is never forgotten silently. Per-inode state and its
- * state machine are in queue.ts (`WbInode`).
+ * performance/write-behind: writes are acknowledged from a bounded per-file cache (copied once:
+ * the caller may reuse its buffer when the write resolves) and sent in the background, contiguous
+ * and overlapping ones folded into WRITEs of up to aggregate-size. Writes on O_SYNC, O_DSYNC,
+ * O_APPEND (the brick picks the offset) and, with strict-O_DIRECT, O_DIRECT fds or with those
+ * flags, writes larger than the window and writes with xdata are not cached: they keep their
+ * place in the order and are answered by the brick, their buffer sent by reference. Reads inside
+ * one cached block are answered from it; reads, stat, fstat, truncate, discard, zerofill,
+ * fallocate and seek that touch cached bytes wait for them; setattr, lookup, rename, link,
+ * readdirp and O_TRUNC opens wait for the file's cached writes. Per-inode state and its state
+ * machine are in queue.ts (`WbInode`).
  *
  * Failure rules (stricter than C, wire reference §7.3):
  * - a failed background write stays cached; fsync, fdatasync, flush (close) and any request that
@@ -436,9 +442,9 @@ export class WriteBehind extends Xlator {
       const lost = await this.#drainFd(st, fd)
       if (failed !== undefined || lost !== undefined) {
         const ranges = mergeRanges([...(failed ?? []).map(rangeOf), ...(lost?.ranges ?? [])])
-        err = this.#reportError('flush', fd.inode, failed !== undefined ? failed[0]!.error : lost?.cause, ranges, resync
-          ? 'what this fd wrote was dropped; every later fsync and close of an fd that was open on this file fails'
-          : 'they were dropped: every later fsync and close of an fd that was open on this file fails')
+        const othersKept = resync && failed !== undefined && failed.some((b) => b.fd !== fd)
+        err = this.#reportError('flush', fd.inode, failed !== undefined ? failed[0]!.error : lost?.cause, ranges,
+          `${othersKept ? 'those other fds wrote stay cached for their fsync; ' : ''}what this fd wrote was dropped: every later fsync and close of an fd that was open on this file fails`)
       }
     }
     if (err === undefined) {

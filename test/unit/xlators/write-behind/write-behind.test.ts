@@ -197,6 +197,21 @@ describe('performance/write-behind: normal operation', () => {
     expect(brick.content.equals(expected)).toBe(true)
   })
 
+  it('sends a write with O_DSYNC in its own flags through, on an fd without it', async () => {
+    const { wb, brick } = stack()
+    brick.hold = true
+    const fd = await openFile(wb)
+    let acked = false
+    const w = wb.writev(CALL, fd, pattern(100, 1), 0, 0o10000).then(() => {
+      acked = true
+    })
+    await settle()
+    expect(acked).toBe(false)
+    await brick.releaseHeld()
+    await w
+    expect(acked).toBe(true)
+  })
+
   it('returns a failed O_SYNC write to its caller at once', async () => {
     const { wb, brick } = stack()
     const fd = await openFile(wb, O_RDWR | O_SYNC)
