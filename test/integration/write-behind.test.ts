@@ -70,6 +70,7 @@ describe('write-behind on a shared volume', () => {
         expect(got.equals(model.subarray(at, Math.min(at + len, size))), `pread(${len}, ${at}) after write ${i}`).toBe(true)
       }
     }
+    expect((await glfs.stat(path)).size).toBe(size)
     expect((await fd.fstat()).size).toBe(size)
     await fd.fsync()
     await fd.close()

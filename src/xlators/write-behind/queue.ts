@@ -173,6 +173,8 @@ export const MAX_RANGES = 64
  * in `admission`, in arrival order.
  */
 export class WbInode {
+  /** The inode's gfid, to recognise it in named lookups (which carry no inode). */
+  readonly gfid: Buffer
   head: Block | undefined = undefined
   tail: Block | undefined = undefined
   /** Lied bytes in the list (dirty, in flight or failed). */
@@ -190,6 +192,10 @@ export class WbInode {
   readonly admission: WaitingWrite[] = []
   readonly barriers: Barrier[] = []
   losses: Loss[] | undefined = undefined
+
+  constructor(gfid: Buffer) {
+    this.gfid = gfid
+  }
 
   get empty(): boolean {
     return this.head === undefined

@@ -75,6 +75,8 @@ const FALLOC_FL_KEEP_SIZE = 0x01
 
 /** Write results of cached writes carry no attributes (write-behind.c `wb_do_unwinds`). */
 const ZERO_IATT: Iatt = Object.freeze(new Iatt()) as Iatt
+/** Cache answers per event-loop turn before one waits for the next turn. */
+const CACHED_ANSWERS_PER_TURN = 256
 /** Most pooled aggregate buffers, shared by every file. */
 const POOL_MAX = 16
 
@@ -133,6 +135,17 @@ export class WriteBehind extends Xlator {
   readonly #dirty = new Set<WbInode>()
   /** Losses no fsync or close could report (an fd released without close); `fini` reports them. */
   #unreported: Loss | undefined = undefined
+  /**
+   * Answers given from the cache since the event loop last turned. A loop of cached writes or
+   * reads resolves in microtasks only and would starve sockets and timers (replies, pings) for
+   * as long as it runs; past CACHED_ANSWERS_PER_TURN the next answer waits for setImmediate.
+   */
+  #cachedAnswers = 0
+  #turnPending = false
+  readonly #newTurn = (): void => {
+    this.#cachedAnswers = 0
+    this.#turnPending = false
+  }
 
   constructor(name: string, children: readonly Xlator[], config: WriteBehindConfig, volume: string) {
     super(name, WriteBehind.type, children)
@@ -154,12 +167,22 @@ export class WriteBehind extends Xlator {
     }
     if (st.admission.length === 0 && st.cachedBytes + len <= c.windowBytes) {
       this.#cache(st, fd, call, data, offset, flags)
-      return Promise.resolve({ size: len, prestat: ZERO_IATT, poststat: ZERO_IATT, xdata: undefined })
+      return this.#answer({ size: len, prestat: ZERO_IATT, poststat: ZERO_IATT, xdata: undefined })
     }
     return new Promise<WriteResult>((resolve, reject) => {
       st.admission.push(new WaitingWrite(fd, call, data, offset, flags, this.#clock, resolve, reject))
       this.#admit(st)
     })
+  }
+
+  /** Resolve an answer from the cache, letting the event loop turn now and then (see #cachedAnswers). */
+  #answer<T>(result: T): Promise<T> {
+    if (!this.#turnPending) {
+      this.#turnPending = true
+      setImmediate(this.#newTurn)
+    }
+    if (++this.#cachedAnswers <= CACHED_ANSWERS_PER_TURN) return Promise.resolve(result)
+    return new Promise<T>((resolve) => setImmediate(resolve, result))
   }
 
   /** Copy an acknowledged write into the cache: into a block it overlaps or continues, or a new one. */
@@ -475,7 +498,7 @@ export class WriteBehind extends Xlator {
     const st = this.#peek(fd.inode)
     if (st !== undefined && !st.empty && size > 0) {
       const hit = fromCache(st, size, offset)
-      if (hit !== undefined) return hit
+      if (hit !== undefined) return this.#answer(hit)
       await this.#dependOn(st, offset, offset + size, 'read', fd.inode)
     }
     return this.child.readv(call, fd, size, offset, flags, xdata)
@@ -501,8 +524,21 @@ export class WriteBehind extends Xlator {
     const st = this.#peek(loc.inode)
     await this.#orderAfter(st)
     const r = await this.child.lookup(call, loc, xdata)
-    if (st !== undefined && st.empty) st.knownSize = r.stat.size
-    return r
+    if (st !== undefined) {
+      if (st.empty) st.knownSize = r.stat.size
+      return r
+    }
+    // A lookup by name carries no inode: recognise a file with cached writes by its gfid, and
+    // look again once they landed, so the size and times include them.
+    const named = this.#dirty.size > 0 ? this.#dirtyByGfid(r.stat.gfid) : undefined
+    if (named === undefined) return r
+    await this.#orderAfter(named)
+    return this.child.lookup(call, loc, xdata)
+  }
+
+  #dirtyByGfid(gfid: Buffer): WbInode | undefined {
+    for (const st of this.#dirty) if (st.gfid.equals(gfid)) return st
+    return undefined
   }
 
   override async ftruncate(call: Call, fd: Fd, offset: number, xdata?: Dict): Promise<PrePostResult> {
@@ -625,7 +661,7 @@ export class WriteBehind extends Xlator {
   #inode(inode: Inode): WbInode {
     let st = inode.ctx.get(this) as WbInode | undefined
     if (st === undefined) {
-      st = new WbInode()
+      st = new WbInode(inode.gfid)
       inode.ctx.set(this, st)
     }
     return st

@@ -4,7 +4,7 @@ import { Iatt } from '../../../../src/rpc/programs/fops.ts'
 import { parseVolfile } from '../../../../src/xlators/volfile.ts'
 import { createWriteBehind } from '../../../../src/xlators/write-behind/write-behind.ts'
 import {
-  type Call, type CommonResult, type Dict, Fd, type IattResult, Inode, type Loc, type OpenResult, type PrePostResult,
+  type Call, type CommonResult, type Dict, Fd, type IattResult, Inode, type Loc, type LookupResult, type OpenResult, type PrePostResult,
   type ReadResult, type WriteResult,
 } from '../../../../src/xlators/types.ts'
 import { Xlator } from '../../../../src/xlators/xlator.ts'
@@ -91,6 +91,16 @@ export class FakeBrick extends Xlator {
     this.fops.push('readv')
     const data = Buffer.from(this.content.subarray(Math.min(offset, this.content.length), Math.min(offset + size, this.content.length)))
     return { data, stat: this.#iatt(), eof: offset + size >= this.content.length, xdata: undefined }
+  }
+
+  /** The gfid the file's lookups report. */
+  gfid: Buffer = Buffer.alloc(16)
+
+  override async lookup(): Promise<LookupResult> {
+    this.fops.push('lookup')
+    const stat = this.#iatt()
+    stat.gfid = this.gfid
+    return { stat, postparent: new Iatt(), xdata: undefined }
   }
 
   override async fstat(): Promise<IattResult> {

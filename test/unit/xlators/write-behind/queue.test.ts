@@ -38,7 +38,7 @@ describe('mergeRanges', () => {
 
 describe('WbInode', () => {
   it('counts blocks per state and lied bytes as they move', () => {
-    const st = new WbInode()
+    const st = new WbInode(Buffer.alloc(16))
     const a = block(st, 0, 100)
     const b = block(st, 100, 50, INFLIGHT)
     expect([st.dirty, st.inflight, st.inflightLied, st.failed, st.cachedBytes]).toEqual([1, 1, 1, 0, 150])
@@ -50,7 +50,7 @@ describe('WbInode', () => {
   })
 
   it('sends a block only when no older block overlaps it (or when it is the oldest, with strict ordering)', () => {
-    const st = new WbInode()
+    const st = new WbInode(Buffer.alloc(16))
     block(st, 0, 100, INFLIGHT)
     const overlapping = block(st, 50, 100)
     const apart = block(st, 1000, 100)
@@ -61,7 +61,7 @@ describe('WbInode', () => {
   })
 
   it('holds the open tail for aggregation while a lied write is in flight (trickling)', () => {
-    const st = new WbInode()
+    const st = new WbInode(Buffer.alloc(16))
     const first = block(st, 0, 100)
     expect(st.canSend(first, 4096, true, false)).toBe(true)
     expect(st.canSend(first, 4096, false, false)).toBe(false)
@@ -74,7 +74,7 @@ describe('WbInode', () => {
   })
 
   it('finds blocks stuck behind a failed one, transitively', () => {
-    const st = new WbInode()
+    const st = new WbInode(Buffer.alloc(16))
     block(st, 0, 100, FAILED)
     const behind = block(st, 50, 100)
     const behindThat = block(st, 140, 20)
@@ -86,7 +86,7 @@ describe('WbInode', () => {
   })
 
   it('merges into the newest block a write overlaps or touches, never past a newer overlapping one', () => {
-    const st = new WbInode()
+    const st = new WbInode(Buffer.alloc(16))
     const a = block(st, 0, 100)
     block(st, 500, 100)
     const data = Buffer.alloc(20, 9)
@@ -101,7 +101,7 @@ describe('WbInode', () => {
   })
 
   it('keeps a bounded number of loss records, merging the oldest without hiding any', () => {
-    const st = new WbInode()
+    const st = new WbInode(Buffer.alloc(16))
     for (let i = 1; i <= 40; i++) st.addLoss(new Loss(i * 10, 28, undefined, [{ offset: i * 100, length: 10 }]))
     expect(st.losses!.length).toBeLessThanOrEqual(16)
     const seenByEarliest = st.lossesSince(0).flatMap((l) => l.ranges)

@@ -39,6 +39,28 @@ describe('performance/write-behind: normal operation', () => {
     expect(brick.content.equals(pattern(4096, 1))).toBe(true)
   })
 
+  it('lets the event loop turn during a long loop of writes and reads answered from the cache', async () => {
+    const { wb, brick } = stack()
+    brick.hold = true
+    const fd = await openFile(wb)
+    let turns = 0
+    const ticker = setInterval(() => turns++, 0)
+    const page = pattern(4096, 3)
+    try {
+      // Rewrites of one page never fill the window, so every answer comes from the cache.
+      for (let i = 0; i < 5000; i++) {
+        await wb.writev(CALL, fd, page, 0, 0)
+        await wb.readv(CALL, fd, 4096, 0, 0)
+      }
+    } finally {
+      clearInterval(ticker)
+    }
+    expect(turns).toBeGreaterThan(0)
+    while (brick.heldCount > 0) await brick.releaseHeld()
+    await wb.fsync(CALL, fd, false)
+    expect(brick.content.equals(page)).toBe(true)
+  })
+
   it('aggregates contiguous small writes into fewer WRITEs of at most aggregate-size, in order', async () => {
     const { wb, brick } = stack({ 'aggregate-size': '64KB' })
     brick.hold = true
@@ -335,6 +357,19 @@ describe('performance/write-behind: read-your-writes', () => {
     await brick.releaseHeld()
     const r = await read
     expect(r.data.equals(Buffer.alloc(100))).toBe(true)
+  })
+
+  it('answers a lookup by name of a file with cached writes with the size they make', async () => {
+    const { wb, brick } = stack()
+    const fd = await openFile(wb)
+    brick.gfid = fd.inode.gfid
+    brick.hold = true
+    await wb.writev(CALL, fd, Buffer.alloc(5000, 1), 0, 0)
+    await wb.writev(CALL, fd, Buffer.alloc(5000, 2), 100_000, 0)
+    const lookup = wb.lookup(CALL, { path: '/f', name: 'f', parent: undefined, inode: undefined })
+    await settle()
+    while (brick.heldCount > 0) await brick.releaseHeld()
+    expect((await lookup).stat.size).toBe(105_000)
   })
 
   it('orders fstat, ftruncate and discard after the cached writes they touch', async () => {
