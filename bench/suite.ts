@@ -227,9 +227,10 @@ export async function runSuite(inv: Invocation, out: Output, sandbox: () => Prom
   const machine = await machineInfo()
   const probe = await mount(target)
   const graph = probe.describeGraph()
+  const bricks = probe.bricks.map((b) => `${b.host}:${b.path} (port ${b.port ?? '?'}, ${b.status})`)
   await probe.fini()
   say(`gfapi-ts bench suite${quick ? ' (quick)' : ''}: ${settings.runtime} per profile, ${settings.size} file, time_based\n`)
-  say(`${machineText(machine)}\nvolume  : ${targetUrl(target, '/')}\ngraph   :\n${indent(graph)}\n\n`)
+  say(`${machineText(machine)}\nvolume  : ${targetUrl(target, '/')}\nbricks  : ${bricks.join(', ')}\ngraph   :\n${indent(graph)}\n\n`)
 
   let mountResult: Record<string, unknown> | undefined
   let mountLine: string | undefined

@@ -8,8 +8,8 @@ const FRAGMENT_LENGTH_MASK = 0x7fffffff
 /** Default largest record accepted: a 64 MiB READ plus headers, with room to spare. */
 export const DEFAULT_MAX_RECORD_BYTES = 80 * 1024 * 1024
 
-// Records that span socket chunks are assembled in slabs carved in order, so a stream of 128 KiB
-// READ replies costs one allocation per slab instead of one per record (and far less GC). A slab
+// Records that must be copied are placed in slabs carved in order, so a stream of 128 KiB READ
+// replies costs one allocation per slab instead of one per record (and far less GC). A slab
 // lives while any record view into it does; records above SLAB_MAX_RECORD get their own buffer.
 const SLAB_BYTES = 2 * 1024 * 1024
 const SLAB_MAX_RECORD = 512 * 1024
@@ -20,17 +20,27 @@ export function recordMark(length: number): number {
 }
 
 /**
- * Reassembles records from a byte stream split anywhere. A record that arrives whole inside one
- * chunk is handed up as a view of that chunk (no copy); one spanning chunks is copied once, into
- * a slab or a buffer of its exact size, allocated only after the fragment headers proved it fits
- * `maxRecordBytes`. Handed-out records are never written again, so callers may keep views.
+ * Reassembles records from a byte stream split anywhere, with at most one copy per record:
+ *
+ * - chunks the caller hands over for good (`transientChunks` false, Node's 'data' buffers): a
+ *   record whole inside one chunk is handed up as a view of it, one spanning chunks is copied
+ *   once into a slab or a buffer of its size;
+ * - chunks the caller reuses after `push` returns (`transientChunks` true, a socket `onread`
+ *   buffer): every record is copied once into a slab; a single-fragment record (what GlusterFS
+ *   sends) is copied straight into its final place as its bytes arrive.
+ *
+ * Nothing is allocated before the bytes that justify it arrived (a hostile length costs
+ * nothing), nor beyond `maxRecordBytes`. Handed-out records are never written again.
  */
 export class RecordDecoder {
   readonly maxRecordBytes: number
   readonly #onRecord: (record: Buffer) => void
-  // Partial record being assembled across chunks: its fragments' bytes so far.
+  readonly #transient: boolean
+  // Partial record being assembled across chunks: its fragments' bytes so far, either in
+  // #parts (views, or copies when chunks are transient) or written straight into #dest.
   #parts: Buffer[] = []
   #partsBytes = 0
+  #dest: Buffer | undefined
   // Bytes of the current fragment still expected (0 = expecting a header).
   #fragmentLeft = 0
   #lastFragment = false
@@ -39,12 +49,13 @@ export class RecordDecoder {
   #headerHave = 0
   #slab: Buffer | undefined
   #slabUsed = 0
-  // Bytes received so far: a slab is never larger, so nothing is allocated beyond what arrived.
+  // Bytes received so far: no buffer is larger, so nothing is allocated beyond what arrived.
   #bytesSeen = 0
 
-  constructor(onRecord: (record: Buffer) => void, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES) {
+  constructor(onRecord: (record: Buffer) => void, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES, transientChunks = false) {
     this.#onRecord = onRecord
     this.maxRecordBytes = maxRecordBytes
+    this.#transient = transientChunks
   }
 
   /** True while a record is partly received (a peer closing now closed mid-record). */
@@ -65,7 +76,8 @@ export class RecordDecoder {
           const length = mark & FRAGMENT_LENGTH_MASK
           this.#checkSize(length)
           if ((mark & LAST_FRAGMENT) !== 0 && end - at - 4 >= length) {
-            this.#onRecord(chunk.subarray(at + 4, at + 4 + length))
+            const view = chunk.subarray(at + 4, at + 4 + length)
+            this.#onRecord(this.#transient ? this.#copyOut(view) : view)
             at += 4 + length
             continue
           }
@@ -84,7 +96,9 @@ export class RecordDecoder {
         continue
       }
       const take = Math.min(this.#fragmentLeft, end - at)
-      this.#parts.push(chunk.subarray(at, at + take))
+      const dest = this.#dest
+      if (dest !== undefined) chunk.copy(dest, this.#partsBytes, at, at + take)
+      else this.#parts.push(this.#transient ? Buffer.from(chunk.subarray(at, at + take)) : chunk.subarray(at, at + take))
       this.#partsBytes += take
       this.#fragmentLeft -= take
       at += take
@@ -97,6 +111,11 @@ export class RecordDecoder {
     this.#lastFragment = (mark & LAST_FRAGMENT) !== 0
     this.#checkSize(this.#partsBytes + length)
     this.#fragmentLeft = length
+    // A whole record in one fragment, its size already covered by traffic seen: copy its bytes
+    // straight into their final place instead of gathering copies and assembling them.
+    if (this.#transient && this.#lastFragment && this.#partsBytes === 0 && length > 0 && length <= this.#bytesSeen) {
+      this.#dest = this.#alloc(length)
+    }
     // A zero-length last fragment completes its record without consuming any bytes.
     if (length === 0 && this.#lastFragment) this.#emit()
   }
@@ -108,32 +127,46 @@ export class RecordDecoder {
   }
 
   #emit(): void {
-    const parts = this.#parts
-    const record = parts.length === 1 ? parts[0]! : this.#assemble(parts, this.#partsBytes)
-    this.#parts = []
+    let record: Buffer
+    if (this.#dest !== undefined) {
+      record = this.#dest
+      this.#dest = undefined
+    } else {
+      const parts = this.#parts
+      record = parts.length === 1 ? parts[0]! : this.#assemble(parts, this.#partsBytes)
+      this.#parts = []
+    }
     this.#partsBytes = 0
     this.#lastFragment = false
     this.#onRecord(record)
   }
 
   #assemble(parts: Buffer[], total: number): Buffer {
-    let out: Buffer
-    if (total > SLAB_MAX_RECORD) {
-      out = Buffer.allocUnsafeSlow(total)
-    } else {
-      if (this.#slab === undefined || this.#slab.length - this.#slabUsed < total) {
-        this.#slab = Buffer.allocUnsafeSlow(Math.min(SLAB_BYTES, Math.max(total, this.#bytesSeen)))
-        this.#slabUsed = 0
-      }
-      out = this.#slab.subarray(this.#slabUsed, this.#slabUsed + total)
-      // Keep the next record 8-byte aligned within the slab.
-      this.#slabUsed += (total + 7) & ~7
-    }
+    const out = this.#alloc(total)
     let at = 0
     for (const part of parts) {
       out.set(part, at)
       at += part.length
     }
+    return out
+  }
+
+  #copyOut(view: Buffer): Buffer {
+    const out = this.#alloc(view.length)
+    out.set(view)
+    return out
+  }
+
+  /** `n` bytes from the current slab, or a buffer of their own for large records. */
+  #alloc(n: number): Buffer {
+    if (n > SLAB_MAX_RECORD) return Buffer.allocUnsafeSlow(n)
+    if (this.#slab === undefined || this.#slab.length - this.#slabUsed < n) {
+      this.#slab = Buffer.allocUnsafeSlow(Math.min(SLAB_BYTES, Math.max(n, this.#bytesSeen)))
+      this.#slabUsed = 0
+    }
+    const out = this.#slab.subarray(this.#slabUsed, this.#slabUsed + n)
+    // Keep the next record 8-byte aligned within the slab.
+    this.#slabUsed += (n + 7) & ~7
     return out
   }
 }
