@@ -650,8 +650,8 @@ export class Glfs extends EventEmitter implements FdOwner {
 
   async statvfs(path = '/'): Promise<GlfsStatvfs> {
     const { loc } = await this.#resolverOrThrow().resolve(path, true, 'statvfs').catch(this.#rethrow('statvfs', path))
-    const s = await this.top.statfs(this.call, loc).catch(this.#rethrow('statvfs', path))
-    return { bsize: s.bsize, frsize: s.frsize, blocks: s.blocks, bfree: s.bfree, bavail: s.bavail, files: s.files, ffree: s.ffree, favail: s.favail, fsid: s.fsid, flag: s.flag, namemax: s.namemax }
+    const { xdata: _, ...statvfs } = await this.top.statfs(this.call, loc).catch(this.#rethrow('statvfs', path))
+    return statvfs
   }
 
   /** Open a directory for `for await` listing (entries carry their stat, from READDIRP). */

@@ -1,4 +1,4 @@
-import type { Iatt } from '../rpc/programs/fops.ts'
+import type { GfStatfs, Iatt } from '../rpc/programs/fops.ts'
 import { gfidToString } from '../xlators/types.ts'
 import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK } from './constants.ts'
 
@@ -85,17 +85,5 @@ export class GlfsStats {
   }
 }
 
-/** statvfs(3) of the volume. */
-export interface GlfsStatvfs {
-  readonly bsize: number
-  readonly frsize: number
-  readonly blocks: number
-  readonly bfree: number
-  readonly bavail: number
-  readonly files: number
-  readonly ffree: number
-  readonly favail: number
-  readonly fsid: bigint
-  readonly flag: number
-  readonly namemax: number
-}
+/** statvfs(3) of the volume: the bricks' gf_statfs, summed by distribute. */
+export type GlfsStatvfs = GfStatfs
