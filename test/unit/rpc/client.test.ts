@@ -332,6 +332,29 @@ describe('RpcClient calls and replies', () => {
     expect((await echo(client, 2)).uint32()).toBe(2)
   })
 
+  it('works over TCP on IPv6 loopback', async () => {
+    const server = createServer((socket) => {
+      let buf = Buffer.alloc(0)
+      socket.on('data', (chunk: Buffer) => {
+        buf = Buffer.concat([buf, chunk])
+        while (buf.length >= 4 && buf.length >= 4 + (buf.readUInt32BE(0) & 0x7fffffff)) {
+          const n = buf.readUInt32BE(0) & 0x7fffffff
+          socket.write(successReply(buf.readUInt32BE(4), xdr().u32(0x6).bytes()))
+          buf = buf.subarray(4 + n)
+        }
+      })
+    })
+    server.listen(0, '::1')
+    await once(server, 'listening')
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())))
+    const port = (server.address() as { port: number }).port
+    const client = new RpcClient({ transport: 'tcp', host: '::1', port })
+    cleanups.push(() => client.close())
+    await client.connect()
+    expect(client.label).toBe(`[::1]:${port}`)
+    expect((await echo(client, 1)).uint32()).toBe(0x6)
+  })
+
   it('works over a unix socket', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gfapi-rpc-'))
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
