@@ -159,6 +159,21 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!()
 })
 
+/** A server answering every call it gets with SUCCESS and one uint32 result. */
+function constantReplyServer(result: number): Server {
+  return createServer((socket) => {
+    let buf = Buffer.alloc(0)
+    socket.on('data', (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk])
+      while (buf.length >= 4 && buf.length >= 4 + (buf.readUInt32BE(0) & 0x7fffffff)) {
+        const n = buf.readUInt32BE(0) & 0x7fffffff
+        socket.write(successReply(buf.readUInt32BE(4), xdr().u32(result).bytes()))
+        buf = buf.subarray(4 + n)
+      }
+    })
+  })
+}
+
 async function startPeer(onCall?: (call: ReceivedCall, peer: Peer) => void): Promise<Peer> {
   const peer = await new Peer(onCall).listen()
   cleanups.push(() => peer.close())
@@ -333,17 +348,7 @@ describe('RpcClient calls and replies', () => {
   })
 
   it('works over TCP on IPv6 loopback', async () => {
-    const server = createServer((socket) => {
-      let buf = Buffer.alloc(0)
-      socket.on('data', (chunk: Buffer) => {
-        buf = Buffer.concat([buf, chunk])
-        while (buf.length >= 4 && buf.length >= 4 + (buf.readUInt32BE(0) & 0x7fffffff)) {
-          const n = buf.readUInt32BE(0) & 0x7fffffff
-          socket.write(successReply(buf.readUInt32BE(4), xdr().u32(0x6).bytes()))
-          buf = buf.subarray(4 + n)
-        }
-      })
-    })
+    const server = constantReplyServer(0x6)
     server.listen(0, '::1')
     await once(server, 'listening')
     cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())))
@@ -359,17 +364,7 @@ describe('RpcClient calls and replies', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gfapi-rpc-'))
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
     const path = join(dir, 'glusterd.socket')
-    const server = createServer((socket) => {
-      let buf = Buffer.alloc(0)
-      socket.on('data', (chunk: Buffer) => {
-        buf = Buffer.concat([buf, chunk])
-        while (buf.length >= 4 && buf.length >= 4 + (buf.readUInt32BE(0) & 0x7fffffff)) {
-          const n = buf.readUInt32BE(0) & 0x7fffffff
-          socket.write(successReply(buf.readUInt32BE(4), xdr().u32(0xabc).bytes()))
-          buf = buf.subarray(4 + n)
-        }
-      })
-    })
+    const server = constantReplyServer(0xabc)
     server.listen(path)
     await once(server, 'listening')
     cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())))
