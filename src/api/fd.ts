@@ -92,10 +92,11 @@ export class GlfsFd {
     if (target.length === 0) return 0
     if (target.length <= MAX_IO_CHUNK) {
       // One READ, one copy: from the received record into the caller's buffer.
-      const data = await this.#readv(target.length, offset, 'pread')
-      // An aborted read must not write into a buffer the caller already got back.
+      // Without a signal the reply's data may be received straight into `target`; with one it may
+      // not: an aborted read must not write into a buffer the caller already got back.
+      const data = await this.#readv(target.length, offset, 'pread', signal === undefined ? target : undefined)
       if (signal?.aborted) return 0
-      target.set(data)
+      if (data.buffer !== target.buffer || data.byteOffset !== target.byteOffset) target.set(data)
       return data.length
     }
     return this.#readInto(target, offset, 'pread', signal)
@@ -333,9 +334,9 @@ export class GlfsFd {
     await (this.#fd.isDirectory ? top.releasedir(call, this.#fd) : top.release(call, this.#fd)).catch(() => undefined)
   }
 
-  async #readv(size: number, offset: number, syscall: string): Promise<Buffer> {
+  async #readv(size: number, offset: number, syscall: string, sink?: Uint8Array): Promise<Buffer> {
     try {
-      return (await this.#owner.top.readv(this.#owner.call, this.#fd, size, offset, 0)).data
+      return (await this.#owner.top.readv(this.#owner.call, this.#fd, size, offset, 0, undefined, sink)).data
     } catch (err) {
       throw withPath(err, syscall, this.path)
     }

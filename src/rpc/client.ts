@@ -45,6 +45,16 @@ export interface RpcClientOptions {
   brick?: string | undefined
 }
 
+/**
+ * Where the bulk data of a reply goes: straight into a caller's buffer. `headLength` reads the
+ * reply body's first bytes (after the accepted-reply header) and says where the data starts, or
+ * -1 to receive the reply whole; the program's codec knows the layout (READ: gfx_read_rsp).
+ */
+export interface ReplySink {
+  readonly buffer: Uint8Array
+  headLength(body: Buffer, bodyAt: number, recordLength: number): number
+}
+
 /** A call sent and not yet answered. One class so every pending call has the same shape. */
 class PendingCall {
   readonly xid: number
@@ -56,15 +66,17 @@ class PendingCall {
   readonly reject: (e: Error) => void
   /** Data-changing calls whose fate is unknown if the connection drops after sending. */
   readonly mutates: boolean
+  readonly sink: ReplySink | undefined
 
   constructor(xid: number, program: RpcProgram, proc: number, timeoutMs: number, mutates: boolean,
-    resolve: (r: XdrReader) => void, reject: (e: Error) => void) {
+    sink: ReplySink | undefined, resolve: (r: XdrReader) => void, reject: (e: Error) => void) {
     this.xid = xid
     this.program = program
     this.proc = proc
     this.timeoutMs = timeoutMs
     this.deadline = performance.now() + timeoutMs
     this.mutates = mutates
+    this.sink = sink
     this.resolve = resolve
     this.reject = reject
   }
@@ -76,6 +88,8 @@ export type RpcClientStatus = 'connecting' | 'connected' | 'closed'
 const PING_PROGRAM: RpcProgram = { name: 'GF-DUMP', number: 123451501, version: 1, procedures: ['NULL', 'DUMP', 'PING'] }
 const PING_PROC = 2
 const NO_IDENTITY: AuthIdentity = { pid: 0, uid: 0, gid: 0, groups: [], lkOwner: Buffer.alloc(0) }
+/** xid, REPLY, MSG_ACCEPTED, verifier AUTH_NULL + length 0, SUCCESS. */
+const REPLY_HEADER_BYTES = 24
 /** Receive buffer per connection: a 128 KiB READ reply and its neighbours in one read. */
 const RECEIVE_BUFFER_BYTES = 256 * 1024
 /** XIDs of calls failed by their deadline, remembered so a late reply is dropped, not fatal. */
@@ -108,6 +122,27 @@ export class RpcClient extends EventEmitter {
   readonly #pending = new Map<number, PendingCall>()
   #xid = 1
   #corked = false
+  /**
+   * Sends the data of a large reply straight into the buffer its call supplied (a ReplySink):
+   * only for an accepted, successful reply with an empty verifier (24 header bytes), whose codec
+   * finds where the data starts.
+   */
+  readonly #placer = {
+    sink: undefined as Uint8Array | undefined,
+    place: (head: Buffer, recordLength: number): number => {
+      const placer = this.#placer
+      placer.sink = undefined
+      const call = this.#pending.get(head.readUInt32BE(0))
+      const sink = call?.sink
+      if (sink === undefined) return -1
+      if (head.readUInt32BE(4) !== MsgType.REPLY || head.readUInt32BE(8) !== 0 || head.readUInt32BE(16) !== 0 || head.readUInt32BE(20) !== 0) return -1
+      const at = sink.headLength(head, REPLY_HEADER_BYTES, recordLength)
+      if (at < 0) return -1
+      placer.sink = sink.buffer
+      return at
+    },
+  }
+
   /**
    * Socket reads land in one buffer per connection, reused for every read: no 64 KiB allocation
    * per read as with 'data' events, and up to RECEIVE_BUFFER_BYTES per system call.
@@ -152,7 +187,7 @@ export class RpcClient extends EventEmitter {
     this.#brick = options.brick
     this.label = options.label ?? describeEndpoint(endpoint)
     // Chunks come from one reused receive buffer (socket onread): the decoder copies each record out.
-    this.#decoder = new RecordDecoder((record) => this.#onRecord(record), options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES, true)
+    this.#decoder = new RecordDecoder((record) => this.#onRecord(record), options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES, true, this.#placer)
   }
 
   get status(): RpcClientStatus {
@@ -242,7 +277,7 @@ export class RpcClient extends EventEmitter {
    * arguments (WRITE data: no copy into the header buffer). Resolves with a reader positioned at
    * the procedure's results. `timeoutMs` bounds this call instead of `callTimeoutMs`.
    */
-  endCall(program: RpcProgram, proc: number, payload: Buffer | undefined, mutates: boolean, timeoutMs?: number): Promise<XdrReader> {
+  endCall(program: RpcProgram, proc: number, payload: Buffer | undefined, mutates: boolean, timeoutMs?: number, sink?: ReplySink): Promise<XdrReader> {
     const w = this.#writer
     const payloadBytes = payload === undefined ? 0 : payload.length
     w.patchUint32(0, recordMark(w.length - 4 + payloadBytes))
@@ -255,7 +290,7 @@ export class RpcClient extends EventEmitter {
     // The liveness clock runs only while calls are outstanding: an idle spell is not silence.
     if (this.#pending.size === 0) this.#aliveAt = performance.now()
     return new Promise<XdrReader>((resolve, reject) => {
-      this.#pending.set(xid, new PendingCall(xid, program, proc, timeoutMs ?? this.#callTimeoutMs, mutates, resolve, reject))
+      this.#pending.set(xid, new PendingCall(xid, program, proc, timeoutMs ?? this.#callTimeoutMs, mutates, sink, resolve, reject))
       if (!this.#corked) {
         // Batch every call made in this tick into one writev.
         this.#corked = true

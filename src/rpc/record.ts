@@ -14,6 +14,21 @@ export const DEFAULT_MAX_RECORD_BYTES = 80 * 1024 * 1024
 const SLAB_BYTES = 2 * 1024 * 1024
 const SLAB_MAX_RECORD = 512 * 1024
 
+/** Bytes of a record seen before deciding whether its tail goes straight to a caller's buffer. */
+export const PLACEMENT_PEEK_BYTES = 256
+
+/**
+ * Decides, from the first PLACEMENT_PEEK_BYTES of a larger record, whether its tail (a READ
+ * reply's data) is written straight into a caller's buffer instead of a slab: the one copy out of
+ * the receive buffer lands where the caller wants the bytes.
+ */
+export interface RecordPlacer {
+  /** The length of the head to keep as the record, or -1 to keep the whole record; sets `sink`. */
+  place(head: Buffer, recordLength: number): number
+  /** Where the tail goes when `place` returned a head length. */
+  readonly sink: Uint8Array | undefined
+}
+
 /** Encode a single-fragment record mark for `length` bytes (what GlusterFS always sends). */
 export function recordMark(length: number): number {
   return (LAST_FRAGMENT | length) >>> 0
@@ -34,8 +49,16 @@ export function recordMark(length: number): number {
  */
 export class RecordDecoder {
   readonly maxRecordBytes: number
-  readonly #onRecord: (record: Buffer) => void
+  readonly #onRecord: (record: Buffer, sunkBytes: number) => void
   readonly #transient: boolean
+  readonly #placer: RecordPlacer | undefined
+  // Placement of a large single-fragment record: its first bytes gathered in #peek, then either
+  // its head in #head and its tail in #sink, or the whole record through #dest or #parts.
+  #peek: Buffer | undefined
+  #peeking = false
+  #head: Buffer | undefined
+  #sink: Uint8Array | undefined
+  #sinkAt = 0
   // Partial record being assembled across chunks: its fragments' bytes so far, either in
   // #parts (views, or copies when chunks are transient) or written straight into #dest.
   #parts: Buffer[] = []
@@ -52,10 +75,16 @@ export class RecordDecoder {
   // Bytes received so far: no buffer is larger, so nothing is allocated beyond what arrived.
   #bytesSeen = 0
 
-  constructor(onRecord: (record: Buffer) => void, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES, transientChunks = false) {
+  /**
+   * `onRecord` gets each record and, when a placer sent its tail to a caller's buffer, how many
+   * bytes went there (the record is then only the head). A placer works on transient chunks only.
+   */
+  constructor(onRecord: (record: Buffer, sunkBytes: number) => void, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES,
+    transientChunks = false, placer?: RecordPlacer) {
     this.#onRecord = onRecord
     this.maxRecordBytes = maxRecordBytes
     this.#transient = transientChunks
+    this.#placer = transientChunks ? placer : undefined
   }
 
   /** True while a record is partly received (a peer closing now closed mid-record). */
@@ -77,7 +106,8 @@ export class RecordDecoder {
           this.#checkSize(length)
           if ((mark & LAST_FRAGMENT) !== 0 && end - at - 4 >= length) {
             const view = chunk.subarray(at + 4, at + 4 + length)
-            this.#onRecord(this.#transient ? this.#copyOut(view) : view)
+            if (!this.#transient) this.#onRecord(view, 0)
+            else if (this.#placer === undefined || length <= PLACEMENT_PEEK_BYTES || !this.#placeWhole(view)) this.#onRecord(this.#copyOut(view), 0)
             at += 4 + length
             continue
           }
@@ -95,9 +125,21 @@ export class RecordDecoder {
         this.#startFragment(this.#header.readUInt32BE(0))
         continue
       }
+      if (this.#peeking) {
+        const take = Math.min(this.#fragmentLeft, end - at, PLACEMENT_PEEK_BYTES - this.#partsBytes)
+        chunk.copy(this.#peek!, this.#partsBytes, at, at + take)
+        this.#partsBytes += take
+        this.#fragmentLeft -= take
+        at += take
+        if (this.#partsBytes === PLACEMENT_PEEK_BYTES) this.#place()
+        continue
+      }
       const take = Math.min(this.#fragmentLeft, end - at)
       const dest = this.#dest
-      if (dest !== undefined) chunk.copy(dest, this.#partsBytes, at, at + take)
+      if (this.#sink !== undefined) {
+        chunk.copy(this.#sink, this.#sinkAt, at, at + take)
+        this.#sinkAt += take
+      } else if (dest !== undefined) chunk.copy(dest, this.#partsBytes, at, at + take)
       else this.#parts.push(this.#transient ? Buffer.from(chunk.subarray(at, at + take)) : chunk.subarray(at, at + take))
       this.#partsBytes += take
       this.#fragmentLeft -= take
@@ -111,10 +153,16 @@ export class RecordDecoder {
     this.#lastFragment = (mark & LAST_FRAGMENT) !== 0
     this.#checkSize(this.#partsBytes + length)
     this.#fragmentLeft = length
-    // A whole record in one fragment, its size already covered by traffic seen: copy its bytes
-    // straight into their final place instead of gathering copies and assembling them.
-    if (this.#transient && this.#lastFragment && this.#partsBytes === 0 && length > 0 && length <= this.#bytesSeen) {
-      this.#dest = this.#alloc(length)
+    if (this.#transient && this.#lastFragment && this.#partsBytes === 0) {
+      if (this.#placer !== undefined && length > PLACEMENT_PEEK_BYTES) {
+        // Large enough to be bulk data: look at its head before deciding where it goes.
+        this.#peek ??= Buffer.allocUnsafe(PLACEMENT_PEEK_BYTES)
+        this.#peeking = true
+      } else if (length > 0 && length <= this.#bytesSeen) {
+        // A whole record in one fragment, its size already covered by traffic seen: copy its
+        // bytes straight into their final place instead of gathering copies and assembling them.
+        this.#dest = this.#alloc(length)
+      }
     }
     // A zero-length last fragment completes its record without consuming any bytes.
     if (length === 0 && this.#lastFragment) this.#emit()
@@ -126,9 +174,48 @@ export class RecordDecoder {
     }
   }
 
+  /** A record whole in one chunk: its tail straight to the placer's sink, if it wants it. */
+  #placeWhole(view: Buffer): boolean {
+    const headLength = this.#placer!.place(view.subarray(0, PLACEMENT_PEEK_BYTES), view.length)
+    const sink = this.#placer!.sink
+    if (headLength < 0 || headLength > PLACEMENT_PEEK_BYTES || sink === undefined || view.length - headLength > sink.length) return false
+    const head = this.#copyOut(view.subarray(0, headLength))
+    sink.set(view.subarray(headLength), 0)
+    this.#onRecord(head, view.length - headLength)
+    return true
+  }
+
+  /** The peeked head is in: ask the placer where the rest of the record goes. */
+  #place(): void {
+    this.#peeking = false
+    const peek = this.#peek!
+    const total = PLACEMENT_PEEK_BYTES + this.#fragmentLeft
+    const headLength = this.#placer!.place(peek, total)
+    const sink = this.#placer!.sink
+    if (headLength >= 0 && headLength <= PLACEMENT_PEEK_BYTES && sink !== undefined && total - headLength <= sink.length) {
+      const head = this.#alloc(headLength)
+      peek.copy(head, 0, 0, headLength)
+      sink.set(peek.subarray(headLength), 0)
+      this.#head = head
+      this.#sink = sink
+      this.#sinkAt = PLACEMENT_PEEK_BYTES - headLength
+    } else if (total <= this.#bytesSeen) {
+      this.#dest = this.#alloc(total)
+      peek.copy(this.#dest, 0, 0, PLACEMENT_PEEK_BYTES)
+    } else {
+      this.#parts.push(Buffer.from(peek))
+    }
+  }
+
   #emit(): void {
     let record: Buffer
-    if (this.#dest !== undefined) {
+    let sunk = 0
+    if (this.#sink !== undefined) {
+      record = this.#head!
+      sunk = this.#sinkAt
+      this.#head = undefined
+      this.#sink = undefined
+    } else if (this.#dest !== undefined) {
       record = this.#dest
       this.#dest = undefined
     } else {
@@ -138,7 +225,7 @@ export class RecordDecoder {
     }
     this.#partsBytes = 0
     this.#lastFragment = false
-    this.#onRecord(record)
+    this.#onRecord(record, sunk)
   }
 
   #assemble(parts: Buffer[], total: number): Buffer {

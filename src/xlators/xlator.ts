@@ -29,7 +29,11 @@ export interface Fops {
   access(call: Call, loc: Loc, mask: number, xdata?: Dict): Promise<CommonResult>
   open(call: Call, loc: Loc, flags: number, fd: Fd, xdata?: Dict): Promise<OpenResult>
   create(call: Call, loc: Loc, flags: number, mode: number, umask: number, fd: Fd, xdata?: Dict): Promise<CreateResult>
-  readv(call: Call, fd: Fd, size: number, offset: number, flags: number, xdata?: Dict): Promise<ReadResult>
+  /**
+   * `sink`, when given, is the caller's buffer: protocol/client may receive the data straight into
+   * it (the result's `data` is then a view of `sink`). Xlators that answer from elsewhere ignore it.
+   */
+  readv(call: Call, fd: Fd, size: number, offset: number, flags: number, xdata?: Dict, sink?: Uint8Array): Promise<ReadResult>
   writev(call: Call, fd: Fd, data: Buffer, offset: number, flags: number, xdata?: Dict): Promise<WriteResult>
   flush(call: Call, fd: Fd, xdata?: Dict): Promise<CommonResult>
   fsync(call: Call, fd: Fd, datasync: boolean, xdata?: Dict): Promise<PrePostResult>
@@ -128,8 +132,8 @@ export class Xlator implements Fops {
   create(call: Call, loc: Loc, flags: number, mode: number, umask: number, fd: Fd, xdata?: Dict): Promise<CreateResult> {
     return this.child.create(call, loc, flags, mode, umask, fd, xdata)
   }
-  readv(call: Call, fd: Fd, size: number, offset: number, flags: number, xdata?: Dict): Promise<ReadResult> {
-    return this.child.readv(call, fd, size, offset, flags, xdata)
+  readv(call: Call, fd: Fd, size: number, offset: number, flags: number, xdata?: Dict, sink?: Uint8Array): Promise<ReadResult> {
+    return this.child.readv(call, fd, size, offset, flags, xdata, sink)
   }
   writev(call: Call, fd: Fd, data: Buffer, offset: number, flags: number, xdata?: Dict): Promise<WriteResult> {
     return this.child.writev(call, fd, data, offset, flags, xdata)

@@ -234,6 +234,9 @@ export class Iatt {
   }
 }
 
+/** Encoded size of gfx_iattx. */
+const IATTX_BYTES = 148
+
 /** What `writeGfxIattx` needs: an `Iatt`, or any object with its fields. */
 export type IattLike = Readonly<Omit<Iatt, 'gfid'>> & { readonly gfid: Uint8Array }
 
@@ -1389,19 +1392,39 @@ export interface GfxReadRsp extends GfxCommonRsp {
  * unlike every other reply — then the data: the rest of the record, unpadded and without a length.
  * Throws XdrError when fewer than `opRet` bytes follow.
  */
-export function readGfxReadRsp(r: XdrReader): GfxReadRsp {
+export function readGfxReadRsp(r: XdrReader, sink?: Uint8Array): GfxReadRsp {
   const opRet = r.int32()
   const opErrno = r.int32()
   const stat = readGfxIattx(r)
   const size = r.uint32()
   const xdata = readGfxDict(r)
   const want = opRet > 0 ? opRet : 0
+  if (want > 0 && r.remaining === 0 && sink !== undefined && sink.length >= want) {
+    // The receiver wrote the data straight into the caller's buffer (gfxReadRspDataOffset).
+    return { opRet, opErrno, xdata, stat, size, data: Buffer.from(sink.buffer, sink.byteOffset, want) }
+  }
   if (r.remaining < want) {
     throw new XdrError('ERR_XDR_SHORT', `XDR: READ reply has ${r.remaining} data bytes, op_ret says ${opRet}`)
   }
   const rest = r.rest()
   const data = rest.length === want ? rest : rest.subarray(0, want)
   return { opRet, opErrno, xdata, stat, size, data }
+}
+
+/**
+ * Where the data of a READ reply starts, from its first bytes: `body` holds the reply from the
+ * record's start, `at` is where gfx_read_rsp begins. -1 unless the reply carries exactly op_ret
+ * bytes of data after a complete header within `body` (the receiver then keeps the reply whole).
+ * gfx_read_rsp: op_ret, op_errno, stat (148), size, xdata (xdr_size, count, pairs_len, pairs).
+ */
+export function gfxReadRspDataOffset(body: Buffer, at: number, recordLength: number): number {
+  const xdataAt = at + 4 + 4 + IATTX_BYTES + 4
+  if (body.length < xdataAt + 12) return -1
+  const opRet = body.readInt32BE(at)
+  const xdrSize = body.readUInt32BE(xdataAt)
+  const dataAt = xdataAt + 12 + xdrSize
+  if (opRet <= 0 || (xdrSize & 3) !== 0 || dataAt > body.length || recordLength - dataAt !== opRet) return -1
+  return dataAt
 }
 
 /** glusterfs4-xdr.x gfx_statfs_rsp. */

@@ -3,12 +3,12 @@ import { debuglog } from 'node:util'
 import type { XdrReader } from '../../xdr/reader.ts'
 import type { XdrWriter } from '../../xdr/writer.ts'
 import { AuthFlavor, MdataFlag } from '../../rpc/auth.ts'
-import { RpcClient, type RpcClientOptions } from '../../rpc/client.ts'
+import { RpcClient, type ReplySink, type RpcClientOptions } from '../../rpc/client.ts'
 import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
 import { CALLBACK_PROGRAM_NUMBER, CallbackProc } from '../../rpc/programs/callback.ts'
 import {
-  Dict, FOP_PROGRAM, FopProc, Iatt, readGfxCommon2iattRsp, readGfxCommon3iattRsp, readGfxCommonDictRsp,
+  Dict, FOP_PROGRAM, FopProc, Iatt, gfxReadRspDataOffset, readGfxCommon2iattRsp, readGfxCommon3iattRsp, readGfxCommonDictRsp,
   readGfxCommonIattRsp, readGfxCommonRsp, readGfxCreateRsp, readGfxOpenRsp, readGfxReaddirpRsp, readGfxReadlinkRsp,
   readGfxReadRsp, readGfxRenameRsp, readGfxSeekRsp, readGfxStatfsRsp, writeGfxAccessReq, writeGfxCreateReq,
   writeGfxDiscardReq, writeGfxEntrylkReq, writeGfxFallocateReq, writeGfxFgetxattrReq, writeGfxFlushReq,
@@ -418,7 +418,7 @@ export class ProtocolClient extends Xlator {
     return { fd, stat: rsp.stat, preparent: rsp.preparent, postparent: rsp.postparent, xdata: rsp.xdata }
   }
 
-  override async readv(call: Call, fd: Fd, size: number, offset: number, flags: number, xdata?: Dict): Promise<ReadResult> {
+  override async readv(call: Call, fd: Fd, size: number, offset: number, flags: number, xdata?: Dict, sink?: Uint8Array): Promise<ReadResult> {
     const rpc = this.#rpc('read')
     const remote = this.#remoteFd(fd, 'read')
     const w = rpc.beginCall(FOP_PROGRAM, FopProc.READ, AuthFlavor.GLUSTERFS_V3, call, 0)
@@ -428,7 +428,8 @@ export class ProtocolClient extends Xlator {
       rpc.abortCall()
       throw err
     }
-    const rsp = readGfxReadRsp(await rpc.endCall(FOP_PROGRAM, FopProc.READ, undefined, false))
+    const target = sink !== undefined && sink.length >= size ? new ReadSink(sink) : undefined
+    const rsp = readGfxReadRsp(await rpc.endCall(FOP_PROGRAM, FopProc.READ, undefined, false, undefined, target), target?.buffer)
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'read', fd.inode.gfid)
     // posix-inode-fd-ops.c: op_errno ENOENT on a successful READ means end of file.
     return { data: rsp.data, stat: rsp.stat, eof: rsp.opErrno === ENOENT || rsp.opRet < size, xdata: rsp.xdata }
@@ -678,6 +679,17 @@ export class ProtocolClient extends Xlator {
 }
 
 const ENOENT = 2
+
+/** A READ's data received straight into the caller's buffer (one copy, out of the receive buffer). */
+class ReadSink implements ReplySink {
+  readonly buffer: Uint8Array
+  constructor(buffer: Uint8Array) {
+    this.buffer = buffer
+  }
+  headLength(body: Buffer, bodyAt: number, recordLength: number): number {
+    return gfxReadRspDataOffset(body, bodyAt, recordLength)
+  }
+}
 
 function inodeGfid(loc: Loc): Buffer {
   const inode = loc.inode

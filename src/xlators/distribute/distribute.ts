@@ -566,8 +566,8 @@ export class Distribute extends Xlator {
     })
   }
 
-  override readv(call: Call, fd: Fd, size: number, offset: number, flags: number, xdata?: Dict): Promise<ReadResult> {
-    return this.#fileSubvol(fd, 'read').readv(call, fd, size, offset, flags, xdata)
+  override readv(call: Call, fd: Fd, size: number, offset: number, flags: number, xdata?: Dict, sink?: Uint8Array): Promise<ReadResult> {
+    return this.#fileSubvol(fd, 'read').readv(call, fd, size, offset, flags, xdata, sink)
   }
 
   override writev(call: Call, fd: Fd, data: Buffer, offset: number, flags: number, xdata?: Dict): Promise<WriteResult> {

@@ -494,14 +494,14 @@ export class WriteBehind extends Xlator {
     return this.child.release(call, fd)
   }
 
-  override async readv(call: Call, fd: Fd, size: number, offset: number, flags: number, xdata?: Dict): Promise<ReadResult> {
+  override async readv(call: Call, fd: Fd, size: number, offset: number, flags: number, xdata?: Dict, sink?: Uint8Array): Promise<ReadResult> {
     const st = this.#peek(fd.inode)
     if (st !== undefined && !st.empty && size > 0) {
       const hit = fromCache(st, size, offset)
       if (hit !== undefined) return this.#answer(hit)
       await this.#dependOn(st, offset, offset + size, 'read', fd.inode)
     }
-    return this.child.readv(call, fd, size, offset, flags, xdata)
+    return this.child.readv(call, fd, size, offset, flags, xdata, sink)
   }
 
   override async fstat(call: Call, fd: Fd, xdata?: Dict): Promise<IattResult> {

@@ -242,6 +242,72 @@ describe('RecordDecoder over a reused receive buffer', () => {
   })
 })
 
+describe('RecordDecoder placing a record tail into a caller buffer', () => {
+  // Records whose first byte is 0x5e ask for their tail after byte 40 to go to the sink.
+  const HEAD = 40
+  const big = (seed: number, n: number): Buffer => {
+    const b = pattern(n, seed)
+    b[0] = 0x5e
+    return b
+  }
+  const records = [pattern(30, 1), big(2, 1000), pattern(500, 3), big(4, 600)]
+  const stream = Buffer.concat(records.map((r) => fragmented(r, [r.length])))
+
+  function run(chunks: Buffer[]): { got: Array<[Buffer, number]>; sinks: Buffer[] } {
+    const sinks: Buffer[] = []
+    const placer = {
+      sink: undefined as Uint8Array | undefined,
+      place(head: Buffer, recordLength: number): number {
+        if (head[0] !== 0x5e) {
+          placer.sink = undefined
+          return -1
+        }
+        const sink = Buffer.alloc(recordLength - HEAD)
+        sinks.push(sink)
+        placer.sink = sink
+        return HEAD
+      },
+    }
+    const got: Array<[Buffer, number]> = []
+    const decoder = new RecordDecoder((r, sunk) => got.push([r, sunk]), undefined, true, placer)
+    const reused = Buffer.alloc(stream.length)
+    for (const c of chunks) {
+      c.copy(reused)
+      decoder.push(reused.subarray(0, c.length))
+      reused.fill(0xee)
+    }
+    expect(decoder.midRecord).toBe(false)
+    return { got, sinks }
+  }
+
+  function check({ got, sinks }: { got: Array<[Buffer, number]>; sinks: Buffer[] }, where: string): void {
+    expect(got.map(([r]) => r.length), where).toEqual([30, HEAD, 500, HEAD])
+    expect(got.map(([, sunk]) => sunk), where).toEqual([0, 1000 - HEAD, 0, 600 - HEAD])
+    expect(got[0]![0].equals(records[0]!), where).toBe(true)
+    expect(got[2]![0].equals(records[2]!), where).toBe(true)
+    expect(Buffer.concat([got[1]![0], sinks[0]!]).equals(records[1]!), where).toBe(true)
+    expect(Buffer.concat([got[3]![0], sinks[1]!]).equals(records[3]!), where).toBe(true)
+  }
+
+  it('splits head and tail correctly at every split point of the stream', () => {
+    for (let i = 0; i <= stream.length; i++) check(run([stream.subarray(0, i), stream.subarray(i)]), `split at ${i}`)
+  })
+
+  it('splits head and tail correctly when fed byte by byte', () => {
+    check(run([...stream].map((b) => Buffer.of(b))), 'byte by byte')
+  })
+
+  it('keeps a record whole when the placer declines or the sink is too small', () => {
+    const placer = { sink: Buffer.alloc(10) as Uint8Array | undefined, place: (): number => HEAD }
+    const got: Array<[Buffer, number]> = []
+    const decoder = new RecordDecoder((r, sunk) => got.push([r, sunk]), undefined, true, placer)
+    decoder.push(Buffer.from(fragmented(records[1]!, [1000])))
+    expect(got).toHaveLength(1)
+    expect(got[0]![1]).toBe(0)
+    expect(got[0]![0].equals(records[1]!)).toBe(true)
+  })
+})
+
 describe('RecordDecoder size limit', () => {
   it('defaults to 80 MiB', () => {
     expect(DEFAULT_MAX_RECORD_BYTES).toBe(80 * 1024 * 1024)
