@@ -228,21 +228,13 @@ export class GlfsFd {
 
   async fstat(): Promise<GlfsStats> {
     this.#check('fstat')
-    try {
-      return new GlfsStats((await this.#owner.top.fstat(this.#owner.call, this.#fd)).stat)
-    } catch (err) {
-      throw withPath(err, 'fstat', this.path)
-    }
+    return new GlfsStats((await this.#relabel('fstat', this.#owner.top.fstat(this.#owner.call, this.#fd))).stat)
   }
 
   async ftruncate(length: number): Promise<void> {
     this.#check('ftruncate')
     checkOffset(length, 'length')
-    try {
-      await this.#owner.top.ftruncate(this.#owner.call, this.#fd, length)
-    } catch (err) {
-      throw withPath(err, 'ftruncate', this.path)
-    }
+    await this.#relabel('ftruncate', this.#owner.top.ftruncate(this.#owner.call, this.#fd, length))
   }
 
   /** Deallocate a range (punch a hole); it reads as zeros afterwards, the size is unchanged. */
@@ -250,11 +242,7 @@ export class GlfsFd {
     this.#check('discard')
     checkOffset(offset, 'offset')
     checkOffset(length, 'length')
-    try {
-      await this.#owner.top.discard(this.#owner.call, this.#fd, offset, length)
-    } catch (err) {
-      throw withPath(err, 'discard', this.path)
-    }
+    await this.#relabel('discard', this.#owner.top.discard(this.#owner.call, this.#fd, offset, length))
   }
 
   /** Write zeros over a range (allocating it); extends the file if the range passes its end. */
@@ -262,11 +250,7 @@ export class GlfsFd {
     this.#check('zerofill')
     checkOffset(offset, 'offset')
     checkOffset(length, 'length')
-    try {
-      await this.#owner.top.zerofill(this.#owner.call, this.#fd, offset, length)
-    } catch (err) {
-      throw withPath(err, 'zerofill', this.path)
-    }
+    await this.#relabel('zerofill', this.#owner.top.zerofill(this.#owner.call, this.#fd, offset, length))
   }
 
   /**
@@ -301,11 +285,7 @@ export class GlfsFd {
     this.#check('futimens')
     const { attrs, valid } = toSetattr(atime, mtime)
     if (valid === 0) return
-    try {
-      await this.#owner.top.fsetattr(this.#owner.call, this.#fd, attrs, valid)
-    } catch (err) {
-      throw withPath(err, 'futimens', this.path)
-    }
+    await this.#relabel('futimens', this.#owner.top.fsetattr(this.#owner.call, this.#fd, attrs, valid))
   }
 
   /**
@@ -390,6 +370,15 @@ export class GlfsFd {
     let total = 0
     for (const n of await Promise.all(chunks)) total += n
     return total
+  }
+
+  /** Await an xlator call, re-labelling its error with this API call and the fd's path. */
+  async #relabel<T>(syscall: string, op: Promise<T>): Promise<T> {
+    try {
+      return await op
+    } catch (err) {
+      throw withPath(err, syscall, this.path)
+    }
   }
 
   #check(syscall: string): void {

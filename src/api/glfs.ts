@@ -8,7 +8,7 @@ import { type BackoffOptions, backoffDelayMs, backoffOptions } from '../rpc/back
 import { Dict } from '../rpc/programs/fops.ts'
 import { type BrickStatus, type BrickStatusChange, ProtocolClient } from '../xlators/client/client.ts'
 import { Graph, type XlatorOptionOverride, buildGraph } from '../xlators/graph.ts'
-import { type Call, Fd, type Inode, type Loc } from '../xlators/types.ts'
+import { type Call, Fd, type Loc } from '../xlators/types.ts'
 import { parseVolfile } from '../xlators/volfile.ts'
 import { checkXlatorOption, readXlatorOption } from '../xlators/xlator-option.ts'
 import type { Xlator } from '../xlators/xlator.ts'
@@ -20,7 +20,7 @@ import {
 import { GlfsDir, GlfsFd, type FdOwner } from './fd.ts'
 import { GraphSwitch } from './graph-switch.ts'
 import type { VolfileServer } from './mgmt.ts'
-import { type ResolvedParent, Resolver, normalize, withPath } from './resolve.ts'
+import { Resolver, withPath } from './resolve.ts'
 import { GlfsStats, type GlfsStatvfs } from './stats.ts'
 import { type TimeSpec, toSetattr } from './times.ts'
 import { GLUSTERD_DEFAULT_PORT, parseGlusterUri, type GlusterUri } from './uri.ts'
@@ -687,9 +687,10 @@ export class Glfs extends EventEmitter implements FdOwner {
   async getxattr(path: string, name: string): Promise<Buffer> {
     const { loc } = await this.#resolverOrThrow().resolve(path, true, 'getxattr').catch(this.#rethrow('getxattr', path))
     const { dict } = await this.top.getxattr(this.call, loc, name).catch(this.#rethrow('getxattr', path))
-    const v = dict.get(name)
-    if (v === undefined) throw this.#error('ENODATA', 'getxattr', path, `no attribute '${name}'`)
-    const bytes = dictValueBytes(v)
+    if (!dict.has(name)) throw this.#error('ENODATA', 'getxattr', path, `no attribute '${name}'`)
+    // Bricks return xattr values as PTR; a STR is taken as its text.
+    const text = dict.getStr(name)
+    const bytes = dict.getPtr(name) ?? (text === undefined ? undefined : Buffer.from(text))
     if (bytes === undefined) throw this.#error('EIO', 'getxattr', path, `attribute '${name}' came back with an unexpected type`)
     return bytes
   }
@@ -744,16 +745,6 @@ function brickInfo(c: ProtocolClient): BrickInfo {
   return { xlator: c.name, host: c.address.remoteHost, path: c.address.remoteSubvolume, port: c.port, status: c.status }
 }
 
-/** The raw bytes of an xattr value from a reply dict. */
-function dictValueBytes(v: ReturnType<Dict['get']>): Buffer | undefined {
-  if (v === undefined) return undefined
-  const value: unknown = (v as { value: unknown }).value
-  if (Buffer.isBuffer(value)) return value
-  if (typeof value === 'string') return Buffer.from(value)
-  if (typeof value === 'bigint' || typeof value === 'number') return Buffer.from(String(value))
-  return undefined
-}
-
 function nonZeroOwner(): Buffer {
   const owner = randomBytes(8)
   owner[0] = owner[0]! | 1
@@ -768,5 +759,3 @@ function randomGfid(): Buffer {
   return g
 }
 
-export { normalize as normalizePath }
-export type { Inode, ResolvedParent }

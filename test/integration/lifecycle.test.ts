@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { Glfs, type GlfsOptions, GlusterError } from '../../src/api/index.ts'
+import { Glfs, type GlfsDir, type GlfsFd, type GlfsOptions, GlusterError } from '../../src/api/index.ts'
 import { killBrick, restartVolume, sandbox, uniqueName, volumeSet } from '../helpers/sandbox.ts'
 import { type OwnVolume, addBrick, allBricksUp, createOwnVolume, nextEvent } from './lifecycle-helpers.ts'
 
@@ -50,6 +50,16 @@ async function rejection(p: Promise<unknown>): Promise<Error & { code?: string; 
 }
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+/** The directory handle, kept across a reconnect or graph switch, still lists `name`; then clean up. */
+async function expectListedThenRemove(glfs: Glfs, dir: GlfsDir, fd: GlfsFd, name: string): Promise<void> {
+  const names: string[] = []
+  for await (const entry of dir) names.push(entry.name)
+  expect(names).toContain(name)
+  await dir.close()
+  await fd.close()
+  await glfs.unlink(`/${name}`)
+}
 
 describe('brick killed and restarted', () => {
   it('fails writes in flight with ENOTCONN naming the brick, reconnects by itself, and the same fds work again', async () => {
@@ -109,12 +119,7 @@ describe('brick killed and restarted', () => {
     expect((await fd.pread(5, 0)).toString()).toBe('after')
     await fd.fsync()
     expect(readFileSync(join(vol.bricks[0]!, name)).subarray(0, 5).toString()).toBe('after')
-    const names: string[] = []
-    for await (const entry of dir) names.push(entry.name)
-    expect(names).toContain(name)
-    await dir.close()
-    await fd.close()
-    await glfs.unlink(`/${name}`)
+    await expectListedThenRemove(glfs, dir, fd, name)
   })
 
   it('fails an fd whose file was removed while the brick was down with EBADFD, and keeps the others', async () => {
@@ -241,12 +246,7 @@ describe('volfile changes (FETCHSPEC)', () => {
     expect(await fd.pwrite('after!', 0)).toBe(6)
     await fd.fsync()
     expect((await fd.pread(16, 0)).toString()).toBe('after!\0\0\0\0during')
-    const names: string[] = []
-    for await (const entry of dir) names.push(entry.name)
-    expect(names).toContain(name)
-    await dir.close()
-    await fd.close()
-    await glfs.unlink(`/${name}`)
+    await expectListedThenRemove(glfs, dir, fd, name)
   })
 
   it('connects the new brick when one is added, and fds opened before keep working', async () => {

@@ -56,8 +56,6 @@ interface ClientConfig {
 }
 
 const NULL_GFID = Buffer.alloc(16)
-/** Anonymous fd: the brick opens the inode by gfid itself (fd.h GF_ANON_FD_NO). */
-const ANON_FD = -2
 
 // consistent-time flags per fop, as the client-side utime xlator sends them (wire reference §1.5).
 const CREATE_FLAGS = MdataFlag.CTIME | MdataFlag.MTIME | MdataFlag.ATIME | MdataFlag.PAR_CTIME | MdataFlag.PAR_MTIME
