@@ -2,6 +2,7 @@ import { debuglog } from 'node:util'
 import type { BackoffOptions } from '../rpc/backoff.ts'
 import type { RpcClientOptions } from '../rpc/client.ts'
 import { lookupXlatorType } from './registry.ts'
+import { assertSupported } from './support.ts'
 import type { Volfile, VolfileNode } from './volfile.ts'
 import { Xlator } from './xlator.ts'
 
@@ -122,26 +123,28 @@ export function fnmatchRegExp(pattern: string): RegExp | undefined {
 }
 
 /**
- * Instantiate the volfile's sections by type, children first; unknown types become pass-through
- * xlators (one debug line each), so a volfile with features we lack still mounts.
+ * Instantiate the volfile's sections by type, children first. Types in the pass-through table
+ * (support.ts) become base xlators that forward every fop; a volfile with anything else this
+ * client would mishandle throws GlusterError ENOTSUP before any xlator is built.
  */
 export function buildGraph(volfile: Volfile, ctx: GraphContext, overrides: readonly XlatorOptionOverride[] = []): Graph {
+  const effectiveNodes = volfile.nodes.map((node) => applyOverrides(node, overrides))
+  assertSupported(effectiveNodes, ctx.volume, (type) => lookupXlatorType(type) !== undefined)
   const built = new Map<string, Xlator>()
   const xlators: Xlator[] = []
   const nodes = new Map<string, VolfileNode>()
-  for (const node of volfile.nodes) {
-    const children = node.subvolumes.map((name) => built.get(name)!)
-    const effective = applyOverrides(node, overrides)
-    nodes.set(node.name, effective)
-    const factory = lookupXlatorType(node.type)
+  for (const effective of effectiveNodes) {
+    const children = effective.subvolumes.map((name) => built.get(name)!)
+    nodes.set(effective.name, effective)
+    const factory = lookupXlatorType(effective.type)
     let xl: Xlator
     if (factory === undefined) {
-      debug('xlator %s: type %s not implemented here, passing its fops through', node.name, node.type)
-      xl = new Xlator(node.name, node.type, children)
+      debug('xlator %s: %s skipped, passing its fops through', effective.name, effective.type)
+      xl = new Xlator(effective.name, effective.type, children)
     } else {
       xl = factory(effective, children, ctx)
     }
-    built.set(node.name, xl)
+    built.set(effective.name, xl)
     xlators.push(xl)
   }
   return new Graph(volfile, built.get(volfile.top.name)!, xlators, nodes)

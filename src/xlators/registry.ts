@@ -5,8 +5,8 @@ import type { OptionSpec } from './options.ts'
 import { WRITE_BEHIND_OPTIONS, WriteBehind, createWriteBehind } from './write-behind/write-behind.ts'
 
 /**
- * The xlator types this client implements, by volfile `type`. Types not listed here become
- * pass-through xlators (graph.ts).
+ * The xlator types this client implements, by volfile `type`. Of the others, only those in
+ * support.ts PASS_THROUGH_TYPES may be in a graph (as pass-through xlators); any other refuses the mount.
  */
 const TYPES = new Map<string, XlatorFactory>([
   [ProtocolClient.type, (node, children, ctx) => new ProtocolClient(node, children, ctx)],

@@ -53,7 +53,21 @@ const DU_REFRESH_MS = 60_000
 /** Bound of the gfid-keyed map of lookup results not yet attached to an Inode. */
 const PENDING_ENTRIES = 4096
 
-/** cluster/distribute options this client acts on (xlators/cluster/dht/src/dht-shared.c). */
+/**
+ * cluster/distribute options this client acts on (xlators/cluster/dht/src/dht-shared.c).
+ * The rest of C's table:
+ * - refused (support.ts REFUSED_OPTIONS): `decommissioned-bricks` (a remove-brick in progress: C
+ *   creates nothing on those bricks), `assert-no-child-down on` (C exits on a brick loss).
+ * - accepted without acting on them: `min-free-disk`/`min-free-inodes` (C creates a new file whose
+ *   hashed brick is that full on another brick, behind a linkto; this client creates it on its
+ *   hashed brick, where every client looks first, or fails ENOSPC there), `unhashed-sticky-bit`
+ *   (only marks files created off their hashed brick, which this client never does), `use-readdirp`,
+ *   `rmdir-optimize`, `ensure-durability` and the rebalance daemon's own options (rebalance-cmd,
+ *   node-uuid, commit-hash, rebalance-stats, rebalance-filter, rebal-throttle, lock-migration,
+ *   force-migration), none of which changes where a client puts or finds data.
+ * - `local-volume-name` and `pattern.switch.case` belong to cluster/nufa and cluster/switch, types
+ *   refused as a whole.
+ */
 export const DISTRIBUTE_OPTIONS: readonly OptionSpec[] = [
   {
     key: 'lookup-optimize', name: 'lookupOptimize', type: 'bool', default: 'on',

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest'
+import { GlusterError } from '../../../src/rpc/errors.ts'
+import { buildGraph } from '../../../src/xlators/graph.ts'
+import { parseVolfile } from '../../../src/xlators/volfile.ts'
+
+const CTX = { volume: 'v', rpc: {}, volfileServerHost: 'localhost' }
+
+function client(i: number): string {
+  return `volume v-client-${i}
+    type protocol/client
+    option strict-locks off
+    option transport.socket.ssl-enabled off
+    option transport-type tcp
+    option remote-subvolume /b${i}
+    option remote-host h
+end-volume
+`
+}
+
+/** Sections above the bricks' protocol/client ones, each a child of the previous; `mid` sits on the clients. */
+function volfile(mid: string, above: string[] = [], clients = 3): string {
+  let text = ''
+  for (let i = 0; i < clients; i++) text += client(i)
+  text += mid
+  let below = /volume (\S+)/.exec(mid)![1]!
+  for (const [i, section] of above.entries()) {
+    const name = `v-top-${i}`
+    text += `volume ${name}\n${section}\n    subvolumes ${below}\nend-volume\n`
+    below = name
+  }
+  return text
+}
+
+const subvols = (n: number): string => Array.from({ length: n }, (_, i) => `v-client-${i}`).join(' ')
+const dht = (options = ''): string => `volume v-dht\n    type cluster/distribute\n${options}    subvolumes ${subvols(3)}\nend-volume\n`
+
+/** The default 10.x client stack above DHT (gluster-wire.md §5.3). */
+const DEFAULT_STACK = [
+  '    type features/utime\n    option noatime on',
+  '    type performance/write-behind',
+  '    type performance/open-behind',
+  '    type performance/quick-read',
+  '    type performance/md-cache',
+  '    type performance/io-threads',
+  '    type debug/io-stats',
+]
+
+function refusal(text: string): GlusterError {
+  try {
+    buildGraph(parseVolfile(text), CTX)
+  } catch (err) {
+    expect(err).toBeInstanceOf(GlusterError)
+    return err as GlusterError
+  }
+  throw new Error('buildGraph accepted the volfile')
+}
+
+describe('buildGraph refuses what it does not implement', () => {
+  it('builds the default distribute graph, the skipped types as pass-through xlators', () => {
+    const graph = buildGraph(parseVolfile(volfile(dht(), DEFAULT_STACK)), CTX)
+    expect(graph.xlators.map((x) => x.type)).toEqual([
+      'protocol/client', 'protocol/client', 'protocol/client', 'cluster/distribute', 'features/utime', 'performance/write-behind',
+      'performance/open-behind', 'performance/quick-read', 'performance/md-cache', 'performance/io-threads', 'debug/io-stats',
+    ])
+  })
+
+  it('builds graphs with every optional performance xlator on', () => {
+    const perf = ['read-ahead', 'io-cache', 'readdir-ahead', 'nl-cache'].map((t) => `    type performance/${t}`)
+    expect(() => buildGraph(parseVolfile(volfile(dht(), [...perf, ...DEFAULT_STACK])), CTX)).not.toThrow()
+  })
+
+  it('refuses replica 3 with ENOTSUP naming the volume, xlator, type and setting', () => {
+    const err = refusal(volfile(`volume v-replicate-0\n    type cluster/replicate\n    subvolumes ${subvols(3)}\nend-volume\n`, DEFAULT_STACK))
+    expect(err.code).toBe('ENOTSUP')
+    expect(err.errno).toBe(-95)
+    expect(err.syscall).toBe('init')
+    expect(err.volume).toBe('v')
+    expect(err.message).toContain("xlator 'v-replicate-0' of type cluster/replicate (volume set up with replica 3)")
+  })
+
+  it('names an arbiter and a disperse geometry', () => {
+    expect(refusal(volfile(`volume v-replicate-0\n    type cluster/replicate\n    option arbiter-count 1\n    subvolumes ${subvols(3)}\nend-volume\n`)).message)
+      .toContain('replica 3 arbiter 1')
+    expect(refusal(volfile(`volume v-disperse-0\n    type cluster/disperse\n    option redundancy 1\n    subvolumes ${subvols(3)}\nend-volume\n`)).message)
+      .toContain("xlator 'v-disperse-0' of type cluster/disperse (volume set up with disperse 3 redundancy 1)")
+  })
+
+  it('refuses features/shard above DHT', () => {
+    const err = refusal(volfile(dht(), ['    type features/shard\n    option shard-block-size 4MB', ...DEFAULT_STACK]))
+    expect(err.message).toContain("xlator 'v-top-0' of type features/shard (volume set up with features.shard on, shard-block-size 4MB)")
+  })
+
+  it('refuses types it has never heard of, and nufa', () => {
+    expect(refusal(volfile(dht(), ['    type features/made-up'])).message).toContain('of type features/made-up is not implemented')
+    const nufa = `volume v-dht\n    type cluster/nufa\n    subvolumes ${subvols(3)}\nend-volume\n`
+    expect(refusal(volfile(nufa)).message).toContain('cluster/nufa (volume set up with cluster.nufa on)')
+  })
+
+  it('refuses option values it does not implement', () => {
+    expect(refusal(volfile(dht(), ['    type features/utime\n    option noatime off'])).message)
+      .toContain("option 'noatime off' (ctime.noatime off)")
+    expect(refusal(volfile(dht('    option decommissioned-bricks v-client-1\n'))).message)
+      .toContain("xlator 'v-dht' (cluster/distribute) has option 'decommissioned-bricks v-client-1' (remove-brick start)")
+    const tls = volfile(dht()).replace('ssl-enabled off', 'ssl-enabled on')
+    expect(refusal(tls).message).toContain("xlator 'v-client-0' (protocol/client) has option 'transport.socket.ssl-enabled on' (client.ssl on)")
+    expect(refusal(volfile(dht()).replace('strict-locks off', 'strict-locks on')).code).toBe('ENOTSUP')
+  })
+
+  it('refuses an option set through setXlatorOption like one from the volfile', () => {
+    expect(() => buildGraph(parseVolfile(volfile(dht(), DEFAULT_STACK)), CTX, [{ pattern: 'v-top-0', key: 'noatime', value: 'off' }]))
+      .toThrow(/noatime off/)
+  })
+})
