@@ -87,7 +87,8 @@ export interface BrickInfo {
  * - `'brick-down'` (brick: BrickInfo, cause: Error | undefined): a ready brick connection was lost;
  * - `'volfile-server'` (change: VolfileServerChange): the management connection's state changed;
  * - `'graph-switch'` (error: Error | undefined): a changed volfile is now live (undefined), or
- *   could not be mounted and the current graph stays (the error).
+ *   could not be mounted and the current graph stays (the error); when the new volfile is one this
+ *   client refuses (ENOTSUP, as `init()` would), every call fails with that error from then on.
  */
 export class Glfs extends EventEmitter implements FdOwner {
   readonly volume: string
@@ -98,6 +99,8 @@ export class Glfs extends EventEmitter implements FdOwner {
   readonly call: Call
   #state: GlfsState = 'new'
   #graph: Graph | undefined
+  /** Set when glusterd changed the volume into one this client refuses: every call fails with it. */
+  #refusal: GlusterError | undefined
   /** The volfile text `#graph` was built from. */
   #spec: string | undefined
   #mgmt: VolfileServers | undefined
@@ -317,6 +320,11 @@ export class Glfs extends EventEmitter implements FdOwner {
           } catch (err) {
             debug('volfile change of %s not applied: %s', this.volume, (err as Error).message)
             if (this.#state !== 'ready' || closing.aborted) return
+            if (isRefusal(err)) {
+              await this.#stopServing(err)
+              this.emit('graph-switch', err)
+              return
+            }
             this.emit('graph-switch', err)
             // A brick of the new graph not up yet (glusterd pushes the volfile of an added brick
             // before the brick listens): try the same text again later, unless a newer one came.
@@ -360,6 +368,27 @@ export class Glfs extends EventEmitter implements FdOwner {
     this.#resolver?.invalidate()
     void this.#retire(old)
     return true
+  }
+
+  /**
+   * The volume changed into one this client refuses (a brick added as a replica, shard turned
+   * on...): fops sent through the old graph would now bypass the new xlators, so every call fails
+   * with the refusal from now on. Cached writes are flushed first (they were accepted before the
+   * change); the old graph then finishes the calls it has.
+   */
+  async #stopServing(refusal: GlusterError): Promise<void> {
+    const old = this.#graph
+    if (old === undefined) return
+    await Promise.all([...this.#fds].map(async (h) => {
+      const fd = h.fd
+      if (!fd.isDirectory && (fd.flags & O_ACCMODE) !== O_RDONLY) await old.top.fsync(this.call, fd, false).catch(() => undefined)
+    }))
+    this.#refusal = refusal
+    this.#switch.refuse(refusal)
+    this.#resolver?.invalidate()
+    this.#retiring.add(old)
+    this.#graph = undefined
+    void this.#retire(old)
   }
 
   /** Open `h`'s fd on `to`; on failure it fails EBADFD from now on. */
@@ -432,6 +461,7 @@ export class Glfs extends EventEmitter implements FdOwner {
   /** The top of the translator graph (for code inside this package). */
   get top(): Xlator {
     const graph = this.#graph
+    if (this.#refusal !== undefined && this.#state === 'ready') throw this.#refusal
     if (graph === undefined || this.#state !== 'ready') throw this.#notReady()
     return graph.top
   }
@@ -731,6 +761,11 @@ export class Glfs extends EventEmitter implements FdOwner {
 }
 
 /** Connection failures that a later attempt may not meet. */
+/** A volfile this client refuses to mount (support.ts), as opposed to one it could not mount yet. */
+function isRefusal(err: unknown): err is GlusterError {
+  return err instanceof GlusterError && err.code === 'ENOTSUP' && err.syscall === 'init'
+}
+
 function isTransient(err: unknown): boolean {
   return err instanceof GlusterError && TRANSIENT_CODES.has(err.code)
 }

@@ -10,6 +10,7 @@ import { Xlator } from '../xlators/xlator.ts'
 export class GraphSwitch extends Xlator {
   readonly volume: string
   #top: Xlator | undefined
+  #refusal: GlusterError | undefined
 
   constructor(volume: string) {
     super(`${volume}-api`, 'api/graph-switch', [])
@@ -21,7 +22,14 @@ export class GraphSwitch extends Xlator {
     this.#top = top
   }
 
+  /** Fail every fop with `err` from now on: the volume became one this client refuses. */
+  refuse(err: GlusterError): void {
+    this.#refusal = err
+    this.#top = undefined
+  }
+
   protected override get child(): Xlator {
+    if (this.#refusal !== undefined) throw this.#refusal
     const top = this.#top
     if (top === undefined) {
       throw new GlusterError({ errno: errnoOf('ENOTCONN'), syscall: 'glfs', volume: this.volume, detail: `volume '${this.volume}' is not mounted` })

@@ -50,13 +50,27 @@ export class Graph {
     return this.#effective.get(name)?.options
   }
 
-  /** Init bottom-up: children are ready before their parents. */
+  /**
+   * Init bottom-up: children are ready before their parents. Below an xlator that mounts degraded
+   * (distribute), children that fail are left retrying as long as one succeeded; with none, the
+   * first child's failure fails the mount.
+   */
   async init(): Promise<void> {
     const started = new Set<Xlator>()
     const initOne = async (xl: Xlator): Promise<void> => {
       if (started.has(xl)) return
       started.add(xl)
-      await Promise.all(xl.children.map(initOne))
+      if (!xl.mountsDegraded) {
+        await Promise.all(xl.children.map(initOne))
+      } else {
+        const results = await Promise.allSettled(xl.children.map(initOne))
+        const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ child: xl.children[i]!, cause: r.reason as unknown }] : []))
+        if (failed.length === results.length && failed.length > 0) throw failed[0]!.cause
+        for (const { child, cause } of failed) {
+          debug('%s: %s is not reachable, mounting without it: %s', xl.name, child.name, cause instanceof Error ? cause.message : String(cause))
+          child.startDegraded(cause)
+        }
+      }
       await xl.init()
     }
     await initOne(this.top)

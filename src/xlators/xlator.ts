@@ -108,6 +108,22 @@ export class Xlator implements Fops {
   /** Called top-down on unmount; must release sockets and timers. */
   async fini(): Promise<void> {}
 
+  /**
+   * Whether this xlator's init goes on when some children fail theirs, as long as one succeeds
+   * (Graph.init); the failed ones are then told {@link startDegraded}. False: any failure fails it.
+   */
+  get mountsDegraded(): boolean {
+    return false
+  }
+
+  /**
+   * This subtree failed its first init, yet the graph mounts without it: serve nothing and keep
+   * trying in the background. The base tells its children; protocol/client reconnects.
+   */
+  startDegraded(cause: unknown): void {
+    for (const c of this.children) c.startDegraded(cause)
+  }
+
   /** An event from a child (or from below); the default passes it to every parent. */
   notify(event: XlatorEvent, from: Xlator, detail?: unknown): void {
     if (debug.enabled) debug('%s: %s from %s', this.name, event, from.name)

@@ -13,7 +13,7 @@ import { inject } from 'vitest'
 // types
 // ---------------------------------------------------------------------------------------------
 
-export type VolumeKey = 'single' | 'dist2' | 'dist3' | 'stopped' | 'tiny' | 'denied'
+export type VolumeKey = 'single' | 'dist2' | 'dist3' | 'stopped' | 'tiny' | 'denied' | 'rep3' | 'disp' | 'shard'
 
 export interface SandboxVolume {
   /** Gluster volume name, e.g. "gfts-single". */
@@ -37,6 +37,12 @@ export interface DeniedSandboxVolume extends SandboxVolume {
   authReject: string
 }
 
+/** A volume of a kind this client does not implement (yet): replica, disperse, shard. */
+export interface KindSandboxVolume extends SandboxVolume {
+  /** How it was created, as words: "replica 3", "disperse 3 redundancy 1", "features.shard on, ...". */
+  kind: string
+}
+
 /** The JSON printed by gluster-sandbox.sh and provided to tests as `inject('sandbox')`. */
 export interface Sandbox {
   /** Host name for the volfile server and bricks (what glusterd knows the bricks as). */
@@ -52,6 +58,12 @@ export interface Sandbox {
     stopped: SandboxVolume
     tiny: TinySandboxVolume
     denied: DeniedSandboxVolume
+    /** replica 3. */
+    rep3: KindSandboxVolume
+    /** disperse 3 redundancy 1. */
+    disp: KindSandboxVolume
+    /** 1 brick, features.shard on, shard-block-size 4MB. */
+    shard: KindSandboxVolume
   }
   /** Path of fio (with the gfapi engines), or null when not installed. */
   fio: string | null

@@ -13,6 +13,10 @@
 #       gfts-tiny     1 brick on a ~64 MiB loop-mounted ext4 (tmpfs fallback),
 #                     storage.reserve 0             started  (real ENOSPC)
 #       gfts-denied   1 brick, auth.reject '*'      started  (SETVOLUME fails)
+#       gfts-rep3     replica 3 (3 bricks)          started
+#       gfts-disp     disperse 3 redundancy 1       started
+#       gfts-shard    1 brick, features.shard on,   started
+#                     features.shard-block-size 4MB
 #
 # stdout: exactly one JSON object describing the sandbox; all logs go to stderr.
 # Exit status is non-zero (with a message on stderr) when the sandbox cannot be
@@ -283,10 +287,10 @@ wipe_brick_dir() {
   mkdir -p "$d"
 }
 
-# ensure_volume NAME STARTED(yes|no) OPTIONS("k=v;k=v") BRICKDIR...
+# ensure_volume NAME STARTED(yes|no) OPTIONS("k=v;k=v") KIND("" | "replica 3" | ...) BRICKDIR...
 ensure_volume() {
-  local v="$1" want_started="$2" opts="$3"
-  shift 3
+  local v="$1" want_started="$2" opts="$3" kind="$4"
+  shift 4
   local dirs=("$@") specs=() d ok=1
   for d in "${dirs[@]}"; do specs+=("${HOST}:${d}"); done
 
@@ -312,7 +316,8 @@ ensure_volume() {
     CHANGED=1
     for d in "${dirs[@]}"; do wipe_brick_dir "$d"; done
     log "creating $v (${#dirs[@]} brick(s))"
-    gl volume create "$v" "${specs[@]}" force >&2 || die "could not create volume $v"
+    # shellcheck disable=SC2086 # KIND is several words: "replica 3", "disperse 3 redundancy 1"
+    gl volume create "$v" $kind "${specs[@]}" force >&2 || die "could not create volume $v"
     read_state
   fi
 
@@ -331,7 +336,9 @@ ensure_volume() {
     fi
   done
   for k in $(vol_opt_keys "$v"); do
-    case "$k" in storage.fips-mode-rchecksum | transport.address-family | nfs.disable) continue ;; esac
+    # set by glusterd itself at create time (the last two for replica and disperse volumes)
+    case "$k" in storage.fips-mode-rchecksum | transport.address-family | nfs.disable | \
+      cluster.granular-entry-heal | performance.client-io-threads) continue ;; esac
     [[ "$want_keys" == *" $k "* ]] && continue
     log "$v: resetting leftover option $k"
     CHANGED=1
@@ -497,11 +504,14 @@ DIST3=("$SANDBOX_DIR/dist3/b0" "$SANDBOX_DIR/dist3/b1" "$SANDBOX_DIR/dist3/b2")
 STOPPED=("$SANDBOX_DIR/stopped/b0")
 TINY=("$TINY_MNT/b0")
 DENIED=("$SANDBOX_DIR/denied/b0")
+REP3=("$SANDBOX_DIR/rep3/b0" "$SANDBOX_DIR/rep3/b1" "$SANDBOX_DIR/rep3/b2")
+DISP=("$SANDBOX_DIR/disp/b0" "$SANDBOX_DIR/disp/b1" "$SANDBOX_DIR/disp/b2")
+SHARD=("$SANDBOX_DIR/shard/b0")
 
-ensure_volume "${P}single" yes "" "${SINGLE[@]}"
-ensure_volume "${P}dist2" yes "" "${DIST2[@]}"
-ensure_volume "${P}dist3" yes "" "${DIST3[@]}"
-ensure_volume "${P}stopped" no "" "${STOPPED[@]}"
+ensure_volume "${P}single" yes "" "" "${SINGLE[@]}"
+ensure_volume "${P}dist2" yes "" "" "${DIST2[@]}"
+ensure_volume "${P}dist3" yes "" "" "${DIST3[@]}"
+ensure_volume "${P}stopped" no "" "" "${STOPPED[@]}"
 
 ensure_tiny_fs
 if tiny_too_full; then
@@ -513,9 +523,12 @@ if tiny_too_full; then
     read_state
   fi
 fi
-ensure_volume "${P}tiny" yes "storage.reserve=0" "${TINY[@]}"
+ensure_volume "${P}tiny" yes "storage.reserve=0" "" "${TINY[@]}"
 
-ensure_volume "${P}denied" yes "auth.reject=${DENIED_AUTH_REJECT}" "${DENIED[@]}"
+ensure_volume "${P}denied" yes "auth.reject=${DENIED_AUTH_REJECT}" "" "${DENIED[@]}"
+ensure_volume "${P}rep3" yes "" "replica 3" "${REP3[@]}"
+ensure_volume "${P}disp" yes "" "disperse 3 redundancy 1" "${DISP[@]}"
+ensure_volume "${P}shard" yes "features.shard=on;features.shard-block-size=4MB" "" "${SHARD[@]}"
 
 # After any change, wait (bounded) until every started brick is online, then
 # check that the final state is what we promise in the JSON.
@@ -525,7 +538,8 @@ if [ "$CHANGED" = 1 ]; then
     read_state
     offline=0
     for spec in "${P}single:${SINGLE[*]}" "${P}dist2:${DIST2[*]}" "${P}dist3:${DIST3[*]}" \
-      "${P}tiny:${TINY[*]}" "${P}denied:${DENIED[*]}"; do
+      "${P}tiny:${TINY[*]}" "${P}denied:${DENIED[*]}" "${P}rep3:${REP3[*]}" "${P}disp:${DISP[*]}" \
+      "${P}shard:${SHARD[*]}"; do
       v="${spec%%:*}"
       read -r -a bs <<<"${spec#*:}"
       [ "$(vol_status "$v")" = Started ] || die "$v is not started after converging"
@@ -565,5 +579,11 @@ TINY_BYTES="$(df -P -B1 "$TINY_MNT" | awk 'NR == 2 {print $2}')"
   json_volume tiny "${P}tiny" true ",\"mountPoint\":$(json_str "$TINY_MNT"),\"fsType\":$(json_str "$TINY_FSTYPE"),\"sizeBytes\":${TINY_BYTES:-0}" "${TINY[@]}"
   printf ','
   json_volume denied "${P}denied" true ",\"authReject\":$(json_str "$DENIED_AUTH_REJECT")" "${DENIED[@]}"
+  printf ','
+  json_volume rep3 "${P}rep3" true ",\"kind\":\"replica 3\"" "${REP3[@]}"
+  printf ','
+  json_volume disp "${P}disp" true ",\"kind\":\"disperse 3 redundancy 1\"" "${DISP[@]}"
+  printf ','
+  json_volume shard "${P}shard" true ",\"kind\":\"features.shard on, shard-block-size 4MB\"" "${SHARD[@]}"
   printf '},"fio":%s,"qemuImg":%s}\n' "$(json_or_null "$FIO")" "$(json_or_null "$QEMU_IMG")"
 } >&3

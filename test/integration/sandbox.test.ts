@@ -21,13 +21,16 @@ const sb = sandbox()
 
 // gluster-sandbox.sh names volumes <GFTS_VOLUME_PREFIX><key>, "gfts-" by default
 const prefix = process.env.GFTS_VOLUME_PREFIX ?? 'gfts-'
-const expected: Record<VolumeKey, { name: string; bricks: number; started: boolean }> = {
-  single: { name: `${prefix}single`, bricks: 1, started: true },
-  dist2: { name: `${prefix}dist2`, bricks: 2, started: true },
-  dist3: { name: `${prefix}dist3`, bricks: 3, started: true },
-  stopped: { name: `${prefix}stopped`, bricks: 1, started: false },
-  tiny: { name: `${prefix}tiny`, bricks: 1, started: true },
-  denied: { name: `${prefix}denied`, bricks: 1, started: true },
+const expected: Record<VolumeKey, { name: string; bricks: number; started: boolean; type: string }> = {
+  single: { name: `${prefix}single`, bricks: 1, started: true, type: 'Distribute' },
+  dist2: { name: `${prefix}dist2`, bricks: 2, started: true, type: 'Distribute' },
+  dist3: { name: `${prefix}dist3`, bricks: 3, started: true, type: 'Distribute' },
+  stopped: { name: `${prefix}stopped`, bricks: 1, started: false, type: 'Distribute' },
+  tiny: { name: `${prefix}tiny`, bricks: 1, started: true, type: 'Distribute' },
+  denied: { name: `${prefix}denied`, bricks: 1, started: true, type: 'Distribute' },
+  rep3: { name: `${prefix}rep3`, bricks: 3, started: true, type: 'Replicate' },
+  disp: { name: `${prefix}disp`, bricks: 3, started: true, type: 'Disperse' },
+  shard: { name: `${prefix}shard`, bricks: 1, started: true, type: 'Distribute' },
 }
 const keys = Object.keys(expected) as VolumeKey[]
 
@@ -37,7 +40,7 @@ function brickLog(brickPath: string): string {
 }
 
 describe('sandbox description', () => {
-  it('describes the six volumes with their bricks under the sandbox folder', () => {
+  it('describes the nine volumes with their bricks under the sandbox folder', () => {
     expect(sb.port).toBe(24007)
     expect(sb.host).not.toBe('')
     expect(sb.host).not.toBe('localhost')
@@ -56,7 +59,7 @@ describe('sandbox description', () => {
         allBricks.add(b)
       }
     }
-    expect(allBricks.size).toBe(9) // no brick shared between volumes
+    expect(allBricks.size).toBe(16) // no brick shared between volumes
   })
 })
 
@@ -65,7 +68,7 @@ describe('glusterd agrees with the description', () => {
     const v = sb.volumes[key]
     const info = volumeInfo(v.name)
     expect(info.name).toBe(v.name)
-    expect(info.type).toBe('Distribute')
+    expect(info.type).toBe(expected[key].type)
     expect(info.brickCount).toBe(v.bricks.length)
     expect(info.bricks).toEqual(v.bricks.map((b) => `${sb.host}:${b}`))
     if (v.started) {
@@ -82,6 +85,12 @@ describe('glusterd agrees with the description', () => {
       expect(['Created', 'Stopped']).toContain(info.status)
       expect(() => volumeStatus(v.name)).toThrow(/not started/)
     }
+  })
+
+  it('gfts-shard has sharding on with 4 MB blocks', () => {
+    const opts = volumeInfo(sb.volumes.shard.name).options
+    expect(opts['features.shard']).toBe('on')
+    expect(opts['features.shard-block-size']).toBe('4MB')
   })
 
   it('gfts-tiny sits on a small filesystem and may fill it completely', () => {

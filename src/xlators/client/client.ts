@@ -200,9 +200,20 @@ export class ProtocolClient extends Xlator {
     await this.#session?.rpc.whenIdle()
   }
 
-  /** First connection; a failure fails the mount (nothing is retried before the volume is up). */
+  /**
+   * First connection. A failure fails the init; unless the graph mounts without this brick
+   * ({@link startDegraded}), nothing is retried.
+   */
   override async init(): Promise<void> {
     this.#attach(await this.#connect())
+  }
+
+  /** The mount goes on without this brick: fops on it fail ENOTCONN at once while it reconnects. */
+  override startDegraded(cause: unknown): void {
+    if (this.#status === 'closed' || this.#status === 'connected') return
+    this.#setStatus('disconnected', cause instanceof Error ? cause : undefined)
+    this.notify('CHILD_DOWN', this, cause)
+    this.#reconnector.schedule()
   }
 
   /** PORTBYBRICK (unless the volfile fixes the port), then connect, DUMP and SETVOLUME. */

@@ -180,9 +180,16 @@ export class Distribute extends Xlator {
     })
   }
 
+  /** dht_init/dht_notify: the volume mounts with the subvolumes that are up, the others join later. */
+  override get mountsDegraded(): boolean {
+    return true
+  }
+
   override notify(event: XlatorEvent, from: Xlator, detail?: unknown): void {
     const i = this.children.indexOf(from)
     if (i >= 0 && event !== 'CHILD_CONNECTING') this.#up[i] = event === 'CHILD_UP'
+    // Sizes read while a brick was down count it as 0 (no weighting): read them again.
+    if (i >= 0 && event === 'CHILD_UP') this.#du = undefined
     super.notify(event, from, detail)
   }
 
