@@ -1,0 +1,100 @@
+/**
+ * Volumes whose client graph holds xlators this client does not implement (replicate, disperse,
+ * shard) are refused by init() with ENOTSUP before any brick is contacted; the default graphs and
+ * the performance xlators toggled on and off still mount and agree with the C client.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Glfs } from '../../src/api/index.ts'
+import { GlusterError } from '../../src/rpc/errors.ts'
+import { sandbox, uniqueName, volumeSet } from '../helpers/sandbox.ts'
+import { cClient } from './distribute-helpers.ts'
+import { type ThrowawayVolume, brickFingerprint, createDistributeVolume, mountVolume } from './unsupported-helpers.ts'
+
+const sb = sandbox()
+
+async function writeFile(glfs: Glfs, path: string, data: string): Promise<void> {
+  const fd = await glfs.creat(path, 'w')
+  await fd.pwrite(data, 0)
+  await fd.close()
+}
+
+async function readFile(glfs: Glfs, path: string): Promise<string> {
+  const fd = await glfs.open(path, 'r')
+  try {
+    return (await fd.pread(1 << 20, 0)).toString()
+  } finally {
+    await fd.close()
+  }
+}
+
+describe('volumes with xlators this client does not implement', () => {
+  const cases = [
+    { key: 'rep3', xlator: `${sb.volumes.rep3.name}-replicate-0`, type: 'cluster/replicate', setting: 'replica 3' },
+    { key: 'disp', xlator: `${sb.volumes.disp.name}-disperse-0`, type: 'cluster/disperse', setting: 'disperse 3 redundancy 1' },
+    { key: 'shard', xlator: `${sb.volumes.shard.name}-shard`, type: 'features/shard', setting: 'features.shard on, shard-block-size 4MB' },
+  ] as const
+
+  it.each(cases)('$key: init() rejects ENOTSUP naming $type, and nothing reaches the bricks', async ({ key, xlator, type, setting }) => {
+    const vol = sb.volumes[key]
+    const before = brickFingerprint(vol.bricks)
+    const glfs = new Glfs(vol.name)
+    const bricksUp: unknown[] = []
+    glfs.on('brick-up', (b: unknown) => bricksUp.push(b))
+    const err = await mountVolume(vol.name, glfs).then(() => undefined, (e: unknown) => e)
+    expect(err).toBeInstanceOf(GlusterError)
+    const g = err as GlusterError
+    expect(g.code).toBe('ENOTSUP')
+    expect(g.errno).toBe(-95)
+    expect(g.syscall).toBe('init')
+    expect(g.volume).toBe(vol.name)
+    expect(g.message).toContain(`volume ${vol.name}`)
+    expect(g.message).toContain(`xlator '${xlator}' of type ${type} (volume set up with ${setting})`)
+    expect(bricksUp).toEqual([])
+    // a second attempt is refused the same way: the Glfs is back to 'new', nothing half-mounted
+    await expect(glfs.init()).rejects.toMatchObject({ code: 'ENOTSUP' })
+    await glfs.fini()
+    expect(brickFingerprint(vol.bricks)).toBe(before)
+  })
+})
+
+describe('distribute volumes with the performance xlators toggled', () => {
+  let vol: ThrowawayVolume
+  beforeAll(() => {
+    vol = createDistributeVolume('perf', 2)
+  }, 120_000)
+  afterAll(() => vol?.destroy(), 120_000)
+
+  const ALL = ['write-behind', 'read-ahead', 'readdir-ahead', 'io-cache', 'quick-read', 'open-behind', 'stat-prefetch', 'nl-cache', 'client-io-threads']
+  const configs = [
+    { label: 'every performance xlator off', set: ALL.map((k) => [`performance.${k}`, 'off'] as const), present: [] as string[], absent: ['performance/md-cache', 'performance/write-behind', 'performance/io-threads'] },
+    {
+      label: 'every performance xlator on, parallel-readdir too',
+      set: [...ALL.map((k) => [`performance.${k}`, 'on'] as const), ['performance.parallel-readdir', 'on'] as const],
+      present: ['performance/read-ahead', 'performance/io-cache', 'performance/nl-cache', 'performance/readdir-ahead', 'performance/md-cache', 'performance/io-threads'],
+      absent: [],
+    },
+  ]
+
+  it.each(configs)('$label: mounts, and data crosses with the C client both ways', async ({ set, present, absent }) => {
+    for (const [k, v] of set) volumeSet(vol.name, k, v)
+    const glfs = await mountVolume(vol.name)
+    try {
+      const graph = glfs.describeGraph()
+      for (const t of present) expect(graph).toContain(`(${t})`)
+      for (const t of absent) expect(graph).not.toContain(`(${t})`)
+      const ours = Array.from({ length: 8 }, () => uniqueName('ours'))
+      for (const n of ours) await writeFile(glfs, `/${n}`, `from gfapi-ts ${n}\n`)
+      const theirs = Array.from({ length: 8 }, () => uniqueName('theirs'))
+      const c = await cClient(vol.name, sb.host, sb.port, [
+        ...ours.map((n) => ['read', `/${n}`] as const),
+        ...theirs.map((n) => ['write', `/${n}`, `from libgfapi ${n}\n`] as const),
+      ])
+      expect(c.slice(0, ours.length)).toEqual(ours.map((n) => `from gfapi-ts ${n}\n`))
+      for (const n of theirs) expect(await readFile(glfs, `/${n}`)).toBe(`from libgfapi ${n}\n`)
+      expect((await glfs.readdir('/')).filter((n) => !n.startsWith('.')).sort()).toEqual([...ours, ...theirs].sort())
+      for (const n of [...ours, ...theirs]) await glfs.unlink(`/${n}`)
+    } finally {
+      await glfs.fini()
+    }
+  }, 180_000)
+})
