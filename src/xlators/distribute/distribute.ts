@@ -29,6 +29,7 @@ import {
   type WriteResult, type XattrResult, gfidToString,
 } from '../types.ts'
 import type { VolfileNode } from '../volfile.ts'
+import { ProtocolClient } from '../client/client.ts'
 import { type SetattrArgs, Xlator, type XlatorEvent } from '../xlator.ts'
 import * as entry from './entry.ts'
 import { DhtHasher } from './hash.ts'
@@ -276,7 +277,8 @@ export class Distribute extends Xlator {
   /** A directory's layout: cached, or fetched from every brick (and healed if it has none). */
   async dirCtxOf(call: Call, inode: Inode, path: string | undefined): Promise<DirCtx> {
     const state = this.stateOf(inode)
-    if (state instanceof DirCtx) return state
+    // A layout read while a brick was down lacks its range: read it again once the brick is back.
+    if (state instanceof DirCtx && !state.check.down.some((e) => this.isUp(e.subvolume))) return state
     return this.refreshDir(call, inode, path)
   }
 
@@ -292,7 +294,9 @@ export class Distribute extends Xlator {
 
   /** The subvolume a name hashes to in a directory, or undefined when the layout has no answer. */
   hashedIndex(dir: DirCtx, name: string): number | undefined {
-    if (!dir.check.ok) return undefined
+    // Holes left by bricks that were down are theirs: names elsewhere still have their brick
+    // (dht_subvol_get_hashed searches such a layout too); names in a hole have none.
+    if (!dir.check.ok && (dir.check.down.length === 0 || dir.check.anomalies.some((a) => a.kind !== 'hole'))) return undefined
     return searchLayout(dir.layout, this.hasher.hashName(name))?.subvolume
   }
 
@@ -307,6 +311,11 @@ export class Distribute extends Xlator {
     for (let attempt = 0; ; attempt++) {
       const hashed = this.hashedIndex(current, name)
       if (hashed !== undefined) return { dir: current, hashed }
+      if ((attempt > 0 || current.check.ok) && current.check.down.length > 0) {
+        // Most likely the down brick's range: creating the name anywhere else would hide it from every client once the brick is back.
+        const bricks = current.check.down.map((e) => this.brickOf(e.subvolume)).join(', ')
+        throw this.error('ENOTCONN', syscall, path, `no subvolume that is up has '${name}' in its range of ${current.path}; down: ${bricks}`)
+      }
       if (attempt > 0 || current.check.ok) {
         const cause = current.check.error ?? new LayoutError('ERR_DHT_LAYOUT_HOLE', current.check.description, { path: current.path })
         throw this.error('EIO', syscall, path, `no subvolume for '${name}': ${cause.message}`, cause)
@@ -372,6 +381,13 @@ export class Distribute extends Xlator {
   }
 
   /** A GlusterError raised by DHT itself (no brick answered it); names the fd's gfid when there is no path. */
+  /** `host:/brick/path` of a subvolume (its first protocol/client), else its xlator name. */
+  brickOf(subvol: number): string {
+    let xl: Xlator | undefined = this.children[subvol]
+    while (xl !== undefined && !(xl instanceof ProtocolClient)) xl = xl.children[0]
+    return xl?.brick ?? this.names[subvol] ?? `subvolume ${subvol}`
+  }
+
   error(code: string, syscall: string, path: string | undefined, detail?: string, cause?: unknown, fd?: Fd): GlusterError {
     return new GlusterError({
       errno: errnoOf(code), syscall, path, gfid: path === undefined && fd !== undefined ? gfidToString(fd.inode.gfid) : undefined,

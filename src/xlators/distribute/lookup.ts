@@ -129,6 +129,10 @@ function settleEverywhere(
   if (data === undefined) {
     const failure = firstFailure(results)
     if (failure !== undefined && errorCode(failure) !== 'ENOENT' && results.every((r) => r.status === 'rejected')) throw failure
+    // Without a hashed subvolume that is up (a gfid, a name in a down brick's part of the layout),
+    // a brick that is down may hold it: not knowing is not ENOENT. With one, C's answer stands.
+    const down = hashed === undefined || !dht.isUp(hashed) ? results.find((r) => r.status === 'rejected' && errorCode(r.reason) === 'ENOTCONN') : undefined
+    if (down !== undefined) throw (down as PromiseRejectedResult).reason
     throw dht.error('ENOENT', syscall, loc.path, results.some((r) => r.status === 'fulfilled') ? 'only stale linkto files remain' : undefined)
   }
   const found = (results[data] as PromiseFulfilledResult<LookupResult>).value
