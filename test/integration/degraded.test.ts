@@ -140,4 +140,22 @@ describe('distribute volume with a brick down before the mount', () => {
     expect((reads[created.length + 2] as string[]).sort()).toEqual(inD)
     expect(reads.slice(created.length + 3)).toEqual(inD.map((n) => content(n, 'gfapi-ts')))
   }, 240_000)
+
+  it('fails init() as before when no brick is reachable, leaving nothing running', async () => {
+    const timersBefore = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
+    for (const b of vol.bricks) await killBrick(vol.name, b)
+    try {
+      const lone = new Glfs(vol.name)
+      const { err } = await failure(mountVolume(vol.name, lone))
+      expect(err.code).toBe('ENOTCONN')
+      expect(err.volume).toBe(vol.name)
+      expect(vol.bricks.some((b) => err.message.includes(b))).toBe(true)
+      expect(lone.bricks).toEqual([])
+      // no reconnect timer of the failed graph is left armed
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length).toBeLessThanOrEqual(timersBefore)
+    } finally {
+      await restartVolume(vol.name)
+    }
+  }, 120_000)
 })

@@ -98,3 +98,31 @@ describe('distribute volumes with the performance xlators toggled', () => {
     }
   }, 180_000)
 })
+
+describe('a mounted volume changed into one this client refuses', () => {
+  let vol: ThrowawayVolume
+  beforeAll(() => {
+    vol = createDistributeVolume('switch', 2)
+  }, 120_000)
+  afterAll(() => vol?.destroy(), 120_000)
+
+  it('stops serving with the refusal once glusterd sends the new volfile', async () => {
+    const glfs = await mountVolume(vol.name)
+    try {
+      const name = `/${uniqueName('before')}`
+      await writeFile(glfs, name, 'written before sharding\n')
+      const switched = new Promise<unknown>((resolve) => glfs.once('graph-switch', resolve))
+      volumeSet(vol.name, 'features.shard', 'on')
+      const err = await Promise.race([switched, new Promise((_, reject) => setTimeout(() => reject(new Error('no graph-switch within 30 s')), 30_000))])
+      expect(err).toBeInstanceOf(GlusterError)
+      expect((err as GlusterError).code).toBe('ENOTSUP')
+      expect((err as GlusterError).message).toContain(`xlator '${vol.name}-shard' of type features/shard (volume set up with features.shard on)`)
+      await expect(glfs.stat(name)).rejects.toMatchObject({ code: 'ENOTSUP', syscall: 'stat', message: expect.stringContaining('features/shard') })
+      await expect(glfs.creat(`/${uniqueName('after')}`, 'w')).rejects.toMatchObject({ code: 'ENOTSUP' })
+      // what was written before the change is there for the C client
+      expect(await cClient(vol.name, sb.host, sb.port, [['read', name]])).toEqual(['written before sharding\n'])
+    } finally {
+      await glfs.fini()
+    }
+  }, 120_000)
+})
