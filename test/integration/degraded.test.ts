@@ -91,6 +91,7 @@ describe('distribute volume with a brick down before the mount', () => {
       if (hashedSubvol(rootLayout, n) === dead) {
         const { err, ms } = await failure(writeFile(glfs, `/${n}`, content(n, 'gfapi-ts')))
         expect(err.code).toBe('ENOTCONN')
+        expect(err.message).toContain(deadBrick)
         expect(ms).toBeLessThan(5000)
         expect(entriesOnBricks(glfs, `/${n}`)).toEqual([undefined, undefined, undefined])
       } else {
