@@ -81,6 +81,9 @@ describe('distribute volume with a brick down before the mount', () => {
       expect(ms).toBeLessThan(5000)
     }
     for (const n of onLive) expect(await readFile(glfs, `/${n}`)).toBe(content(n, 'libgfapi'))
+    // The root and the volume's sizes answer from the bricks that are up (dht_statfs sums them).
+    expect((await glfs.stat('/')).isDirectory()).toBe(true)
+    expect((await glfs.statvfs('/')).blocks).toBeGreaterThan(0)
     // A listing has what the bricks that are up hold (dht_readdirp skips a down subvolume).
     expect((await glfs.readdir('/')).filter((n) => n !== '.' && n !== '..').sort()).toEqual([...onLive].sort())
 
