@@ -336,9 +336,9 @@ ensure_volume() {
     fi
   done
   for k in $(vol_opt_keys "$v"); do
-    # set by glusterd itself at create time (the last two for replica and disperse volumes)
-    case "$k" in storage.fips-mode-rchecksum | transport.address-family | nfs.disable | \
-      cluster.granular-entry-heal | performance.client-io-threads) continue ;; esac
+    # set by glusterd itself at create time (the last two for replica volumes)
+    case "$k" in storage.fips-mode-rchecksum | transport.address-family | nfs.disable) continue ;; esac
+    case "$kind:$k" in replica*:cluster.granular-entry-heal | replica*:performance.client-io-threads) continue ;; esac
     [[ "$want_keys" == *" $k "* ]] && continue
     log "$v: resetting leftover option $k"
     CHANGED=1
