@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Glfs } from '../../src/api/index.ts'
 import { GlusterError } from '../../src/rpc/errors.ts'
-import { sandbox, uniqueName, volumeSet } from '../helpers/sandbox.ts'
+import { sandbox, uniqueName, volumeReset, volumeSet } from '../helpers/sandbox.ts'
 import { cClient } from './distribute-helpers.ts'
 import { type ThrowawayVolume, brickFingerprint, createDistributeVolume, mountVolume } from './unsupported-helpers.ts'
 
@@ -124,5 +124,35 @@ describe('a mounted volume changed into one this client refuses', () => {
     } finally {
       await glfs.fini()
     }
+  }, 120_000)
+})
+
+describe('option values this client does not implement', () => {
+  let vol: ThrowawayVolume
+  beforeAll(() => {
+    vol = createDistributeVolume('opts', 2)
+  }, 120_000)
+  afterAll(() => vol?.destroy(), 120_000)
+
+  const cases = [
+    { key: 'ctime.noatime', value: 'off', expected: `xlator '%V-utime' (features/utime) has option 'noatime off' (ctime.noatime off)` },
+    { key: 'client.ssl', value: 'on', expected: `xlator '%V-client-0' (protocol/client) has option 'transport.socket.ssl-enabled on' (client.ssl on): TLS` },
+    { key: 'cluster.nufa', value: 'on', expected: `xlator '%V-dht' of type cluster/nufa (volume set up with cluster.nufa on)` },
+  ]
+
+  it.each(cases)('$key $value: init() rejects ENOTSUP naming it, and mounts again once reset', async ({ key, value, expected }) => {
+    const before = brickFingerprint(vol.bricks)
+    volumeSet(vol.name, key, value)
+    try {
+      const err = await mountVolume(vol.name).then(() => undefined, (e: unknown) => e)
+      expect(err).toBeInstanceOf(GlusterError)
+      expect((err as GlusterError).code).toBe('ENOTSUP')
+      expect((err as GlusterError).message).toContain(expected.replace('%V', vol.name))
+      expect(brickFingerprint(vol.bricks)).toBe(before)
+    } finally {
+      volumeReset(vol.name, key)
+    }
+    const glfs = await mountVolume(vol.name)
+    await glfs.fini()
   }, 120_000)
 })
