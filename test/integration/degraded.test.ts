@@ -43,8 +43,9 @@ describe('distribute volume with a brick down before the mount', () => {
   let glfs: Glfs | undefined
   beforeAll(async () => {
     vol = createDistributeVolume('degraded', 3)
-    const r = await cClient(vol.name, sb.host, sb.port, FILES.map((n) => ['write', `/${n}`, content(n, 'libgfapi')] as const))
-    expect(r.every((x) => typeof x === 'number')).toBe(true)
+    const r = await cClient(vol.name, sb.host, sb.port, [['mkdir', '/keep'], ...FILES.map((n) => ['write', `/${n}`, content(n, 'libgfapi')] as const)])
+    expect(r[0]).toBe(0)
+    expect(r.slice(1).every((x) => typeof x === 'number')).toBe(true)
   }, 180_000)
   afterAll(async () => {
     await glfs?.fini()
@@ -85,7 +86,11 @@ describe('distribute volume with a brick down before the mount', () => {
     expect((await glfs.stat('/')).isDirectory()).toBe(true)
     expect((await glfs.statvfs('/')).blocks).toBeGreaterThan(0)
     // A listing has what the bricks that are up hold (dht_readdirp skips a down subvolume).
-    expect((await glfs.readdir('/')).filter((n) => n !== '.' && n !== '..').sort()).toEqual([...onLive].sort())
+    expect((await glfs.readdir('/')).filter((n) => n !== '.' && n !== '..').sort()).toEqual([...onLive, 'keep'].sort())
+    // rmdir needs every brick (the copy on the down one would come back): refused, nothing removed.
+    const rm = await failure(glfs.rmdir('/keep'))
+    expect(rm.err.code).toBe('ENOTCONN')
+    expect(entriesOnBricks(glfs, '/keep')).toEqual(['dir', 'dir', 'dir'])
 
     // New names: those hashed to the down brick fail and are created nowhere else.
     const fresh = Array.from({ length: 15 }, (_, i) => `new${i}`)
@@ -140,7 +145,7 @@ describe('distribute volume with a brick down before the mount', () => {
     ])
     expect(reads.slice(0, created.length)).toEqual(created.map((n) => content(n, 'gfapi-ts')))
     expect(reads[created.length]).toBe(content(overwritten, 'gfapi-ts'))
-    expect((reads[created.length + 1] as string[]).sort()).toEqual([...FILES, ...created, 'd'].sort())
+    expect((reads[created.length + 1] as string[]).sort()).toEqual([...FILES, ...created, 'd', 'keep'].sort())
     expect((reads[created.length + 2] as string[]).sort()).toEqual(inD)
     expect(reads.slice(created.length + 3)).toEqual(inD.map((n) => content(n, 'gfapi-ts')))
   }, 240_000)
