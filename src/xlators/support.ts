@@ -22,7 +22,8 @@ export const PASS_THROUGH_TYPES: ReadonlyMap<string, string> = new Map([
   [
     'features/utime',
     'stamps each frame with the consistent-time flags and time (utime-helpers.c utime_update_attribute_flags); ' +
-      'protocol/client here sends the same flags and time in every AUTH_GLUSTERFS_v3 credential, as with `noatime on`',
+      'protocol/client here sends the same flags and time in every AUTH_GLUSTERFS_v3 credential, as with `noatime on` ' +
+      '(without utime, features.ctime is off on the bricks too, and storage/posix ignores the flags)',
   ],
 ])
 
