@@ -760,12 +760,12 @@ export class Glfs extends EventEmitter implements FdOwner {
   }
 }
 
-/** Connection failures that a later attempt may not meet. */
 /** A volfile this client refuses to mount (support.ts), as opposed to one it could not mount yet. */
 function isRefusal(err: unknown): err is GlusterError {
   return err instanceof GlusterError && err.code === 'ENOTSUP' && err.syscall === 'init'
 }
 
+/** Connection failures that a later attempt may not meet. */
 function isTransient(err: unknown): boolean {
   return err instanceof GlusterError && TRANSIENT_CODES.has(err.code)
 }
