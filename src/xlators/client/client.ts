@@ -41,9 +41,9 @@ const debug = debuglog('gfapi')
  * The rest of C's table: `transport.socket.ssl-enabled on` (TLS), `transport-type` other than
  * tcp, and `strict-locks on` refuse the mount (support.ts REFUSED_OPTIONS). username/password and
  * every other option go to the brick in SETVOLUME (handshake.ts). Not acted on, since they change
- * nothing on the bricks: send-gids (groups are always sent), filter-O_DIRECT (the brick would then see the flag;
- * the data is the same), client-bind-insecure, tcp-window-size, event-threads, keepalive and
- * tcp-user-timeout tuning, testing.old-protocol (the brick's DUMP answer picks the program).
+ * nothing on the bricks: send-gids (groups are always sent), filter-O_DIRECT (the brick then sees
+ * the flag; the data is the same), client-bind-insecure, tcp-window-size, event-threads, keepalive
+ * and tcp-user-timeout tuning, testing.old-protocol (the brick's DUMP answer picks the program).
  */
 export const CLIENT_OPTIONS: readonly OptionSpec[] = [
   { key: 'remote-host', name: 'remoteHost', type: 'string', default: '', description: 'Host of the brick (and of the glusterd that maps it to a port).' },

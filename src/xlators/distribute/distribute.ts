@@ -312,7 +312,8 @@ export class Distribute extends Xlator {
       const hashed = this.hashedIndex(current, name)
       if (hashed !== undefined) return { dir: current, hashed }
       if ((attempt > 0 || current.check.ok) && current.check.down.length > 0) {
-        // Most likely the down brick's range: creating the name anywhere else would hide it from every client once the brick is back.
+        // Most likely the down brick's range: created anywhere else, the name would be hidden from
+        // every client once that brick is back.
         const bricks = current.check.down.map((e) => this.brickOf(e.subvolume)).join(', ')
         throw this.error('ENOTCONN', syscall, path, `no subvolume that is up has '${name}' in its range of ${current.path}; down: ${bricks}`)
       }
