@@ -2,10 +2,11 @@
  * Where each job runs: the volfile server, the volume, and the file path inside it, from a
  * `gluster://` URL, fio's gfapi `volume=`/`brick=` options, or the local test sandbox.
  */
-import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseGlusterUri } from '../../src/api/uri.ts'
 import { extractJson } from './json-text.ts'
+import { runSetupScript } from './setup-script.ts'
 import type { JobSpec } from './options.ts'
 import { BenchUsageError } from './units.ts'
 
@@ -79,21 +80,19 @@ export async function placeJob(spec: JobSpec, url: string | undefined, sandbox: 
 /**
  * Start (or reuse) the local sandbox with test/integration/gluster-sandbox.sh and return its
  * "single" volume. The script prints one JSON object: {"host","port","volumes":{"single":{"name"}}}.
+ * Only a checkout of gfapi-ts has the script; an installed package asks for a volume instead.
  */
-export function sandboxTarget(): Promise<Target> {
-  return new Promise((resolve, reject) => {
-    execFile('bash', [SANDBOX_SCRIPT], { cwd: REPO_ROOT, maxBuffer: 1 << 20, timeout: 300_000 }, (err, stdout, stderr) => {
-      if (err) {
-        reject(new Error(`sandbox script failed (${SANDBOX_SCRIPT}): ${err.message}\n${stderr.trim()}`))
-        return
-      }
-      try {
-        resolve(parseSandboxOutput(stdout))
-      } catch (e) {
-        reject(e)
-      }
-    })
-  })
+export async function sandboxTarget(script = SANDBOX_SCRIPT): Promise<Target> {
+  if (!existsSync(script)) {
+    throw new BenchUsageError(
+      'no volume given. Point gfapi-bench at one: gfapi-bench gluster://HOST[:PORT]/VOLUME/FILE [options], ' +
+        'or --volume=VOLUME --brick=HOST. (A local throwaway sandbox volume is only available from a ' +
+        'checkout of gfapi-ts, through npm run bench.)',
+    )
+  }
+  // apt-get may install GlusterFS first (about a minute on a fresh machine).
+  const stdout = await runSetupScript(script, { cwd: REPO_ROOT, timeoutMs: 20 * 60_000 })
+  return parseSandboxOutput(stdout)
 }
 
 /** A lazily started sandbox, shared by every job that needs it. */
