@@ -3,8 +3,8 @@
  * `gluster://` URL, fio's gfapi `volume=`/`brick=` options, or the local test sandbox.
  */
 import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { parseGlusterUri } from '../../src/api/uri.ts'
+import { PACKAGE_ROOT, SANDBOX_SCRIPT } from './install.ts'
 import { extractJson } from './json-text.ts'
 import { runSetupScript } from './setup-script.ts'
 import type { JobSpec } from './options.ts'
@@ -32,8 +32,6 @@ export interface Placement {
 /** glusterd's port, the only one fio's gfapi engine can reach (it passes port 0 to libgfapi). */
 export const FIO_GFAPI_PORT = 24007
 
-const SANDBOX_SCRIPT = fileURLToPath(new URL('../../test/integration/gluster-sandbox.sh', import.meta.url))
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 /** The URL form of a file on a target, for reports. */
 export function targetUrl(t: Target, path: string): string {
@@ -91,7 +89,7 @@ export async function sandboxTarget(script = SANDBOX_SCRIPT): Promise<Target> {
     )
   }
   // apt-get may install GlusterFS first (about a minute on a fresh machine).
-  const stdout = await runSetupScript(script, { cwd: REPO_ROOT, timeoutMs: 20 * 60_000 })
+  const stdout = await runSetupScript(script, { cwd: PACKAGE_ROOT, timeoutMs: 20 * 60_000 })
   return parseSandboxOutput(stdout)
 }
 
