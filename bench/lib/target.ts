@@ -80,8 +80,8 @@ export async function placeJob(spec: JobSpec, url: string | undefined, sandbox: 
  * "single" volume. The script prints one JSON object: {"host","port","volumes":{"single":{"name"}}}.
  * Only a checkout of gfapi-ts has the script; an installed package asks for a volume instead.
  */
-export async function sandboxTarget(script = SANDBOX_SCRIPT): Promise<Target> {
-  if (!existsSync(script)) {
+export async function sandboxTarget(): Promise<Target> {
+  if (!existsSync(SANDBOX_SCRIPT)) {
     throw new BenchUsageError(
       'no volume given. Point gfapi-bench at one: gfapi-bench gluster://HOST[:PORT]/VOLUME/FILE [options], ' +
         'or --volume=VOLUME --brick=HOST. (A local throwaway sandbox volume is only available from a ' +
@@ -89,7 +89,7 @@ export async function sandboxTarget(script = SANDBOX_SCRIPT): Promise<Target> {
     )
   }
   // apt-get may install GlusterFS first (about a minute on a fresh machine).
-  const stdout = await runSetupScript(script, { cwd: PACKAGE_ROOT, timeoutMs: 20 * 60_000 })
+  const stdout = await runSetupScript(SANDBOX_SCRIPT, { cwd: PACKAGE_ROOT, timeoutMs: 20 * 60_000 })
   return parseSandboxOutput(stdout)
 }
 
