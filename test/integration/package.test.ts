@@ -4,7 +4,7 @@
  * sandbox volume as an ES module, `require()` loads and mounts it, a strict TypeScript project
  * compiles against its declarations, and the installed gfapi-bench runs.
  */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -21,15 +21,29 @@ const TSC = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc')
 let work: string
 let app: string
 
-/** Run a command; the environment without npm's lifecycle variables of the run around us. */
-function run(cmd: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_')))
-  return spawnSync(cmd, args, { cwd, env: { ...base, ...env }, encoding: 'utf8', timeout: 240_000 })
+interface Ran {
+  readonly status: number | null
+  readonly stdout: string
+  readonly stderr: string
 }
 
-function ok(r: SpawnSyncReturns<string>): string {
-  expect(r.error).toBeUndefined()
-  if (r.status !== 0) throw new Error(`exit ${r.status ?? r.signal}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`)
+/**
+ * Run a command, without blocking this worker (npm pack and tsc take a while); the environment is
+ * ours without npm's lifecycle variables of the run around us.
+ */
+function run(cmd: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Ran> {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_')))
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { cwd, env: { ...base, ...env }, encoding: 'utf8', timeout: 240_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      if (err !== null && typeof err.code !== 'number') reject(err)
+      else resolve({ status: err === null ? 0 : (err.code as number), stdout, stderr })
+    })
+  })
+}
+
+async function ok(ran: Promise<Ran>): Promise<string> {
+  const r = await ran
+  if (r.status !== 0) throw new Error(`exit ${r.status}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`)
   return r.stdout
 }
 
@@ -40,16 +54,16 @@ function readmeExample(): string {
   return m[1]!
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'gfts-package-'))
-  ok(run('npm', ['pack', '--pack-destination', work, '--silent'], REPO))
+  await ok(run('npm', ['pack', '--pack-destination', work, '--silent'], REPO))
   const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'))
   if (tarball === undefined) throw new Error(`npm pack left no tarball in ${work}`)
   app = join(work, 'app')
   mkdirSync(app)
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module' }))
   // No runtime dependencies: the install needs no registry.
-  ok(run('npm', ['install', '--offline', '--no-audit', '--no-fund', join(work, tarball)], app))
+  await ok(run('npm', ['install', '--offline', '--no-audit', '--no-fund', join(work, tarball)], app))
   // A TypeScript user installs @types/node; take this repository's copy rather than the network.
   mkdirSync(join(app, 'node_modules', '@types'), { recursive: true })
   symlinkSync(join(REPO, 'node_modules', '@types', 'node'), join(app, 'node_modules', '@types', 'node'), 'dir')
@@ -76,13 +90,13 @@ describe('the packed package', () => {
     expect(example).toContain(`new Glfs('${sb.volumes.single.name}')`)
     writeFileSync(join(app, 'readme.mjs'), example)
     try {
-      expect(ok(run(process.execPath, ['readme.mjs'], app))).toBe('hello\n')
+      expect(await ok(run(process.execPath, ['readme.mjs'], app))).toBe('hello\n')
     } finally {
       await removeFromVolume('/images/disk.raw')
     }
   })
 
-  it('require() loads it and mounts the volume', () => {
+  it('require() loads it and mounts the volume', async () => {
     const name = `/package-cjs-${randomBytes(4).toString('hex')}`
     writeFileSync(join(app, 'app.cjs'), `
 const { Glfs, GlusterError, O_RDWR } = require('gfapi-ts')
@@ -100,10 +114,10 @@ const { Glfs, GlusterError, O_RDWR } = require('gfapi-ts')
   console.log(JSON.stringify({ text, typed: err instanceof GlusterError, code: err.code }))
 })().catch((e) => { console.error(e); process.exitCode = 1 })
 `)
-    expect(JSON.parse(ok(run(process.execPath, ['app.cjs'], app)))).toEqual({ text: 'from require', typed: true, code: 'ENOENT' })
+    expect(JSON.parse(await ok(run(process.execPath, ['app.cjs'], app)))).toEqual({ text: 'from require', typed: true, code: 'ENOENT' })
   })
 
-  it('compiles in a strict TypeScript project (NodeNext, exactOptionalPropertyTypes, library checks on)', () => {
+  it('compiles in a strict TypeScript project (NodeNext, exactOptionalPropertyTypes, library checks on)', async () => {
     const ts = join(app, 'ts')
     mkdirSync(ts)
     writeFileSync(join(ts, 'tsconfig.json'), JSON.stringify({
@@ -136,24 +150,24 @@ export const isMissing = (e: unknown): boolean => e instanceof GlusterError && e
 import gfapi = require('gfapi-ts')
 export const glfs: gfapi.Glfs = new gfapi.Glfs('v').setVolfileServer('tcp', 'h', 24007)
 `)
-    ok(run(process.execPath, [TSC, '-p', ts], app))
-  })
+    await ok(run(process.execPath, [TSC, '-p', ts], app))
+  }, 240_000)
 
-  it('ships gfapi-bench, which runs with plain node and, with no volume given, says how to name one', () => {
-    const help = ok(run('npx', ['--offline', 'gfapi-bench', '--help'], app))
+  it('ships gfapi-bench, which runs with plain node and, with no volume given, says how to name one', async () => {
+    const help = await ok(run('npx', ['--offline', 'gfapi-bench', '--help'], app))
     expect(help).toMatch(/^usage: gfapi-bench /)
-    const bare = run('npx', ['--offline', 'gfapi-bench', '--rw=read', '--size=1m'], app)
+    const bare = await run('npx', ['--offline', 'gfapi-bench', '--rw=read', '--size=1m'], app)
     expect(bare.status).toBe(2)
     expect(bare.stderr).toMatch(/^gfapi-bench: no volume given\. .*gluster:\/\/HOST\[:PORT\]\/VOLUME\/FILE/)
     expect(bare.stderr).not.toMatch(/apt-get|gluster-sandbox/)
   })
 
-  it('reports a run-time failure of gfapi-bench in one line, with the stack only under NODE_DEBUG=gfapi', () => {
+  it('reports a run-time failure of gfapi-bench in one line, with the stack only under NODE_DEBUG=gfapi', async () => {
     const url = `gluster://${sb.host}:${sb.port}/gfts-no-such-volume/f`
-    const r = run('npx', ['--offline', 'gfapi-bench', url, '--rw=read', '--size=1m'], app)
+    const r = await run('npx', ['--offline', 'gfapi-bench', url, '--rw=read', '--size=1m'], app)
     expect(r.status).toBe(1)
     expect(r.stderr).toBe(`gfapi-bench: ENOENT: volume 'gfts-no-such-volume' does not exist on glusterd ${sb.host}:${sb.port} ('gluster volume list' shows the volumes it has)\n`)
-    const debug = run('npx', ['--offline', 'gfapi-bench', url, '--rw=read', '--size=1m'], app, { NODE_DEBUG: 'gfapi' })
+    const debug = await run('npx', ['--offline', 'gfapi-bench', url, '--rw=read', '--size=1m'], app, { NODE_DEBUG: 'gfapi' })
     expect(debug.status).toBe(1)
     expect(debug.stderr).toMatch(/gfapi-bench: GlusterError: ENOENT[^\n]*\n\s+at /)
   })
