@@ -1,10 +1,10 @@
 /**
- * `bench`: a fio-like load generator for gfapi-ts that runs fio's libgfapi engines beside it.
- * `bench --help` prints the options; with no arguments it runs the standard suite (suite.ts).
+ * `gfapi-bench`: a fio-like load generator for gfapi-ts that runs fio's libgfapi engines beside it.
+ * `gfapi-bench --help` prints the options; with no arguments it runs the standard suite (suite.ts).
  */
 import { readFileSync } from 'node:fs'
-import { pathToFileURL } from 'node:url'
-import type { Glfs } from '../src/api/index.ts'
+import { debuglog } from 'node:util'
+import { GlusterError, type Glfs } from '../src/api/index.ts'
 import { fioAvailable } from './lib/fio-runner.ts'
 import { BENCH_VERSION, machineInfo, machineText } from './lib/machine.ts'
 import { parseArgs, USAGE, type Invocation } from './lib/options.ts'
@@ -69,7 +69,7 @@ function readJobFile(path: string): string {
 }
 
 /**
- * Run `bench` with `argv` (without node and the script).
+ * Run `gfapi-bench` with `argv` (without node and the script).
  *
  * @returns the exit status: 0 ok, 1 a job reported errors or the run failed, 2 usage error
  */
@@ -87,14 +87,20 @@ export async function main(argv: readonly string[], out: Output = process.stdout
     }
   } catch (err) {
     if (err instanceof BenchUsageError) {
-      process.stderr.write(`bench: ${err.message}\n`)
+      process.stderr.write(`gfapi-bench: ${err.message}\n`)
       return err.exitCode
     }
-    process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`)
+    process.stderr.write(debuglog('gfapi').enabled ? `gfapi-bench: ${(err as Error).stack ?? String(err)}\n` : `gfapi-bench: ${oneLine(err)}\n`)
     return 1
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = await main(process.argv.slice(2))
+/**
+ * A run-time failure as one line: a GlusterError's code and its own words (which name the host,
+ * port and volume) when it has them, else the message's first line.
+ */
+export function oneLine(err: unknown): string {
+  if (err instanceof GlusterError && err.detail !== undefined && err.path === undefined) return `${err.code}: ${err.detail}`
+  const text = err instanceof Error ? err.message : String(err)
+  return text.split('\n', 1)[0]!
 }

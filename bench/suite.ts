@@ -1,7 +1,7 @@
 /**
  * The standard suite: each profile run by gfapi-ts and then by fio's libgfapi engines on the
  * same volume in the same invocation, one table of both and their ratio, and the whole result
- * saved to bench/results/<timestamp>.json.
+ * saved to bench/results/<timestamp>.json (./gfapi-bench-results/ where the package is installed).
  *
  * Files: every profile uses /gfts-bench.dat (ours) and /gfts-bench.dat.libgfapi (fio), so the
  * sequential-write profiles, which run first, also lay out the files the read profiles use,
@@ -14,10 +14,11 @@
  * sleep and the job's runtime. It thus includes one small lstat/creat/close, under 2 ms.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { fileURLToPath } from 'node:url'
 import { mount } from './lib/engine.ts'
 import { fioAvailable, runFio, type FioRun } from './lib/fio-runner.ts'
+import { resultsDir } from './lib/install.ts'
 import { BENCH_VERSION, machineInfo, machineText } from './lib/machine.ts'
 import { resolveJob, type Invocation, type JobSpec, type OptionEntry } from './lib/options.ts'
 import { showStatus } from './lib/progress.ts'
@@ -311,9 +312,9 @@ export async function runSuite(inv: Invocation, out: Output, sandbox: () => Prom
     profiles: results,
     [MOUNT_PROFILE]: mountResult ?? null,
   }
-  const dir = fileURLToPath(new URL('./results/', import.meta.url))
+  const dir = resultsDir()
   mkdirSync(dir, { recursive: true })
-  const file = `${dir}${doc.time.replace(/[:.]/g, '-')}.json`
+  const file = join(dir, `${doc.time.replace(/[:.]/g, '-')}.json`)
   writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`)
   if (json) out.write(`${JSON.stringify(doc, null, 2)}\n`)
   else out.write(`results: ${file}\n`)

@@ -1,10 +1,10 @@
 /** What a benchmark ran on, printed and saved with every result so numbers can be compared. */
 import { execFile } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { availableParallelism, cpus, release, totalmem, type } from 'node:os'
+import { PACKAGE_VERSION } from './install.ts'
 
 /** Our version, as it appears in the JSON's "fio version" field. */
-export const BENCH_VERSION = `gfapi-ts-bench-${(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version}`
+export const BENCH_VERSION = `gfapi-ts-bench-${PACKAGE_VERSION}`
 
 /** The machine and software a run used. */
 export interface MachineInfo {

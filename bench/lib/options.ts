@@ -93,9 +93,9 @@ const CLI_ONLY = new Set(['output_format', 'compare', 'suite', 'quick', 'profile
 
 const RW_MODES: readonly RwMode[] = ['read', 'write', 'randread', 'randwrite', 'randrw']
 
-/** Usage text for `bench --help`. */
-export const USAGE = `usage: bench [options] [gluster://host[:port]/volume/path] [jobfile...]
-       bench [--suite] [--quick] [gluster://host[:port]/volume]   the standard suite
+/** Usage text for `gfapi-bench --help`. */
+export const USAGE = `usage: gfapi-bench [options] [gluster://host[:port]/volume/path] [jobfile...]
+       gfapi-bench [--suite] [--quick] [gluster://host[:port]/volume]   the standard suite
 
 A fio-like load generator for gfapi-ts, run beside fio's gfapi engines on the same volume.
 Options are fio's (--opt=value or --opt value); --name starts a job, and options before the
@@ -120,7 +120,7 @@ Job options (fio meanings):
   --volume=V --brick=H  fio gfapi engine options: the volume and the volfile server host
   --stonewall           wait for earlier jobs;  --unlink  delete the file afterwards
   --ioengine=E          gfapi | gfapi_async (accepted for fio job files; ours runs either way)
-  --thread              accepted for fio job files (bench always runs jobs as threads)
+  --thread              accepted for fio job files (gfapi-bench always runs jobs as threads)
   --kb_base=1024|1000   size units as in fio: with 1024 (default) 4k = 4096 and 4KiB = 4000
 SIZE: 4096, 4k, 128k, 256m, 1g (fio units); TIME: 10 (seconds), 10s, 500ms, 2m, 1h.
 
@@ -128,14 +128,17 @@ Bench options:
   --output-format=F     normal (default) | json (fio's JSON shape)
   --compare=fio|none    run the same jobs with fio's gfapi (iodepth 1) or gfapi_async engine
                         and print ours/libgfapi ratios (default: none; suite: fio if installed)
-  --suite               the standard profiles, ours vs libgfapi, table + bench/results/*.json
+  --suite               the standard profiles, ours vs libgfapi, table + results/*.json
   --quick               suite: ~2 s profiles on a 64 MiB file instead of 10 s on 256 MiB
   --profile=NAME        suite: run only profiles whose name contains NAME (repeatable)
   -h, --help            this text
 
-Without a gluster:// URL or --volume/--brick, the local sandbox from
-test/integration/gluster-sandbox.sh is started or reused and its "single" volume is used.
-Exit status: 0 ok, 1 a job reported errors, 2 usage error.`
+Without a gluster:// URL or --volume/--brick: in a checkout of gfapi-ts (npm run bench) the local
+sandbox from test/integration/gluster-sandbox.sh is started or reused and its "single" volume is
+used; an installed gfapi-bench asks for a volume.
+Suite results go to bench/results/ in a checkout, ./gfapi-bench-results/ otherwise.
+Errors are one line; NODE_DEBUG=gfapi adds the stack and the client's debug log.
+Exit status: 0 ok, 1 a job reported errors or the run failed, 2 usage error.`
 
 function canonical(key: string): string {
   return key.replace(/-/g, '_').toLowerCase()
@@ -163,7 +166,7 @@ export function parseArgs(argv: readonly string[], readFile: (path: string) => s
     const arg = argv[i]!
     if (arg === '-h') { help = true; continue }
     if (!arg.startsWith('--')) {
-      if (arg.startsWith('-') && arg !== '-') throw new BenchUsageError(`unknown option '${arg}' (see bench --help)`)
+      if (arg.startsWith('-') && arg !== '-') throw new BenchUsageError(`unknown option '${arg}' (see gfapi-bench --help)`)
       if (arg.startsWith('gluster://') || arg.startsWith('gluster+')) {
         if (url !== undefined) throw new BenchUsageError(`two target URLs given: '${url}' and '${arg}'`)
         url = arg
@@ -176,7 +179,7 @@ export function parseArgs(argv: readonly string[], readFile: (path: string) => s
     const rawKey = eq < 0 ? arg.slice(2) : arg.slice(2, eq)
     const key = canonical(rawKey)
     const known = JOB_OPTIONS[key] ?? (CLI_ONLY.has(key) ? key : undefined)
-    if (known === undefined) throw new BenchUsageError(`unknown option '--${rawKey}' (see bench --help)`)
+    if (known === undefined) throw new BenchUsageError(`unknown option '--${rawKey}' (see gfapi-bench --help)`)
     let value: Raw = eq < 0 ? undefined : arg.slice(eq + 1)
     if (value === undefined && !FLAGS.has(known)) {
       value = argv[++i]

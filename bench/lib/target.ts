@@ -2,10 +2,11 @@
  * Where each job runs: the volfile server, the volume, and the file path inside it, from a
  * `gluster://` URL, fio's gfapi `volume=`/`brick=` options, or the local test sandbox.
  */
-import { execFile } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
+import { existsSync } from 'node:fs'
 import { parseGlusterUri } from '../../src/api/uri.ts'
+import { PACKAGE_ROOT, SANDBOX_SCRIPT } from './install.ts'
 import { extractJson } from './json-text.ts'
+import { runSetupScript } from './setup-script.ts'
 import type { JobSpec } from './options.ts'
 import { BenchUsageError } from './units.ts'
 
@@ -31,8 +32,6 @@ export interface Placement {
 /** glusterd's port, the only one fio's gfapi engine can reach (it passes port 0 to libgfapi). */
 export const FIO_GFAPI_PORT = 24007
 
-const SANDBOX_SCRIPT = fileURLToPath(new URL('../../test/integration/gluster-sandbox.sh', import.meta.url))
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 /** The URL form of a file on a target, for reports. */
 export function targetUrl(t: Target, path: string): string {
@@ -79,21 +78,19 @@ export async function placeJob(spec: JobSpec, url: string | undefined, sandbox: 
 /**
  * Start (or reuse) the local sandbox with test/integration/gluster-sandbox.sh and return its
  * "single" volume. The script prints one JSON object: {"host","port","volumes":{"single":{"name"}}}.
+ * Only a checkout of gfapi-ts has the script; an installed package asks for a volume instead.
  */
-export function sandboxTarget(): Promise<Target> {
-  return new Promise((resolve, reject) => {
-    execFile('bash', [SANDBOX_SCRIPT], { cwd: REPO_ROOT, maxBuffer: 1 << 20, timeout: 300_000 }, (err, stdout, stderr) => {
-      if (err) {
-        reject(new Error(`sandbox script failed (${SANDBOX_SCRIPT}): ${err.message}\n${stderr.trim()}`))
-        return
-      }
-      try {
-        resolve(parseSandboxOutput(stdout))
-      } catch (e) {
-        reject(e)
-      }
-    })
-  })
+export async function sandboxTarget(): Promise<Target> {
+  if (!existsSync(SANDBOX_SCRIPT)) {
+    throw new BenchUsageError(
+      'no volume given. Point gfapi-bench at one: gfapi-bench gluster://HOST[:PORT]/VOLUME/FILE [options], ' +
+        'or --volume=VOLUME --brick=HOST. (A local throwaway sandbox volume is only available from a ' +
+        'checkout of gfapi-ts, through npm run bench.)',
+    )
+  }
+  // apt-get may install GlusterFS first (about a minute on a fresh machine).
+  const stdout = await runSetupScript(SANDBOX_SCRIPT, { cwd: PACKAGE_ROOT, timeoutMs: 20 * 60_000 })
+  return parseSandboxOutput(stdout)
 }
 
 /** A lazily started sandbox, shared by every job that needs it. */

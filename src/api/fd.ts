@@ -21,14 +21,15 @@ export const MAX_IO_LENGTH = 2 ** 32 - 1
 
 /** What an open file needs from its Glfs; kept narrow so fd.ts does not import glfs.ts. */
 export interface FdOwner {
+  readonly volume: string
   readonly top: Xlator
   readonly call: Call
   forget(fd: GlfsFd | GlfsDir): void
 }
 
 /**
- * An open file (libgfapi glfs_fd_t). Every method is async; use after `close()` fails with EBADF
- * locally, without a round trip.
+ * An open file (libgfapi glfs_fd_t). Every method is async; use after `close()` fails with EBADF,
+ * after `Glfs.fini()` with ENOTCONN, locally, without a round trip.
  */
 export class GlfsFd {
   /** Path the file was opened by (for messages; the fd follows the inode, not the name). */
@@ -37,6 +38,8 @@ export class GlfsFd {
   readonly #owner: FdOwner
   readonly #fd: Fd
   #closed = false
+  /** Released by `Glfs.fini()`: the volume is no longer mounted. */
+  #unmounted = false
   #position = 0
   /** Why this fd no longer works (it could not follow a volfile change); EBADFD on every use. */
   #lost: Error | undefined
@@ -310,6 +313,7 @@ export class GlfsFd {
   async releaseForFini(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    this.#unmounted = true
     const { top, call } = this.#owner
     await (this.#fd.isDirectory ? top.releasedir(call, this.#fd) : top.release(call, this.#fd)).catch(() => undefined)
   }
@@ -382,6 +386,7 @@ export class GlfsFd {
   }
 
   #check(syscall: string): void {
+    if (this.#unmounted) throw unmountedError(syscall, this.path, this.#owner.volume)
     if (this.#closed) throw this.#error('EBADF', syscall, 'the fd is closed')
     if (this.#lost !== undefined) throw lostError(syscall, this.path, this.#lost)
     if (syscall.startsWith('pwrite') || syscall === 'write' || syscall === 'ftruncate' || syscall === 'discard' || syscall === 'zerofill' || syscall === 'fallocate') {
@@ -402,6 +407,8 @@ export class GlfsDir implements AsyncIterable<DirEntry> {
   readonly #owner: FdOwner
   readonly #fd: Fd
   #closed = false
+  /** Released by `Glfs.fini()`: the volume is no longer mounted. */
+  #unmounted = false
   #lost: Error | undefined
 
   constructor(owner: FdOwner, fd: Fd, path: string) {
@@ -428,6 +435,7 @@ export class GlfsDir implements AsyncIterable<DirEntry> {
   async *[Symbol.asyncIterator](): AsyncIterator<DirEntry> {
     let offset = 0n
     for (;;) {
+      if (this.#unmounted) throw unmountedError('readdir', this.path, this.#owner.volume)
       if (this.#closed) throw new GlusterError({ errno: errnoOf('EBADF'), syscall: 'readdir', path: this.path, detail: 'the directory is closed' })
       if (this.#lost !== undefined) throw lostError('readdir', this.path, this.#lost)
       let page
@@ -445,6 +453,7 @@ export class GlfsDir implements AsyncIterable<DirEntry> {
   }
 
   async close(): Promise<void> {
+    if (this.#unmounted) throw unmountedError('closedir', this.path, this.#owner.volume)
     if (this.#closed) throw new GlusterError({ errno: errnoOf('EBADF'), syscall: 'closedir', path: this.path, detail: 'the directory is already closed' })
     this.#closed = true
     this.#owner.forget(this)
@@ -455,8 +464,14 @@ export class GlfsDir implements AsyncIterable<DirEntry> {
   async releaseForFini(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    this.#unmounted = true
     await this.#owner.top.releasedir(this.#owner.call, this.#fd).catch(() => undefined)
   }
+}
+
+/** The error of a call on an fd after `Glfs.fini()`: the same ENOTCONN as the Glfs's own calls. */
+function unmountedError(syscall: string, path: string, volume: string): GlusterError {
+  return new GlusterError({ errno: errnoOf('ENOTCONN'), syscall, path, volume, detail: `volume '${volume}' is not mounted: fini() was called` })
 }
 
 /** The error of a call on an fd that could not follow a volfile change. */

@@ -504,7 +504,7 @@ export class Glfs extends EventEmitter implements FdOwner {
   async open(path: string, flags: number | string): Promise<GlfsFd> {
     const f = toOpenFlags(flags)
     if ((f & O_CREAT) !== 0) return this.creat(path, f, 0o644)
-    const { loc, stat } = await this.#resolver!.resolve(path, (f & O_NOFOLLOW) === 0, 'open').catch(this.#rethrow('open', path))
+    const { loc, stat } = await this.#resolverOrThrow().resolve(path, (f & O_NOFOLLOW) === 0, 'open').catch(this.#rethrow('open', path))
     return this.#openResolved(loc, stat.mode, f, 'open')
   }
 
@@ -770,7 +770,7 @@ function isTransient(err: unknown): boolean {
   return err instanceof GlusterError && TRANSIENT_CODES.has(err.code)
 }
 
-const TRANSIENT_CODES = new Set(['ENOTCONN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'EAGAIN'])
+const TRANSIENT_CODES = new Set(['ENOTCONN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'EAGAIN', 'ENOTFOUND', 'EAI_AGAIN'])
 
 function clientsOf(graph: Graph): ProtocolClient[] {
   return graph.xlators.filter((x): x is ProtocolClient => x instanceof ProtocolClient)

@@ -5,7 +5,7 @@ import { XdrReader } from '../xdr/reader.ts'
 import { XdrWriter } from '../xdr/writer.ts'
 import { XdrError } from '../xdr/errors.ts'
 import { AuthFlavor, type AuthIdentity, NO_TIME, type WallClock, wallClock } from './auth.ts'
-import { errnoOf } from './errno.ts'
+import { describeResolverFailure, errnoOf } from './errno.ts'
 import { GlusterError, RpcError, formatHostPort } from './errors.ts'
 import { MsgType, type RpcProgram, procedureName, readReplyStatus, writeCallHeader } from './message.ts'
 import { DEFAULT_MAX_RECORD_BYTES, RecordDecoder, recordMark } from './record.ts'
@@ -494,17 +494,19 @@ export class RpcClient extends EventEmitter {
   }
 
   #transportError(code: string, syscall: string, message: string, cause?: unknown): GlusterError {
+    const where = { syscall, host: this.endpoint.host, port: this.endpoint.port, volume: this.#volume, brick: this.#brick, detail: `${this.label}: ${message}`, cause }
+    // getaddrinfo failures (ENOTFOUND, EAI_AGAIN) keep Node's code and errno.
+    const nodeErrno = (cause as NodeJS.ErrnoException | undefined)?.errno
+    const dns = describeResolverFailure(code, nodeErrno === undefined ? undefined : -nodeErrno)
+    if (dns !== undefined) return new GlusterError({ ...where, code: dns.code, errno: dns.errno })
     let errno: number
     try {
       errno = errnoOf(code)
     } catch {
-      // getaddrinfo failures (ENOTFOUND, EAI_AGAIN) have no Linux errno: the host is unreachable.
+      // Any other code without a Linux errno: the host could not be reached.
       errno = errnoOf('EHOSTUNREACH')
     }
-    return new GlusterError({
-      errno, syscall, host: this.endpoint.host, port: this.endpoint.port, volume: this.#volume, brick: this.#brick,
-      detail: `${this.label}: ${message}`, cause,
-    })
+    return new GlusterError({ ...where, errno })
   }
 
   #where(): { host: string; port: number } {

@@ -144,6 +144,25 @@ BY_CODE.set('EWOULDBLOCK', 11)
 BY_CODE.set('EDEADLOCK', 35)
 BY_CODE.set('EOPNOTSUPP', 95)
 
+// getaddrinfo failures as Node reports them: its code and libuv's errno (UV_EAI_*), not Linux
+// errnos, so they never come off the wire. A DNS failure keeps the code Node programs check for.
+const RESOLVER_FAILURES = new Map<string, { errno: number; message: string }>([
+  ['ENOTFOUND', { errno: 3008, message: 'host name not found' }],
+  ['EAI_AGAIN', { errno: 3001, message: 'temporary failure in name resolution' }],
+  ['EAI_FAIL', { errno: 3004, message: 'non-recoverable failure in name resolution' }],
+])
+
+/**
+ * Code, errno (positive; Node's is its negation) and message of a getaddrinfo failure such as
+ * 'ENOTFOUND', or undefined for any other code. `errno` is Node's own number when it gave one
+ * (ENOTFOUND stands for both EAI_NONAME and EAI_NODATA).
+ */
+export function describeResolverFailure(code: string, errno?: number): { code: string; errno: number; message: string } | undefined {
+  const hit = RESOLVER_FAILURES.get(code)
+  if (hit === undefined) return undefined
+  return { code, errno: errno !== undefined && errno > 0 ? errno : hit.errno, message: hit.message }
+}
+
 /** The Linux errno number for a code such as 'ENOENT'; throws for a code Linux does not have. */
 export function errnoOf(code: string): number {
   const n = BY_CODE.get(code)

@@ -1,9 +1,14 @@
-import { describeErrno } from './errno.ts'
+import { describeErrno, describeResolverFailure } from './errno.ts'
 
 /** Where an error happened, as far as the layer that raised it knows. */
 export interface GlusterErrorInit {
-  /** Linux errno number (positive), as the wire carries it. */
+  /** Linux errno number (positive), as the wire carries it; for `code`, Node's errno negated. */
   errno: number
+  /**
+   * Only for a name-resolution failure: the getaddrinfo code Node gave ('ENOTFOUND',
+   * 'EAI_AGAIN'), which has no Linux errno.
+   */
+  code?: string | undefined
   /** The fop or API call: 'open', 'pwrite', 'init'... */
   syscall: string
   path?: string | undefined
@@ -55,7 +60,7 @@ export class GlusterError extends Error {
   readonly detail: string | undefined
 
   constructor(init: GlusterErrorInit) {
-    const { code, errno, message } = describeErrno(init.errno)
+    const { code, errno, message } = (init.code === undefined ? undefined : describeResolverFailure(init.code, init.errno)) ?? describeErrno(init.errno)
     let text = `${code}: ${message}, ${init.syscall}`
     if (init.path !== undefined) text += ` '${init.path}'`
     else if (init.gfid !== undefined) text += ` <gfid:${init.gfid}>`

@@ -2,14 +2,14 @@
  * vitest globalSetup: bring up the local GlusterFS sandbox (gluster-sandbox.sh) once per run and
  * hand its description to the tests as `inject('sandbox')` (see test/helpers/sandbox.ts).
  *
- * We never skip silently: if the sandbox cannot be started the run fails, with the script's
- * stderr in the error (under CI=true and locally alike).
+ * We never skip silently: if the sandbox cannot be started the run fails (under CI=true and
+ * locally alike); the script's messages are on stderr just above the error.
  *
  * Only type imports from the helpers: a globalSetup must not import 'vitest' at runtime.
  */
-import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { TestProject } from 'vitest/node'
+import { runSetupScript } from '../../bench/lib/setup-script.ts'
 import type { Sandbox } from '../helpers/sandbox.ts'
 
 declare module 'vitest' {
@@ -23,48 +23,35 @@ export const SANDBOX_SCRIPT = fileURLToPath(new URL('./gluster-sandbox.sh', impo
 /** apt installs on a fresh machine can take minutes. */
 const SCRIPT_TIMEOUT_MS = 20 * 60_000
 
-export type SandboxScriptResult =
-  | { ok: true; sandbox: Sandbox; stderr: string }
-  | { ok: false; error: string; stderr: string }
-
-/** Run gluster-sandbox.sh synchronously and parse the JSON it prints on stdout. */
-export function runSandboxScript(timeoutMs = SCRIPT_TIMEOUT_MS): SandboxScriptResult {
-  const r = spawnSync('bash', [SANDBOX_SCRIPT], {
-    encoding: 'utf8',
-    timeout: timeoutMs,
-    killSignal: 'SIGKILL',
-    maxBuffer: 64 * 1024 * 1024,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const stderr = r.stderr ?? ''
-  if (r.error) return { ok: false, stderr, error: `cannot run ${SANDBOX_SCRIPT}: ${r.error.message}` }
-  if (r.status !== 0) {
-    const how = r.signal ? `was killed by ${r.signal}${r.signal === 'SIGKILL' ? ' (timeout?)' : ''}` : `exited with ${r.status}`
-    return { ok: false, stderr, error: `${SANDBOX_SCRIPT} ${how}` }
-  }
-  const out = (r.stdout ?? '').trim()
+/**
+ * Run gluster-sandbox.sh and parse the JSON it prints on stdout. Its progress goes straight to
+ * our stderr; the wait ends when the script exits, not when the glusterd it may start lets go of
+ * the script's descriptors (bench/lib/setup-script.ts).
+ */
+export async function runSandboxScript(timeoutMs = SCRIPT_TIMEOUT_MS): Promise<Sandbox> {
+  const out = (await runSetupScript(SANDBOX_SCRIPT, { timeoutMs })).trim()
+  let parsed: Sandbox
   try {
-    const parsed = JSON.parse(out) as Sandbox
-    if (typeof parsed.host !== 'string' || typeof parsed.volumes?.single?.name !== 'string') {
-      throw new Error('missing host or volumes.single.name')
-    }
-    return { ok: true, sandbox: parsed, stderr }
+    parsed = JSON.parse(out) as Sandbox
   } catch (e) {
-    return { ok: false, stderr, error: `${SANDBOX_SCRIPT} printed invalid JSON (${(e as Error).message}): ${out.slice(0, 500)}` }
+    throw new Error(`${SANDBOX_SCRIPT} printed invalid JSON (${(e as Error).message}): ${out.slice(0, 500)}`)
   }
+  if (typeof parsed.host !== 'string' || typeof parsed.volumes?.single?.name !== 'string') {
+    throw new Error(`${SANDBOX_SCRIPT} printed JSON without host or volumes.single.name: ${out.slice(0, 500)}`)
+  }
+  return parsed
 }
 
 export default async function setup({ provide }: TestProject): Promise<void> {
   const started = Date.now()
-  const r = runSandboxScript()
-  if (!r.ok) {
+  let sandbox: Sandbox
+  try {
+    sandbox = await runSandboxScript()
+  } catch (err) {
     const where = process.env.CI === 'true' ? 'CI' : 'local run'
-    throw new Error(
-      `GlusterFS sandbox could not be started (${where}): ${r.error}\n` +
-        `--- gluster-sandbox.sh stderr (tail) ---\n${r.stderr.trim().slice(-8000)}`,
-    )
+    throw new Error(`GlusterFS sandbox could not be started (${where}): ${(err as Error).message}`, { cause: err })
   }
   const ms = Date.now() - started
   if (ms > 5_000) console.error(`[global-setup] gluster sandbox ready in ${(ms / 1000).toFixed(1)} s`)
-  provide('sandbox', r.sandbox)
+  provide('sandbox', sandbox)
 }

@@ -46,6 +46,7 @@ SANDBOX_DIR="${GFTS_SANDBOX_DIR:-/var/lib/gfapi-ts-sandbox}"
 TINY_SIZE_MB="${GFTS_TINY_SIZE_MB:-64}"
 TINY_FS="${GFTS_TINY_FS:-auto}"
 GLUSTERD_WAIT="${GFTS_GLUSTERD_WAIT:-30}"
+APT_LOG=/var/log/gfapi-ts-sandbox-apt.log
 GLUSTERD_PORT=24007
 DENIED_AUTH_REJECT='*'
 P="${GFTS_VOLUME_PREFIX:-gfts-}"
@@ -86,9 +87,15 @@ apt_install() {
     log "apt-get not available; cannot install: $*"
     return 1
   fi
-  log "installing: $* (apt-get update + install, this can take a few minutes)"
-  DEBIAN_FRONTEND=noninteractive apt-get update >&2 || return 1
-  DEBIAN_FRONTEND=noninteractive apt-get install -y "$@" >&2 || return 1
+  log "installing $* with apt-get (about a minute on a fresh machine; output in $APT_LOG)"
+  # Package scripts may start daemons (glusterd): they get the log file, never our stdout/stderr,
+  # which whoever runs this script waits on.
+  if ! { DEBIAN_FRONTEND=noninteractive apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y "$@"; } \
+    </dev/null >>"$APT_LOG" 2>&1 3>&-; then
+    tail -n 20 "$APT_LOG" >&2 || true
+    return 1
+  fi
+  log "installed $*"
 }
 
 ensure_packages() {
@@ -142,8 +149,10 @@ ensure_glusterd() {
   else
     log "starting glusterd"
     mkdir -p /var/log/glusterfs /var/lib/glusterd /var/run/gluster
-    # glusterd daemonizes itself; no systemd required.
-    glusterd || die "glusterd failed to start (exit $?); see /var/log/glusterfs/glusterd.log"
+    # glusterd daemonizes itself; no systemd required. Its own session and stdio: a daemon holding
+    # our stdout/stderr would keep whoever reads them waiting after this script has exited.
+    setsid -w glusterd </dev/null >>/var/log/glusterfs/glusterd.stdio.log 2>&1 3>&- ||
+      die "glusterd failed to start (exit $?); see /var/log/glusterfs/glusterd.log"
   fi
   local deadline=$((SECONDS + GLUSTERD_WAIT))
   until glusterd_answers; do

@@ -11,14 +11,13 @@
  * Options: --cycles N  --ops M  --depth D  --volume V  --host H  --port P
  * (without --volume, test/integration/gluster-sandbox.sh is run and its single-brick volume used).
  */
-import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readdirSync, readlinkSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { Glfs, type GlfsFd } from '../../src/api/index.ts'
+import { sandboxTarget } from '../../bench/lib/target.ts'
 
 /** Heap growth over the mount cycles above which the run fails, MiB. */
 const MAX_CYCLE_HEAP_GROWTH_MIB = 8
@@ -46,7 +45,7 @@ const ops = positive('ops', values.ops)
 const depth = positive('depth', values.depth)
 const target = values.volume !== undefined
   ? { volume: values.volume, host: values.host ?? 'localhost', port: positive('port', values.port) }
-  : sandboxTarget()
+  : await sandboxTarget()
 
 interface Sample {
   readonly heapMiB: number
@@ -184,15 +183,6 @@ function positive(name: string, text: string): number {
   const n = Number(text)
   if (!Number.isSafeInteger(n) || n <= 0) throw Object.assign(new RangeError(`--${name} must be a positive integer, not '${text}'`), { code: 'ERR_OUT_OF_RANGE' })
   return n
-}
-
-/** Bring up the sandbox and take its single-brick volume. */
-function sandboxTarget(): { volume: string; host: string; port: number } {
-  const script = fileURLToPath(new URL('../integration/gluster-sandbox.sh', import.meta.url))
-  const r = spawnSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 15 * 60_000 })
-  if (r.status !== 0) throw new Error(`${script} failed (exit ${r.status ?? r.signal})`)
-  const doc = JSON.parse(r.stdout) as { host: string; port: number; volumes: { single: { name: string } } }
-  return { volume: doc.volumes.single.name, host: doc.host, port: doc.port }
 }
 
 console.log(`soak: node ${process.version}, ${cycles} cycles, ${ops} ops at depth ${depth}`)

@@ -117,7 +117,7 @@ describe('command line', () => {
   })
 
   it('rejects an unknown option by name', () => {
-    expect(usageError(() => parse(['--size=1m', '--iodepht=4'])).message).toBe("unknown option '--iodepht' (see bench --help)")
+    expect(usageError(() => parse(['--size=1m', '--iodepht=4'])).message).toBe("unknown option '--iodepht' (see gfapi-bench --help)")
     expect(usageError(() => parse(['-x'])).message).toMatch(/unknown option '-x'/)
   })
 
