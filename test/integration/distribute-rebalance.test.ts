@@ -1,0 +1,233 @@
+import { createHash } from 'node:crypto'
+import { lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { Glfs, type GlfsFd } from '../../src/api/index.ts'
+import { gluster, sandbox, uniqueName, volumeSet } from '../helpers/sandbox.ts'
+import { cClient } from './distribute-helpers.ts'
+
+// Files caught by rebalance while an fd of ours writes them (dht-inode-write.c, dht-helper.c
+// migration checks): every write acknowledged must be in the file the C client reads afterwards.
+// Each test makes its own volume: add-brick, remove-brick and rebalance must not touch the shared
+// gfts-* volumes.
+
+const sb = sandbox()
+const BLOCK = 4096
+const FILE_SIZE = 1 << 20
+const BLOCKS = FILE_SIZE / BLOCK
+const BRICKS_ROOT = '/var/lib/gfapi-ts-sandbox/i21'
+
+interface TestVolume {
+  readonly name: string
+  readonly dir: string
+  brick(i: number): string
+}
+
+const volumes: TestVolume[] = []
+const mounts: Glfs[] = []
+
+function createVolume(bricks: number): TestVolume {
+  const name = uniqueName('gfts-i21')
+  const dir = join(BRICKS_ROOT, name)
+  mkdirSync(dir, { recursive: true })
+  const vol: TestVolume = { name, dir, brick: (i) => join(dir, `b${i}`) }
+  volumes.push(vol)
+  gluster(['volume', 'create', name, ...Array.from({ length: bricks }, (_, i) => `${sb.host}:${vol.brick(i)}`), 'force'])
+  gluster(['volume', 'start', name])
+  return vol
+}
+
+afterEach(async () => {
+  for (const m of mounts.splice(0)) await m.fini().catch(() => undefined)
+  for (const v of volumes.splice(0)) {
+    try {
+      gluster(['volume', 'stop', v.name, 'force'])
+      gluster(['volume', 'delete', v.name])
+    } finally {
+      rmSync(v.dir, { recursive: true, force: true })
+    }
+  }
+})
+
+async function mount(volume: string): Promise<Glfs> {
+  const glfs = new Glfs(volume)
+  glfs.setVolfileServer('tcp', sb.host, sb.port)
+  await glfs.init()
+  mounts.push(glfs)
+  return glfs
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+/** Resolves at the next successful graph switch of `glfs` (a volfile change is live). */
+function nextGraphSwitch(glfs: Glfs, timeoutMs = 60_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      glfs.off('graph-switch', onSwitch)
+      reject(new Error(`no graph switch within ${timeoutMs} ms`))
+    }, timeoutMs)
+    const onSwitch = (err: Error | undefined): void => {
+      if (err !== undefined) return
+      clearTimeout(timer)
+      glfs.off('graph-switch', onSwitch)
+      resolve()
+    }
+    glfs.on('graph-switch', onSwitch)
+  })
+}
+
+async function waitFor(what: string, check: () => boolean, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not done within ${timeoutMs} ms`)
+    await sleep(500)
+  }
+}
+
+/** `gluster ... status --xml` totals: files moved and failures, once every node is done. */
+function migrationStatus(args: string[]): { done: boolean; files: number; failures: number } {
+  const xml = gluster([...args, 'status', '--xml'])
+  const agg = /<aggregate>([\s\S]*?)<\/aggregate>/.exec(xml)?.[1] ?? ''
+  const num = (tag: string): number => Number(new RegExp(`<${tag}>(\\d+)</${tag}>`).exec(agg)?.[1] ?? NaN)
+  // statusStr: "completed" / "failed" / "in progress"...
+  const status = /<statusStr>([^<]*)<\/statusStr>/.exec(agg)?.[1] ?? ''
+  return { done: status === 'completed' || status === 'failed', files: num('files'), failures: num('failures') }
+}
+
+/** 4 KiB naming the file, the block and the write: stale content never passes for fresh. */
+function blockContent(file: number, block: number, seq: number): Buffer {
+  const b = Buffer.alloc(BLOCK)
+  const tag = `f${file} b${block} w${seq};`
+  for (let i = 0; i < BLOCK; i += tag.length) b.write(tag, i, 'latin1')
+  return b
+}
+
+const digest = (b: Buffer): string => createHash('sha256').update(b).digest('hex').slice(0, 16)
+
+/**
+ * Fds of ours held open on files of 1 MiB, each written 4 KiB at a time at pseudo-random blocks
+ * (fsync every 10 writes) until stopped; `model` is what the files hold after each acknowledged
+ * write.
+ */
+class Writers {
+  readonly model: Buffer[]
+  readonly errors: Error[] = []
+  acked = 0
+  #stop = false
+  #loops: Promise<void>[] = []
+  readonly #fds: GlfsFd[]
+
+  constructor(fds: GlfsFd[], model: Buffer[]) {
+    this.#fds = fds
+    this.model = model
+  }
+
+  start(pauseMs: number): void {
+    this.#loops = this.#fds.map(async (fd, f) => {
+      let seq = 0
+      try {
+        while (!this.#stop) {
+          seq++
+          const block = (seq * 97 + f * 31) % BLOCKS
+          const data = blockContent(f, block, seq)
+          await fd.pwrite(data, block * BLOCK)
+          data.copy(this.model[f]!, block * BLOCK)
+          this.acked++
+          if (seq % 10 === 0) await fd.fsync()
+          if (pauseMs > 0) await sleep(pauseMs)
+        }
+        await fd.fsync()
+      } catch (err) {
+        this.errors.push(err as Error)
+      }
+    })
+  }
+
+  async stop(): Promise<void> {
+    this.#stop = true
+    await Promise.all(this.#loops)
+    for (const fd of this.#fds) await fd.close().catch((err: unknown) => this.errors.push(err as Error))
+  }
+}
+
+/** Files of 1 MiB made by us, and an fd of ours held open O_RDWR on each. */
+async function openFiles(glfs: Glfs, dir: string, count: number): Promise<{ paths: string[]; fds: GlfsFd[]; model: Buffer[] }> {
+  await glfs.mkdir(dir)
+  const paths = Array.from({ length: count }, (_, i) => `${dir}/file-${i}`)
+  const model = paths.map((_, f) => Buffer.concat(Array.from({ length: BLOCKS }, (_, b) => blockContent(f, b, 0))))
+  const fds: GlfsFd[] = []
+  for (const [f, p] of paths.entries()) {
+    const fd = await glfs.creat(p, 'w+')
+    await fd.pwrite(model[f]!, 0)
+    await fd.fsync()
+    fds.push(fd)
+  }
+  return { paths, fds, model }
+}
+
+/** Blocks whose content the C client reads differently from what our acknowledged writes left. */
+async function lostBlocks(volume: string, paths: readonly string[], model: readonly Buffer[]): Promise<{ files: number; blocks: number }> {
+  const read = await cClient(volume, sb.host, sb.port, paths.map((p) => ['blocks', p, BLOCK] as const))
+  let files = 0
+  let blocks = 0
+  read.forEach((sums, f) => {
+    if (!Array.isArray(sums)) throw new Error(`C client failed to read ${paths[f]}: ${JSON.stringify(sums)}`)
+    let bad = sums.length === BLOCKS ? 0 : Math.abs(BLOCKS - sums.length)
+    for (let b = 0; b < Math.min(BLOCKS, sums.length); b++) {
+      if (sums[b] !== digest(model[f]!.subarray(b * BLOCK, (b + 1) * BLOCK))) bad++
+    }
+    if (bad > 0 && process.env.I21_DIAG) {
+      for (let b = 0; b < Math.min(BLOCKS, sums.length); b++) {
+        if (sums[b] !== digest(model[f]!.subarray(b * BLOCK, (b + 1) * BLOCK))) console.log('DIAG', paths[f], b, model[f]!.subarray(b * BLOCK, b * BLOCK + 20).toString('latin1'))
+      }
+    }
+    if (bad > 0) files++
+    blocks += bad
+  })
+  return { files, blocks }
+}
+
+/** Data files (not linkto files: empty, mode exactly ---------T) of `dir` on one brick. */
+function dataFilesOn(brick: string, dir: string): number {
+  let names: string[]
+  try {
+    names = readdirSync(join(brick, dir))
+  } catch {
+    return 0
+  }
+  return names.filter((n) => {
+    const st = lstatSync(join(brick, dir, n))
+    return !((st.mode & 0o7777) === 0o1000 && st.size === 0)
+  }).length
+}
+
+describe('cluster/distribute: files migrated while our fds write them', () => {
+  it.each([
+    { writeBehind: 'on' },
+    { writeBehind: 'off' },
+  ])('add-brick + rebalance start force: no acknowledged write lost (write-behind $writeBehind)', async ({ writeBehind }) => {
+    const vol = createVolume(2)
+    volumeSet(vol.name, 'performance.write-behind', writeBehind)
+    const glfs = await mount(vol.name)
+    const { paths, fds, model } = await openFiles(glfs, '/d', 40)
+    const writers = new Writers(fds, model)
+    writers.start(2)
+    await sleep(1000)
+
+    const switched = nextGraphSwitch(glfs)
+    gluster(['volume', 'add-brick', vol.name, `${sb.host}:${vol.brick(2)}`, 'force'])
+    await switched
+    gluster(['volume', 'rebalance', vol.name, 'start', 'force'])
+    let status = migrationStatus(['volume', 'rebalance', vol.name])
+    await waitFor('rebalance', () => (status = migrationStatus(['volume', 'rebalance', vol.name])).done)
+    await sleep(2000)
+    await writers.stop()
+
+    const moved = dataFilesOn(vol.brick(2), 'd')
+    const lost = await lostBlocks(vol.name, paths, model)
+    console.log(`write-behind ${writeBehind}: ${writers.acked} writes acknowledged, rebalance moved ${status.files} files (${moved} on the new brick), ${status.failures} failures; lost: ${lost.blocks} blocks in ${lost.files} files; errors: ${writers.errors.map((e) => e.message).join('; ')}`)
+    expect(writers.errors).toEqual([])
+    expect(lost).toEqual({ files: 0, blocks: 0 })
+    expect(moved).toBeGreaterThan(0)
+  }, 300_000)
+})
