@@ -76,11 +76,11 @@ function nextGraphSwitch(glfs: Glfs, timeoutMs = 60_000): Promise<void> {
   })
 }
 
-async function waitFor(what: string, check: () => boolean, timeoutMs = 180_000): Promise<void> {
+async function waitFor(what: string, check: () => boolean, timeoutMs = 180_000, pollMs = 500): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`${what}: not done within ${timeoutMs} ms`)
-    await sleep(500)
+    await sleep(pollMs)
   }
 }
 
@@ -304,4 +304,50 @@ describe('cluster/distribute: files migrated while our fds write them', () => {
     expect(sums).toEqual([[digest(a), digest(b)]])
     expect(dataSubvols(glfs, path)).toEqual([1 - from])
   }, 120_000)
+
+  it('writes made while a migration copies the file reach the copy (phase 1), or stop the migration', async () => {
+    const vol = createVolume(2)
+    volumeSet(vol.name, 'performance.write-behind', 'off')
+    const glfs = await mount(vol.name)
+    await glfs.mkdir('/p')
+    const layout = layoutOnBricks(glfs, '/p')
+    const from = hashedSubvol(layout, 'src')
+    let name = ''
+    for (let i = 0; name === ''; i++) if (hashedSubvol(layout, `big-${i}`) !== from) name = `big-${i}`
+    const path = `/p/${name}`
+    // Big enough that copying it takes a while: our write lands while the source shows phase 1.
+    const blocks = 12 * 1024
+    const model = Buffer.alloc(blocks * BLOCK)
+    for (let b = 0; b < blocks; b++) blockContent(0, b, 0).copy(model, b * BLOCK)
+    const fd = await glfs.creat('/p/src', 'w+')
+    for (let off = 0; off < model.length; off += FILE_SIZE) await fd.pwrite(model.subarray(off, off + FILE_SIZE), off)
+    await fd.close()
+    await glfs.rename('/p/src', path)
+    expect(dataSubvols(glfs, path)).toEqual([from])
+
+    const mine = await glfs.open(path, 'r+')
+    const migrating = cClient(vol.name, sb.host, sb.port, [['setxattr', path, 'trusted.distribute.migrate-data', 'force']])
+    const source = join(vol.brick(from), 'p', name)
+    await waitFor('phase 1 on the source', () => ((lstatSync(source, { throwIfNoEntry: false })?.mode ?? 0) & 0o3000) === 0o3000, 30_000, 1)
+    // The first and the last block: one the copy has passed, one it has not reached.
+    const first = blockContent(0, 0, 1)
+    const last = blockContent(0, blocks - 1, 1)
+    await mine.pwrite(first, 0)
+    await mine.pwrite(last, (blocks - 1) * BLOCK)
+    expect(await mine.pread(BLOCK, 0)).toEqual(first)
+    await mine.fsync()
+    first.copy(model, 0)
+    last.copy(model, (blocks - 1) * BLOCK)
+    // The migration either completed with our writes in the copy or was abandoned because of
+    // them (the brick's protect.writes mark): the C client's setxattr then fails.
+    const [outcome] = await migrating
+    console.log(`phase 1: the migration ${outcome === 0 ? 'completed' : `was abandoned (${JSON.stringify(outcome)})`}`)
+    await mine.close()
+
+    const sums = (await cClient(vol.name, sb.host, sb.port, [['blocks', path, BLOCK]]))[0] as string[]
+    expect(sums.length).toBe(blocks)
+    const bad = sums.flatMap((d, b) => (d === digest(model.subarray(b * BLOCK, (b + 1) * BLOCK)) ? [] : [b]))
+    expect(bad).toEqual([])
+    expect(dataSubvols(glfs, path)).toEqual(outcome === 0 ? [1 - from] : [from])
+  }, 180_000)
 })
