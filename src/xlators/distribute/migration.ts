@@ -104,16 +104,13 @@ async function linktoOf(dht: Distribute, call: Call, fd: Fd, from: Xlator): Prom
 /**
  * Opens the fd on `to` as the C client does (flags without O_CREAT/O_EXCL/O_TRUNC, which would
  * recreate or empty the file being moved), as root: the destination may still carry root
- * ownership from its creation as a linkto file.
+ * ownership from its creation as a linkto file. An fd already open there (phase 1 opened it) is
+ * used as it is (dht_fd_open_on_dst), fops may be in flight on it; only `from` itself, where the
+ * file came back to, is opened anew: the fd there names the file that left.
  */
-async function openOn(dht: Distribute, call: Call, fd: Fd, st: FileFd, to: Xlator): Promise<void> {
-  const su = dht.internalCall(call)
-  // An fd left open there by an abandoned migration may name a file since replaced: open anew.
-  if (to !== st.sub && st.open.includes(to)) {
-    st.open.splice(st.open.indexOf(to), 1)
-    await to.release(su, fd)
-  }
-  await to.open(su, fdLoc(fd), fd.flags & ~(O_CREAT | O_EXCL | O_TRUNC), fd, undefined)
+async function openOn(dht: Distribute, call: Call, fd: Fd, st: FileFd, to: Xlator, from: Xlator): Promise<void> {
+  if (to !== from && st.open.includes(to)) return
+  await to.open(dht.internalCall(call), fdLoc(fd), fd.flags & ~(O_CREAT | O_EXCL | O_TRUNC), fd, undefined)
   if (!st.open.includes(to)) st.open.push(to)
 }
 
@@ -133,7 +130,7 @@ export function followMigration(dht: Distribute, call: Call, fd: Fd, st: FileFd,
     const state = dht.stateOf(fd.inode)
     if (!(state instanceof FileCtx)) throw dht.error('EIO', 'dht', undefined, 'the migrated file is not a regular file any more', undefined, fd)
     const to = dht.children[state.subvol]!
-    await openOn(dht, call, fd, st, to)
+    await openOn(dht, call, fd, st, to, from)
     st.sub = to
     st.dst = undefined
     return to
@@ -165,7 +162,7 @@ export function phaseOneTarget(dht: Distribute, call: Call, fd: Fd, st: FileFd, 
     if (!found.stat.gfid.equals(fd.inode.gfid)) {
       throw dht.error('EIO', syscall, undefined, `the migration destination ${to.name} holds another file (gfid ${gfidToString(found.stat.gfid)})`, undefined, fd)
     }
-    await openOn(dht, call, fd, st, to)
+    await openOn(dht, call, fd, st, to, from)
     st.dst = to
     return { to, copy: true }
   })
