@@ -9,12 +9,13 @@
 //            target of the linkto file found there.
 // A LOOKUP by name has no Inode yet (the caller makes one from the reply's gfid), so its result
 // waits in a small map keyed by gfid until the first fop that brings the Inode moves it into ctx.
-// Per fd (Fd.ctx keyed by this xlator): the data's subvolume (files), or a DirFd listing the
-// bricks a directory is open on.
+// Per fd (Fd.ctx keyed by this xlator): a FileFd (the data's subvolume, and what the fd knows of
+// a rebalance moving the file), or a DirFd listing the bricks a directory is open on.
 //
 // The fops are routed here; what takes several steps lives beside this file: lookup.ts (lookup,
 // layout fetch and heal), entry.ts (create, mknod, symlink, link, unlink, mkdir, rmdir),
-// rename.ts, readdir.ts; merge.ts holds the pure merging of brick answers, locks.ts the lock sets.
+// rename.ts, readdir.ts, migration.ts (files rebalance moves under open fds); merge.ts holds the
+// pure merging of brick answers, locks.ts the lock sets.
 
 import { debuglog } from 'node:util'
 import { errnoOf } from '../../rpc/errno.ts'
