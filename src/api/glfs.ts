@@ -366,6 +366,11 @@ export class Glfs extends EventEmitter implements FdOwner {
     this.#spec = spec
     this.#switch.retarget(graph.top)
     this.#resolver?.invalidate()
+    // Writes the old graph's write-behind took while the fds moved land now, not whenever that
+    // graph retires: a rebalance started next could move the file where that graph cannot follow.
+    await Promise.all([...moved].map((h) => (h.fd.isDirectory || (h.fd.flags & O_ACCMODE) === O_RDONLY || h.closed
+      ? undefined
+      : old.top.fsync(this.call, h.fd, false).catch((err: unknown) => debug('fd %s: writes cached by the old graph: %s', h.path, (err as Error).message)))))
     void this.#retire(old)
     return true
   }

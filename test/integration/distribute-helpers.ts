@@ -13,16 +13,19 @@ import { parseFioJson, runProcess } from '../helpers/sandbox.ts'
 
 /**
  * One libgfapi mount running a list of operations, printing a JSON array of results: 0 or
- * {errno} per call, file contents for read, names for list, stat/statvfs fields. It exits without
+ * {errno} per call, file contents for read, names for list, stat/statvfs fields, block digests
+ * for blocks. It exits without
  * glfs_fini (which waits ~10 s): every write is closed (flushed) before.
  */
 const C_CLIENT_PY = String.raw`
-import ctypes, json, os, struct, sys
+import ctypes, hashlib, json, os, struct, sys
 g = ctypes.CDLL('libgfapi.so.0', use_errno=True)
 for f in ('glfs_new', 'glfs_open', 'glfs_creat', 'glfs_opendir'):
     getattr(g, f).restype = ctypes.c_void_p
 g.glfs_read.restype = ctypes.c_ssize_t
 g.glfs_write.restype = ctypes.c_ssize_t
+g.glfs_pread.restype = ctypes.c_ssize_t
+g.glfs_pread.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int64, ctypes.c_int, ctypes.c_void_p]
 class Dirent(ctypes.Structure):
     _fields_ = [('d_ino', ctypes.c_uint64), ('d_off', ctypes.c_int64), ('d_reclen', ctypes.c_ushort),
                 ('d_type', ctypes.c_ubyte), ('d_name', ctypes.c_char * 256)]
@@ -76,6 +79,19 @@ for op in req['ops']:
         bsize, frsize, blocks, bfree, bavail, files, ffree, favail, fsid, flag, namemax = struct.unpack_from('QQQQQQQQQQQ', st.raw)
         out.append({'bsize': bsize, 'frsize': frsize, 'blocks': blocks, 'bfree': bfree, 'bavail': bavail,
                     'files': files, 'ffree': ffree, 'namemax': namemax})
+    elif k == 'blocks':
+        fd = g.glfs_open(fs, P(op[1]), os.O_RDONLY)
+        if not fd: out.append(fail()); continue
+        bs = op[2]; buf = ctypes.create_string_buffer(bs); sums = []; off = 0
+        while True:
+            n = g.glfs_pread(ctypes.c_void_p(fd), buf, bs, ctypes.c_int64(off), 0, None)
+            if n <= 0: break
+            sums.append(hashlib.sha256(buf.raw[:n]).hexdigest()[:16]); off += n
+        g.glfs_close(ctypes.c_void_p(fd))
+        out.append(sums if n == 0 else fail())
+    elif k == 'setxattr':
+        v = P(op[3])
+        out.append(0 if g.glfs_setxattr(fs, P(op[1]), P(op[2]), v, len(v), 0) == 0 else fail())
     else: out.append({'unknown': k})
 print(json.dumps(out)); sys.stdout.flush(); os._exit(0)
 `
@@ -84,6 +100,10 @@ export type COp =
   | readonly ['mkdir' | 'rmdir' | 'unlink' | 'read' | 'list' | 'stat' | 'statvfs', string]
   | readonly ['rename', string, string]
   | readonly ['write', string, string]
+  /** sha256 (first 16 hex digits) of each `bs`-byte block of a file, read through the C client. */
+  | readonly ['blocks', string, number]
+  /** glfs_setxattr, e.g. `trusted.distribute.migrate-data` = "force" (DHT migrates the file in this mount). */
+  | readonly ['setxattr', string, string, string]
 
 export interface CStat {
   ino: string

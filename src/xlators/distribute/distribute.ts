@@ -9,12 +9,13 @@
 //            target of the linkto file found there.
 // A LOOKUP by name has no Inode yet (the caller makes one from the reply's gfid), so its result
 // waits in a small map keyed by gfid until the first fop that brings the Inode moves it into ctx.
-// Per fd (Fd.ctx keyed by this xlator): the data's subvolume (files), or a DirFd listing the
-// bricks a directory is open on.
+// Per fd (Fd.ctx keyed by this xlator): a FileFd (the data's subvolume, and what the fd knows of
+// a rebalance moving the file), or a DirFd listing the bricks a directory is open on.
 //
 // The fops are routed here; what takes several steps lives beside this file: lookup.ts (lookup,
 // layout fetch and heal), entry.ts (create, mknod, symlink, link, unlink, mkdir, rmdir),
-// rename.ts, readdir.ts; merge.ts holds the pure merging of brick answers, locks.ts the lock sets.
+// rename.ts, readdir.ts, migration.ts (files rebalance moves under open fds); merge.ts holds the
+// pure merging of brick answers, locks.ts the lock sets.
 
 import { debuglog } from 'node:util'
 import { errnoOf } from '../../rpc/errno.ts'
@@ -28,6 +29,7 @@ import {
   type ReaddirResult, type ReadlinkResult, type RenameResult, ROOT_GFID, type SeekResult, type StatfsResult,
   type WriteResult, type XattrResult, gfidToString,
 } from '../types.ts'
+import type { Iatt } from '../../rpc/programs/fops.ts'
 import type { VolfileNode } from '../volfile.ts'
 import { ProtocolClient } from '../client/client.ts'
 import { type SetattrArgs, Xlator, type XlatorEvent } from '../xlator.ts'
@@ -40,7 +42,8 @@ import { discover, lookupDirectory, lookupNamed, lookupRoot } from './lookup.ts'
 import { mergeDirIatts, stripPhase1Flags, sumStatfs } from './merge.ts'
 import { readdirpDistributed } from './readdir.ts'
 import { rename } from './rename.ts'
-import { DirCtx, DirFd, FileCtx, type InodeState, firstFailure, isMissing, newLockOwner } from './state.ts'
+import { DirCtx, DirFd, FileCtx, FileFd, type InodeState, firstFailure, isMissing, newLockOwner } from './state.ts'
+import { IATT_IN_XDATA_KEY, PROTECT_WRITES_KEY, followMigration, migrationPhase, pathMigrated, pathPhaseOneTarget, phaseOneTarget, withKey } from './migration.ts'
 
 const debug = debuglog('gfapi')
 
@@ -409,11 +412,60 @@ export class Distribute extends Xlator {
     return loc.inode
   }
 
-  /** The subvolume an open file's fops go to. */
-  #fileSubvol(fd: Fd, syscall: string): Xlator {
-    const sub = fd.ctx.get(this)
-    if (sub instanceof Xlator) return sub
+  /** What distribute keeps for an open file (its subvolume, migration state). */
+  #fileFd(fd: Fd, syscall: string): FileFd {
+    const st = fd.ctx.get(this)
+    if (st instanceof FileFd) return st
     throw this.error(fd.isDirectory ? 'EISDIR' : 'EBADF', syscall, undefined, 'the fd is not open on any subvolume', undefined, fd)
+  }
+
+  /**
+   * An fd fop failed on `from`: ENOENT or ESTALE may mean rebalance moved the file (the C
+   * client's phase-2 check on failure). The subvolume to send it again to; else the failure.
+   */
+  async #afterFailure(call: Call, fd: Fd, st: FileFd, from: Xlator, err: unknown): Promise<Xlator> {
+    if (!isMissing(err)) throw err
+    let to: Xlator | undefined
+    try {
+      to = await followMigration(this, call, fd, st, from)
+    } catch (followErr) {
+      // Found nowhere: the file was removed, as the original failure said.
+      throw isMissing(followErr) ? err : followErr
+    }
+    if (to === undefined) throw err
+    return to
+  }
+
+  /**
+   * Runs an fd fop on the fd's subvolume and follows a migration its answer shows: phase 2 (or
+   * ENOENT/ESTALE) sends it again where the file now is; phase 1 sends it to the destination too
+   * when `phase1` (fops that change data), answering with the source's reply.
+   */
+  async #onFileFd<T>(call: Call, fd: Fd, syscall: string, phase1: boolean, iattOf: (r: T) => Iatt | undefined, send: (sub: Xlator) => Promise<T>): Promise<T> {
+    const st = this.#fileFd(fd, syscall)
+    const from = st.sub
+    let r: T
+    try {
+      r = await send(from)
+    } catch (err) {
+      return send(await this.#afterFailure(call, fd, st, from, err))
+    }
+    const ia = iattOf(r)
+    if (ia === undefined) return r
+    const phase = migrationPhase(ia)
+    if (phase === 0) {
+      if (st.dst !== undefined && st.sub === from) st.dst = undefined
+      return r
+    }
+    if (phase === 2) {
+      const to = await followMigration(this, call, fd, st, from)
+      return to === undefined ? r : send(to)
+    }
+    if (!phase1) return r
+    const target = await phaseOneTarget(this, call, fd, st, from, syscall)
+    if (target === undefined) return r
+    const again = await send(target.to)
+    return target.copy ? r : again
   }
 
   /** Subvolumes in the order a directory's single-brick reads try them: MDS first. */
@@ -479,6 +531,32 @@ export class Distribute extends Xlator {
     }
   }
 
+  /**
+   * #onCached for fops whose answer carries the file's iatt, following a migration it shows
+   * (dht_file_attr_cbk, dht_truncate_cbk, dht_file_setattr_cbk, dht_file_setxattr_cbk): phase 2
+   * runs the fop again where a fresh lookup finds the file; phase 1 runs it on the destination
+   * too when `phase1` (fops that change data), answering with the source's reply.
+   */
+  async #onCachedFile<T>(call: Call, loc: Loc, syscall: string, phase1: boolean, iattOf: (r: T) => Iatt | undefined, fn: (sub: Xlator) => Promise<T>): Promise<T> {
+    let from: Xlator | undefined
+    const r = await this.#onCached(call, loc, syscall, (sub) => {
+      from = sub
+      return fn(sub)
+    })
+    const ia = iattOf(r)
+    const phase = ia === undefined ? 0 : migrationPhase(ia)
+    if (phase === 0 || from === undefined) return r
+    if (phase === 2) {
+      if (!(await pathMigrated(this, call, loc, from))) return r
+      this.forget(loc.inode)
+      return this.#onCached(call, loc, syscall, fn)
+    }
+    if (!phase1) return r
+    const to = await pathPhaseOneTarget(this, call, loc, from)
+    if (to !== undefined) await fn(to)
+    return r
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Fops: lookup and attributes
 
@@ -493,7 +571,7 @@ export class Distribute extends Xlator {
       const results = await Promise.allSettled(this.children.map((c) => c.stat(call, loc, xdata)))
       return mergeIattResults(results)
     }
-    const r = await this.#onCached(call, loc, 'stat', (sub) => sub.stat(call, loc, xdata))
+    const r = await this.#onCachedFile(call, loc, 'stat', false, statOf, (sub) => sub.stat(call, loc, xdata))
     stripPhase1Flags(r.stat)
     return r
   }
@@ -511,12 +589,12 @@ export class Distribute extends Xlator {
       const dir = await this.#dirOf(call, this.#dirLoc(loc, 'setattr'), loc.path)
       return mergePrePost(await this.#onAllDirSubvols(dir, (sub) => sub.setattr(call, loc, attrs, valid, xdata)))
     }
-    return this.#onCached(call, loc, 'setattr', (sub) => sub.setattr(call, loc, attrs, valid, xdata))
+    return stripPrePost(await this.#onCachedFile(call, loc, 'setattr', false, poststatOf, (sub) => sub.setattr(call, loc, attrs, valid, xdata)))
   }
 
   override async truncate(call: Call, loc: Loc, offset: number, xdata?: Dict): Promise<PrePostResult> {
     if (this.#isDir(loc.inode)) throw this.error('EISDIR', 'truncate', loc.path)
-    return this.#onCached(call, loc, 'truncate', (sub) => sub.truncate(call, loc, offset, xdata))
+    return stripPrePost(await this.#onCachedFile(call, loc, 'truncate', true, poststatOf, (sub) => sub.truncate(call, loc, offset, xdata)))
   }
 
   override async readlink(call: Call, loc: Loc, size: number, xdata?: Dict): Promise<ReadlinkResult> {
@@ -563,7 +641,8 @@ export class Distribute extends Xlator {
       const done = await this.#onAllDirSubvols(dir, (sub) => sub.setxattr(call, loc, dict, flags, xdata))
       return done[0]!
     }
-    return this.#onCached(call, loc, 'setxattr', (sub) => sub.setxattr(call, loc, dict, flags, xdata))
+    const req = withKey(xdata, IATT_IN_XDATA_KEY)
+    return this.#onCachedFile(call, loc, 'setxattr', true, xdataIattOf, (sub) => sub.setxattr(call, loc, dict, flags, req))
   }
 
   override async removexattr(call: Call, loc: Loc, name: string, xdata?: Dict): Promise<CommonResult> {
@@ -599,56 +678,107 @@ export class Distribute extends Xlator {
   override open(call: Call, loc: Loc, flags: number, fd: Fd, xdata?: Dict): Promise<OpenResult> {
     return this.#onCached(call, loc, 'open', async (sub) => {
       const r = await sub.open(call, loc, flags, fd, xdata)
-      fd.ctx.set(this, sub)
+      fd.ctx.set(this, new FileFd(sub))
       return r
     })
   }
 
-  override readv(call: Call, fd: Fd, size: number, offset: number, flags: number, xdata?: Dict, sink?: Uint8Array): Promise<ReadResult> {
-    return this.#fileSubvol(fd, 'read').readv(call, fd, size, offset, flags, xdata, sink)
+  // The fd fops follow a file that rebalance moves (migration.ts): each reply's iatt is checked
+  // for the migration phase bits, which costs one bit test when the file is not moving.
+
+  override async readv(call: Call, fd: Fd, size: number, offset: number, flags: number, xdata?: Dict, sink?: Uint8Array): Promise<ReadResult> {
+    const st = this.#fileFd(fd, 'read')
+    const from = st.sub
+    let r: ReadResult
+    try {
+      r = await from.readv(call, fd, size, offset, flags, xdata, sink)
+    } catch (err) {
+      const to = await this.#afterFailure(call, fd, st, from, err)
+      return stripRead(await to.readv(call, fd, size, offset, flags, xdata, sink))
+    }
+    // Phase 1: the source still holds every byte; only a finished migration sends reads elsewhere.
+    if (migrationPhase(r.stat) === 2) {
+      const to = await followMigration(this, call, fd, st, from)
+      if (to !== undefined) return stripRead(await to.readv(call, fd, size, offset, flags, xdata, sink))
+    }
+    return stripRead(r)
   }
 
-  override writev(call: Call, fd: Fd, data: Buffer, offset: number, flags: number, xdata?: Dict): Promise<WriteResult> {
-    return this.#fileSubvol(fd, 'write').writev(call, fd, data, offset, flags, xdata)
+  override async writev(call: Call, fd: Fd, data: Buffer, offset: number, flags: number, xdata?: Dict): Promise<WriteResult> {
+    const st = this.#fileFd(fd, 'write')
+    const from = st.sub
+    let r: WriteResult
+    try {
+      r = await from.writev(call, fd, data, offset, flags, xdata)
+    } catch (err) {
+      const to = await this.#afterFailure(call, fd, st, from, err)
+      return stripPrePost(await to.writev(call, fd, data, offset, flags, xdata))
+    }
+    const phase = migrationPhase(r.poststat)
+    if (phase === 0) {
+      if (st.dst !== undefined && st.sub === from) st.dst = undefined
+      return r
+    }
+    if (phase === 2) {
+      const to = await followMigration(this, call, fd, st, from)
+      return to === undefined ? r : stripPrePost(await to.writev(call, fd, data, offset, flags, xdata))
+    }
+    // dht_writev_cbk: the source took it; the copy in progress must get it too, marked as ours.
+    const target = await phaseOneTarget(this, call, fd, st, from, 'write')
+    if (target !== undefined) {
+      const again = await target.to.writev(call, fd, data, offset, flags, target.copy ? withKey(xdata, PROTECT_WRITES_KEY) : xdata)
+      if (!target.copy) return stripPrePost(again)
+    }
+    return stripPrePost(r)
   }
 
-  override flush(call: Call, fd: Fd, xdata?: Dict): Promise<CommonResult> {
-    return this.#fileSubvol(fd, 'flush').flush(call, fd, xdata)
+  override async flush(call: Call, fd: Fd, xdata?: Dict): Promise<CommonResult> {
+    const st = this.#fileFd(fd, 'flush')
+    const from = st.sub
+    let r: CommonResult
+    try {
+      r = await from.flush(call, fd, xdata)
+    } catch (err) {
+      return (await this.#afterFailure(call, fd, st, from, err)).flush(call, fd, xdata)
+    }
+    // dht_flush_cbk: an fd also open on a migration's destination flushes there too.
+    const dst = st.dst
+    return dst !== undefined && st.sub === from ? dst.flush(call, fd, xdata) : r
   }
 
   override fsync(call: Call, fd: Fd, datasync: boolean, xdata?: Dict): Promise<PrePostResult> {
-    return this.#fileSubvol(fd, 'fsync').fsync(call, fd, datasync, xdata)
+    return this.#onFileFd(call, fd, 'fsync', true, poststatOf, (sub) => sub.fsync(call, fd, datasync, xdata)).then(stripPrePost)
   }
 
   override async release(call: Call, fd: Fd): Promise<void> {
-    const sub = fd.ctx.get(this)
+    const st = fd.ctx.get(this)
     fd.ctx.delete(this)
-    if (sub instanceof Xlator) await sub.release(call, fd)
+    if (st instanceof FileFd) await Promise.all(st.open.map((sub) => sub.release(call, fd)))
   }
 
   override ftruncate(call: Call, fd: Fd, offset: number, xdata?: Dict): Promise<PrePostResult> {
-    return this.#fileSubvol(fd, 'ftruncate').ftruncate(call, fd, offset, xdata)
+    return this.#onFileFd(call, fd, 'ftruncate', true, poststatOf, (sub) => sub.ftruncate(call, fd, offset, xdata)).then(stripPrePost)
   }
 
   override discard(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
-    return this.#fileSubvol(fd, 'discard').discard(call, fd, offset, length, xdata)
+    return this.#onFileFd(call, fd, 'discard', true, poststatOf, (sub) => sub.discard(call, fd, offset, length, xdata)).then(stripPrePost)
   }
 
   override zerofill(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
-    return this.#fileSubvol(fd, 'zerofill').zerofill(call, fd, offset, length, xdata)
+    return this.#onFileFd(call, fd, 'zerofill', true, poststatOf, (sub) => sub.zerofill(call, fd, offset, length, xdata)).then(stripPrePost)
   }
 
   override fallocate(call: Call, fd: Fd, mode: number, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
-    return this.#fileSubvol(fd, 'fallocate').fallocate(call, fd, mode, offset, length, xdata)
+    return this.#onFileFd(call, fd, 'fallocate', true, poststatOf, (sub) => sub.fallocate(call, fd, mode, offset, length, xdata)).then(stripPrePost)
   }
 
   override seek(call: Call, fd: Fd, offset: number, what: number, xdata?: Dict): Promise<SeekResult> {
-    return this.#fileSubvol(fd, 'seek').seek(call, fd, offset, what, xdata)
+    return this.#onFileFd(call, fd, 'seek', false, noIatt, (sub) => sub.seek(call, fd, offset, what, xdata))
   }
 
   override async fstat(call: Call, fd: Fd, xdata?: Dict): Promise<IattResult> {
     if (!fd.isDirectory) {
-      const r = await this.#fileSubvol(fd, 'fstat').fstat(call, fd, xdata)
+      const r = await this.#onFileFd(call, fd, 'fstat', false, statOf, (sub) => sub.fstat(call, fd, xdata))
       stripPhase1Flags(r.stat)
       return r
     }
@@ -658,7 +788,8 @@ export class Distribute extends Xlator {
   }
 
   override async fsetattr(call: Call, fd: Fd, attrs: SetattrArgs, valid: number, xdata?: Dict): Promise<PrePostResult> {
-    if (!fd.isDirectory) return this.#fileSubvol(fd, 'fsetattr').fsetattr(call, fd, attrs, valid, xdata)
+    // Attributes reach the destination when the migration ends (dht_file_setattr_cbk): phase 2 only.
+    if (!fd.isDirectory) return stripPrePost(await this.#onFileFd(call, fd, 'fsetattr', false, poststatOf, (sub) => sub.fsetattr(call, fd, attrs, valid, xdata)))
     const open = this.dirFd(fd, 'fsetattr').open
     const dir = this.stateOf(fd.inode)
     const done = await this.#onAllDirSubvols(dir instanceof DirCtx ? dir : undefined, (sub) => sub.fsetattr(call, fd, attrs, valid, xdata), (i) => open[i] === true)
@@ -666,7 +797,7 @@ export class Distribute extends Xlator {
   }
 
   override async fgetxattr(call: Call, fd: Fd, name: string, xdata?: Dict): Promise<XattrResult> {
-    if (!fd.isDirectory) return this.#fileSubvol(fd, 'fgetxattr').fgetxattr(call, fd, name, xdata)
+    if (!fd.isDirectory) return this.#onFileFd(call, fd, 'fgetxattr', false, noIatt, (sub) => sub.fgetxattr(call, fd, name, xdata))
     const open = this.dirFd(fd, 'fgetxattr').open
     const i = open.findIndex((o, k) => o && this.isUp(k))
     if (i < 0) throw this.error('ENOTCONN', 'fgetxattr', undefined, 'no subvolume is connected', undefined, fd)
@@ -675,7 +806,11 @@ export class Distribute extends Xlator {
 
   override async fsetxattr(call: Call, fd: Fd, dict: Dict, flags: number, xdata?: Dict): Promise<CommonResult> {
     this.#refuseInternalKeys(dict.keys(), 'fsetxattr', `<gfid:${gfidToString(fd.inode.gfid)}>`)
-    if (!fd.isDirectory) return this.#fileSubvol(fd, 'fsetxattr').fsetxattr(call, fd, dict, flags, xdata)
+    if (!fd.isDirectory) {
+      // dht_fsetxattr asks the brick for the file's iatt, to see a migration in it.
+      const req = withKey(xdata, IATT_IN_XDATA_KEY)
+      return this.#onFileFd(call, fd, 'fsetxattr', true, xdataIattOf, (sub) => sub.fsetxattr(call, fd, dict, flags, req))
+    }
     const open = this.dirFd(fd, 'fsetxattr').open
     const dir = this.stateOf(fd.inode)
     const done = await this.#onAllDirSubvols(dir instanceof DirCtx ? dir : undefined, (sub) => sub.fsetxattr(call, fd, dict, flags, xdata), (i) => open[i] === true)
@@ -768,3 +903,19 @@ function mergePrePost(results: readonly PrePostResult[]): PrePostResult {
     xdata: results[0]?.xdata,
   }
 }
+
+function stripPrePost<T extends PrePostResult>(r: T): T {
+  stripPhase1Flags(r.prestat)
+  stripPhase1Flags(r.poststat)
+  return r
+}
+
+function stripRead(r: ReadResult): ReadResult {
+  stripPhase1Flags(r.stat)
+  return r
+}
+
+const poststatOf = (r: PrePostResult): Iatt => r.poststat
+const statOf = (r: IattResult): Iatt => r.stat
+const noIatt = (): undefined => undefined
+const xdataIattOf = (r: CommonResult): Iatt | undefined => r.xdata?.getIatt(IATT_IN_XDATA_KEY)

@@ -9,7 +9,7 @@ import type { Distribute } from './distribute.ts'
 import { DHT_ENTRY_SYNC_DOMAIN, DHT_LAYOUT_HEAL_DOMAIN, LockSet } from './locks.ts'
 import { writeDirectoryLayout } from './lookup.ts'
 import { fixDirStat, isLinkto, linktoTarget, mergeDirIatts, mergeIatt } from './merge.ts'
-import { DirCtx, FileCtx, errorCode, isMissing, newGfid, parentPath } from './state.ts'
+import { DirCtx, FileCtx, FileFd, errorCode, isMissing, newGfid, parentPath } from './state.ts'
 
 const S_IFDIR = 0o040000
 const S_IFREG = 0o100000
@@ -73,7 +73,7 @@ export async function create(
   const { result, subvol } = await onHashedWithRefresh(dht, call, loc, xdata, 'create', (i, req) => {
     return dht.children[i]!.create(call, loc, flags, mode, umask, fd, req)
   })
-  fd.ctx.set(dht, dht.children[subvol]!)
+  fd.ctx.set(dht, new FileFd(dht.children[subvol]!))
   dht.remember(fd.inode, result.stat.gfid, new FileCtx(subvol))
   fixDirStat(result.preparent)
   fixDirStat(result.postparent)

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import { posix } from 'node:path'
 import { GlusterError } from '../../rpc/errors.ts'
+import type { Xlator } from '../xlator.ts'
 import { type Layout, type LayoutCheck, checkLayout } from './layout.ts'
 
 /** A directory's layout and what is known about it (Inode.ctx of a directory). */
@@ -27,6 +28,32 @@ export class FileCtx {
   readonly subvol: number
   constructor(subvol: number) {
     this.subvol = subvol
+  }
+}
+
+/**
+ * Fd.ctx of an open file: where its fops go, and what it learned of a rebalance moving the file
+ * (dht_fd_ctx_t `opened_on_dst` and the inode's dht_migrate_info_t, kept per fd here):
+ *   sub      the subvolume holding the data when last seen; every fop starts there. It changes
+ *            only when a fop finds the migration done (phase 2) and the fd is open on the new one.
+ *   dst      set while `sub` reports a migration in progress (phase 1) and the fd is open on the
+ *            destination too: writes go to both. Cleared when `sub` answers without the phase
+ *            bits (the migration was abandoned) or the fd moves.
+ *   open     every subvolume the fd is open on; old ones stay open (fops in flight may still use
+ *            them) until release.
+ *   check    the migration check running for this fd: fops that meet the migration meanwhile
+ *            wait for it instead of opening the destination again.
+ */
+export class FileFd {
+  sub: Xlator
+  dst: Xlator | undefined
+  readonly open: Xlator[]
+  check: Promise<unknown> | undefined
+  constructor(sub: Xlator) {
+    this.sub = sub
+    this.dst = undefined
+    this.open = [sub]
+    this.check = undefined
   }
 }
 
