@@ -92,6 +92,8 @@ export interface Invocation {
   readonly profiles: readonly string[]
   /** A positional `gluster://` URL: the server and volume of every job, and its file by default. */
   readonly target: string | undefined
+  /** Our clients read ahead along strides (GlfsOptions.strideAhead). */
+  readonly strideAhead: boolean
 }
 
 type Raw = string | undefined
@@ -102,7 +104,7 @@ type Entry = OptionEntry
 // Options that take no value on the command line unless written `--opt=value`.
 const FLAGS = new Set([
   'time_based', 'end_fsync', 'direct', 'thread', 'stonewall', 'unlink', 'suite', 'quick', 'help', 'norandommap',
-  'group_reporting', 'write_bw_log', 'write_lat_log', 'write_iops_log',
+  'group_reporting', 'write_bw_log', 'write_lat_log', 'write_iops_log', 'stride_ahead',
 ])
 
 // Job option spellings (aliases as in fio) -> the canonical key.
@@ -119,7 +121,7 @@ const JOB_OPTIONS: Readonly<Record<string, string>> = {
   write_iops_log: 'write_iops_log', log_avg_msec: 'log_avg_msec', filename_format: 'filename_format',
 }
 
-const CLI_ONLY = new Set(['output_format', 'compare', 'suite', 'quick', 'profile', 'help'])
+const CLI_ONLY = new Set(['output_format', 'compare', 'suite', 'quick', 'profile', 'help', 'stride_ahead'])
 
 const RW_MODES: readonly RwMode[] = ['read', 'write', 'randread', 'randwrite', 'randrw']
 
@@ -174,6 +176,7 @@ Bench options:
   --suite               the standard profiles, ours vs libgfapi, table + bench/results/*.json
   --quick               suite: ~2 s profiles on a 64 MiB file instead of 10 s on 256 MiB
   --profile=NAME        suite: run only profiles whose name contains NAME (repeatable)
+  --stride-ahead        our clients read ahead along strides (GlfsOptions.strideAhead; off by default)
   -h, --help            this text
 
 Without a gluster:// URL or --volume/--brick, the local sandbox from
@@ -200,6 +203,7 @@ export function parseArgs(argv: readonly string[], readFile: (path: string) => s
   let suite = false
   let quick = false
   let help = false
+  let strideAhead = false
   const profiles: string[] = []
 
   for (let i = 0; i < argv.length; i++) {
@@ -229,6 +233,7 @@ export function parseArgs(argv: readonly string[], readFile: (path: string) => s
       case 'help': help = parseBool(value, rawKey); break
       case 'suite': suite = parseBool(value, rawKey); break
       case 'quick': quick = parseBool(value, rawKey); break
+      case 'stride_ahead': strideAhead = parseBool(value, rawKey); break
       case 'profile': profiles.push(value!); break
       case 'output_format':
         if (value !== 'normal' && value !== 'json') {
@@ -248,7 +253,7 @@ export function parseArgs(argv: readonly string[], readFile: (path: string) => s
     }
   }
 
-  if (help) return { mode: 'help', jobs: [], outputFormat, compare, quick, profiles, target: url }
+  if (help) return { mode: 'help', jobs: [], outputFormat, compare, quick, profiles, target: url, strideAhead }
   const fileJobs = files.flatMap((f) => jobsFromFile(readFile(f), f))
   if (files.length > 0 && fileJobs.length === 0 && cliJobs.length === 0) {
     throw new BenchUsageError(`no job sections in ${files.join(', ')}`)
@@ -261,14 +266,14 @@ export function parseArgs(argv: readonly string[], readFile: (path: string) => s
     if (cliGlobal.length > 0) {
       throw new BenchUsageError(`--suite runs its own profiles; '${cliGlobal[0]!.where}' does not apply`)
     }
-    return { mode: 'suite', jobs: [], outputFormat, compare, quick, profiles, target: url }
+    return { mode: 'suite', jobs: [], outputFormat, compare, quick, profiles, target: url, strideAhead }
   }
   if (quick || profiles.length > 0) throw new BenchUsageError('--quick and --profile apply to the suite only')
 
   // fio: command-line options outside any --name are defaults for every job, file jobs included.
   const own = [...fileJobs, ...cliJobs]
   const jobs = (own.length > 0 ? own : [[]]).map((j) => resolveJob([...cliGlobal, ...j]))
-  return { mode: 'jobs', jobs, outputFormat, compare, quick, profiles, target: url }
+  return { mode: 'jobs', jobs, outputFormat, compare, quick, profiles, target: url, strideAhead }
 }
 
 /**
