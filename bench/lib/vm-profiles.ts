@@ -198,7 +198,8 @@ function fioSide(run: FioRun): VmSide {
   const main = (j: FioRun['jobs'][number]): FioRun['jobs'][number]['read'] => (j.read.totalIos >= j.write.totalIos ? j.read : j.write)
   const totalMs = Math.max(...jobs.map((j) => j.runtimeMs))
   const ops = jobs.reduce((n, j) => n + j.read.totalIos + j.write.totalIos, 0)
-  const bytes = jobs.reduce((n, j) => n + j.read.ioBytes + j.write.ioBytes, 0)
+  // Bytes read: the image's size for the copy (its write job writes as much again), all I/O otherwise.
+  const bytes = jobs.reduce((n, j) => n + j.read.ioBytes, 0)
   // Percentiles of the first job (fio's JSON has no merged histogram without group_reporting).
   return {
     totalMs,
