@@ -354,7 +354,7 @@ export class JobRunner {
         d.ios++
         d.bytes += bs
         d.clat.record((now - t0) * 1e6)
-        this.#logs?.add(now - this.#measureStart, (now - t0) * 1e6, isRead ? 0 : 1, bs)
+        this.#logs?.add(now - this.#measureStart, (now - t0) * 1e6, isRead ? 0 : 1, bs, offset)
       }
       if (!isRead) {
         if (this.#written !== undefined) this.#written[(offset - this.spec.offset) / bs] = 1

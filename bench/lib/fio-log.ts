@@ -7,7 +7,7 @@
  * Values as fio writes them: latency in ns, bandwidth in KiB/s, IOPS. Without log_avg_msec every
  * I/O is an entry (IOPS entries are 1); with it each window of that many ms is one entry per
  * direction, its mean (latency) or rate (bandwidth, IOPS), with block size 0. The offset column is
- * 0, as fio writes it without log_offset. Submission latency is not separate from completion
+ * the I/O's offset with log_offset (per-I/O entries only), else 0, as in fio. Submission latency is not separate from completion
  * here, as for fio's synchronous engines: the slat log is empty and lat equals clat.
  */
 import { writeFileSync } from 'node:fs'
@@ -42,13 +42,14 @@ export class JobLogs {
     this.#avgMs = spec.logAvgMsec
   }
 
-  /** One completed I/O, `tMs` after the job's measurement started. */
-  add(tMs: number, latNs: number, ddir: 0 | 1, bs: number): void {
+  /** One completed I/O at `offset`, `tMs` after the job's measurement started. */
+  add(tMs: number, latNs: number, ddir: 0 | 1, bs: number, offset: number): void {
     if (this.#avgMs === 0) {
       const t = Math.floor(tMs)
-      if (this.#spec.latLog !== undefined) this.#lat.push(`${t}, ${Math.round(latNs)}, ${ddir}, ${bs}, 0`)
-      if (this.#spec.bwLog !== undefined) this.#bw.push(`${t}, ${Math.round((bs / 1024) / (Math.max(latNs, 1) / 1e9))}, ${ddir}, ${bs}, 0`)
-      if (this.#spec.iopsLog !== undefined) this.#iops.push(`${t}, 1, ${ddir}, ${bs}, 0`)
+      const tail = `${ddir}, ${bs}, ${this.#spec.logOffset ? offset : 0}`
+      if (this.#spec.latLog !== undefined) this.#lat.push(`${t}, ${Math.round(latNs)}, ${tail}`)
+      if (this.#spec.bwLog !== undefined) this.#bw.push(`${t}, ${Math.round((bs / 1024) / (Math.max(latNs, 1) / 1e9))}, ${tail}`)
+      if (this.#spec.iopsLog !== undefined) this.#iops.push(`${t}, 1, ${tail}`)
       return
     }
     if (tMs - this.#windowStart >= this.#avgMs) this.#flush(tMs)

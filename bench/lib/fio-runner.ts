@@ -99,6 +99,7 @@ export function fioArgs(plans: readonly FioJobPlan[]): string[] {
     if (s.latLog !== undefined) args.push(`--write_lat_log=${fioLogPrefix(s.latLog)}`)
     if (s.iopsLog !== undefined) args.push(`--write_iops_log=${fioLogPrefix(s.iopsLog)}`)
     if (s.logAvgMsec > 0) args.push(`--log_avg_msec=${s.logAvgMsec}`)
+    if (s.logOffset) args.push('--log_offset=1')
     if (s.offset > 0) args.push(`--offset=${s.offset}`)
     if (s.rw === 'randrw') args.push(`--rwmixread=${s.rwmixread}`)
     if (s.runtimeMs !== undefined) args.push(`--runtime=${Math.round(s.runtimeMs * 1000)}us`)

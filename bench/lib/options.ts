@@ -73,6 +73,8 @@ export interface JobSpec {
   readonly iopsLog: string | undefined
   /** Average log entries over this many ms (fio `log_avg_msec`); 0 logs every I/O. */
   readonly logAvgMsec: number
+  /** Per-I/O log entries carry the offset (fio `log_offset`). Defaults to false. */
+  readonly logOffset: boolean
   /** fio `filename_format`: the file of each clone, with $jobname, $jobnum, $filenum. */
   readonly filenameFormat: string
   /** The options as written, for the JSON report's "job options". */
@@ -104,7 +106,7 @@ type Entry = OptionEntry
 // Options that take no value on the command line unless written `--opt=value`.
 const FLAGS = new Set([
   'time_based', 'end_fsync', 'direct', 'thread', 'stonewall', 'unlink', 'suite', 'quick', 'help', 'norandommap',
-  'group_reporting', 'write_bw_log', 'write_lat_log', 'write_iops_log', 'stride_ahead',
+  'group_reporting', 'log_offset', 'write_bw_log', 'write_lat_log', 'write_iops_log', 'stride_ahead',
 ])
 
 // Job option spellings (aliases as in fio) -> the canonical key.
@@ -118,7 +120,7 @@ const JOB_OPTIONS: Readonly<Record<string, string>> = {
   unlink: 'unlink', rw_sequencer: 'rw_sequencer', randrepeat: 'randrepeat', randseed: 'randseed',
   random_generator: 'random_generator', norandommap: 'norandommap', number_ios: 'number_ios',
   group_reporting: 'group_reporting', write_bw_log: 'write_bw_log', write_lat_log: 'write_lat_log',
-  write_iops_log: 'write_iops_log', log_avg_msec: 'log_avg_msec', filename_format: 'filename_format',
+  write_iops_log: 'write_iops_log', log_avg_msec: 'log_avg_msec', log_offset: 'log_offset', filename_format: 'filename_format',
 }
 
 const CLI_ONLY = new Set(['output_format', 'compare', 'suite', 'quick', 'profile', 'help', 'stride_ahead'])
@@ -162,6 +164,7 @@ Job options (fio meanings):
   --write_bw_log[=P]    fio's bandwidth log P_bw.<thread>.log (P defaults to the job name);
   --write_lat_log[=P]   latency logs P_lat/_clat/_slat.<thread>.log; --write_iops_log[=P] P_iops
   --log_avg_msec=MS     average log entries over MS (default 0: one entry per I/O)
+  --log_offset=0|1      per-I/O log entries carry the I/O's offset
   --volume=V --brick=H  fio gfapi engine options: the volume and the volfile server host
   --stonewall           wait for earlier jobs;  --unlink  delete the file afterwards
   --ioengine=E          gfapi | gfapi_async (accepted for fio job files; ours runs either way)
@@ -363,6 +366,7 @@ export function resolveJob(entries: readonly Entry[]): JobSpec {
   let latLog: string | undefined
   let iopsLog: string | undefined
   let logAvgMsec = 0
+  let logOffset = false
   let filenameFormat = '$jobname.$jobnum.$filenum'
   for (const e of entries) {
     options[e.key] = e.value ?? '1'
@@ -406,6 +410,7 @@ export function resolveJob(entries: readonly Entry[]): JobSpec {
       case 'write_lat_log': latLog = e.value ?? ''; break
       case 'write_iops_log': iopsLog = e.value ?? ''; break
       case 'log_avg_msec': logAvgMsec = parseInteger(need(e), what, 0); break
+      case 'log_offset': logOffset = parseBool(e.value, what); break
       case 'filename_format': filenameFormat = need(e); break
       case 'rwmixread': rwmixread = parseInteger(need(e), what, 0, 100); break
       case 'rwmixwrite': rwmixread = 100 - parseInteger(need(e), what, 0, 100); break
@@ -467,7 +472,7 @@ export function resolveJob(entries: readonly Entry[]): JobSpec {
   return {
     name, rw, rwmixread, bs, size, offset, iodepth, numjobs, runtimeMs, timeBased, rampTimeMs,
     fsync, endFsync, direct, verify, filename, volume, brick, stonewall, unlink, seqAdd, seqNr, sequencer,
-    randrepeat, randseed, randommap, numberIos, groupReporting, bwLog, latLog, iopsLog, logAvgMsec, filenameFormat, options,
+    randrepeat, randseed, randommap, numberIos, groupReporting, bwLog, latLog, iopsLog, logAvgMsec, logOffset, filenameFormat, options,
   }
 }
 

@@ -31,8 +31,8 @@ describe('fio log files', () => {
   it('writes one entry per I/O in fio\'s columns and file names, lat = clat, slat empty', () => {
     const spec = parseArgs(['--name=j', '--size=1m', '--write_lat_log=' + join(dir, 'a'), '--write_bw_log=' + join(dir, 'a'), '--write_iops_log=' + join(dir, 'a')], () => '').jobs[0]!
     const logs = JobLogs.for(spec, 3)!
-    logs.add(0.4, 250_000, 0, 4096)
-    logs.add(1.7, 500_000, 1, 4096)
+    logs.add(0.4, 250_000, 0, 4096, 8192)
+    logs.add(1.7, 500_000, 1, 4096, 0)
     const files = logs.write(2)
     expect(files.map((f) => f.slice(dir.length + 1)).sort()).toEqual(['a_bw.3.log', 'a_clat.3.log', 'a_iops.3.log', 'a_lat.3.log', 'a_slat.3.log'])
     expect(readFileSync(join(dir, 'a_lat.3.log'), 'utf8')).toBe('0, 250000, 0, 4096, 0\n1, 500000, 1, 4096, 0\n')
@@ -47,7 +47,7 @@ describe('fio log files', () => {
     const cwd = mkdtempSync(join(dir, 'avg-'))
     const logs = logsFor([`--write_bw_log=${join(cwd, 'b')}`, `--write_lat_log=${join(cwd, 'b')}`, '--log_avg_msec=100'])
     // 10 windows of 100 ms, 50 reads of 4 KiB each: 2000 KiB/s; latency 100 us.
-    for (let t = 0; t < 1000; t += 2) logs.add(t, 100_000, 0, 4096)
+    for (let t = 0; t < 1000; t += 2) logs.add(t, 100_000, 0, 4096, t * 4096)
     logs.write(1000)
     const bw = readFileSync(join(cwd, 'b_bw.1.log'), 'utf8').trim().split('\n')
     expect(bw).toHaveLength(10)
@@ -64,7 +64,7 @@ describe('fio log files', () => {
     expect(r.status).toBe(0)
     const fioLine = readFileSync(join(cwd, 'f_clat.1.log'), 'utf8').split('\n')[0]!
     const logs = logsFor([`--write_lat_log=${join(cwd, 'o')}`])
-    logs.add(0, 1234, 0, 4096)
+    logs.add(0, 1234, 0, 4096, 0)
     logs.write(1)
     const ours = readFileSync(join(cwd, 'o_clat.1.log'), 'utf8').split('\n')[0]!
     const shape = (l: string): string => l.replace(/\d+/g, 'N')
