@@ -37,21 +37,29 @@ export interface VmSide {
   readonly errors: number
 }
 
-/** A VM profile's result: ours, ours with stride-ahead, libgfapi (undefined without fio). */
+/**
+ * A VM profile's result: ours, ours with stride-ahead, libgfapi (undefined without fio), each the
+ * round with the median total time; `rounds` has every round's totals (ms), in run order.
+ */
 export interface VmResult {
   readonly name: string
   readonly ours: VmSide
   readonly strideAhead: VmSide
   readonly libgfapi: VmSide | undefined
+  readonly rounds: readonly { readonly ours: number, readonly strideAhead: number, readonly libgfapi: number | null }[]
   /** Whether the page cache could be dropped before each side. */
   readonly cacheDropped: boolean
 }
 
-/** Sizes: the issue's, or a short variant (--quick, and the integration test). */
-export function vmSettings(quick: boolean): { imageSize: string, reads: number, jobs: number, copySize: string } {
+/**
+ * Sizes: the issue's, or a short variant (--quick, and the integration test). Each profile runs
+ * `rounds` times, the sides in a rotated order each round, so on a shared machine no side always
+ * runs first (or right after another's load); the median round of each side is reported.
+ */
+export function vmSettings(quick: boolean): { imageSize: string, reads: number, jobs: number, copySize: string, rounds: number } {
   return quick
-    ? { imageSize: '256m', reads: 30, jobs: 8, copySize: '64m' }
-    : { imageSize: '16g', reads: 2000, jobs: 8, copySize: '1g' }
+    ? { imageSize: '256m', reads: 30, jobs: 8, copySize: '64m', rounds: 1 }
+    : { imageSize: '16g', reads: 2000, jobs: 8, copySize: '1g', rounds: 3 }
 }
 
 export const VM_PROFILES = ['qcow2-cold-open', 'boot-storm', 'image-copy', 'rand-read-4k-qd1-2000'] as const
@@ -222,17 +230,31 @@ export async function runVmProfile(name: (typeof VM_PROFILES)[number], target: T
     const placement = { target, path: undefined }
     return side(await runOurJobs(specs.map((s) => ({ spec: s, placement })), { progress: false, glfs: { strideAhead } }))
   }
-  const ours = await ourSide(false)
-  const strideAhead = await ourSide(true)
-  let libgfapi: VmSide | undefined
-  if (withFio) {
+  const fioSideRun = async (): Promise<VmSide> => {
     cacheDropped &&= dropCaches()
     const clones = specs.reduce((n, s) => n + s.numjobs, 0)
     const [run, baseline] = await Promise.all([
       runFio(fioArgsFor(specs, target)),
       runFio(baselineArgs(target, specs[0]!.iodepth > 1 ? 'gfapi_async' : 'gfapi', clones)),
     ])
-    libgfapi = fioSide(withProcessCpu(run, baseline.processCpuMs ?? 0))
+    return fioSide(withProcessCpu(run, baseline.processCpuMs ?? 0))
   }
-  return { name, ours, strideAhead, libgfapi, cacheDropped }
+  const runs: Record<'ours' | 'strideAhead' | 'libgfapi', VmSide[]> = { ours: [], strideAhead: [], libgfapi: [] }
+  const order = (['ours', 'strideAhead', 'libgfapi'] as const).filter((k) => withFio || k !== 'libgfapi')
+  const rounds = vmSettings(quick).rounds
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < order.length; i++) {
+      const which = order[(i + r) % order.length]!
+      runs[which].push(which === 'libgfapi' ? await fioSideRun() : await ourSide(which === 'strideAhead'))
+    }
+  }
+  const median = (xs: readonly VmSide[]): VmSide => [...xs].sort((a, b) => a.totalMs - b.totalMs)[(xs.length - 1) >> 1]!
+  return {
+    name,
+    ours: median(runs.ours),
+    strideAhead: median(runs.strideAhead),
+    libgfapi: withFio ? median(runs.libgfapi) : undefined,
+    rounds: runs.ours.map((o, i) => ({ ours: o.totalMs, strideAhead: runs.strideAhead[i]!.totalMs, libgfapi: runs.libgfapi[i]?.totalMs ?? null })),
+    cacheDropped,
+  }
 }
