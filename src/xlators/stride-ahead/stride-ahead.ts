@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks'
 import type { GraphContext } from '../graph.ts'
 import { type OptionSpec, parseOptions } from '../options.ts'
 import type {
-  Call, CreateResult, Dict, Fd, Inode, Loc, OpenResult, PrePostResult, ReadResult, WriteResult,
+  Call, CommonResult, CreateResult, Dict, Fd, Inode, Loc, OpenResult, PrePostResult, ReadResult, WriteResult,
 } from '../types.ts'
 import type { Volfile, VolfileNode } from '../volfile.ts'
 import { Xlator } from '../xlator.ts'
@@ -87,11 +87,33 @@ class InodeState {
   /** Data-changing fops in progress: no prefetch is sent while one is. */
   changing = 0
   readonly streams = new Set<Stream>()
+  /** gfid in hex, the key among the mount's states. */
+  readonly key: string
+  /** The inode whose ctx holds this state, once this mount has seen it. */
+  inode: Inode | undefined
+  constructor(key: string) {
+    this.key = key
+  }
+}
+
+/**
+ * Every stride-ahead xlator of this process, by volume: a write through one mount drops what the
+ * others read ahead on the file too, and so does that mount's fsync or flush, the point by which
+ * its write-behind has put the data on the brick.
+ */
+const MOUNTS = new Map<string, Set<StrideAhead>>()
+
+/** Another mount's state for an inode being changed through this one. */
+type OtherState = readonly [StrideAhead, InodeState]
+/** A change in progress: this mount's state of the inode and the other mounts'. */
+interface Change {
+  readonly st: InodeState
+  readonly others: readonly OtherState[] | undefined
 }
 
 /** Build a stride-ahead xlator from its (Glfs-made) volfile section. */
-export function createStrideAhead(node: VolfileNode, children: Xlator[], _ctx: GraphContext): Xlator {
-  return new StrideAhead(node.name, children, parseOptions<StrideAheadConfig>(node.name, STRIDE_AHEAD_OPTIONS, node.options))
+export function createStrideAhead(node: VolfileNode, children: Xlator[], ctx: GraphContext): Xlator {
+  return new StrideAhead(node.name, children, parseOptions<StrideAheadConfig>(node.name, STRIDE_AHEAD_OPTIONS, node.options), ctx.volume)
 }
 
 /** The volfile with a stride-ahead section on top of its graph. */
@@ -120,10 +142,26 @@ export class StrideAhead extends Xlator {
   static readonly type = 'performance/stride-ahead'
   readonly config: StrideAheadConfig
   #held = 0
+  /** The stride-ahead xlators of this volume in this process, this one included while mounted. */
+  readonly #mounts: Set<StrideAhead>
+  /** States by gfid (hex), for the other mounts' writes; only inodes with open streams or changes in progress. */
+  readonly #byGfid = new Map<string, InodeState>()
 
-  constructor(name: string, children: readonly Xlator[], config: StrideAheadConfig) {
+  constructor(name: string, children: readonly Xlator[], config: StrideAheadConfig, volume = '') {
     super(name, StrideAhead.type, children)
     this.config = config
+    let mounts = MOUNTS.get(volume)
+    if (mounts === undefined) {
+      mounts = new Set()
+      MOUNTS.set(volume, mounts)
+    }
+    this.#mounts = mounts
+    mounts.add(this)
+  }
+
+  override async fini(): Promise<void> {
+    this.#mounts.delete(this)
+    for (const st of this.#byGfid.values()) for (const s of st.streams) this.#drop(s)
   }
 
   /** Bytes reserved by prefetched blocks, sent or received; for tests. */
@@ -163,80 +201,149 @@ export class StrideAhead extends Xlator {
     if (stream !== undefined) {
       this.#drop(stream)
       fd.ctx.delete(this)
-      this.#inode(fd.inode).streams.delete(stream)
+      const ino = this.#inode(fd.inode)
+      ino.streams.delete(stream)
+      this.#forgetIfIdle(ino)
     }
     return this.child.release(call, fd)
   }
 
+  // The other mounts' reads ahead must not outlive this mount's write-behind putting data on the brick.
+  override fsync(call: Call, fd: Fd, datasync: boolean, xdata?: Dict): Promise<PrePostResult> {
+    if (this.#mounts.size < 2) return this.child.fsync(call, fd, datasync, xdata)
+    const others = this.#othersBegin(fd.inode)
+    return this.#othersEnd(others, this.child.fsync(call, fd, datasync, xdata))
+  }
+
+  override flush(call: Call, fd: Fd, xdata?: Dict): Promise<CommonResult> {
+    if (this.#mounts.size < 2) return this.child.flush(call, fd, xdata)
+    const others = this.#othersBegin(fd.inode)
+    return this.#othersEnd(others, this.child.flush(call, fd, xdata))
+  }
+
   override writev(call: Call, fd: Fd, data: Buffer, offset: number, flags: number, xdata?: Dict): Promise<WriteResult> {
-    const ino = this.#begin(fd.inode)
-    return this.#end(ino, this.child.writev(call, fd, data, offset, flags, xdata))
+    const change = this.#begin(fd.inode)
+    return this.#end(change, this.child.writev(call, fd, data, offset, flags, xdata))
   }
 
   override ftruncate(call: Call, fd: Fd, offset: number, xdata?: Dict): Promise<PrePostResult> {
-    const ino = this.#begin(fd.inode)
-    return this.#end(ino, this.child.ftruncate(call, fd, offset, xdata))
+    const change = this.#begin(fd.inode)
+    return this.#end(change, this.child.ftruncate(call, fd, offset, xdata))
   }
 
   override truncate(call: Call, loc: Loc, offset: number, xdata?: Dict): Promise<PrePostResult> {
     if (loc.inode === undefined) return this.child.truncate(call, loc, offset, xdata)
-    const ino = this.#begin(loc.inode)
-    return this.#end(ino, this.child.truncate(call, loc, offset, xdata))
+    const change = this.#begin(loc.inode)
+    return this.#end(change, this.child.truncate(call, loc, offset, xdata))
   }
 
   override discard(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
-    const ino = this.#begin(fd.inode)
-    return this.#end(ino, this.child.discard(call, fd, offset, length, xdata))
+    const change = this.#begin(fd.inode)
+    return this.#end(change, this.child.discard(call, fd, offset, length, xdata))
   }
 
   override zerofill(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
-    const ino = this.#begin(fd.inode)
-    return this.#end(ino, this.child.zerofill(call, fd, offset, length, xdata))
+    const change = this.#begin(fd.inode)
+    return this.#end(change, this.child.zerofill(call, fd, offset, length, xdata))
   }
 
   override fallocate(call: Call, fd: Fd, mode: number, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
-    const ino = this.#begin(fd.inode)
-    return this.#end(ino, this.child.fallocate(call, fd, mode, offset, length, xdata))
+    const change = this.#begin(fd.inode)
+    return this.#end(change, this.child.fallocate(call, fd, mode, offset, length, xdata))
   }
 
   override open(call: Call, loc: Loc, flags: number, fd: Fd, xdata?: Dict): Promise<OpenResult> {
     if ((flags & O_TRUNC) === 0 || loc.inode === undefined) return this.child.open(call, loc, flags, fd, xdata)
-    const ino = this.#begin(loc.inode)
-    return this.#end(ino, this.child.open(call, loc, flags, fd, xdata))
+    const change = this.#begin(loc.inode)
+    return this.#end(change, this.child.open(call, loc, flags, fd, xdata))
   }
 
   override create(call: Call, loc: Loc, flags: number, mode: number, umask: number, fd: Fd, xdata?: Dict): Promise<CreateResult> {
     // create on an existing file opens it, truncating with O_TRUNC.
     if ((flags & O_TRUNC) === 0 || loc.inode === undefined) return this.child.create(call, loc, flags, mode, umask, fd, xdata)
-    const ino = this.#begin(loc.inode)
-    return this.#end(ino, this.child.create(call, loc, flags, mode, umask, fd, xdata))
+    const change = this.#begin(loc.inode)
+    return this.#end(change, this.child.create(call, loc, flags, mode, umask, fd, xdata))
   }
 
   #inode(inode: Inode): InodeState {
     let st = inode.ctx.get(this) as InodeState | undefined
     if (st === undefined) {
-      st = new InodeState()
+      const key = inode.gfid.toString('hex')
+      st = this.#byGfid.get(key) ?? new InodeState(key)
+      st.inode = inode
+      this.#byGfid.set(key, st)
       inode.ctx.set(this, st)
     }
     return st
   }
 
-  /** A data-changing fop starts: drop everything read ahead on the inode. */
-  #begin(inode: Inode): InodeState {
-    const ino = this.#inode(inode)
-    ino.gen++
-    ino.changing++
-    for (const s of ino.streams) this.#drop(s)
-    return ino
+  /** State for another mount's change on `key`, made if this mount has none yet. */
+  #stateOf(key: string): InodeState {
+    let st = this.#byGfid.get(key)
+    if (st === undefined) {
+      st = new InodeState(key)
+      this.#byGfid.set(key, st)
+    }
+    return st
   }
 
-  async #end<T>(ino: InodeState, op: Promise<T>): Promise<T> {
+  /** No stream and no change in progress: nothing depends on the generation any more. */
+  #forgetIfIdle(st: InodeState): void {
+    if (st.streams.size > 0 || st.changing > 0) return
+    this.#byGfid.delete(st.key)
+    if (st.inode?.ctx.get(this) === st) st.inode.ctx.delete(this)
+  }
+
+  static #change(st: InodeState, sa: StrideAhead): void {
+    st.gen++
+    st.changing++
+    for (const s of st.streams) sa.#drop(s)
+  }
+
+  static #changed(st: InodeState, sa: StrideAhead): void {
+    // Blocks sent while the change was in progress (none are sent, but a stream may have started) are stale too.
+    st.gen++
+    st.changing--
+    sa.#forgetIfIdle(st)
+  }
+
+  /** A data-changing fop starts: drop everything read ahead on the inode, in every mount of the volume. */
+  #begin(inode: Inode): Change {
+    const st = this.#inode(inode)
+    StrideAhead.#change(st, this)
+    return { st, others: this.#mounts.size < 2 ? undefined : this.#othersBegin(inode) }
+  }
+
+  async #end<T>(change: Change, op: Promise<T>): Promise<T> {
     try {
       return await op
     } finally {
-      // Blocks sent while the fop was in progress (none are, but a stream may have started) are stale too.
-      ino.gen++
-      ino.changing--
+      StrideAhead.#changed(change.st, this)
+      if (change.others !== undefined) StrideAhead.#othersDone(change.others)
+    }
+  }
+
+  #othersBegin(inode: Inode): OtherState[] {
+    const key = inode.gfid.toString('hex')
+    const states: OtherState[] = []
+    for (const sa of this.#mounts) {
+      if (sa === this) continue
+      const st = sa.#stateOf(key)
+      StrideAhead.#change(st, sa)
+      states.push([sa, st])
+    }
+    return states
+  }
+
+  static #othersDone(states: readonly OtherState[]): void {
+    for (const [sa, st] of states) StrideAhead.#changed(st, sa)
+  }
+
+  async #othersEnd<T>(others: readonly OtherState[], op: Promise<T>): Promise<T> {
+    try {
+      return await op
+    } finally {
+      StrideAhead.#othersDone(others)
     }
   }
 

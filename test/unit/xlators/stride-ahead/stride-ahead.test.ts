@@ -5,7 +5,7 @@ import {
 } from '../../../../src/xlators/stride-ahead/stride-ahead.ts'
 import { parseOptions } from '../../../../src/xlators/options.ts'
 import {
-  type Call, type Dict, Fd, Inode, type Loc, type OpenResult, type PrePostResult, type ReadResult, type WriteResult,
+  type Call, type CommonResult, type Dict, Fd, Inode, type Loc, type OpenResult, type PrePostResult, type ReadResult, type WriteResult,
 } from '../../../../src/xlators/types.ts'
 import { parseVolfile } from '../../../../src/xlators/volfile.ts'
 import { Xlator } from '../../../../src/xlators/xlator.ts'
@@ -76,6 +76,14 @@ class MemFile extends Xlator {
   }
 
   override async release(): Promise<void> {}
+
+  override async fsync(): Promise<PrePostResult> {
+    return { prestat: IATT, poststat: IATT, xdata: undefined }
+  }
+
+  override async flush(): Promise<CommonResult> {
+    return { xdata: undefined }
+  }
 }
 
 function config(over: Partial<StrideAheadConfig> = {}): StrideAheadConfig {
@@ -249,6 +257,30 @@ describe('StrideAhead', () => {
     await tick()
     mem.failReads = false
     expect((await read(sa, fd, 24576)).readUInt32LE(0)).toBe(24576)
+  })
+
+  it('drops what another mount of the volume read ahead when that mount writes, fsyncs or flushes', async () => {
+    const mem = new MemFile(1 << 20)
+    const a = new StrideAhead('a', [mem], config({ depth: 4 }), 'vol-x')
+    const b = new StrideAhead('b', [mem], config({ depth: 4 }), 'vol-x')
+    const fdA = new Fd(new Inode(Buffer.alloc(16, 9)), 0, false)
+    const fdB = new Fd(new Inode(Buffer.alloc(16, 9)), 0, false)
+    for (const o of [0, 8192, 16384]) await read(a, fdA, o)
+    await tick()
+    await b.writev(CALL, fdB, Buffer.alloc(4096, 0xcd), 24576, 0)
+    expect((await read(a, fdA, 24576)).every((x) => x === 0xcd)).toBe(true)
+    // B's write-behind may put data on the brick only at its fsync: what A read ahead before it goes.
+    await tick()
+    const readsBefore = mem.reads.length
+    mem.content.fill(0xef, 32768, 32768 + 4096)
+    await b.fsync(CALL, fdB, false)
+    expect((await read(a, fdA, 32768)).every((x) => x === 0xef)).toBe(true)
+    expect(mem.reads.length).toBeGreaterThan(readsBefore)
+    mem.content.fill(0x5a, 40960, 40960 + 4096)
+    await b.flush(CALL, fdB)
+    expect((await read(a, fdA, 40960)).every((x) => x === 0x5a)).toBe(true)
+    await a.fini()
+    await b.fini()
   })
 
   it('is inserted above the top of the volfile graph by withStrideAhead', () => {
