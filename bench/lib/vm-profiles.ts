@@ -17,6 +17,7 @@
 import { execFileSync } from 'node:child_process'
 import { randomFillSync } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { type Glfs, O_CREAT, O_RDONLY, O_RDWR } from '../../src/api/index.ts'
 import { layOut, mount } from './engine.ts'
 import { baselineArgs, runFio, withProcessCpu, type FioRun } from './fio-runner.ts'
@@ -65,6 +66,12 @@ export function vmSettings(quick: boolean): { imageSize: string, reads: number, 
 export const VM_PROFILES = ['qcow2-cold-open', 'boot-storm', 'image-copy', 'rand-read-4k-qd1-2000'] as const
 
 const IMAGE = 'gfts-vm-image'
+/**
+ * After `sync; drop_caches` the machine writes back and faults its working set in again for a
+ * while. fio's gfapi engine sleeps 2 s after glfs_init, so its I/O starts after that settles;
+ * our side waits as long, or it would pay for the drop that libgfapi does not.
+ */
+const SETTLE_MS = 2000
 const STRIDE = 8 * 1024 * 1024
 const BLOCK = 4096
 
@@ -226,6 +233,7 @@ export async function runVmProfile(name: (typeof VM_PROFILES)[number], target: T
   let cacheDropped = true
   const ourSide = async (strideAhead: boolean): Promise<VmSide> => {
     cacheDropped &&= dropCaches()
+    await sleep(SETTLE_MS)
     if (name === 'image-copy') return ourCopy(target, specs[0]!, strideAhead)
     const placement = { target, path: undefined }
     return side(await runOurJobs(specs.map((s) => ({ spec: s, placement })), { progress: false, glfs: { strideAhead } }))
