@@ -22,7 +22,7 @@ import { type Glfs, O_CREAT, O_RDONLY, O_RDWR } from '../../src/api/index.ts'
 import { layOut, mount } from './engine.ts'
 import { baselineArgs, runFio, withProcessCpu, type FioRun } from './fio-runner.ts'
 import { resolveJob, type JobSpec, type OptionEntry } from './options.ts'
-import { groupReported, type JobResult } from './report.ts'
+import { fioJobJson, groupReported, type JobResult } from './report.ts'
 import { runOurJobs } from './run.ts'
 import type { Target } from './target.ts'
 
@@ -36,6 +36,8 @@ export interface VmSide {
   readonly ops: number
   readonly cpuUsPerOp: number
   readonly errors: number
+  /** The jobs in fio's JSON shape (ours through fioJobJson, libgfapi as fio printed them); empty for our copy. */
+  readonly jobs: readonly unknown[]
 }
 
 /**
@@ -161,6 +163,7 @@ function side(results: readonly JobResult[]): VmSide {
     ops,
     cpuUsPerOp: merged.cpuUsPerOp,
     errors: merged.errors,
+    jobs: results.map(fioJobJson),
   }
 }
 
@@ -190,7 +193,7 @@ async function ourCopy(target: Target, src: JobSpec, strideAhead: boolean): Prom
     const cpu = process.cpuUsage(cpu0)
     await from.close()
     await to.close()
-    return { totalMs: ms, p50us: 0, p99us: 0, mibs: src.size / 1048576 / (ms / 1000), ops: 2 * blocks, cpuUsPerOp: (cpu.user + cpu.system) / (2 * blocks), errors }
+    return { totalMs: ms, p50us: 0, p99us: 0, mibs: src.size / 1048576 / (ms / 1000), ops: 2 * blocks, cpuUsPerOp: (cpu.user + cpu.system) / (2 * blocks), errors, jobs: [] }
   } finally {
     await glfs.fini()
   }
@@ -224,6 +227,7 @@ function fioSide(run: FioRun): VmSide {
     ops,
     cpuUsPerOp: jobs[0]!.cpuUsPerOp,
     errors: jobs.reduce((n, j) => n + j.error, 0),
+    jobs: (run.doc as { jobs: unknown[] }).jobs,
   }
 }
 
