@@ -63,9 +63,9 @@ export interface GlfsOptions {
    * Read ahead along a constant stride (and sequentially): when an fd's reads are the same size
    * a constant distance apart, the next `depth` blocks are kept in flight (performance/stride-ahead,
    * inserted above the volume's graph; not part of glusterfs). `true` for the defaults (depth 8,
-   * 16 MiB in all), or `{ depth, cacheSize }` with cacheSize in bytes. Defaults to off.
+   * reads up to 128 KiB, 16 MiB in all), or `{ depth, maxBlock, cacheSize }` in bytes. Defaults to off.
    */
-  strideAhead?: boolean | { depth?: number, cacheSize?: number }
+  strideAhead?: boolean | { depth?: number, cacheSize?: number, maxBlock?: number }
 }
 
 /** `GlfsOptions.strideAhead` as volfile options, checked now so a bad value fails here, not at init. */
@@ -75,6 +75,7 @@ function strideAheadOptions(volume: string, opt: GlfsOptions['strideAhead']): Re
   if (typeof opt === 'object') {
     if (opt.depth !== undefined) options.set('depth', String(opt.depth))
     if (opt.cacheSize !== undefined) options.set('cache-size', String(opt.cacheSize))
+    if (opt.maxBlock !== undefined) options.set('max-block', String(opt.maxBlock))
   }
   parseOptions<StrideAheadConfig>(`${volume}-stride-ahead`, STRIDE_AHEAD_OPTIONS, options)
   return options

@@ -241,6 +241,13 @@ describe('StrideAhead', () => {
     expect(sa.heldBytes).toBe(0)
   })
 
+  it('passes reads above max-block straight through', async () => {
+    const { mem, sa, fd } = setup(1 << 22, { maxBlock: 65536 })
+    for (const o of [0, 131072, 262144, 393216]) await read(sa, fd, o, 131072)
+    expect(mem.reads).toEqual([0, 131072, 262144, 393216])
+    expect(sa.heldBytes).toBe(0)
+  })
+
   it('passes O_DIRECT reads straight through', async () => {
     const { mem, sa, inode } = setup()
     const fd = new Fd(inode, O_DIRECT, false)
@@ -291,5 +298,13 @@ describe('StrideAhead', () => {
     const xl = createStrideAhead(out.top, [new MemFile(4)], { volume: 'v', rpc: {}, volfileServerHost: 'h' }) as StrideAhead
     expect(xl.config.depth).toBe(4)
     expect(() => createStrideAhead({ ...out.top, options: new Map([['depth', '0']]) }, [], { volume: 'v', rpc: {}, volfileServerHost: 'h' })).toThrow(/depth/)
+    void xl.fini()
+  })
+
+  it('checks GlfsOptions.strideAhead when the Glfs is made', async () => {
+    const { Glfs } = await import('../../../../src/api/index.ts')
+    expect(() => new Glfs('v', { strideAhead: { depth: 0 } })).toThrow(/depth/)
+    expect(() => new Glfs('v', { strideAhead: { cacheSize: 10 } })).toThrow(/cache-size/)
+    expect(() => new Glfs('v', { strideAhead: { depth: 16, maxBlock: 65536 } })).not.toThrow()
   })
 })
