@@ -62,7 +62,7 @@ export interface GlfsOptions {
   /**
    * Read ahead along a constant stride (and sequentially): when an fd's reads are the same size
    * a constant distance apart, the next `depth` blocks are kept in flight (performance/stride-ahead,
-   * inserted above the volume's graph; not part of glusterfs). `true` for the defaults (depth 8,
+   * inserted above the volume's graph; not part of glusterfs). `true` for the defaults (depth 16,
    * reads up to 128 KiB, 16 MiB in all), or `{ depth, maxBlock, cacheSize }` in bytes. Defaults to off.
    */
   strideAhead?: boolean | { depth?: number, cacheSize?: number, maxBlock?: number }

@@ -13,8 +13,8 @@ import { Xlator } from '../xlator.ts'
  */
 export const STRIDE_AHEAD_OPTIONS: readonly OptionSpec[] = [
   {
-    key: 'depth', name: 'depth', type: 'int', default: '8', min: 1, max: 64,
-    description: 'Blocks of a detected pattern kept in flight ahead of the reader. Defaults to 8.',
+    key: 'depth', name: 'depth', type: 'int', default: '16', min: 1, max: 64,
+    description: 'Blocks of a detected pattern kept in flight ahead of the reader. Defaults to 16 (measured on 4 KiB every 8 MiB: 16 and 32 about 20% faster than 8, warm and cold).',
   },
   {
     key: 'max-block', name: 'maxBlock', type: 'size', default: '128KB', min: 512, max: 64 * 1024 * 1024,
