@@ -9,7 +9,7 @@ import { fioAvailable } from './lib/fio-runner.ts'
 import { BENCH_VERSION, machineInfo, machineText } from './lib/machine.ts'
 import { parseArgs, USAGE, type Invocation } from './lib/options.ts'
 import { compareRuns, fioUnsupported, runFioJobs, runOurJobs, type PlannedJob } from './lib/run.ts'
-import { compareText, fioDocument, fioJobJson, indent, jobText, type JobResult, type Output } from './lib/report.ts'
+import { compareText, fioDocument, fioJobJson, groupReported, indent, jobText, type JobResult, type Output } from './lib/report.ts'
 import { placeJob, sandboxOnce, targetUrl, type Target } from './lib/target.ts'
 import { BenchUsageError } from './lib/units.ts'
 import { runSuite } from './suite.ts'
@@ -26,12 +26,13 @@ async function runJobs(inv: Invocation, out: Output): Promise<number> {
   }
   const text = inv.outputFormat === 'normal'
   let graph = ''
-  const ours = await runOurJobs(jobs, {
+  const ours = groupReported(await runOurJobs(jobs, {
+    glfs: inv.strideAhead ? { strideAhead: true } : {},
     onMount: (glfs: Glfs, target: Target) => { graph = `volume  : ${targetUrl(target, '/')}\ngraph   :\n${indent(glfs.describeGraph())}` },
     onGroup: (results: readonly JobResult[]) => {
-      if (text) out.write(`${results.map(jobText).join('\n\n')}\n\n`)
+      if (text) out.write(`${groupReported(results).map(jobText).join('\n\n')}\n\n`)
     },
-  })
+  }))
   const failed = ours.some((r) => r.error !== 0)
   const fio = compare ? await runFioJobs(jobs) : undefined
   const comparisons = fio === undefined ? [] : compareRuns(jobs, ours, fio)

@@ -26,6 +26,7 @@ import { fioJobJson, indent, summarizeFioJob, type JobSummary, type Output } fro
 import { fioUnsupported, runFioJobs, runOurJobs, type PlannedJob } from './lib/run.ts'
 import { placeJob, targetUrl, type Target } from './lib/target.ts'
 import { BenchUsageError } from './lib/units.ts'
+import { prepareVmImages, removeVmImages, runVmProfile, VM_PROFILES, vmSettings, type VmResult, type VmSide } from './lib/vm-profiles.ts'
 
 /** One suite profile: fio options beyond the suite-wide runtime, size and file. */
 export interface Profile {
@@ -141,6 +142,26 @@ function median(values: readonly number[]): number {
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
 }
 
+function vmHeader(): string {
+  const cols = ['total ms', 'p50 us', 'p99 us', 'MiB/s', 'CPU us/op']
+  const block = (label: string): string => `${label}: ${cols.join(' ')}`
+  return `${'profile'.padEnd(W.name)} | ${block('ours')} | ${block('ours+SA')} | ${block('libgfapi')} | time ours/lib, +SA/lib; bw +SA/lib`
+}
+
+function vmCols(s: VmSide | undefined): string {
+  if (s === undefined) return '-'
+  return `${s.totalMs.toFixed(0).padStart(8)} ${s.p50us.toFixed(0).padStart(6)} ${s.p99us.toFixed(0).padStart(6)} ${s.mibs.toFixed(1).padStart(5)} ${s.cpuUsPerOp.toFixed(1).padStart(9)}`
+}
+
+function vmLine(r: VmResult): string {
+  const lib = r.libgfapi
+  const rr = (a: number, b: number | undefined): string => (b === undefined || b === 0 ? '-' : (a / b).toFixed(2))
+  const flag = r.ours.errors + r.strideAhead.errors + (lib?.errors ?? 0) > 0 ? '  ERRORS' : ''
+  const cache = r.cacheDropped ? '' : '  (page cache NOT dropped)'
+  return `${r.name.padEnd(W.name)} | ${vmCols(r.ours)} | ${vmCols(r.strideAhead)} | ${vmCols(lib)} | ` +
+    `${rr(r.ours.totalMs, lib?.totalMs)}, ${rr(r.strideAhead.totalMs, lib?.totalMs)}; ${rr(r.strideAhead.mibs, lib?.mibs)}${flag}${cache}`
+}
+
 /** Ours: mount and unmount `runs` times; medians in ms, CPU per mount+unmount in ms. */
 async function ourMounts(target: Target, runs: number): Promise<{ initMs: number, finiMs: number, totalMs: number, cpuMs: number }> {
   const init: number[] = []
@@ -205,8 +226,9 @@ export async function runSuite(inv: Invocation, out: Output, sandbox: () => Prom
   const settings = suiteSettings(quick)
   const selected = (name: string): boolean => inv.profiles.length === 0 || inv.profiles.some((p) => name.includes(p))
   const profiles = PROFILES.filter((p) => selected(p.name))
-  if (profiles.length === 0 && !selected(MOUNT_PROFILE)) {
-    throw new BenchUsageError(`--profile matches no profile (${[...PROFILES.map((p) => p.name), MOUNT_PROFILE].join(', ')})`)
+  const vmProfiles = VM_PROFILES.filter((p) => selected(p))
+  if (profiles.length === 0 && vmProfiles.length === 0 && !selected(MOUNT_PROFILE)) {
+    throw new BenchUsageError(`--profile matches no profile (${[...PROFILES.map((p) => p.name), ...VM_PROFILES, MOUNT_PROFILE].join(', ')})`)
   }
   const specs = profiles.map((p) => profileSpec(p, quick))
   const placement = await placeJob(profileSpec(PROFILES[0]!, quick), inv.target, sandbox)
@@ -288,6 +310,31 @@ export async function runSuite(inv: Invocation, out: Output, sandbox: () => Prom
       ratio: r,
     })
   }
+  const vmResults: VmResult[] = []
+  if (vmProfiles.length > 0) {
+    const v = vmSettings(quick)
+    const stop = showStatus(`VM images: ${v.jobs} x ${v.imageSize} sparse, ${v.copySize} to copy`)
+    try {
+      await prepareVmImages(target, quick)
+    } finally {
+      stop()
+    }
+    say(`\nVM profiles (${v.reads} reads of 4 KiB every 8 MiB of a ${v.imageSize} sparse image; copy of ${v.copySize}); ` +
+      `page cache dropped before each side; median of ${v.rounds} rounds, sides rotated; ours = default graph, +SA = with stride-ahead\n${vmHeader()}\n`)
+    for (const name of vmProfiles) {
+      const stop = showStatus(`${name}: ours, ours + stride-ahead${compare === 'fio' ? ', libgfapi (fio)' : ''}`)
+      let r: VmResult
+      try {
+        r = await runVmProfile(name, target, quick, compare === 'fio')
+      } finally {
+        stop()
+      }
+      failed ||= r.ours.errors !== 0 || r.strideAhead.errors !== 0
+      vmResults.push(r)
+      say(`${vmLine(r)}\n`)
+    }
+    await removeVmImages(target)
+  }
   if (mountLine !== undefined) say(`${mountLine}\n`)
   say([
     '',
@@ -310,6 +357,7 @@ export async function runSuite(inv: Invocation, out: Output, sandbox: () => Prom
     graph,
     compare,
     profiles: results,
+    vm_profiles: vmResults,
     [MOUNT_PROFILE]: mountResult ?? null,
   }
   const dir = resultsDir()

@@ -12,8 +12,10 @@
  */
 import { randomFillSync } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
-import { Glfs, O_CREAT, O_DIRECT, O_RDONLY, O_RDWR, O_WRONLY } from '../../src/api/index.ts'
+import { Glfs, type GlfsOptions, O_CREAT, O_DIRECT, O_RDONLY, O_RDWR, O_WRONLY } from '../../src/api/index.ts'
+import { JobLogs } from './fio-log.ts'
 import { Histogram } from './histogram.ts'
+import { jobIos, jobOffsets, type OffsetGenerator } from './offsets.ts'
 import type { JobSpec } from './options.ts'
 import type { JobResult } from './report.ts'
 import { targetUrl, type Target } from './target.ts'
@@ -26,22 +28,24 @@ export const EIO = 5
 /** Linux EILSEQ: fio's error for a verify mismatch. */
 export const EILSEQ = 84
 
-// Above this many blocks a per-pass permutation (4 bytes a block) costs too much memory; random
-// offsets are then drawn with replacement, as fio's norandommap does.
-const MAX_PERMUTATION_BLOCKS = 1 << 24
 const LAYOUT_CHUNK_BYTES = 1 << 20
 
 /** Mount a volume the way every job does: one client instance per job, as fio's gfapi engine. */
-export async function mount(target: Target): Promise<Glfs> {
-  const glfs = new Glfs(target.volume)
+export async function mount(target: Target, options: GlfsOptions = {}): Promise<Glfs> {
+  const glfs = new Glfs(target.volume, options)
   glfs.setVolfileServer(target.transport, target.transport === 'unix' ? target.socket ?? '' : target.host, target.port)
   await glfs.init()
   return glfs
 }
 
-/** Default file name of a job clone, fio's `<jobname>.<jobnum>.<filenum>` in the volume root. */
+/** Default file name of a job clone: fio's filename_format, `$jobname.$jobnum.$filenum` unless set. */
 export function defaultPath(spec: JobSpec, jobnum: number): string {
-  return `/${spec.name}.${jobnum}.0`
+  return `/${formatFilename(spec.filenameFormat, spec.name, jobnum)}`
+}
+
+/** fio's filename_format expansion (one file per job: $filenum is 0). */
+export function formatFilename(format: string, name: string, jobnum: number): string {
+  return format.replaceAll('$jobname', name).replaceAll('$jobnum', String(jobnum)).replaceAll('$filenum', '0')
 }
 
 /**
@@ -91,7 +95,7 @@ class MutableDirection {
   }
 }
 
-/** xorshift32: a small seeded generator so a job's offset order is reproducible. */
+/** xorshift32: a small seeded generator for randrw's choice of direction. */
 function nextRandom(state: Uint32Array): number {
   let x = state[0]!
   x ^= x << 13
@@ -119,13 +123,17 @@ export class JobRunner {
     if (s.runtimeMs !== undefined) {
       const t = (performance.now() - this.#measureStart) / s.runtimeMs
       if (s.timeBased) return Math.min(1, t)
-      return Math.min(1, Math.max(t, this.#issued / this.#blocks))
+      return Math.min(1, Math.max(t, this.#issued / this.#ios))
     }
-    return Math.min(1, this.#issued / this.#blocks)
+    return Math.min(1, this.#issued / this.#ios)
   }
 
-  readonly #blocks: number
-  readonly #sequential: boolean
+  /** fio's thread number: 1-based over every clone of every job of the run; seeds the offsets. */
+  readonly threadNumber: number
+  /** I/Os the job does unless time-based. */
+  readonly #ios: number
+  readonly #offsets: OffsetGenerator
+  readonly #logs: JobLogs | undefined
   /** Percent of operations that read: 100 for read jobs, 0 for write jobs, rwmixread for randrw. */
   readonly #readPct: number
   readonly #read = new MutableDirection()
@@ -136,8 +144,6 @@ export class JobRunner {
   #glfs: Glfs | undefined
   #fd: GlfsFd | undefined
   #buffers: Buffer[] = []
-  #order: Uint32Array | undefined
-  #orderAt = 0
   #cursor = 0
   #written: Uint8Array | undefined
   #measuring = false
@@ -160,14 +166,16 @@ export class JobRunner {
   #claimOffset = 0
   #claimRead = false
 
-  constructor(spec: JobSpec, jobnum: number, groupid: number, target: Target, path: string) {
+  constructor(spec: JobSpec, jobnum: number, groupid: number, target: Target, path: string, threadNumber = jobnum + 1) {
     this.spec = spec
     this.jobnum = jobnum
     this.groupid = groupid
     this.path = path
     this.url = targetUrl(target, path)
-    this.#blocks = Math.floor(spec.size / spec.bs)
-    this.#sequential = spec.rw === 'read' || spec.rw === 'write'
+    this.threadNumber = threadNumber
+    this.#ios = jobIos(spec)
+    this.#offsets = jobOffsets(spec, threadNumber)
+    this.#logs = JobLogs.for(spec, threadNumber)
     this.#readPct = spec.rw === 'read' || spec.rw === 'randread' ? 100 : spec.rw === 'randrw' ? spec.rwmixread : 0
     // Seeded from the job so runs repeat; odd and nonzero as xorshift needs.
     let seed = 0x9e3779b9 ^ (jobnum * 0x85ebca6b)
@@ -194,11 +202,7 @@ export class JobRunner {
       // Random contents once per slot: what fio writes by default, and incompressible.
       this.#buffers.push(this.#readPct === 100 ? Buffer.alloc(s.bs) : randomFillSync(Buffer.allocUnsafe(s.bs)))
     }
-    if (!this.#sequential && this.#blocks <= MAX_PERMUTATION_BLOCKS) {
-      this.#order = new Uint32Array(this.#blocks)
-      this.#shuffle()
-    }
-    if (s.verify !== undefined) this.#written = new Uint8Array(this.#blocks)
+    if (s.verify !== undefined) this.#written = new Uint8Array(Math.floor(s.size / s.bs))
   }
 
   /** Run the job to its end: ramp, measured phase, end_fsync, then verify's read-back. */
@@ -227,6 +231,7 @@ export class JobRunner {
     if (s.endFsync && !this.#stopping) await this.#timedFsync()
     const writeEnd = performance.now()
     this.#runtimeMs = writeEnd - this.#measureStart
+    this.#logs?.write(this.#runtimeMs)
     this.#writeMs = this.#runtimeMs
     this.#readMs = this.#readPct > 0 ? this.#runtimeMs : 0
     if (s.verify !== undefined && !this.#stopping) {
@@ -302,37 +307,18 @@ export class JobRunner {
     this.#resolveStarted()
   }
 
-  #shuffle(): void {
-    const order = this.#order!
-    for (let i = 0; i < order.length; i++) order[i] = i
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = nextRandom(this.#rng) % (i + 1)
-      const t = order[i]!
-      order[i] = order[j]!
-      order[j] = t
-    }
-    this.#orderAt = 0
-  }
-
   /** Pick the next operation into #claimOffset/#claimRead; false when the job is done. */
   #claim(now: number): boolean {
     if (this.#stopping) return false
     const s = this.spec
     if (this.#measuring) {
       if (now >= this.#deadline) return false
-      if (!s.timeBased && this.#issued >= this.#blocks) return false
+      if (!s.timeBased && this.#issued >= this.#ios) return false
     }
-    let block: number
-    if (this.#sequential) {
-      block = this.#cursor
-      this.#cursor = block + 1 === this.#blocks ? 0 : block + 1
-    } else if (this.#order !== undefined) {
-      if (this.#orderAt === this.#blocks) this.#shuffle()
-      block = this.#order[this.#orderAt++]!
-    } else {
-      block = nextRandom(this.#rng) % this.#blocks
-    }
-    this.#claimOffset = s.offset + block * s.bs
+    // fio's offsets, in fio's order; -1 where fio would end the job.
+    const offset = this.#offsets.next()
+    if (offset < 0) return false
+    this.#claimOffset = offset
     const readPct = this.#readPct
     this.#claimRead = readPct === 100 || (readPct > 0 && nextRandom(this.#rng) % 100 < readPct)
     if (this.#measuring) this.#issued++
@@ -368,6 +354,7 @@ export class JobRunner {
         d.ios++
         d.bytes += bs
         d.clat.record((now - t0) * 1e6)
+        this.#logs?.add(now - this.#measureStart, (now - t0) * 1e6, isRead ? 0 : 1, bs, offset)
       }
       if (!isRead) {
         if (this.#written !== undefined) this.#written[(offset - this.spec.offset) / bs] = 1

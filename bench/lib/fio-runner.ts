@@ -18,6 +18,7 @@
 import { spawn } from 'node:child_process'
 import { performance } from 'node:perf_hooks'
 import { extractJson } from './json-text.ts'
+import { formatFilename } from './engine.ts'
 import type { JobSpec } from './options.ts'
 import { summarizeFioJob, type JobSummary } from './report.ts'
 import type { Target } from './target.ts'
@@ -55,9 +56,14 @@ export interface FioRun {
 /** Marks fio's copies of files, so neither side reads the other's cached blocks. */
 export const FIO_FILE_INFIX = '.libgfapi'
 
-/** fio's file for a job clone: a sibling of ours, or `<name>.libgfapi.<jobnum>.0`. */
+/** fio's file for a job clone: a sibling of ours (`<ours>.libgfapi`). */
 export function fioPath(spec: JobSpec, jobnum: number, path: string | undefined): string {
-  return path !== undefined ? `${path}${FIO_FILE_INFIX}` : `/${spec.name}${FIO_FILE_INFIX}.${jobnum}.0`
+  return path !== undefined ? `${path}${FIO_FILE_INFIX}` : `/${formatFilename(spec.filenameFormat, spec.name, jobnum)}${FIO_FILE_INFIX}`
+}
+
+/** fio's log prefix for a job whose logs we write under `prefix`: beside ours, not over them. */
+export function fioLogPrefix(prefix: string): string {
+  return `${prefix}${FIO_FILE_INFIX}`
 }
 
 function escapeFioName(name: string): string {
@@ -74,7 +80,7 @@ export function fioArgs(plans: readonly FioJobPlan[]): string[] {
       `--ioengine=${s.iodepth > 1 ? 'gfapi_async' : 'gfapi'}`,
       `--volume=${target.volume}`,
       `--brick=${target.host}`,
-      `--rw=${s.rw}`,
+      `--rw=${s.rw}${s.seqAdd > 0 ? `:${s.seqAdd}` : s.seqNr !== 1 ? `:${s.seqNr}` : ''}`,
       `--bs=${s.bs}`,
       `--size=${s.size}`,
       `--iodepth=${s.iodepth}`,
@@ -82,7 +88,18 @@ export function fioArgs(plans: readonly FioJobPlan[]): string[] {
     )
     // Relative names: libgfapi resolves them from the volume root, as it does fio's defaults.
     if (path !== undefined) args.push(`--filename=${escapeFioName(fioPath(s, 0, path).slice(1))}`)
-    else args.push(`--filename_format=${s.name}${FIO_FILE_INFIX}.$jobnum.$filenum`)
+    else args.push(`--filename_format=${s.filenameFormat}${FIO_FILE_INFIX}`)
+    if (s.sequencer !== 'sequential') args.push(`--rw_sequencer=${s.sequencer}`)
+    if (!s.randrepeat) args.push('--randrepeat=0')
+    if (s.randseed !== undefined) args.push(`--randseed=${s.randseed}`)
+    if (!s.randommap) args.push('--norandommap')
+    if (s.numberIos !== undefined) args.push(`--number_ios=${s.numberIos}`)
+    if (s.groupReporting) args.push('--group_reporting')
+    if (s.bwLog !== undefined) args.push(`--write_bw_log=${fioLogPrefix(s.bwLog)}`)
+    if (s.latLog !== undefined) args.push(`--write_lat_log=${fioLogPrefix(s.latLog)}`)
+    if (s.iopsLog !== undefined) args.push(`--write_iops_log=${fioLogPrefix(s.iopsLog)}`)
+    if (s.logAvgMsec > 0) args.push(`--log_avg_msec=${s.logAvgMsec}`)
+    if (s.logOffset) args.push('--log_offset=1')
     if (s.offset > 0) args.push(`--offset=${s.offset}`)
     if (s.rw === 'randrw') args.push(`--rwmixread=${s.rwmixread}`)
     if (s.runtimeMs !== undefined) args.push(`--runtime=${Math.round(s.runtimeMs * 1000)}us`)

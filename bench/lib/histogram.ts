@@ -81,6 +81,20 @@ export class Histogram {
     return this.max
   }
 
+  /** Add every sample of `other` (fio group_reporting's sum of its jobs). */
+  merge(other: Histogram): void {
+    if (other.count === 0) return
+    for (let i = 0; i < BUCKETS; i++) this.#counts[i]! += other.#counts[i]!
+    const n = this.count + other.count
+    const delta = other.#mean - this.#mean
+    // Chan et al.'s pairwise update of the running mean and squared deviations.
+    this.#m2 += other.#m2 + (delta * delta * this.count * other.count) / n
+    this.#mean += (delta * other.count) / n
+    this.count = n
+    if (other.min < this.min) this.min = other.min
+    if (other.max > this.max) this.max = other.max
+  }
+
   /** Forget every sample (the end of a ramp period). */
   reset(): void {
     this.#counts.fill(0)

@@ -51,6 +51,32 @@ export interface JobSpec {
   readonly stonewall: boolean
   /** Remove the job's file when it finishes. Defaults to false, as in fio. */
   readonly unlink: boolean
+  /** `rw=read:N`: bytes skipped after each sequential I/O (fio's ddir_seq_add). Defaults to 0. */
+  readonly seqAdd: number
+  /** `rw=randread:N`: a new random offset every N I/Os (fio's ddir_seq_nr). Defaults to 1. */
+  readonly seqNr: number
+  /** `rw_sequencer`: what the I/Os between random ones do. Defaults to sequential. */
+  readonly sequencer: 'sequential' | 'identical'
+  /** Random offsets repeat from run to run (fio `randrepeat`). Defaults to true. */
+  readonly randrepeat: boolean
+  /** fio `randseed`; used when randrepeat is off. */
+  readonly randseed: bigint | undefined
+  /** fio `norandommap` off: random blocks are not repeated until every block was done. */
+  readonly randommap: boolean
+  /** fio `number_ios`: stop after this many I/Os. */
+  readonly numberIos: number | undefined
+  /** Report the jobs of a stonewall group as one (fio `group_reporting`). Defaults to false. */
+  readonly groupReporting: boolean
+  /** Log prefixes (fio `write_bw_log`, `write_lat_log`, `write_iops_log`); undefined = no log. */
+  readonly bwLog: string | undefined
+  readonly latLog: string | undefined
+  readonly iopsLog: string | undefined
+  /** Average log entries over this many ms (fio `log_avg_msec`); 0 logs every I/O. */
+  readonly logAvgMsec: number
+  /** Per-I/O log entries carry the offset (fio `log_offset`). Defaults to false. */
+  readonly logOffset: boolean
+  /** fio `filename_format`: the file of each clone, with $jobname, $jobnum, $filenum. */
+  readonly filenameFormat: string
   /** The options as written, for the JSON report's "job options". */
   readonly options: Readonly<Record<string, string>>
 }
@@ -68,6 +94,8 @@ export interface Invocation {
   readonly profiles: readonly string[]
   /** A positional `gluster://` URL: the server and volume of every job, and its file by default. */
   readonly target: string | undefined
+  /** Our clients read ahead along strides (GlfsOptions.strideAhead). */
+  readonly strideAhead: boolean
 }
 
 type Raw = string | undefined
@@ -76,7 +104,10 @@ export interface OptionEntry { readonly key: string, readonly value: Raw, readon
 type Entry = OptionEntry
 
 // Options that take no value on the command line unless written `--opt=value`.
-const FLAGS = new Set(['time_based', 'end_fsync', 'direct', 'thread', 'stonewall', 'unlink', 'suite', 'quick', 'help'])
+const FLAGS = new Set([
+  'time_based', 'end_fsync', 'direct', 'thread', 'stonewall', 'unlink', 'suite', 'quick', 'help', 'norandommap',
+  'group_reporting', 'log_offset', 'write_bw_log', 'write_lat_log', 'write_iops_log', 'stride_ahead',
+])
 
 // Job option spellings (aliases as in fio) -> the canonical key.
 const JOB_OPTIONS: Readonly<Record<string, string>> = {
@@ -86,10 +117,13 @@ const JOB_OPTIONS: Readonly<Record<string, string>> = {
   time_based: 'time_based', ramp_time: 'ramp_time', fsync: 'fsync', end_fsync: 'end_fsync',
   direct: 'direct', verify: 'verify', ioengine: 'ioengine', volume: 'volume', brick: 'brick',
   thread: 'thread', stonewall: 'stonewall', wait_for_previous: 'stonewall', kb_base: 'kb_base',
-  unlink: 'unlink',
+  unlink: 'unlink', rw_sequencer: 'rw_sequencer', randrepeat: 'randrepeat', randseed: 'randseed',
+  random_generator: 'random_generator', norandommap: 'norandommap', number_ios: 'number_ios',
+  group_reporting: 'group_reporting', write_bw_log: 'write_bw_log', write_lat_log: 'write_lat_log',
+  write_iops_log: 'write_iops_log', log_avg_msec: 'log_avg_msec', log_offset: 'log_offset', filename_format: 'filename_format',
 }
 
-const CLI_ONLY = new Set(['output_format', 'compare', 'suite', 'quick', 'profile', 'help'])
+const CLI_ONLY = new Set(['output_format', 'compare', 'suite', 'quick', 'profile', 'help', 'stride_ahead'])
 
 const RW_MODES: readonly RwMode[] = ['read', 'write', 'randread', 'randwrite', 'randrw']
 
@@ -104,7 +138,15 @@ key=value lines, ';' and '#' comments.
 
 Job options (fio meanings):
   --name=STR            job name; also the default file name <name>.<jobnum>.0
-  --rw=MODE             read | write | randread | randwrite | randrw   (default read)
+  --rw=MODE             read | write | randread | randwrite | randrw   (default read); read:SIZE or
+                        write:SIZE skips SIZE after each I/O, randread:N takes a new random offset
+                        every N I/Os (fio's rw postfix)
+  --rw_sequencer=S      sequential (default) | identical: the I/Os between random ones of randread:N
+  --randrepeat=0|1      the same random offsets every run, fio's (default 1)
+  --randseed=N          seed of the random offsets when randrepeat=0 (fio's generator: same offsets)
+  --random_generator=tausworthe   fio's default generator (the only one bench has)
+  --norandommap         random offsets may repeat before every block was done
+  --number_ios=N        stop after N I/Os
   --rwmixread=PCT       percent reads for randrw (default 50); --rwmixwrite=PCT
   --bs=SIZE             block size (default 4k)
   --size=SIZE           bytes per job (required); a read job lays the file out first
@@ -117,6 +159,12 @@ Job options (fio meanings):
   --direct              open with O_DIRECT
   --verify=ALGO         crc32c | md5: write checksummed blocks, read back, check each
   --filename=PATH       path in the volume, or gluster://host[:port]/volume/path
+  --filename_format=F   file of each clone: $jobname, $jobnum, $filenum (default $jobname.$jobnum.$filenum)
+  --group_reporting     report each stonewall group's jobs as one
+  --write_bw_log[=P]    fio's bandwidth log P_bw.<thread>.log (P defaults to the job name);
+  --write_lat_log[=P]   latency logs P_lat/_clat/_slat.<thread>.log; --write_iops_log[=P] P_iops
+  --log_avg_msec=MS     average log entries over MS (default 0: one entry per I/O)
+  --log_offset=0|1      per-I/O log entries carry the I/O's offset
   --volume=V --brick=H  fio gfapi engine options: the volume and the volfile server host
   --stonewall           wait for earlier jobs;  --unlink  delete the file afterwards
   --ioengine=E          gfapi | gfapi_async (accepted for fio job files; ours runs either way)
@@ -131,6 +179,7 @@ Bench options:
   --suite               the standard profiles, ours vs libgfapi, table + results/*.json
   --quick               suite: ~2 s profiles on a 64 MiB file instead of 10 s on 256 MiB
   --profile=NAME        suite: run only profiles whose name contains NAME (repeatable)
+  --stride-ahead        our clients read ahead along strides (GlfsOptions.strideAhead; off by default)
   -h, --help            this text
 
 Without a gluster:// URL or --volume/--brick: in a checkout of gfapi-ts (npm run bench) the local
@@ -160,6 +209,7 @@ export function parseArgs(argv: readonly string[], readFile: (path: string) => s
   let suite = false
   let quick = false
   let help = false
+  let strideAhead = false
   const profiles: string[] = []
 
   for (let i = 0; i < argv.length; i++) {
@@ -189,6 +239,7 @@ export function parseArgs(argv: readonly string[], readFile: (path: string) => s
       case 'help': help = parseBool(value, rawKey); break
       case 'suite': suite = parseBool(value, rawKey); break
       case 'quick': quick = parseBool(value, rawKey); break
+      case 'stride_ahead': strideAhead = parseBool(value, rawKey); break
       case 'profile': profiles.push(value!); break
       case 'output_format':
         if (value !== 'normal' && value !== 'json') {
@@ -208,7 +259,7 @@ export function parseArgs(argv: readonly string[], readFile: (path: string) => s
     }
   }
 
-  if (help) return { mode: 'help', jobs: [], outputFormat, compare, quick, profiles, target: url }
+  if (help) return { mode: 'help', jobs: [], outputFormat, compare, quick, profiles, target: url, strideAhead }
   const fileJobs = files.flatMap((f) => jobsFromFile(readFile(f), f))
   if (files.length > 0 && fileJobs.length === 0 && cliJobs.length === 0) {
     throw new BenchUsageError(`no job sections in ${files.join(', ')}`)
@@ -221,14 +272,14 @@ export function parseArgs(argv: readonly string[], readFile: (path: string) => s
     if (cliGlobal.length > 0) {
       throw new BenchUsageError(`--suite runs its own profiles; '${cliGlobal[0]!.where}' does not apply`)
     }
-    return { mode: 'suite', jobs: [], outputFormat, compare, quick, profiles, target: url }
+    return { mode: 'suite', jobs: [], outputFormat, compare, quick, profiles, target: url, strideAhead }
   }
   if (quick || profiles.length > 0) throw new BenchUsageError('--quick and --profile apply to the suite only')
 
   // fio: command-line options outside any --name are defaults for every job, file jobs included.
   const own = [...fileJobs, ...cliJobs]
   const jobs = (own.length > 0 ? own : [[]]).map((j) => resolveJob([...cliGlobal, ...j]))
-  return { mode: 'jobs', jobs, outputFormat, compare, quick, profiles, target: url }
+  return { mode: 'jobs', jobs, outputFormat, compare, quick, profiles, target: url, strideAhead }
 }
 
 /**
@@ -305,6 +356,21 @@ export function resolveJob(entries: readonly Entry[]): JobSpec {
   let brick: string | undefined
   let stonewall = false
   let unlink = false
+  let seqAdd = 0
+  let seqNr = 1
+  let rwPostfix: Entry | undefined
+  let sequencer: JobSpec['sequencer'] = 'sequential'
+  let randrepeat = true
+  let randseed: bigint | undefined
+  let randommap = true
+  let numberIos: number | undefined
+  let groupReporting = false
+  let bwLog: string | undefined
+  let latLog: string | undefined
+  let iopsLog: string | undefined
+  let logAvgMsec = 0
+  let logOffset = false
+  let filenameFormat = '$jobname.$jobnum.$filenum'
   for (const e of entries) {
     options[e.key] = e.value ?? '1'
     const what = e.key
@@ -312,13 +378,43 @@ export function resolveJob(entries: readonly Entry[]): JobSpec {
       case 'name': name = need(e); break
       case 'filename': filename = need(e); break
       case 'rw': {
-        const v = need(e)
+        const raw = need(e)
+        const colon = raw.indexOf(':')
+        const v = colon < 0 ? raw : raw.slice(0, colon)
         if (!(RW_MODES as readonly string[]).includes(v)) {
           throw new BenchUsageError(`${e.where}: rw=${v} is not supported (${RW_MODES.join(', ')})`)
         }
         rw = v as RwMode
+        rwPostfix = colon < 0 ? undefined : { ...e, value: raw.slice(colon + 1) }
         break
       }
+      case 'rw_sequencer': {
+        const v = need(e)
+        if (v !== 'sequential' && v !== 'identical') throw new BenchUsageError(`${e.where}: rw_sequencer=${v} must be sequential or identical`)
+        sequencer = v
+        break
+      }
+      case 'randrepeat': randrepeat = parseBool(e.value, what); break
+      case 'randseed': {
+        const v = need(e)
+        if (!/^(\d+|0x[0-9a-f]+)$/i.test(v)) throw new BenchUsageError(`${e.where}: randseed=${v} is not an integer`)
+        randseed = BigInt(v)
+        break
+      }
+      case 'random_generator': {
+        const v = need(e)
+        if (v !== 'tausworthe') throw new BenchUsageError(`${e.where}: random_generator=${v}: bench has fio's default, tausworthe`)
+        break
+      }
+      case 'norandommap': randommap = !parseBool(e.value, what); break
+      case 'number_ios': numberIos = parseInteger(need(e), what, 1); break
+      case 'group_reporting': groupReporting = parseBool(e.value, what); break
+      case 'write_bw_log': bwLog = e.value ?? ''; break
+      case 'write_lat_log': latLog = e.value ?? ''; break
+      case 'write_iops_log': iopsLog = e.value ?? ''; break
+      case 'log_avg_msec': logAvgMsec = parseInteger(need(e), what, 0); break
+      case 'log_offset': logOffset = parseBool(e.value, what); break
+      case 'filename_format': filenameFormat = need(e); break
       case 'rwmixread': rwmixread = parseInteger(need(e), what, 0, 100); break
       case 'rwmixwrite': rwmixread = 100 - parseInteger(need(e), what, 0, 100); break
       case 'bs': bs = parseSize(need(e), what, kbBase); break
@@ -355,6 +451,16 @@ export function resolveJob(entries: readonly Entry[]): JobSpec {
       default: throw new BenchUsageError(`${e.where}: unknown option '${e.key}'`)
     }
   }
+  // fio reads the postfix by the final mode: a skip in bytes for sequential modes, a count for random ones.
+  if (rwPostfix !== undefined) {
+    const v = need(rwPostfix)
+    if (rw === 'read' || rw === 'write') seqAdd = parseSize(v, 'rw postfix', kbBase)
+    else seqNr = parseInteger(v, 'rw postfix', 0)
+  }
+  // An empty prefix (a bare --write_bw_log) means the job's name, as in fio.
+  if (bwLog === '') bwLog = name
+  if (latLog === '') latLog = name
+  if (iopsLog === '') iopsLog = name
   if (size === undefined) {
     throw new BenchUsageError(`job '${name}': --size is required (fio's gfapi engine has no file size to default to)`)
   }
@@ -368,7 +474,8 @@ export function resolveJob(entries: readonly Entry[]): JobSpec {
   if (verify !== undefined && bs < 64) throw new BenchUsageError(`job '${name}': --verify needs --bs of at least 64 bytes`)
   return {
     name, rw, rwmixread, bs, size, offset, iodepth, numjobs, runtimeMs, timeBased, rampTimeMs,
-    fsync, endFsync, direct, verify, filename, volume, brick, stonewall, unlink, options,
+    fsync, endFsync, direct, verify, filename, volume, brick, stonewall, unlink, seqAdd, seqNr, sequencer,
+    randrepeat, randseed, randommap, numberIos, groupReporting, bwLog, latLog, iopsLog, logAvgMsec, logOffset, filenameFormat, options,
   }
 }
 

@@ -333,3 +333,51 @@ export function compareText(title: string, rows: readonly CompareRow[]): string 
   }
   return lines.join('\n')
 }
+
+function mergedDirection(ds: readonly DirectionStats[]): DirectionStats {
+  const clat = new Histogram()
+  for (const d of ds) clat.merge(d.clat)
+  return {
+    ios: ds.reduce((n, d) => n + d.ios, 0),
+    bytes: ds.reduce((n, d) => n + d.bytes, 0),
+    clat,
+    runtimeMs: ds.reduce((t, d) => Math.max(t, d.runtimeMs), 0),
+  }
+}
+
+/**
+ * fio's group_reporting: the jobs of a stonewall group in which any job asked for it become one
+ * result, named after the group's first job, with summed I/O, merged latencies and the longest
+ * runtime (so bandwidth is the group's). Other groups are left as they are.
+ */
+export function groupReported(results: readonly JobResult[]): JobResult[] {
+  const out: JobResult[] = []
+  const byGroup = new Map<number, JobResult[]>()
+  for (const r of results) {
+    const list = byGroup.get(r.groupid)
+    if (list === undefined) byGroup.set(r.groupid, [r])
+    else list.push(r)
+  }
+  for (const group of byGroup.values()) {
+    if (!group.some((r) => r.spec.groupReporting) || group.length === 1) {
+      out.push(...group)
+      continue
+    }
+    const first = group[0]!
+    const sync = new Histogram()
+    for (const r of group) sync.merge(r.sync)
+    const failed = group.find((r) => r.error !== 0)
+    out.push({
+      ...first,
+      read: mergedDirection(group.map((r) => r.read)),
+      write: mergedDirection(group.map((r) => r.write)),
+      sync,
+      runtimeMs: group.reduce((t, r) => Math.max(t, r.runtimeMs), 0),
+      errors: group.reduce((n, r) => n + r.errors, 0),
+      error: failed?.error ?? 0,
+      errorMessage: failed?.errorMessage,
+      verified: group.reduce((n, r) => n + r.verified, 0),
+    })
+  }
+  return out
+}

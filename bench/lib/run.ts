@@ -3,7 +3,7 @@
  * stonewall groups in turn, the clones of a group at once) and fio's libgfapi engines with the
  * same parameters, then pairs their results.
  */
-import type { Glfs } from '../../src/api/index.ts'
+import type { Glfs, GlfsOptions } from '../../src/api/index.ts'
 import { defaultPath, JobRunner, layOut, mount, runGroup } from './engine.ts'
 import { baselineArgs, fioArgs, fioPath, runFio, withProcessCpu, type FioJobPlan, type FioRun } from './fio-runner.ts'
 import { stonewallGroups, type JobSpec } from './options.ts'
@@ -27,6 +27,8 @@ export interface RunOptions {
   readonly onGroup?: (results: readonly JobResult[]) => void
   /** Called with the first mounted client, e.g. to print its graph. */
   readonly onMount?: (glfs: Glfs, target: Target) => void
+  /** Options of every client mounted (e.g. strideAhead). */
+  readonly glfs?: GlfsOptions
 }
 
 /**
@@ -37,19 +39,20 @@ export async function runOurJobs(jobs: readonly PlannedJob[], opts: RunOptions =
   const results: JobResult[] = []
   let reportedMount = false
   const groups = stonewallGroups(jobs)
+  let thread = 0
   for (let g = 0; g < groups.length; g++) {
     const runners: JobRunner[] = []
     const mounts: Glfs[] = []
     try {
       for (const { spec, placement } of groups[g]!) {
         for (let n = 0; n < spec.numjobs; n++) {
-          const glfs = await mount(placement.target)
+          const glfs = await mount(placement.target, opts.glfs)
           mounts.push(glfs)
           if (!reportedMount) {
             reportedMount = true
             opts.onMount?.(glfs, placement.target)
           }
-          const runner = new JobRunner(spec, n, g, placement.target, placement.path ?? defaultPath(spec, n))
+          const runner = new JobRunner(spec, n, g, placement.target, placement.path ?? defaultPath(spec, n), ++thread)
           await runner.prepare(glfs)
           runners.push(runner)
         }

@@ -3,6 +3,7 @@ import { CLIENT_OPTIONS, ProtocolClient } from './client/client.ts'
 import { DISTRIBUTE_OPTIONS, Distribute, createDistribute } from './distribute/distribute.ts'
 import type { OptionSpec } from './options.ts'
 import { WRITE_BEHIND_OPTIONS, WriteBehind, createWriteBehind } from './write-behind/write-behind.ts'
+import { StrideAhead, createStrideAhead } from './stride-ahead/stride-ahead.ts'
 
 /**
  * The xlator types this client implements, by volfile `type`. Of the others, only those in
@@ -12,6 +13,7 @@ const TYPES = new Map<string, XlatorFactory>([
   [ProtocolClient.type, (node, children, ctx) => new ProtocolClient(node, children, ctx)],
   [Distribute.type, createDistribute],
   [WriteBehind.type, createWriteBehind],
+  [StrideAhead.type, createStrideAhead],
 ])
 
 /** Option tables of the implemented types: what `Glfs.setXlatorOption` validates against. */

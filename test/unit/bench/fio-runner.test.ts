@@ -75,7 +75,7 @@ describe('fio command line', () => {
     expect(fioArgs([{ spec: qd1!, target, path: undefined }, { spec: qd32!, target, path: '/d/shared' }])).toEqual([
       '--thread', '--output-format=json',
       '--name=sw', '--ioengine=gfapi', '--volume=gfts-single', '--brick=vm', '--rw=write', '--bs=131072',
-      '--size=268435456', '--iodepth=1', '--numjobs=1', '--filename_format=sw.libgfapi.$jobnum.$filenum',
+      '--size=268435456', '--iodepth=1', '--numjobs=1', '--filename_format=$jobname.$jobnum.$filenum.libgfapi',
       '--runtime=2500000us', '--time_based', '--ramp_time=500000us', '--fsync=4', '--end_fsync=1', '--direct=1',
       '--name=rr', '--ioengine=gfapi_async', '--volume=gfts-single', '--brick=vm', '--rw=randrw', '--bs=4096',
       '--size=268435456', '--iodepth=32', '--numjobs=2', '--filename=d/shared.libgfapi', '--offset=1048576',
@@ -85,7 +85,7 @@ describe('fio command line', () => {
 
   it("names fio's files apart from ours", () => {
     const spec = parseArgs(['--name=j', '--size=1m'], () => '').jobs[0]!
-    expect(fioPath(spec, 3, undefined)).toBe('/j.libgfapi.3.0')
+    expect(fioPath(spec, 3, undefined)).toBe('/j.3.0.libgfapi')
     expect(fioPath(spec, 0, '/a/b')).toBe('/a/b.libgfapi')
     expect(baselineArgs(target, 'gfapi_async', 2)).toContain('--numjobs=2')
   })

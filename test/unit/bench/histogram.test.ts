@@ -78,3 +78,23 @@ describe('Histogram', () => {
     expect(h.min).toBe(0)
   })
 })
+
+describe('Histogram.merge', () => {
+  it('gives the count, mean, stddev, extremes and percentiles of all the samples', async () => {
+    const { Histogram } = await import('../../../bench/lib/histogram.ts')
+    const all = new Histogram()
+    const a = new Histogram()
+    const b = new Histogram()
+    for (let i = 0; i < 1000; i++) {
+      const v = 1000 + ((i * 7919) % 5000)
+      all.record(v)
+      ;(i % 3 === 0 ? a : b).record(v)
+    }
+    a.merge(b)
+    expect(a.count).toBe(all.count)
+    expect(a.mean).toBeCloseTo(all.mean, 6)
+    expect(a.stddev).toBeCloseTo(all.stddev, 6)
+    expect([a.min, a.max]).toEqual([all.min, all.max])
+    expect(a.percentile(99)).toBe(all.percentile(99))
+  })
+})

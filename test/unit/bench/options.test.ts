@@ -205,3 +205,42 @@ iodepth=32
     expect(stonewallGroups(jobs).map((g) => g.map((j) => j.spec.name))).toEqual([['seq-write'], ['rand-read']])
   })
 })
+
+describe('VM-pattern options (fio syntax)', () => {
+  it('reads the rw postfix by the mode: a skip in bytes for sequential, a count for random', () => {
+    const [a, b] = parse(['--name=a', '--rw=read:8188k', '--size=16g', '--name=b', '--rw=randread:8', '--size=1m']).jobs
+    expect([a!.rw, a!.seqAdd, a!.seqNr]).toEqual(['read', 8188 * 1024, 1])
+    expect([b!.rw, b!.seqAdd, b!.seqNr]).toEqual(['randread', 0, 8])
+    expect(usageError(() => parse(['--name=a', '--rw=read:lots', '--size=1m'])).message).toMatch(/rw postfix/)
+  })
+
+  it('parses rw_sequencer, randrepeat, randseed, norandommap, number_ios, random_generator', () => {
+    const [j] = parse(['--name=a', '--rw=randread:4', '--rw_sequencer=identical', '--randrepeat=0', '--randseed=0x10', '--norandommap',
+      '--number_ios=2000', '--random_generator=tausworthe', '--size=1m']).jobs
+    expect([j!.sequencer, j!.randrepeat, j!.randseed, j!.randommap, j!.numberIos]).toEqual(['identical', false, 16n, false, 2000])
+    const [d] = parse(['--name=d', '--size=1m']).jobs
+    expect([d!.sequencer, d!.randrepeat, d!.randseed, d!.randommap, d!.numberIos]).toEqual(['sequential', true, undefined, true, undefined])
+  })
+
+  it('rejects what bench does not implement with exit code 2, and unknown options still', () => {
+    expect(usageError(() => parse(['--name=a', '--size=1m', '--random_generator=lfsr'])).message).toMatch(/tausworthe/)
+    expect(usageError(() => parse(['--name=a', '--size=1m', '--rw_sequencer=backwards'])).message).toMatch(/sequential or identical/)
+    expect(usageError(() => parse(['--name=a', '--size=1m', '--randseed=soon'])).message).toMatch(/randseed/)
+    expect(usageError(() => parse(['--name=a', '--size=1m', '--log_avg_msec=-1'])).message).toMatch(/log_avg_msec/)
+    expect(usageError(() => parse(['--name=a', '--size=1m', '--rate_iops=100'])).message).toMatch(/unknown option '--rate_iops'/)
+    expect(usageError(() => parse(['x.fio'], { 'x.fio': '[x]\nsize=1m\nzonemode=strided\n' })).message).toBe("x.fio:3: unknown option 'zonemode'")
+  })
+
+  it('takes log prefixes, bare ones naming the job, log_avg_msec, group_reporting and filename_format', () => {
+    const [j] = parse(['--name=vm', '--size=1m', '--write_bw_log', '--write_lat_log=lat', '--log_avg_msec=500', '--group_reporting',
+      '--filename_format=img.$jobnum']).jobs
+    expect([j!.bwLog, j!.latLog, j!.iopsLog, j!.logAvgMsec, j!.groupReporting, j!.filenameFormat]).toEqual(['vm', 'lat', undefined, 500, true, 'img.$jobnum'])
+    const [f] = parse(['j.fio'], { 'j.fio': '[boot]\nsize=16g\nrw=read:8188k\nnumjobs=8\nfilename_format=vm.$jobname.$jobnum\nwrite_lat_log\n' }).jobs
+    expect([f!.seqAdd, f!.numjobs, f!.filenameFormat, f!.latLog]).toEqual([8188 * 1024, 8, 'vm.$jobname.$jobnum', 'boot'])
+  })
+
+  it('--stride-ahead turns the read-ahead on for our clients', () => {
+    expect(parse(['--name=a', '--size=1m', '--stride-ahead']).strideAhead).toBe(true)
+    expect(parse(['--name=a', '--size=1m']).strideAhead).toBe(false)
+  })
+})

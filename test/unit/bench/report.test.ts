@@ -110,3 +110,21 @@ describe('comparison', () => {
     expect(compareText('mix.0', rows)).toMatch(/CPU per op \(us\) +133\.3 +266\.6 +0\.50$/)
   })
 })
+
+describe('group_reporting', () => {
+  it('merges a group into one result when a job asks, leaving other groups alone', async () => {
+    const { groupReported } = await import('../../../bench/lib/report.ts')
+    const grouped = { ...result().spec, groupReporting: true }
+    const a = result({ spec: grouped, jobnum: 0, runtimeMs: 2000 })
+    const b = result({ spec: grouped, jobnum: 1, runtimeMs: 3000, error: 5, errors: 1, errorMessage: 'EIO' })
+    const c = result({ groupid: 1 })
+    const out = groupReported([a, b, c])
+    expect(out).toHaveLength(2)
+    expect(out[0]!.read.ios).toBe(4000)
+    expect(out[0]!.read.clat.count).toBe(4000)
+    expect(out[0]!.read.clat.mean).toBeCloseTo(a.read.clat.mean, 6)
+    expect(out[0]!.runtimeMs).toBe(3000)
+    expect([out[0]!.errors, out[0]!.error]).toEqual([1, 5])
+    expect(out[1]).toBe(c)
+  })
+})
