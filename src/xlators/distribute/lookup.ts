@@ -249,6 +249,7 @@ export async function writeDirectoryLayout(
       hasher: dht.hasher,
       randomizeByGfid: dht.config.randomizeHashRangeByGfid,
       gfid,
+      decommissioned: dht.decommissioned,
       weighted: dht.config.weightedRebalance,
       chunks,
       errors,
