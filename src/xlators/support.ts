@@ -79,10 +79,6 @@ const REFUSED_OPTIONS: readonly OptionRefusal[] = [
     reason: 'the C client then asks the brick to set atime on OPEN, OPENDIR and READ; this client never does',
   },
   {
-    type: 'cluster/distribute', key: 'decommissioned-bricks', refuses: (v) => v.trim() !== '', setting: 'remove-brick start',
-    reason: 'C DHT creates no file on a brick being removed; this client would, and the file would be left behind at remove-brick commit',
-  },
-  {
     type: 'cluster/distribute', key: 'assert-no-child-down', refuses: (v) => ON.test(v.trim()), setting: 'cluster.assert-no-child-down',
     reason: 'the C client exits when a brick goes down; this client keeps serving the bricks that are up',
   },

@@ -36,7 +36,7 @@ import { type SetattrArgs, Xlator, type XlatorEvent } from '../xlator.ts'
 import * as entry from './entry.ts'
 import { DhtHasher } from './hash.ts'
 import {
-  DHT_LAYOUT_HASH_INVALID, DHT_LAYOUT_XATTR, LayoutError, encodeLayoutXattr, searchLayout, statfsChunks,
+  DHT_LAYOUT_HASH_INVALID, DHT_LAYOUT_XATTR, LayoutError, encodeLayoutXattr, parseDecommissionedBricks, searchLayout, statfsChunks,
 } from './layout.ts'
 import { discover, lookupDirectory, lookupNamed, lookupRoot } from './lookup.ts'
 import { mergeDirIatts, stripPhase1Flags, sumStatfs } from './merge.ts'
@@ -60,8 +60,13 @@ const PENDING_ENTRIES = 4096
 /**
  * cluster/distribute options this client acts on (xlators/cluster/dht/src/dht-shared.c).
  * The rest of C's table:
- * - refused (support.ts REFUSED_OPTIONS): `decommissioned-bricks` (a remove-brick in progress: C
- *   creates nothing on those bricks), `assert-no-child-down on` (C exits on a brick loss).
+ * - refused (support.ts REFUSED_OPTIONS): `assert-no-child-down on` (C exits on a brick loss).
+ * - `decommissioned-bricks` (glusterd sets it during `remove-brick start`, drops it at commit or
+ *   stop) is acted on as C does: new directory layouts give those bricks no range, and a create or
+ *   mknod whose name hashes to one re-reads the parent's layout first (see entry.ts). The other C
+ *   readers of the decommissioned list are the rebalance daemon's (fix-layout's
+ *   dht_should_fix_layout, the migrate setxattr) and min-free-disk's choice of another brick
+ *   (dht_is_subvol_filled / dht_free_disk_available_subvol), which this client does not make.
  * - accepted without acting on them: `min-free-disk`/`min-free-inodes` (C creates a new file whose
  *   hashed brick is that full on another brick, behind a linkto; this client creates it on its
  *   hashed brick, where every client looks first, or fails ENOSPC there), `unhashed-sticky-bit`
@@ -107,6 +112,10 @@ export const DISTRIBUTE_OPTIONS: readonly OptionSpec[] = [
     description: 'How many subvolumes get a range in new directory layouts; 0 means all. Defaults to 0.',
   },
   {
+    key: 'decommissioned-bricks', name: 'decommissionedBricks', type: 'string', default: '',
+    description: 'Comma-separated subvolume names being removed (set by glusterd during remove-brick start): new directories give them no layout range and files hashing to them are placed by the parent\'s re-read layout. Defaults to none.',
+  },
+  {
     key: 'xattr-name', name: 'xattrName', type: 'string', default: DHT_LAYOUT_XATTR,
     description: 'Name of the layout xattr; linkto, mds and commithash xattrs are named after it. Defaults to trusted.glusterfs.dht.',
   },
@@ -122,6 +131,7 @@ export interface DistributeConfig {
   readonly randomizeHashRangeByGfid: boolean
   readonly weightedRebalance: boolean
   readonly directoryLayoutSpread: number
+  readonly decommissionedBricks: string
   readonly xattrName: string
 }
 
@@ -134,6 +144,8 @@ export class Distribute extends Xlator {
   readonly hasher: DhtHasher
   /** Subvolume xlator names in volfile order: what linkto xattrs name. */
   readonly names: readonly string[]
+  /** Subvolume indices a remove-brick is emptying (`decommissioned-bricks`). */
+  readonly decommissioned: ReadonlySet<number>
   readonly volume: string
   /** `trusted.glusterfs.dht` (or the configured xattr-name) and the names derived from it. */
   readonly layoutKey: string
@@ -164,6 +176,8 @@ export class Distribute extends Xlator {
     })
     for (const err of this.hasher.ignoredRegexErrors) debug('%s: hash regex ignored: %s', this.name, err.message)
     this.names = children.map((c) => c.name)
+    this.decommissioned = parseDecommissionedBricks(this.config.decommissionedBricks, this.names, (detail) =>
+      new GlusterError({ errno: errnoOf('EINVAL'), syscall: 'init', volume: this.volume, detail: `xlator '${node.name}': ${detail}` }))
     this.#up = children.map(() => true)
     this.layoutKey = this.config.xattrName
     this.linktoKey = `${this.layoutKey}.linkto`

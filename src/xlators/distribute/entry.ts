@@ -43,6 +43,11 @@ function withPreopCheck(dht: Distribute, xdata: Dict | undefined, dir: DirCtx, h
  * brick answers EIO the parent's layout is re-read under a read inodelk in `dht.layout.heal`
  * (so no rebalance rewrites it meanwhile) and the creation retried once on the subvolume the
  * fresh layout names, without the check (dht_create_cbk -> dht_create_lock -> dht_create_do).
+ *
+ * A name hashing to a decommissioned brick (remove-brick start) takes that second path at once,
+ * as dht_create/dht_mknod do: our cached layout may predate the fix-layout that moved the
+ * parent's range off the brick. If fix-layout has not reached the parent yet, the re-read
+ * layout still names the brick and the file is created there; rebalance migrates it later.
  */
 async function onHashedWithRefresh<T>(
   dht: Distribute, call: Call, loc: Loc, xdata: Dict | undefined, syscall: string,
@@ -50,10 +55,12 @@ async function onHashedWithRefresh<T>(
 ): Promise<{ result: T; subvol: number }> {
   const parent = requireParent(dht, loc, syscall)
   const { dir, hashed } = await dht.requireHashed(call, parent, await dht.dirCtxOf(call, parent, parentPath(loc.path)), loc.name, syscall, loc.path)
-  try {
-    return { result: await run(hashed, withPreopCheck(dht, xdata, dir, hashed)), subvol: hashed }
-  } catch (err) {
-    if (errorCode(err) !== 'EIO' || dht.diskLayoutOf(dir, hashed) === undefined) throw err
+  if (!dht.decommissioned.has(hashed)) {
+    try {
+      return { result: await run(hashed, withPreopCheck(dht, xdata, dir, hashed)), subvol: hashed }
+    } catch (err) {
+      if (errorCode(err) !== 'EIO' || dht.diskLayoutOf(dir, hashed) === undefined) throw err
+    }
   }
   const locks = new LockSet(call)
   try {

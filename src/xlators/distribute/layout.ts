@@ -27,6 +27,7 @@ const ENOENT = errnoOf('ENOENT')
 const ESTALE = errnoOf('ESTALE')
 const ENOTCONN = errnoOf('ENOTCONN')
 const ENOSPC = errnoOf('ENOSPC')
+const EINVAL = errnoOf('EINVAL')
 
 /** Stable codes of {@link LayoutError}. */
 export type LayoutErrorCode = 'ERR_DHT_LAYOUT_XATTR' | 'ERR_DHT_LAYOUT_HOLE' | 'ERR_DHT_LAYOUT_OVERLAP'
@@ -398,6 +399,11 @@ export interface NewDirectoryLayoutOptions {
    * get ranges only if no brick is free of errors.
    */
   errors?: readonly (number | undefined)[] | undefined
+  /**
+   * Subvolume indices being removed (`decommissioned-bricks`): they get no range, whatever their
+   * MKDIR error, and are marked EINVAL as dht_get_layout_count marks them.
+   */
+  decommissioned?: ReadonlySet<number> | undefined
   /** `directory-layout-spread`: how many bricks get a range (default: all usable). */
   spreadCount?: number | undefined
   /**
@@ -442,8 +448,8 @@ export function newDirectoryLayout(subvolumeCount: number, dirPath: string, opts
   if (names !== undefined) order.sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0))
 
   // dht_get_layout_count: bricks free of errors (or just missing the directory) take part; bricks
-  // over min-free-disk only when there is nothing else.
-  const errOf = (i: number): number => opts.errors?.[i] ?? 0
+  // over min-free-disk only when there is nothing else; decommissioned bricks never.
+  const errOf = (i: number): number => (opts.decommissioned?.has(i) ? EINVAL : opts.errors?.[i] ?? 0)
   const usable = new Set(order.filter((i) => errOf(i) === 0 || errOf(i) === ENOENT))
   if (usable.size === 0) for (const i of order) if (errOf(i) === ENOSPC) usable.add(i)
   const spread = opts.spreadCount
@@ -492,6 +498,23 @@ export function newDirectoryLayout(subvolumeCount: number, dirPath: string, opts
     return { subvolume: i, name: names?.[i], start: r?.start ?? 0, stop: r?.stop ?? 0, commitHash: r ? commitHash : 0, err }
   })
   return { path: dirPath, type: DHT_HASH_TYPE_DM, commitHash, entries: sortEntries(entries) }
+}
+
+/**
+ * The subvolume indices named by a `decommissioned-bricks` value: comma-separated subvolume names
+ * (dht_parse_decommissioned_bricks; empty pieces are skipped as strtok_r skips them).
+ *
+ * @param fail Makes the error for a name that is no subvolume: C's init fails then.
+ */
+export function parseDecommissionedBricks(value: string, names: readonly string[], fail: (detail: string) => Error): ReadonlySet<number> {
+  const out = new Set<number>()
+  for (const name of value.split(',')) {
+    if (name === '') continue
+    const i = names.indexOf(name)
+    if (i < 0) throw fail(`decommissioned-bricks names '${name}', which is not one of its subvolumes (${names.join(', ')})`)
+    out.add(i)
+  }
+  return out
 }
 
 /**

@@ -14,7 +14,7 @@ import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
 import { type Call, Inode, type Loc, type LookupResult } from '../types.ts'
 import type { Distribute } from './distribute.ts'
-import { DHT_LAYOUT_HASH_INVALID, type BrickLayout, encodeLayoutXattr, layoutFromBricks, newDirectoryLayout } from './layout.ts'
+import { DHT_HASH_TYPE_DM, DHT_LAYOUT_HASH_INVALID, type BrickLayout, encodeLayoutXattr, layoutFromBricks, newDirectoryLayout } from './layout.ts'
 import { DHT_LAYOUT_HEAL_DOMAIN, LockSet } from './locks.ts'
 import { fixDirStat, isLinkto, linktoTarget, mergeDirIatts, stripPhase1Flags } from './merge.ts'
 import { DirCtx, FileCtx, errorCode, firstFailure, parentPath } from './state.ts'
@@ -249,6 +249,7 @@ export async function writeDirectoryLayout(
       hasher: dht.hasher,
       randomizeByGfid: dht.config.randomizeHashRangeByGfid,
       gfid,
+      decommissioned: dht.decommissioned,
       weighted: dht.config.weightedRebalance,
       chunks,
       errors,
@@ -257,8 +258,13 @@ export async function writeDirectoryLayout(
     })
     const written = await Promise.all(layout.entries.map(async (e): Promise<BrickLayout> => {
       const name = dht.names[e.subvolume]
-      if (e.err !== undefined) return { subvolume: e.subvolume, name, err: e.err }
-      const value = Buffer.from(encodeLayoutXattr({ commitHash: e.commitHash, type: layout.type, start: e.start, stop: e.stop }))
+      // A decommissioned brick holding the directory gets an all-zero layout (commit hash, type
+      // and range 0), as measured with the C client's mkdir during remove-brick start.
+      const zeroed = dht.decommissioned.has(e.subvolume) && errors[e.subvolume] === undefined
+      if (e.err !== undefined && !zeroed) return { subvolume: e.subvolume, name, err: e.err }
+      const value = Buffer.from(zeroed
+        ? encodeLayoutXattr({ commitHash: 0, type: DHT_HASH_TYPE_DM, start: 0, stop: 0 })
+        : encodeLayoutXattr({ commitHash: e.commitHash, type: layout.type, start: e.start, stop: e.stop }))
       try {
         await dht.children[e.subvolume]!.setxattr(su, dirLoc, new Dict().setPtr(dht.layoutKey, value), 0, dht.internalXdata)
         return { subvolume: e.subvolume, name, xattr: value }

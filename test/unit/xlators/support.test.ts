@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { GlusterError } from '../../../src/rpc/errors.ts'
+import { Distribute } from '../../../src/xlators/distribute/distribute.ts'
 import { buildGraph } from '../../../src/xlators/graph.ts'
 import { parseVolfile } from '../../../src/xlators/volfile.ts'
 
@@ -96,11 +97,24 @@ describe('buildGraph refuses what it does not implement', () => {
     expect(refusal(volfile(nufa)).message).toContain('cluster/nufa (volume set up with cluster.nufa on)')
   })
 
+  it('mounts a volume with a remove-brick in progress and knows the bricks being removed (dht_parse_decommissioned_bricks)', () => {
+    const graph = buildGraph(parseVolfile(volfile(dht('    option decommissioned-bricks v-client-2,v-client-0\n'), DEFAULT_STACK)), CTX)
+    const distribute = graph.xlators.find((x) => x instanceof Distribute)
+    expect(distribute).toBeInstanceOf(Distribute)
+    expect([...(distribute as Distribute).decommissioned].sort()).toEqual([0, 2])
+    const plain = buildGraph(parseVolfile(volfile(dht(), DEFAULT_STACK)), CTX).xlators.find((x) => x instanceof Distribute)
+    expect((plain as Distribute).decommissioned.size).toBe(0)
+  })
+
+  it('fails the mount with EINVAL when decommissioned-bricks names no subvolume, as dht init does', () => {
+    const err = refusal(volfile(dht('    option decommissioned-bricks v-client-7\n')))
+    expect(err.code).toBe('EINVAL')
+    expect(err.message).toContain("decommissioned-bricks names 'v-client-7', which is not one of its subvolumes (v-client-0, v-client-1, v-client-2)")
+  })
+
   it('refuses option values it does not implement', () => {
     expect(refusal(volfile(dht(), ['    type features/utime\n    option noatime off'])).message)
       .toContain("option 'noatime off' (ctime.noatime off)")
-    expect(refusal(volfile(dht('    option decommissioned-bricks v-client-1\n'))).message)
-      .toContain("xlator 'v-dht' (cluster/distribute) has option 'decommissioned-bricks v-client-1' (remove-brick start)")
     const tls = volfile(dht()).replace('ssl-enabled off', 'ssl-enabled on')
     expect(refusal(tls).message).toContain("xlator 'v-client-0' (protocol/client) has option 'transport.socket.ssl-enabled on' (client.ssl on)")
     expect(refusal(volfile(dht()).replace('strict-locks off', 'strict-locks on')).code).toBe('ENOTSUP')

@@ -11,6 +11,7 @@ import {
   encodeLayoutXattr,
   layoutFromBricks,
   newDirectoryLayout,
+  parseDecommissionedBricks,
   parseLayoutXattr,
   searchLayout,
   statfsChunks,
@@ -22,6 +23,7 @@ import {
 const ENOENT = 2
 const ENOSPC = 28
 const ENOTCONN = 107
+const EINVAL = 22
 const EACCES = 13
 
 const xattr = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex.replace(/ /g, ''), 'hex'))
@@ -407,6 +409,22 @@ describe('newDirectoryLayout', () => {
     expect(newDirectoryLayout(2, '/pr', { errors: [ENOENT, undefined] }).entries).toEqual(newDirectoryLayout(2, '/pr').entries)
   })
 
+  it('gives decommissioned bricks no range and marks them EINVAL, as dht_get_layout_count does', () => {
+    // '/d5' mod 3 = 0: the walk is 0, 1, 2 and skips the decommissioned 1, as a brick that failed would be skipped.
+    const l = newDirectoryLayout(3, '/d5', { decommissioned: new Set([1]) })
+    expect(rangeOf(l, 0)).toEqual([0, 0x7ffffffe])
+    expect(rangeOf(l, 2)).toEqual([0x7fffffff, HASH_RANGE_MAX])
+    expect(l.entries.find((e) => e.subvolume === 1)).toMatchObject({ start: 0, stop: 0, commitHash: 0, err: EINVAL })
+    expect(checkLayout(l).ok).toBe(true)
+    // Whatever its mkdir answered; and weighting counts only the bricks kept.
+    expect(newDirectoryLayout(3, '/d5', { decommissioned: new Set([1]), errors: [undefined, ENOENT, undefined] }).entries).toEqual(l.entries)
+    expect(newDirectoryLayout(3, '/d5', { decommissioned: new Set([1]), chunks: [5, 1, 5] }).entries).toEqual(l.entries)
+    // Not an ENOSPC brick: never used, even when nothing else is left.
+    const last = newDirectoryLayout(2, '/pr', { decommissioned: new Set([0]), errors: [undefined, ENOSPC] })
+    expect(rangeOf(last, 1)).toEqual([0, HASH_RANGE_MAX])
+    expect(last.entries.find((e) => e.subvolume === 0)?.err).toBe(EINVAL)
+  })
+
   it('gives ranges to directory-layout-spread bricks only', () => {
     // '/d9' mod 3 = 1: subvolumes 1 and 2 get the halves, 0 gets 0/0.
     const l = newDirectoryLayout(3, '/d9', { spreadCount: 2 })
@@ -432,6 +450,21 @@ describe('newDirectoryLayout', () => {
   it('rejects bad arguments', () => {
     expect(() => newDirectoryLayout(0, '/x')).toThrow(RangeError)
     expect(() => newDirectoryLayout(2, '/x', { names: ['a'] })).toThrow(RangeError)
+  })
+})
+
+describe('parseDecommissionedBricks', () => {
+  const names = ['v-client-0', 'v-client-1', 'v-client-2']
+  const fail = (detail: string): Error => new Error(detail)
+
+  it('maps comma-separated subvolume names to indices, skipping empty pieces as strtok_r does', () => {
+    expect([...parseDecommissionedBricks('v-client-1', names, fail)]).toEqual([1])
+    expect([...parseDecommissionedBricks(',v-client-2,,v-client-0,', names, fail)].sort()).toEqual([0, 2])
+    expect(parseDecommissionedBricks('', names, fail).size).toBe(0)
+  })
+
+  it('fails on a name that is no subvolume (dht init fails)', () => {
+    expect(() => parseDecommissionedBricks('v-client-1,v-client-9', names, fail)).toThrow("'v-client-9', which is not one of its subvolumes")
   })
 })
 
