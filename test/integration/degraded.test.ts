@@ -10,25 +10,11 @@ import { GlusterError } from '../../src/rpc/errors.ts'
 import { killBrick, restartVolume, sandbox } from '../helpers/sandbox.ts'
 import { cClient, dataSubvols, entriesOnBricks, hashedSubvol, layoutOnBricks } from './distribute-helpers.ts'
 import { type ThrowawayVolume, createDistributeVolume, mountVolume } from './unsupported-helpers.ts'
+import { readText, writeText } from '../helpers/mount.ts'
 
 const sb = sandbox()
 const FILES = Array.from({ length: 15 }, (_, i) => `f${i}`)
 const content = (name: string, who: string): string => `${name} written by ${who}\n`
-
-async function writeFile(glfs: Glfs, path: string, data: string): Promise<void> {
-  const fd = await glfs.creat(path, 'w')
-  await fd.pwrite(data, 0)
-  await fd.close()
-}
-
-async function readFile(glfs: Glfs, path: string): Promise<string> {
-  const fd = await glfs.open(path, 'r')
-  try {
-    return (await fd.pread(1 << 20, 0)).toString()
-  } finally {
-    await fd.close()
-  }
-}
 
 /** The rejection of `p` and how long it took to come. */
 async function failure(p: Promise<unknown>): Promise<{ err: GlusterError; ms: number }> {
@@ -76,12 +62,12 @@ describe('distribute volume with a brick down before the mount', () => {
     expect(glfs.bricks.find((b) => b.path === deadBrick)?.status).not.toBe('connected')
 
     for (const n of onDead) {
-      const { err, ms } = await failure(readFile(glfs, `/${n}`))
+      const { err, ms } = await failure(readText(glfs, `/${n}`))
       expect(err.code).toBe('ENOTCONN')
       expect(err.message).toContain(deadBrick)
       expect(ms).toBeLessThan(5000)
     }
-    for (const n of onLive) expect(await readFile(glfs, `/${n}`)).toBe(content(n, 'libgfapi'))
+    for (const n of onLive) expect(await readText(glfs, `/${n}`)).toBe(content(n, 'libgfapi'))
     // The root and the volume's sizes answer from the bricks that are up (dht_statfs sums them).
     expect((await glfs.stat('/')).isDirectory()).toBe(true)
     expect((await glfs.statvfs('/')).blocks).toBeGreaterThan(0)
@@ -97,13 +83,13 @@ describe('distribute volume with a brick down before the mount', () => {
     const created: string[] = []
     for (const n of fresh) {
       if (hashedSubvol(rootLayout, n) === dead) {
-        const { err, ms } = await failure(writeFile(glfs, `/${n}`, content(n, 'gfapi-ts')))
+        const { err, ms } = await failure(writeText(glfs, `/${n}`, content(n, 'gfapi-ts')))
         expect(err.code).toBe('ENOTCONN')
         expect(err.message).toContain(deadBrick)
         expect(ms).toBeLessThan(5000)
         expect(entriesOnBricks(glfs, `/${n}`)).toEqual([undefined, undefined, undefined])
       } else {
-        await writeFile(glfs, `/${n}`, content(n, 'gfapi-ts'))
+        await writeText(glfs, `/${n}`, content(n, 'gfapi-ts'))
         expect(dataSubvols(glfs, `/${n}`)).toEqual([hashedSubvol(rootLayout, n)])
         created.push(n)
       }
@@ -112,7 +98,7 @@ describe('distribute volume with a brick down before the mount', () => {
     expect(created.length).toBeLessThan(fresh.length)
     // An overwrite of a file on a brick that is up.
     const overwritten = onLive[0]!
-    await writeFile(glfs, `/${overwritten}`, content(overwritten, 'gfapi-ts'))
+    await writeText(glfs, `/${overwritten}`, content(overwritten, 'gfapi-ts'))
     // mkdir works as in C (dht_mkdir_cbk, dht_selfheal_new_directory): the bricks that are up get
     // the directory and share the whole hash range; the down brick gets it, without a range, from
     // the first lookup after it is back. So every file created in it has a brick that is up.
@@ -121,7 +107,7 @@ describe('distribute volume with a brick down before the mount', () => {
     const dLayout = layoutOnBricks(glfs, '/d')
     expect(dLayout.entries.filter((e) => e.start < e.stop).map((e) => e.subvolume).sort()).toEqual([0, 1, 2].filter((i) => i !== dead))
     const inD = Array.from({ length: 6 }, (_, i) => `d${i}`)
-    for (const n of inD) await writeFile(glfs, `/d/${n}`, content(n, 'gfapi-ts'))
+    for (const n of inD) await writeText(glfs, `/d/${n}`, content(n, 'gfapi-ts'))
 
     // The brick comes back: its files work on the same mount once 'brick-up' fired for it.
     const back = new Promise<void>((resolve) => {
@@ -131,7 +117,7 @@ describe('distribute volume with a brick down before the mount', () => {
     })
     await restartVolume(vol.name)
     await Promise.race([back, new Promise((_, reject) => setTimeout(() => reject(new Error('no brick-up within 30 s')), 30_000))])
-    for (const n of onDead) expect(await readFile(glfs, `/${n}`)).toBe(content(n, 'libgfapi'))
+    for (const n of onDead) expect(await readText(glfs, `/${n}`)).toBe(content(n, 'libgfapi'))
     await glfs.fini()
     glfs = undefined
 

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Glfs } from '../../src/api/index.ts'
 import { gluster, sandbox, uniqueName } from '../helpers/sandbox.ts'
+import { readText, writeText } from '../helpers/mount.ts'
 import {
   brickXattr, cClient, dataSubvols, entriesOnBricks, hashedSubvol, layoutOnBricks, subvolumes,
 } from './distribute-helpers.ts'
@@ -32,21 +33,6 @@ async function mountVolume(): Promise<Glfs> {
       if (Date.now() > deadline || !['ENOTCONN', 'ECONNREFUSED', 'ECONNRESET'].includes(code ?? '')) throw err
       await new Promise((r) => setTimeout(r, 1000))
     }
-  }
-}
-
-async function writeFile(glfs: Glfs, path: string, data: string): Promise<void> {
-  const fd = await glfs.creat(path, 'w')
-  await fd.pwrite(data, 0)
-  await fd.close()
-}
-
-async function readFile(glfs: Glfs, path: string): Promise<string> {
-  const fd = await glfs.open(path, 'r')
-  try {
-    return (await fd.pread(4096, 0)).toString()
-  } finally {
-    await fd.close()
   }
 }
 
@@ -81,7 +67,7 @@ describe('cluster/distribute on a volume that grows', () => {
     const before = mounts[0]!
     await before.mkdir('/d')
     const old = Array.from({ length: 60 }, (_, i) => `old-${i}`)
-    for (const n of old) await writeFile(before, `/d/${n}`, `content of ${n}`)
+    for (const n of old) await writeText(before, `/d/${n}`, `content of ${n}`)
     await before.fini()
 
     gluster(['volume', 'add-brick', volume, `${sb.host}:${root}/b2`, 'force'])
@@ -100,11 +86,11 @@ describe('cluster/distribute on a volume that grows', () => {
     // because /d's layout is older than the volume (its commit hash differs): lookup everywhere.
     const displaced = old.filter((n) => hashedSubvol(layout, n) !== dataSubvols(glfs, `/d/${n}`)[0])
     expect(displaced.length).toBeGreaterThan(5)
-    for (const n of old) expect(await readFile(glfs, `/d/${n}`)).toBe(`content of ${n}`)
+    for (const n of old) expect(await readText(glfs, `/d/${n}`)).toBe(`content of ${n}`)
     expect((await glfs.readdir('/d')).sort()).toEqual([...old].sort())
 
     const fresh = Array.from({ length: 90 }, (_, i) => `new-${i}`)
-    for (const n of fresh) await writeFile(glfs, `/d/${n}`, n)
+    for (const n of fresh) await writeText(glfs, `/d/${n}`, n)
     const ours = fresh.map((n) => dataSubvols(glfs, `/d/${n}`))
     fresh.forEach((n, i) => expect(ours[i], n).toEqual([hashedSubvol(layout, n)]))
     expect(ours.filter((o) => o[0] === 2).length).toBeGreaterThan(10)

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { Glfs, type GlfsFd } from '../../src/api/index.ts'
 import { gluster, sandbox, uniqueName, volumeSet } from '../helpers/sandbox.ts'
 import { cClient, dataSubvols, hashedSubvol, layoutOnBricks } from './distribute-helpers.ts'
+import { nextGraphSwitch } from '../helpers/mount.ts'
 
 // Files caught by rebalance while an fd of ours writes them (dht-inode-write.c, dht-helper.c
 // migration checks): every write acknowledged must be in the file the C client reads afterwards.
@@ -58,23 +59,6 @@ async function mount(volume: string): Promise<Glfs> {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
-
-/** Resolves at the next successful graph switch of `glfs` (a volfile change is live). */
-function nextGraphSwitch(glfs: Glfs, timeoutMs = 60_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      glfs.off('graph-switch', onSwitch)
-      reject(new Error(`no graph switch within ${timeoutMs} ms`))
-    }, timeoutMs)
-    const onSwitch = (err: Error | undefined): void => {
-      if (err !== undefined) return
-      clearTimeout(timer)
-      glfs.off('graph-switch', onSwitch)
-      resolve()
-    }
-    glfs.on('graph-switch', onSwitch)
-  })
-}
 
 async function waitFor(what: string, check: () => boolean, timeoutMs = 180_000, pollMs = 500): Promise<void> {
   const deadline = Date.now() + timeoutMs

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Glfs } from '../../src/api/index.ts'
 import { gluster, sandbox, uniqueName } from '../helpers/sandbox.ts'
+import { nextGraphSwitch } from '../helpers/mount.ts'
 import {
   brickXattr, cClient, dataSubvols, entriesOnBricks, hashedSubvol, layoutOnBricks, namesOn, setBrickXattr, subvolumes,
 } from './distribute-helpers.ts'
@@ -50,22 +51,6 @@ async function mount(volume: string): Promise<Glfs> {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
-function nextGraphSwitch(glfs: Glfs, timeoutMs = 60_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      glfs.off('graph-switch', onSwitch)
-      reject(new Error(`no graph switch within ${timeoutMs} ms`))
-    }, timeoutMs)
-    const onSwitch = (err: Error | undefined): void => {
-      clearTimeout(timer)
-      glfs.off('graph-switch', onSwitch)
-      if (err === undefined) resolve()
-      else reject(err)
-    }
-    glfs.on('graph-switch', onSwitch)
-  })
-}
-
 async function waitRemoveBrick(volume: string, brick: string, timeoutMs = 180_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
@@ -98,7 +83,7 @@ describe('cluster/distribute during remove-brick start (decommissioned-bricks)',
     const [oursU, theirsU] = namesOn(layoutOnBricks(glfs, '/unfixed'), 2, 'u', 2) as [string, string]
 
     const brick = `${sb.host}:${vol.brick(2)}`
-    const switched = nextGraphSwitch(glfs)
+    const switched = nextGraphSwitch(glfs, 60_000, true)
     gluster(['volume', 'remove-brick', vol.name, brick, 'start'])
     await switched
     await waitRemoveBrick(vol.name, brick)
@@ -139,7 +124,7 @@ describe('cluster/distribute during remove-brick start (decommissioned-bricks)',
     expect(mine).toEqual(theirsLayout)
 
     // The commit drops the brick: everything we created is still found, by us and by C.
-    const committed = nextGraphSwitch(glfs)
+    const committed = nextGraphSwitch(glfs, 60_000, true)
     gluster(['volume', 'remove-brick', vol.name, brick, 'commit'])
     await committed
     expect((await glfs.stat(`/fixed/${ours}`)).size).toBe(4)

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Glfs, GlusterError } from '../../src/api/index.ts'
 import { encodeLayoutXattr } from '../../src/xlators/distribute/layout.ts'
-import { mount } from '../helpers/mount.ts'
+import { mount, readText, writeText } from '../helpers/mount.ts'
 import { sandbox, uniqueName } from '../helpers/sandbox.ts'
 import {
   type CStat, brickUnion, brickXattr, cClient, dataSubvols, entriesOnBricks, fioCreate, hashedSubvol, layoutOnBricks, namesOn,
@@ -47,21 +47,6 @@ async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
     return undefined
   } catch (err) {
     return (err as { code?: string }).code
-  }
-}
-
-async function writeFile(glfs: Glfs, path: string, data: string): Promise<void> {
-  const fd = await glfs.creat(path, 'w')
-  await fd.pwrite(data, 0)
-  await fd.close()
-}
-
-async function readFile(glfs: Glfs, path: string): Promise<string> {
-  const fd = await glfs.open(path, 'r')
-  try {
-    return (await fd.pread(1 << 20, 0)).toString()
-  } finally {
-    await fd.close()
   }
 }
 
@@ -147,7 +132,7 @@ describe.each([
     await glfs.mkdir(dir)
     const files = Array.from({ length: 120 }, (_, i) => `file-${i}`)
     const dirs = Array.from({ length: 15 }, (_, i) => `sub-${i}`)
-    await inBatches(files, 40, (n) => writeFile(glfs, `${dir}/${n}`, n))
+    await inBatches(files, 40, (n) => writeText(glfs, `${dir}/${n}`, n))
     await inBatches(dirs, 5, (n) => glfs.mkdir(`${dir}/${n}`))
     await glfs.symlink('file-0', `${dir}/link-0`)
     // Renames leave linkto files on the new names' hashed bricks.
@@ -182,7 +167,7 @@ describe.each([
     const dir = `${base}/from-c`
     const r = await c([['mkdir', dir], ['mkdir', `${dir}/inner`], ['write', `${dir}/inner/a.txt`, 'alpha'], ['write', `${dir}/b.txt`, 'bravo']])
     expect(r).toEqual([0, 0, 5, 5])
-    expect(await readFile(glfs, `${dir}/inner/a.txt`)).toBe('alpha')
+    expect(await readText(glfs, `${dir}/inner/a.txt`)).toBe('alpha')
     expect(await listAll(glfs, dir)).toEqual(['b.txt', 'inner'])
 
     // The C client moves b.txt to names hashing to every other brick.
@@ -194,7 +179,7 @@ describe.each([
       expect(await c([['rename', `${dir}/${current}`, `${dir}/${t}`]])).toEqual([0])
       current = t
       expect(dataSubvols(glfs, `${dir}/${current}`)).toEqual([home])
-      expect(await readFile(glfs, `${dir}/${current}`)).toBe('bravo')
+      expect(await readText(glfs, `${dir}/${current}`)).toBe('bravo')
       expect(await listAll(glfs, dir)).toEqual([current, 'inner'].sort())
     }
     expect(await codeOf(glfs.stat(`${dir}/b.txt`))).toBe('ENOENT')
@@ -212,7 +197,7 @@ describe.each([
     const layout = layoutOnBricks(glfs, dir)
     const src = namesOn(layout, 0, 'src-', 4)
     const dst = namesOn(layout, bricks - 1, 'dst-', 4)
-    for (const n of src) await writeFile(glfs, `${dir}/${n}`, `data of ${n}`)
+    for (const n of src) await writeText(glfs, `${dir}/${n}`, `data of ${n}`)
     for (let i = 0; i < 4; i++) await glfs.rename(`${dir}/${src[i]}`, `${dir}/${dst[i]}`)
 
     const clientOfData = subvolumes(glfs)[0]!.name
@@ -223,7 +208,7 @@ describe.each([
       const target = brickXattr(join(subvolumes(glfs)[bricks - 1]!.brick, dir, dst[i]!), 'trusted.glusterfs.dht.linkto')
       expect(target?.toString()).toBe(`${clientOfData}\0`)
       expect(entriesOnBricks(glfs, `${dir}/${src[i]}`).every((e) => e === undefined)).toBe(true)
-      expect(await readFile(glfs, `${dir}/${dst[i]}`)).toBe(`data of ${src[i]}`)
+      expect(await readText(glfs, `${dir}/${dst[i]}`)).toBe(`data of ${src[i]}`)
     }
     // The C client follows the linkto files too.
     expect(await c(dst.map((n) => ['read', `${dir}/${n}`] as const))).toEqual(src.map((n) => `data of ${n}`))
@@ -235,9 +220,9 @@ describe.each([
 
     // Over an existing file elsewhere: the target's old data goes, the source's stays.
     const victim = namesOn(layout, bricks - 1, 'victim-', 1)[0]!
-    await writeFile(glfs, `${dir}/${victim}`, 'old target')
+    await writeText(glfs, `${dir}/${victim}`, 'old target')
     await glfs.rename(`${dir}/${dst[1]}`, `${dir}/${victim}`)
-    expect(await readFile(glfs, `${dir}/${victim}`)).toBe(`data of ${src[1]}`)
+    expect(await readText(glfs, `${dir}/${victim}`)).toBe(`data of ${src[1]}`)
     expect(entriesOnBricks(glfs, `${dir}/${victim}`)[0]).toBe('data')
     expect(dataSubvols(glfs, `${dir}/${victim}`)).toEqual([0])
 
@@ -260,16 +245,16 @@ describe.each([
     const [a] = namesOn(layout, 0, 'a-', 1)
     const [b] = namesOn(layout, 1, 'b-', 1)
     const [s] = namesOn(layout, bricks - 1, 's-', 1)
-    await writeFile(glfs, `${dir}/${a}`, 'shared')
+    await writeText(glfs, `${dir}/${a}`, 'shared')
     await glfs.link(`${dir}/${a}`, `${dir}/${b}`)
     expect(entriesOnBricks(glfs, `${dir}/${b}`).slice(0, 2)).toEqual(['data', 'linkto'])
     expect((await glfs.stat(`${dir}/${b}`)).nlink).toBe(2)
     await glfs.symlink(a!, `${dir}/${s}`)
     expect(entriesOnBricks(glfs, `${dir}/${s}`)[bricks - 1]).toBe('symlink')
     expect(await glfs.readlink(`${dir}/${s}`)).toBe(a)
-    expect(await readFile(glfs, `${dir}/${s}`)).toBe('shared')
+    expect(await readText(glfs, `${dir}/${s}`)).toBe('shared')
     await glfs.unlink(`${dir}/${a}`)
-    expect(await readFile(glfs, `${dir}/${b}`)).toBe('shared')
+    expect(await readText(glfs, `${dir}/${b}`)).toBe('shared')
     await glfs.unlink(`${dir}/${b}`)
     await glfs.unlink(`${dir}/${s}`)
     expect(brickUnion(glfs, dir).size).toBe(0)
@@ -300,7 +285,7 @@ describe.each([
     await glfs.mkdir(dir)
     const layout = layoutOnBricks(glfs, dir)
     const [keep] = namesOn(layout, bricks - 1, 'keep-', 1)
-    await writeFile(glfs, `${dir}/${keep}`, 'x')
+    await writeText(glfs, `${dir}/${keep}`, 'x')
     expect(await codeOf(glfs.rmdir(dir))).toBe('ENOTEMPTY')
     expect(entriesOnBricks(glfs, dir).every((e) => e === 'dir')).toBe(true)
     await glfs.unlink(`${dir}/${keep}`)
@@ -308,7 +293,7 @@ describe.each([
     // A linkto whose data is gone (its target brick lacks the name) is stale: rmdir removes it.
     const [stale] = namesOn(layout, 0, 'stale-', 1)
     const [target] = namesOn(layout, 1, 'gone-', 1)
-    await writeFile(glfs, `${dir}/${stale}`, 'y')
+    await writeText(glfs, `${dir}/${stale}`, 'y')
     await glfs.rename(`${dir}/${stale}`, `${dir}/${target}`)
     rmSync(join(subvolumes(glfs)[0]!.brick, dir, target!))
     expect(entriesOnBricks(glfs, `${dir}/${target}`)[1]).toBe('linkto')
@@ -319,13 +304,13 @@ describe.each([
   it('renames a directory on every brick, its entries following it', async () => {
     const from = `${base}/dir-from`
     await glfs.mkdir(from)
-    await writeFile(glfs, `${from}/inside`, 'kept')
+    await writeText(glfs, `${from}/inside`, 'kept')
     const parent = layoutOnBricks(glfs, base)
     const to = `${base}/${namesOn(parent, (hashedSubvol(parent, 'dir-from') + 1) % bricks, 'dir-to-', 1)[0]}`
     await glfs.rename(from, to)
     expect(entriesOnBricks(glfs, from).every((e) => e === undefined)).toBe(true)
     expect(entriesOnBricks(glfs, to).every((e) => e === 'dir')).toBe(true)
-    expect(await readFile(glfs, `${to}/inside`)).toBe('kept')
+    expect(await readText(glfs, `${to}/inside`)).toBe('kept')
     expect(await c([['read', `${to}/inside`]])).toEqual(['kept'])
     await glfs.unlink(`${to}/inside`)
     await glfs.rmdir(to)
@@ -334,7 +319,7 @@ describe.each([
   it('merges a directory\'s attributes and sums statfs over the bricks as the C client does', async () => {
     const dir = `${base}/attrs`
     await glfs.mkdir(dir)
-    await writeFile(glfs, `${dir}/f`, 'abc')
+    await writeText(glfs, `${dir}/f`, 'abc')
     const [cStat, cVfs] = await c([['stat', dir], ['statvfs', '/']]) as [CStat, Record<string, number>]
     const ours = await glfs.stat(dir)
     expect(ours.isDirectory()).toBe(true)
@@ -362,7 +347,7 @@ describe.each([
     const moved = names.filter((n) => hashedSubvol(before, n) !== hashedSubvol(after, n))
     expect(moved.length).toBeGreaterThan(20)
     // The first create hashes with the stale layout: the brick refuses it (preop check).
-    for (const n of [moved[0]!, ...names.filter((n) => n !== moved[0])]) await writeFile(glfs, `${dir}/${n}`, n)
+    for (const n of [moved[0]!, ...names.filter((n) => n !== moved[0])]) await writeText(glfs, `${dir}/${n}`, n)
     for (const n of names) expect(dataSubvols(glfs, `${dir}/${n}`), n).toEqual([hashedSubvol(after, n)])
     expect(await listAll(glfs, dir)).toEqual([...names].sort())
     expect(await c(names.slice(0, 5).map((n) => ['read', `${dir}/${n}`] as const))).toEqual(names.slice(0, 5))
@@ -377,7 +362,7 @@ describe.each([
     const [kept] = namesOn(layout, 0, 'kept-', 1)
     // New names on brick 0, whose range changes: its CREATE fails the stale-layout check.
     const fresh = namesOn(layout, 0, 'new-', 2)
-    await writeFile(glfs, `${dir}/${kept}`, 'still here')
+    await writeText(glfs, `${dir}/${kept}`, 'still here')
     const paths = subvolumes(glfs).map((s) => join(s.brick, dir))
     const good = paths.map((p) => brickXattr(p, 'trusted.glusterfs.dht')!)
     const entry0 = layout.entries.find((e) => e.subvolume === 0)!
@@ -397,12 +382,12 @@ describe.each([
       expect(cause.bricks).toContain(subvolumes(glfs)[0]!.name)
       expect((err as GlusterError).message).toContain(dir)
       // Existing names are still found: with no hashed subvolume, lookup asks every brick.
-      expect(await readFile(glfs, `${dir}/${kept}`)).toBe('still here')
+      expect(await readText(glfs, `${dir}/${kept}`)).toBe('still here')
       expect(entriesOnBricks(glfs, `${dir}/${fresh[k]}`).every((e) => e === undefined)).toBe(true)
     }
     // Once the bricks agree again, the next create refreshes the layout and succeeds.
     setBrickXattr(paths[0]!, 'trusted.glusterfs.dht', good[0]!)
-    await writeFile(glfs, `${dir}/after`, 'ok')
+    await writeText(glfs, `${dir}/after`, 'ok')
     expect(dataSubvols(glfs, `${dir}/after`)).toEqual([hashedSubvol(layout, 'after')])
     await glfs.unlink(`${dir}/after`)
     await glfs.unlink(`${dir}/${kept}`)

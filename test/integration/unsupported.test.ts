@@ -9,23 +9,9 @@ import { GlusterError } from '../../src/rpc/errors.ts'
 import { sandbox, uniqueName, volumeReset, volumeSet } from '../helpers/sandbox.ts'
 import { cClient } from './distribute-helpers.ts'
 import { type ThrowawayVolume, brickFingerprint, createDistributeVolume, mountVolume } from './unsupported-helpers.ts'
+import { readText, writeText } from '../helpers/mount.ts'
 
 const sb = sandbox()
-
-async function writeFile(glfs: Glfs, path: string, data: string): Promise<void> {
-  const fd = await glfs.creat(path, 'w')
-  await fd.pwrite(data, 0)
-  await fd.close()
-}
-
-async function readFile(glfs: Glfs, path: string): Promise<string> {
-  const fd = await glfs.open(path, 'r')
-  try {
-    return (await fd.pread(1 << 20, 0)).toString()
-  } finally {
-    await fd.close()
-  }
-}
 
 describe('volumes with xlators this client does not implement', () => {
   const cases = [
@@ -83,14 +69,14 @@ describe('distribute volumes with the performance xlators toggled', () => {
       for (const t of present) expect(graph).toContain(`(${t})`)
       for (const t of absent) expect(graph).not.toContain(`(${t})`)
       const ours = Array.from({ length: 8 }, () => uniqueName('ours'))
-      for (const n of ours) await writeFile(glfs, `/${n}`, `from gfapi-ts ${n}\n`)
+      for (const n of ours) await writeText(glfs, `/${n}`, `from gfapi-ts ${n}\n`)
       const theirs = Array.from({ length: 8 }, () => uniqueName('theirs'))
       const c = await cClient(vol.name, sb.host, sb.port, [
         ...ours.map((n) => ['read', `/${n}`] as const),
         ...theirs.map((n) => ['write', `/${n}`, `from libgfapi ${n}\n`] as const),
       ])
       expect(c.slice(0, ours.length)).toEqual(ours.map((n) => `from gfapi-ts ${n}\n`))
-      for (const n of theirs) expect(await readFile(glfs, `/${n}`)).toBe(`from libgfapi ${n}\n`)
+      for (const n of theirs) expect(await readText(glfs, `/${n}`)).toBe(`from libgfapi ${n}\n`)
       expect((await glfs.readdir('/')).filter((n) => !n.startsWith('.')).sort()).toEqual([...ours, ...theirs].sort())
       for (const n of [...ours, ...theirs]) await glfs.unlink(`/${n}`)
     } finally {
@@ -110,7 +96,7 @@ describe('a mounted volume changed into one this client refuses', () => {
     const glfs = await mountVolume(vol.name)
     try {
       const name = `/${uniqueName('before')}`
-      await writeFile(glfs, name, 'written before sharding\n')
+      await writeText(glfs, name, 'written before sharding\n')
       const switched = new Promise<unknown>((resolve) => glfs.once('graph-switch', resolve))
       volumeSet(vol.name, 'features.shard', 'on')
       const err = await Promise.race([switched, new Promise((_, reject) => setTimeout(() => reject(new Error('no graph-switch within 30 s')), 30_000))])
