@@ -26,14 +26,16 @@ import { brickPids, sandbox, uniqueName, withSandboxLock } from '../helpers/sand
 const KiB = 1024
 const WINDOW = 512 * KiB
 const SCRIBBLE = 0xee
-const CALL_TIMEOUT_MS = 1500
-const PING_TIMEOUT_MS = 6000
+const CALL_TIMEOUT_MS = 1000
+const PING_TIMEOUT_MS = 4000
 /** The rpc sweep checks deadlines every tenth of the ping timeout. */
 const SWEEP_MS = PING_TIMEOUT_MS / 10
 const CI = process.env.CI === 'true'
 const BUDGET_MS = Number(process.env.WB_MODEL_MS ?? (CI ? 45_000 : 20_000))
 const STEPS = Number(process.env.WB_MODEL_STEPS ?? 40)
 const REPLAY = process.env.WB_MODEL_SEED
+/** A step is a handful of calls: far longer than this is a hang. */
+const STEP_LIMIT_MS = 30_000
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
@@ -174,6 +176,7 @@ async function round(glfs: Glfs, volume: string, seed: number, fillerDir: string
   const path = `/${uniqueName(`wbm-${seed}`)}.bin`
   const model = new Model()
   const log: string[] = []
+  if (process.env.WB_MODEL_VERBOSE !== undefined) log.push = (...lines: string[]) => { for (const l of lines) console.log(`[${seed}] ${l}`); return Array.prototype.push.apply(log, lines) }
   let ids = 0
   let step = 0
   const fail = (msg: string): never => {
@@ -249,13 +252,13 @@ async function round(glfs: Glfs, volume: string, seed: number, fillerDir: string
       if (err === undefined) {
         if (n !== w.data.length) fail(`${w.kind} of ${w.data.length} bytes returned ${n}`)
         model.write(w.kind === 'append' ? model.size : w.offset, w.data)
+      } else if (!certain) {
+        if (err instanceof GlusterError && err.maybeApplied) model.overlay(w.offset, w.data)
       } else if (isTimeout(err)) {
         spurious(w.kind, err)
         if (w.kind === 'pwrite') model.overlay(w.offset, w.data)
-      } else if (certain) {
+      } else {
         fail(`${w.kind} fd${w.slot} at ${w.offset} failed: ${describeErr(err)}`)
-      } else if (err instanceof GlusterError && err.maybeApplied) {
-        model.overlay(w.offset, w.data)
       }
     }
   }
@@ -299,9 +302,9 @@ async function round(glfs: Glfs, volume: string, seed: number, fillerDir: string
     try {
       got = await slots[slot]!.fd.pread(len, off)
     } catch (err) {
+      if (!model.certain) return
       if (isTimeout(err)) return spurious('pread', err)
-      if (model.certain) fail(`pread fd${slot} [${off}, ${off + len}) failed: ${describeErr(err)}`)
-      return
+      return fail(`pread fd${slot} [${off}, ${off + len}) failed: ${describeErr(err)}`)
     }
     if (model.unknown) return
     const why = model.checkRead(off, len, got)
@@ -314,9 +317,9 @@ async function round(glfs: Glfs, volume: string, seed: number, fillerDir: string
     try {
       await op()
     } catch (err) {
+      if (!model.certain) return
       if (isTimeout(err)) return spurious(what, err)
-      if (model.certain) fail(`${what} failed: ${describeErr(err)}`)
-      return
+      return fail(`${what} failed: ${describeErr(err)}`)
     }
     apply()
   }
@@ -328,9 +331,9 @@ async function round(glfs: Glfs, volume: string, seed: number, fillerDir: string
     try {
       s = (await slots[slot]!.fd.fstat()).size
     } catch (err) {
+      if (!model.certain) return
       if (isTimeout(err)) return spurious('fstat', err)
-      if (model.certain) fail(`fstat failed: ${describeErr(err)}`)
-      return
+      return fail(`fstat failed: ${describeErr(err)}`)
     }
     if (!model.unknown && (s < model.size || s > model.maxSize)) fail(`fstat size ${s}, expected ${model.certain ? model.size : `${model.size}..${model.maxSize}`}`)
   }
@@ -341,8 +344,9 @@ async function round(glfs: Glfs, volume: string, seed: number, fillerDir: string
       await slots[slot]!.fd.fsync()
     } catch (err) {
       log.push(`  ${describeErr(err).slice(0, 120)}`)
+      if (!model.certain || slots[slot]!.tainted) return
       if (isTimeout(err)) return spurious('fsync', err)
-      if (model.certain && !slots[slot]!.tainted) fail(`fsync fd${slot} failed: ${describeErr(err)}`)
+      fail(`fsync fd${slot} failed: ${describeErr(err)}`)
     }
   }
 
@@ -355,7 +359,7 @@ async function round(glfs: Glfs, volume: string, seed: number, fillerDir: string
     try {
       fresh = await glfs.open(path, O_RDWR | O_TRUNC)
     } catch (err) {
-      if (isTimeout(err)) return spurious('open', err)
+      if (model.certain && isTimeout(err)) return spurious('open', err)
       return fail(`open O_TRUNC failed: ${describeErr(err)}`)
     }
     model.truncate(0)
@@ -364,8 +368,9 @@ async function round(glfs: Glfs, volume: string, seed: number, fillerDir: string
       await old.fd.close()
     } catch (err) {
       log.push(`  close: ${describeErr(err).slice(0, 120)}`)
+      if (old.tainted) return
       if (isTimeout(err)) return spurious('close', err)
-      if (!old.tainted) fail(`close of fd${slot} failed: ${describeErr(err)}`)
+      fail(`close of fd${slot} failed: ${describeErr(err)}`)
     }
   }
 
@@ -395,7 +400,7 @@ async function round(glfs: Glfs, volume: string, seed: number, fillerDir: string
 
   try {
     let faults = 0
-    for (step = 0; step < STEPS; step++) {
+    const stepOnce = async (): Promise<void> => {
       const r = rand()
       if (!model.certain && (r < 0.12 || step === STEPS - 1)) await settle()
       else if (r < 0.4) await writeBatch()
@@ -420,20 +425,37 @@ async function round(glfs: Glfs, volume: string, seed: number, fillerDir: string
         await faultBatch(rand() < 0.55 ? 'timeout' : 'enospc')
       } else await writeBatch()
     }
-    if (!model.certain) await settle()
-  } finally {
-    for (let s = 0; s < slots.length; s++) {
-      await slots[s]!.fd.close().catch((err: unknown) => {
-        if (!slots[s]!.tainted) log.push(`close fd${s}: ${describeErr(err)}`)
+    for (step = 0; step < STEPS; step++) {
+      let timer: NodeJS.Timeout | undefined
+      const hung = new Promise<void>((_, reject) => {
+        timer = setTimeout(() => reject(new ModelFailure(`seed ${seed} step ${step}: no answer within ${STEP_LIMIT_MS} ms\nreplay: WB_MODEL_SEED=${seed}\nlast steps:\n${log.slice(-25).join('\n')}`)), STEP_LIMIT_MS)
       })
+      try {
+        await Promise.race([stepOnce(), hung])
+      } finally {
+        clearTimeout(timer)
+      }
     }
+    if (!model.certain) await settle()
+  } catch (err) {
+    for (const s of slots) await s.fd.close().catch(() => undefined)
+    await glfs.unlink(path).catch(() => undefined)
+    throw err
   }
-  const expected = viewOf(model.data.subarray(0, model.size))
-  const seen = await cView(volume, path)
-  if (seen.size !== expected.size || seen.sha256 !== expected.sha256) {
-    fail(`the C client sees ${seen.size} bytes (sha256 ${seen.sha256.slice(0, 12)}), the model ${expected.size} (${expected.sha256.slice(0, 12)})`)
+  for (let s = 0; s < slots.length; s++) {
+    await slots[s]!.fd.close().catch((err: unknown) => {
+      if (!slots[s]!.tainted) fail(`close fd${s} failed: ${describeErr(err)}`)
+    })
   }
-  await glfs.unlink(path)
+  try {
+    const expected = viewOf(model.data.subarray(0, model.size))
+    const seen = await cView(volume, path)
+    if (seen.size !== expected.size || seen.sha256 !== expected.sha256) {
+      fail(`the C client sees ${seen.size} bytes (sha256 ${seen.sha256.slice(0, 12)}), the model ${expected.size} (${expected.sha256.slice(0, 12)})`)
+    }
+  } finally {
+    await glfs.unlink(path).catch(() => undefined)
+  }
 }
 
 describe('write-behind against a POSIX model (randomized, seeded)', () => {
