@@ -80,9 +80,14 @@ const CACHED_ANSWERS_PER_TURN = 256
 /** Most pooled aggregate buffers, shared by every file. */
 const POOL_MAX = 16
 
-/** What write-behind keeps per fd: when it was opened, to know which losses it must report. */
+/**
+ * What write-behind keeps per fd: when it was opened, to know which losses it must report, and
+ * the FLUSH flush-behind sent in the background, which RELEASE must not overtake (the brick
+ * would answer the FLUSH EBADF, and locks it releases would outlive the fd).
+ */
 class WbFd {
   readonly openClock: number
+  flushing: Promise<unknown> | undefined = undefined
   constructor(openClock: number) {
     this.openClock = openClock
   }
@@ -497,7 +502,7 @@ export class WriteBehind extends Xlator {
     }
     // FLUSH goes even after a failure: it releases the caller's POSIX locks on the brick.
     if (this.config.flushBehind || err !== undefined) {
-      this.child.flush(call, fd, xdata).catch((e: unknown) => debug('%s: background flush failed: %s', this.name, (e as Error).message))
+      this.#fdState(fd).flushing = this.child.flush(call, fd, xdata).catch((e: unknown) => debug('%s: background flush failed: %s', this.name, (e as Error).message))
       if (err !== undefined) throw err
       return { xdata: undefined }
     }
@@ -511,6 +516,8 @@ export class WriteBehind extends Xlator {
       const lost = await this.#drainFd(st, fd, true)
       if (lost !== undefined) this.#unreported = mergeLoss(this.#unreported, lost)
     }
+    const flushing = (fd.ctx.get(this) as WbFd | undefined)?.flushing
+    if (flushing !== undefined) await flushing
     fd.ctx.delete(this)
     return this.child.release(call, fd)
   }
