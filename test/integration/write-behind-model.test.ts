@@ -178,6 +178,7 @@ async function round(glfs: Glfs, volume: string, seed: number, fillerDir: string
   const log: string[] = []
   if (process.env.WB_MODEL_VERBOSE !== undefined) log.push = (...lines: string[]) => { for (const l of lines) console.log(`[${seed}] ${l}`); return Array.prototype.push.apply(log, lines) }
   let ids = 0
+  let gap: { from: number; to: number } | undefined
   let step = 0
   const fail = (msg: string): never => {
     throw new ModelFailure(`seed ${seed} step ${step}: ${msg}\nreplay: WB_MODEL_SEED=${seed}\nlast steps:\n${log.slice(-25).join('\n')}`)
@@ -228,7 +229,8 @@ async function round(glfs: Glfs, volume: string, seed: number, fillerDir: string
     for (let i = 0; i < count; i++) {
       const append = appends && rand() < 0.25
       const slot = append ? 2 : int(0, 1)
-      const off = append ? int(0, 2 * 1024 * 1024) : offset()
+      // An append's offset means nothing (the brick appends): often far past the end.
+      const off = append ? model.size + int(0, 2 * 1024 * 1024) : offset()
       const len = append ? int(1, 64 * KiB) : size()
       const id = ++ids
       const data = payload(len, id)
@@ -251,6 +253,7 @@ async function round(glfs: Glfs, volume: string, seed: number, fillerDir: string
       const { n, err } = await w.outcome
       if (err === undefined) {
         if (n !== w.data.length) fail(`${w.kind} of ${w.data.length} bytes returned ${n}`)
+        if (w.kind === 'pwrite' && w.offset > model.size) gap = { from: model.size, to: w.offset }
         model.write(w.kind === 'append' ? model.size : w.offset, w.data)
       } else if (!certain) {
         if (err instanceof GlusterError && err.maybeApplied) model.overlay(w.offset, w.data)
@@ -295,7 +298,9 @@ async function round(glfs: Glfs, volume: string, seed: number, fillerDir: string
 
   const pread = async (): Promise<void> => {
     const slot = int(0, 1)
-    const off = rand() < 0.7 ? int(0, model.maxSize + 16 * KiB) : int(0, 64 * KiB)
+    // Reads inside the latest hole a write left, while that write may still be on its way.
+    const inGap = gap !== undefined && rand() < 0.4
+    const off = inGap ? int(gap!.from, gap!.to - 1) : rand() < 0.7 ? int(0, model.maxSize + 16 * KiB) : int(0, 64 * KiB)
     const len = rand() < 0.5 ? int(1, 8 * KiB) : int(8 * KiB, 300 * KiB)
     log.push(`${step}: pread fd${slot} [${off}, ${off + len})`)
     let got: Buffer
@@ -363,6 +368,7 @@ async function round(glfs: Glfs, volume: string, seed: number, fillerDir: string
       return fail(`open O_TRUNC failed: ${describeErr(err)}`)
     }
     model.truncate(0)
+    gap = undefined
     slots[slot] = { fd: fresh, tainted: !model.certain }
     try {
       await old.fd.close()
