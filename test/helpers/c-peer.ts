@@ -18,6 +18,11 @@ async function peer(volume: string, args: string[]): Promise<string> {
   return r.stdout
 }
 
+/** The size of `path` as the C client sees it. */
+export async function cSize(volume: string, path: string): Promise<number> {
+  return (JSON.parse(await peer(volume, ['stat', path])) as { size: number }).size
+}
+
 /** What the C client sees of `path`: its size and the sha256 of its content. */
 export async function cView(volume: string, path: string): Promise<{ size: number; sha256: string }> {
   const stat = JSON.parse(await peer(volume, ['stat', path])) as { size: number }

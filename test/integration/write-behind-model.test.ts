@@ -179,6 +179,8 @@ async function round(glfs: Glfs, volume: string, seed: number, fillerDir: string
   if (process.env.WB_MODEL_VERBOSE !== undefined) log.push = (...lines: string[]) => { for (const l of lines) console.log(`[${seed}] ${l}`); return Array.prototype.push.apply(log, lines) }
   let ids = 0
   let gap: { from: number; to: number } | undefined
+  /** A step worth taking right after this one, half of the time (it probes what the last one left). */
+  let next: 'pread' | 'reopen' | undefined
   let step = 0
   const fail = (msg: string): never => {
     throw new ModelFailure(`seed ${seed} step ${step}: ${msg}\nreplay: WB_MODEL_SEED=${seed}\nlast steps:\n${log.slice(-25).join('\n')}`)
@@ -253,7 +255,10 @@ async function round(glfs: Glfs, volume: string, seed: number, fillerDir: string
       const { n, err } = await w.outcome
       if (err === undefined) {
         if (n !== w.data.length) fail(`${w.kind} of ${w.data.length} bytes returned ${n}`)
-        if (w.kind === 'pwrite' && w.offset > model.size) gap = { from: model.size, to: w.offset }
+        if (w.kind === 'pwrite' && w.offset > model.size) {
+          gap = { from: model.size, to: w.offset }
+          next = 'pread'
+        }
         model.write(w.kind === 'append' ? model.size : w.offset, w.data)
       } else if (!certain) {
         if (err instanceof GlusterError && err.maybeApplied) model.overlay(w.offset, w.data)
@@ -294,12 +299,14 @@ async function round(glfs: Glfs, volume: string, seed: number, fillerDir: string
       model.overlay(w.offset, w.data)
     }
     taintAll()
+    // While the failed writes are still cached: what a truncation by another fd does to them.
+    next = 'reopen'
   }
 
-  const pread = async (): Promise<void> => {
+  const pread = async (aimed = false): Promise<void> => {
     const slot = int(0, 1)
     // Reads inside the latest hole a write left, while that write may still be on its way.
-    const inGap = gap !== undefined && rand() < 0.4
+    const inGap = gap !== undefined && (aimed || rand() < 0.4)
     const off = inGap ? int(gap!.from, gap!.to - 1) : rand() < 0.7 ? int(0, model.maxSize + 16 * KiB) : int(0, 64 * KiB)
     const len = rand() < 0.5 ? int(1, 8 * KiB) : int(8 * KiB, 300 * KiB)
     log.push(`${step}: pread fd${slot} [${off}, ${off + len})`)
@@ -407,6 +414,9 @@ async function round(glfs: Glfs, volume: string, seed: number, fillerDir: string
   try {
     let faults = 0
     const stepOnce = async (): Promise<void> => {
+      const follow = next
+      next = undefined
+      if (follow !== undefined && rand() < 0.5) return follow === 'pread' ? pread(true) : reopen()
       const r = rand()
       if (!model.certain && (r < 0.12 || step === STEPS - 1)) await settle()
       else if (r < 0.4) await writeBatch()

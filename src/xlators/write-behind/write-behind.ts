@@ -344,7 +344,9 @@ export class WriteBehind extends Xlator {
         st.unlink(b)
         // It may have raised knownSize; what the file holds now is unknown (0: conservative).
         st.knownSize = 0
-        b.reject!(failure ?? err)
+        // Part of it landed before the failure: a short write, as the brick would report it.
+        if (b.done > 0) b.resolve!({ size: b.done, prestat: ZERO_IATT, poststat: ZERO_IATT, xdata: undefined })
+        else b.reject!(failure ?? err)
       }
     }
     this.#progress(st, start, end)
