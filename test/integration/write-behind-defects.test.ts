@@ -3,10 +3,13 @@
  * the 3-brick distribute volume with write-behind on (or on gfts-tiny where the brick must be
  * stopped), with the C client (libgfapi) reading the result.
  */
+import { spawnSync } from 'node:child_process'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { Glfs, GlusterError, O_APPEND, O_CREAT, O_RDWR, O_TRUNC, O_WRONLY } from '../../src/api/index.ts'
 import { cRead, cSize } from '../helpers/c-peer.ts'
 import { brickPids, sandbox, uniqueName, withSandboxLock } from '../helpers/sandbox.ts'
+import { entriesOnBricks, layoutOnBricks, namesOn, subvolumes } from './distribute-helpers.ts'
 
 const KiB = 1024
 const MiB = 1024 * KiB
@@ -141,6 +144,40 @@ describe('write-behind defects (#19) with the brick of gfts-tiny stopped', () =>
         await glfs.unlink(path).catch(() => undefined)
         await glfs.fini()
       }
+    })
+  })
+})
+
+describe('DHT rename whose linkto step fails (#19)', () => {
+  it('fails and keeps the old name whole when the rename on the new name\'s hashed brick fails', async () => {
+    await onDist3({}, async (glfs, _path, volume) => {
+      const dir = `/${uniqueName('wbd-rename')}`
+      await glfs.mkdir(dir)
+      const layout = layoutOnBricks(glfs, dir)
+      const last = subvolumes(glfs).length - 1
+      const [from] = namesOn(layout, 0, 'src-', 1)
+      const [to] = namesOn(layout, last, 'dst-', 1)
+      const fd = await glfs.creat(`${dir}/${from}`, O_RDWR | O_CREAT | O_TRUNC)
+      await fd.pwrite('the data', 0)
+      await fd.close()
+      // Append-only on the new name's hashed brick: the linkto can be created there, not renamed.
+      const onLast = join(subvolumes(glfs)[last]!.brick, dir)
+      const chattr = (flag: string) => {
+        const r = spawnSync('chattr', [flag, onLast], { encoding: 'utf8' })
+        if (r.status !== 0) throw new Error(`chattr ${flag} ${onLast}: ${r.stderr}`)
+      }
+      chattr('+a')
+      try {
+        const err = await glfs.rename(`${dir}/${from}`, `${dir}/${to}`).then(() => undefined, (e: unknown) => e)
+        expect(err).toBeInstanceOf(GlusterError)
+        expect(entriesOnBricks(glfs, `${dir}/${from}`)[0]).toBe('data')
+        expect(entriesOnBricks(glfs, `${dir}/${to}`)[0]).toBeUndefined()
+      } finally {
+        chattr('-a')
+      }
+      expect((await cRead(volume, `${dir}/${from}`, 0, -1)).toString()).toBe('the data')
+      for (const name of [from!, to!]) await glfs.unlink(`${dir}/${name}`).catch(() => undefined)
+      await glfs.rmdir(dir)
     })
   })
 })
