@@ -226,7 +226,8 @@ export class WriteBehind extends Xlator {
     const appends = (fd.flags & O_APPEND) !== 0
     const end = offset + data.length
     // Older failed writes it overlaps get one more attempt; if they fail again it cannot go.
-    if (st.failed > 0) st.retry(appends ? st.conflicting(0, Infinity, true) : st.conflicting(offset, end, this.config.strictWriteOrdering), this.#clock)
+    const retrying = st.failed > 0
+    if (retrying) st.retry(appends ? st.conflicting(0, Infinity, true) : st.conflicting(offset, end, this.config.strictWriteOrdering), this.#clock)
     return new Promise<WriteResult>((resolve, reject) => {
       const orderStart = appends ? 0 : offset > st.knownSize ? st.knownSize : offset
       const prev = st.tail
@@ -236,7 +237,8 @@ export class WriteBehind extends Xlator {
       if (!appends && end > st.knownSize) st.knownSize = end
       this.#trySend(st, prev)
       this.#trySend(st, block)
-      if (st.failed > 0) this.#progress(st)
+      // The retried blocks go now, and a bypass stuck behind one that still fails is refused.
+      if (retrying) this.#progress(st)
     })
   }
 

@@ -317,6 +317,21 @@ describe('performance/write-behind: normal operation', () => {
     })
   }
 
+  it('sends a failed cached write retried for a bypass write that overlaps it, then the bypass', async () => {
+    const { wb, brick } = stack({ 'cache-size': '512KB' })
+    const fd = await openFile(wb)
+    brick.failWith = { code: 'ENOSPC', when: () => true }
+    await wb.writev(CALL, fd, pattern(64 * KiB, 11), 0, 0)
+    await settle()
+    brick.failWith = undefined
+    // Stuck behind the failed one, and the newest block: not what the bypass write is linked after.
+    await wb.writev(CALL, fd, pattern(4 * KiB, 13), 60 * KiB, 0)
+    const big = wb.writev(CALL, fd, pattern(600 * KiB, 12), 32 * KiB, 0)
+    const done = await Promise.race([big.then((r) => r.size), new Promise((r) => setTimeout(r, 2000, 'hung'))])
+    expect(done).toBe(600 * KiB)
+    expect(brick.content.subarray(0, 32 * KiB).equals(pattern(64 * KiB, 11).subarray(0, 32 * KiB))).toBe(true)
+  })
+
   it('keeps issue order when a write larger than the window follows one waiting for room', async () => {
     const { wb, brick } = stack({ 'cache-size': '512KB' })
     const fd = await openFile(wb)
