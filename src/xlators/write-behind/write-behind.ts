@@ -612,13 +612,13 @@ export class WriteBehind extends Xlator {
    */
   #supersede(st: WbInode, offset: number, among: readonly Block[] | undefined): ByteRange[] | undefined {
     let gone: ByteRange[] | undefined
-    const failed: Block[] = []
+    const forgotten: Block[] = []
     if (among === undefined) {
-      for (let b = st.head; b !== undefined; b = b.next) if (b.state === FAILED) failed.push(b)
+      for (let b = st.head; b !== undefined; b = b.next) if (b.state === FAILED) forgotten.push(b)
     } else {
-      for (const b of among) if (b.linked && b.state !== INFLIGHT) failed.push(b)
+      for (const b of among) if (b.linked && b.state !== INFLIGHT) forgotten.push(b)
     }
-    for (const b of failed) {
+    for (const b of forgotten) {
       if (b.end <= offset) continue
       const from = Math.max(b.offset, offset)
       ;(gone ??= []).push({ offset: from, length: b.end - from })
