@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { Glfs, GlusterError, O_APPEND, O_CREAT, O_RDWR, O_TRUNC, O_WRONLY } from '../../src/api/index.ts'
 import { cRead, cSize } from '../helpers/c-peer.ts'
+import { freeze } from '../helpers/freeze.ts'
 import { brickPids, sandbox, uniqueName, withSandboxLock } from '../helpers/sandbox.ts'
 import { entriesOnBricks, layoutOnBricks, namesOn, subvolumes } from './distribute-helpers.ts'
 
@@ -124,14 +125,13 @@ describe('write-behind defects (#19) with the brick of gfts-tiny stopped', () =>
       const path = `/${uniqueName('wbd-trunc')}.bin`
       try {
         const fd1 = await glfs.creat(path, O_RDWR | O_CREAT | O_TRUNC)
-        const pid = brickPids(tiny.name).get(tiny.bricks[0]!)!
-        process.kill(pid, 'SIGSTOP')
+        const thaw = freeze(brickPids(tiny.name).get(tiny.bricks[0]!)!, 10_000)
         try {
           expect(await fd1.pwrite(Buffer.alloc(512 * KiB, 'D'), 0)).toBe(512 * KiB)
           // The call deadline is swept every ping-timeout / 10.
           await sleep(1000 + 2 * 400 + 200)
         } finally {
-          process.kill(pid, 'SIGCONT')
+          thaw()
         }
         await sleep(300)
         const fd2 = await glfs.open(path, O_RDWR | O_TRUNC)

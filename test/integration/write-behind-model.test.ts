@@ -21,6 +21,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { Glfs, GlusterError, O_APPEND, O_CREAT, O_RDWR, O_TRUNC, O_WRONLY, type GlfsFd } from '../../src/api/index.ts'
 import { cView, viewOf } from '../helpers/c-peer.ts'
+import { freeze } from '../helpers/freeze.ts'
 import { brickPids, sandbox, uniqueName, withSandboxLock } from '../helpers/sandbox.ts'
 
 const KiB = 1024
@@ -274,21 +275,20 @@ async function round(glfs: Glfs, volume: string, seed: number, fillerDir: string
   const faultBatch = async (kind: 'timeout' | 'enospc'): Promise<void> => {
     log.push(`${step}: ${kind} fault`)
     let filler: string | undefined
-    let pid = 0
+    let thaw: (() => void) | undefined
     let issued: Issued[]
     if (kind === 'enospc') {
       filler = join(fillerDir, `${uniqueName('i19-filler')}`)
       const s = statfsSync(fillerDir)
       writeFileSync(filler, Buffer.alloc(Math.max(0, s.bavail * s.bsize - int(64, 1024) * KiB)))
     } else {
-      pid = brickPid()
-      process.kill(pid, 'SIGSTOP')
+      thaw = freeze(brickPid(), 10_000)
     }
     try {
       issued = issueWrites(int(1, 4), false)
       await sleep(kind === 'timeout' ? CALL_TIMEOUT_MS + 2 * SWEEP_MS + 200 : 300)
     } finally {
-      if (pid !== 0) process.kill(pid, 'SIGCONT')
+      thaw?.()
       if (filler !== undefined) rmSync(filler, { force: true })
     }
     // Late replies arrive, and WRITEs queued at the brick are done, before anything else goes.
