@@ -114,6 +114,19 @@ describe('write-behind defects (#19), judged by the C client', () => {
       expect(await cSize(volume, path)).toBe(offset + n)
     })
   })
+
+  it('refuses I/O whose end passes 2^53 - 1, where offsets stop being exact numbers', async () => {
+    await onDist3({}, async (glfs, path) => {
+      const fd = await glfs.creat(path, O_RDWR | O_CREAT | O_TRUNC)
+      const near = Number.MAX_SAFE_INTEGER - 5
+      for (const op of [fd.pwrite(Buffer.alloc(10), near), fd.pread(10, near), fd.pread(Buffer.alloc(10), near)]) {
+        const err = await op.then(() => undefined, (e: unknown) => e)
+        expect(err).toBeInstanceOf(RangeError)
+        expect((err as { code?: string }).code).toBe('ERR_OUT_OF_RANGE')
+      }
+      await fd.close()
+    })
+  })
 })
 
 describe('write-behind defects (#19) with the brick of gfts-tiny stopped', () => {
