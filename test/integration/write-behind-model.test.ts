@@ -226,15 +226,20 @@ async function round(glfs: Glfs, volume: string, seed: number, fillerDir: string
     outcome: Promise<{ n?: number; err?: unknown }>
   }
 
-  /** Issue writes without waiting between them; each buffer is scribbled over once its call settles. */
-  const issueWrites = (count: number, appends: boolean): Issued[] => {
+  /**
+   * Issue writes without waiting between them; each buffer is scribbled over once its call settles.
+   * A burst fills the window with writes near one place, then overlaps them with one larger than
+   * the window: it must still land after them.
+   */
+  const issueWrites = (count: number, appends: boolean, burst = false): Issued[] => {
     const out: Issued[] = []
+    const near = burst ? int(0, model.size) : 0
     for (let i = 0; i < count; i++) {
-      const append = appends && rand() < 0.25
+      const append = !burst && appends && rand() < 0.25
       const slot = append ? 2 : int(0, 1)
       // An append's offset means nothing (the brick appends): often far past the end.
-      const off = append ? model.size + int(0, 2 * 1024 * 1024) : offset()
-      const len = append ? int(1, 64 * KiB) : size()
+      const off = append ? model.size + int(0, 2 * 1024 * 1024) : burst ? near + int(0, 64 * KiB) : offset()
+      const len = append ? int(1, 64 * KiB) : burst ? (i < count - 1 ? int(128 * KiB, 250 * KiB) : int(WINDOW + 1, WINDOW + 300 * KiB)) : size()
       const id = ++ids
       const data = payload(len, id)
       const buf = Buffer.from(data)
@@ -250,8 +255,9 @@ async function round(glfs: Glfs, volume: string, seed: number, fillerDir: string
 
   const writeBatch = async (): Promise<void> => {
     const certain = model.certain
-    log.push(`${step}: write batch${certain ? '' : ' (uncertain)'}`)
-    const issued = issueWrites(int(1, 4), certain)
+    const burst = rand() < 0.25
+    log.push(`${step}: write ${burst ? 'burst' : 'batch'}${certain ? '' : ' (uncertain)'}`)
+    const issued = burst ? issueWrites(int(4, 5), false, true) : issueWrites(int(1, 4), certain)
     for (const w of issued) {
       const { n, err } = await w.outcome
       if (err === undefined) {
