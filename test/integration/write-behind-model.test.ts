@@ -13,6 +13,9 @@
  * call settles: bytes sent from a buffer the caller got back show up as values no write made.
  *
  * Replay one round: WB_MODEL_SEED=<seed> npx vitest run test/integration/write-behind-model.test.ts
+ * Seeds that failed with one fix of #19 reverted (the others kept): O_APPEND order 1, 4, 6, 9, 10,
+ * 13, 20; reads in a hole (knownSize) 16, 19; issue order through admission 2-7, 9-12, 15-30;
+ * failed writes outliving a truncation 4, 7, 11, 13, 15, 17, 18, 20, 26.
  * Survey (every failing seed of the budget): WB_MODEL_SURVEY=1 WB_MODEL_FIRST_SEED=<seed>.
  * Budget: WB_MODEL_MS (default 20 s, 45 s with CI=true); steps per round: WB_MODEL_STEPS (default 40).
  */
