@@ -83,6 +83,7 @@ export class GlfsFd {
   async #pread(target: number | Uint8Array, offset: number, signal: AbortSignal | undefined): Promise<Buffer | number> {
     this.#check('pread')
     checkOffset(offset, 'offset')
+    if (typeof target === 'number' ? Number.isSafeInteger(target) : target instanceof Uint8Array) checkEnd(offset, typeof target === 'number' ? target : target.length)
     if (typeof target === 'number') {
       checkLength(target, 'length')
       if (target === 0) return Buffer.alloc(0)
@@ -126,7 +127,9 @@ export class GlfsFd {
   /**
    * Write `data` at `offset` without moving the file position (with O_APPEND the brick appends).
    * The bytes are sent by reference, not copied; do not modify them until the promise settles.
-   * Resolves with the bytes written (always all of them: short writes are continued).
+   * Resolves with the bytes written: all of them (short writes are continued) unless a part
+   * failed, then those written contiguously from `offset` (a short write, as pwrite(2)); rejects
+   * only when none were. Settles only after every piece of a large write settled.
    */
   pwrite(data: Uint8Array | string, offset: number, options?: GlfsCallOptions): Promise<number> {
     const signal = options?.signal
@@ -139,10 +142,12 @@ export class GlfsFd {
     this.#check('pwrite')
     checkOffset(offset, 'offset')
     const buf = toBuffer(data)
+    checkEnd(offset, buf.length)
     if (buf.length === 0) return 0
     if (buf.length <= MAX_IO_CHUNK) {
       const n = await this.#writev(buf, offset, 'pwrite')
-      return n === buf.length ? n : n + await this.#writeAll(buf.subarray(n), offset + n, 'pwrite')
+      // A short write is continued; if the rest fails, the part that landed is the result.
+      return n === buf.length ? n : n + await this.#writeAll(buf.subarray(n), offset + n, 'pwrite').catch(() => 0)
     }
     return this.#writeAll(buf, offset, 'pwrite')
   }
@@ -356,24 +361,51 @@ export class GlfsFd {
     return total
   }
 
-  /** Large writes: chunks in flight together; a short write is continued from where it stopped. */
+  /**
+   * Large writes: chunks in flight together; a short write is continued from where it stopped.
+   * Settles only when every chunk did (the caller's buffer is free again then). When one failed,
+   * resolves with the bytes written contiguously from `offset`, as pwrite(2) and glfs_pwrite
+   * report a short write; with none, rejects with the first chunk's error, whose `failedRanges`
+   * list what did not land (chunks after a failed one may have).
+   */
   async #writeAll(buf: Buffer, offset: number, syscall: string): Promise<number> {
-    const chunks: Promise<number>[] = []
-    for (let at = 0; at < buf.length; at += MAX_IO_CHUNK) {
-      const piece = buf.subarray(at, Math.min(at + MAX_IO_CHUNK, buf.length))
-      chunks.push(this.#writev(piece, offset + at, syscall).then(async (n) => {
-        let done = n
-        while (done < piece.length) {
-          const m = await this.#writev(piece.subarray(done), offset + at + done, syscall)
-          if (m === 0) throw this.#error('EIO', syscall, 'the brick wrote 0 bytes')
-          done += m
-        }
-        return done
+    const chunks: Promise<void>[] = []
+    const done: number[] = []
+    const errors: unknown[] = []
+    for (let at = 0, i = 0; at < buf.length; at += MAX_IO_CHUNK, i++) {
+      done.push(0)
+      chunks.push(this.#writePiece(buf.subarray(at, Math.min(at + MAX_IO_CHUNK, buf.length)), offset + at, syscall, done, i).catch((err: unknown) => {
+        errors[i] = err
       }))
     }
+    await Promise.all(chunks)
     let total = 0
-    for (const n of await Promise.all(chunks)) total += n
-    return total
+    for (let i = 0; i < done.length; i++) {
+      total += done[i]!
+      if (errors[i] !== undefined) break
+    }
+    if (errors.length === 0 || total > 0) return total
+    const first = errors.find((e) => e !== undefined)
+    if (!(first instanceof GlusterError)) throw first
+    const failedRanges: { offset: number; length: number }[] = []
+    for (let i = 0; i < done.length; i++) {
+      const at = i * MAX_IO_CHUNK
+      const length = Math.min(MAX_IO_CHUNK, buf.length - at)
+      if (errors[i] !== undefined) failedRanges.push({ offset: offset + at + done[i]!, length: length - done[i]! })
+    }
+    throw new GlusterError({
+      errno: first.errno, syscall, path: this.path, cause: first, failedRanges, volume: first.volume, brick: first.brick, host: first.host, port: first.port,
+      detail: `${failedRanges.length} of ${done.length} pieces of a ${buf.length}-byte write failed (${first.code}); the others were written`,
+    })
+  }
+
+  /** One chunk of #writeAll, continued after short writes; `done[i]` counts what landed. */
+  async #writePiece(piece: Buffer, offset: number, syscall: string, done: number[], i: number): Promise<void> {
+    while (done[i]! < piece.length) {
+      const n = await this.#writev(piece.subarray(done[i]!), offset + done[i]!, syscall)
+      if (n === 0) throw this.#error('EIO', syscall, 'the brick wrote 0 bytes')
+      done[i]! += n
+    }
   }
 
   /** Await an xlator call, re-labelling its error with this API call and the fd's path. */
@@ -494,6 +526,11 @@ function toBuffer(data: Uint8Array | string): Buffer {
 
 function checkOffset(value: number, name: string): void {
   if (!Number.isSafeInteger(value) || value < 0) throw rangeError(name, '>= 0 and <= 2^53 - 1', value)
+}
+
+/** Offsets past 2^53 - 1 cannot be told apart as numbers: `offset + length` must stay below. */
+function checkEnd(offset: number, length: number): void {
+  if (offset + length > Number.MAX_SAFE_INTEGER) throw rangeError('offset', `at most 2^53 - 1 - length (${length})`, offset)
 }
 
 function checkLength(value: number, name: string): void {

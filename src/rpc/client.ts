@@ -33,7 +33,8 @@ export interface RpcClientOptions {
   pingTimeoutMs?: number
   /**
    * A call without a reply for this long fails with ETIMEDOUT and the connection stays
-   * (protocol/client `frame-timeout`). Defaults to 1800 s.
+   * (protocol/client `frame-timeout`). A call whose payload (a WRITE's data, sent by reference) the
+   * socket has not written out yet fails only once it has, or when the connection drops. Defaults to 1800 s.
    */
   callTimeoutMs?: number
   /** Largest record accepted from the peer. Defaults to 80 MiB. */
@@ -67,9 +68,14 @@ class PendingCall {
   /** Data-changing calls whose fate is unknown if the connection drops after sending. */
   readonly mutates: boolean
   readonly sink: ReplySink | undefined
+  /**
+   * With a payload sent by reference: the connection's count of queued bytes once it was queued.
+   * The call may settle on its deadline only when the socket has written that far.
+   */
+  readonly sentMark: number
 
   constructor(xid: number, program: RpcProgram, proc: number, timeoutMs: number, mutates: boolean,
-    sink: ReplySink | undefined, resolve: (r: XdrReader) => void, reject: (e: Error) => void) {
+    sink: ReplySink | undefined, sentMark: number, resolve: (r: XdrReader) => void, reject: (e: Error) => void) {
     this.xid = xid
     this.program = program
     this.proc = proc
@@ -77,6 +83,7 @@ class PendingCall {
     this.deadline = performance.now() + timeoutMs
     this.mutates = mutates
     this.sink = sink
+    this.sentMark = sentMark
     this.resolve = resolve
     this.reject = reject
   }
@@ -172,6 +179,8 @@ export class RpcClient extends EventEmitter {
   /** Rejects the pending `connect()` when the connection ends before it is established. */
   #connectReject: ((err: Error) => void) | undefined
   readonly #expired = new Set<number>()
+  /** Some expired xids were forgotten: a reply to an unknown xid is then dropped, not fatal. */
+  #expiredForgotten = false
   #idleWaiters: Array<() => void> = []
   /** Resolved once the socket is released (or was never opened) after the connection ended. */
   #released: Promise<void> | undefined
@@ -265,6 +274,8 @@ export class RpcClient extends EventEmitter {
   }
 
   #beganXid = 0
+  /** Bytes handed to the socket so far; minus its writableLength, the bytes it has written. */
+  #queuedBytes = 0
   readonly #clock: WallClock = { sec: 0, nsec: 0 }
 
   /** Drop a call begun with `beginCall` whose arguments failed to encode. */
@@ -289,8 +300,10 @@ export class RpcClient extends EventEmitter {
     }
     // The liveness clock runs only while calls are outstanding: an idle spell is not silence.
     if (this.#pending.size === 0) this.#aliveAt = performance.now()
+    this.#queuedBytes += header.length + payloadBytes
+    const sentMark = payloadBytes > 0 ? this.#queuedBytes : 0
     return new Promise<XdrReader>((resolve, reject) => {
-      this.#pending.set(xid, new PendingCall(xid, program, proc, timeoutMs ?? this.#callTimeoutMs, mutates, sink, resolve, reject))
+      this.#pending.set(xid, new PendingCall(xid, program, proc, timeoutMs ?? this.#callTimeoutMs, mutates, sink, sentMark, resolve, reject))
       if (!this.#corked) {
         // Batch every call made in this tick into one writev.
         this.#corked = true
@@ -384,6 +397,11 @@ export class RpcClient extends EventEmitter {
       // A late reply to a call its deadline already failed is harmless (rpc-clnt.c logs and drops
       // it); a reply to an XID never sent means the peer is confused.
       if (this.#expired.delete(xid)) return
+      // More calls expired than are remembered: this may be a late reply to a forgotten one.
+      if (this.#expiredForgotten) {
+        debug('%s: dropped a reply to xid %d, unknown or expired long ago', this.label, xid)
+        return
+      }
       throw new RpcError('ERR_RPC_PROTOCOL', `reply to unknown xid ${xid}`, this.#where())
     }
     this.#pending.delete(xid)
@@ -439,10 +457,23 @@ export class RpcClient extends EventEmitter {
       // mistaken for a dead one.
       if (!this.#pingInFlight && now - this.#lastPingAt >= this.#pingTimeoutMs / 4) this.#ping(now)
     }
+    let written = -1
     for (const call of this.#pending.values()) {
       if (call.deadline <= now) {
+        // Its payload is the caller's buffer, sent by reference: while the socket still holds
+        // part of it the call stays (the caller must not refill a buffer still being sent); it
+        // settles once written, or when the connection drops (ping-timeout bounds that).
+        if (call.sentMark > 0) {
+          if (written < 0) written = this.#queuedBytes - (this.#socket?.writableLength ?? 0)
+          if (written < call.sentMark) continue
+        }
+        // A reply being received into the caller's buffer goes to one of ours from here on.
+        if (call.sink !== undefined) this.#decoder.releaseSink(call.sink.buffer)
         this.#pending.delete(call.xid)
-        if (this.#expired.size >= MAX_EXPIRED_XIDS) this.#expired.delete(this.#expired.values().next().value!)
+        if (this.#expired.size >= MAX_EXPIRED_XIDS) {
+          this.#expired.delete(this.#expired.values().next().value!)
+          this.#expiredForgotten = true
+        }
         this.#expired.add(call.xid)
         call.reject(new GlusterError({
           errno: errnoOf('ETIMEDOUT'), syscall: procedureName(call.program, call.proc).toLowerCase(), host: this.endpoint.host, port: this.endpoint.port,
@@ -479,6 +510,7 @@ export class RpcClient extends EventEmitter {
     const pending = [...this.#pending.values()]
     this.#pending.clear()
     this.#expired.clear()
+    this.#expiredForgotten = false
     for (const call of pending) call.reject(this.#notConnected(call.program, call.proc, call.xid, call.mutates, err))
     this.#wakeIdle()
     debug('closed %s%s', this.label, err ? ': ' + err.message : '')

@@ -207,6 +207,17 @@ export class RecordDecoder {
     }
   }
 
+  /**
+   * The caller that owns `buffer` got it back (its call expired): the rest of the record being
+   * received into it goes to a buffer of our own instead. Allocates only then.
+   */
+  releaseSink(buffer: Uint8Array): void {
+    if (this.#sink !== buffer) return
+    const own = Buffer.allocUnsafe(buffer.length)
+    own.set(buffer.subarray(0, this.#sinkAt))
+    this.#sink = own
+  }
+
   #emit(): void {
     let record: Buffer
     let sunk = 0

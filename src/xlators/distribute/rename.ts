@@ -93,8 +93,15 @@ async function renameFile(dht: Distribute, call: Call, srcSide: Side, dstSide: S
     const su = dht.internalCall(call)
     let linked = false
     let linkResult: RenameResult['stat'] | undefined
+    let newLinkto = false
     if (srcCached === dstCached) {
-      if (dstHashed !== dstCached) await unlinkQuietly(dht, su, newLoc, dstHashed)
+      if (dstHashed !== dstCached) {
+        // The new name's linkto goes first (dht_rename_create_links): without it a lookup of the
+        // new name on its hashed subvolume finds nothing once the old name is gone.
+        await unlinkQuietly(dht, su, newLoc, dstHashed)
+        await createLinkto(dht, call, newLoc, src.gfid, srcCached, dstHashed)
+        newLinkto = true
+      }
     } else if (srcCached !== dstHashed) {
       if (dstHashed !== srcHashed) {
         await createLinkto(dht, call, oldLoc, src.gfid, srcCached, dstHashed)
@@ -114,16 +121,12 @@ async function renameFile(dht: Distribute, call: Call, srcSide: Side, dstSide: S
     try {
       renamed = await dht.children[renameSubvol]!.rename(call, oldLoc, newLoc, xdata)
     } catch (err) {
-      // Only a failed rename of the data is fatal; a linkto left under the old name is a stale
-      // linkto that rebalance cleans up, and the new name is already linked to the data.
-      if (renameSubvol === srcCached) {
-        if (linked && dstHashed !== srcHashed && dstHashed !== srcCached) await unlinkQuietly(dht, su, oldLoc, dstHashed).catch(() => undefined)
-        if (linkResult !== undefined) await unlinkQuietly(dht, su, newLoc, srcCached).catch(() => undefined)
-        throw err
-      }
-    }
-    if (srcCached === dstCached && dstHashed !== dstCached) {
-      await createLinkto(dht, call, newLoc, src.gfid, srcCached, dstHashed).catch(() => undefined)
+      // Failed, whether it was the data or the linkto that becomes the new name's (dht_rename_cbk
+      // fails the rename either way): undo the links made for it, and the old name stays whole.
+      if (linked) await unlinkQuietly(dht, su, oldLoc, dstHashed).catch(() => undefined)
+      if (newLinkto) await unlinkQuietly(dht, su, newLoc, dstHashed).catch(() => undefined)
+      if (linkResult !== undefined) await unlinkQuietly(dht, su, newLoc, srcCached).catch(() => undefined)
+      throw err
     }
 
     const leftovers: Promise<void>[] = []

@@ -49,11 +49,16 @@ export class Block {
   error: GlusterError | undefined = undefined
   /** Bytes a bypass write already got onto the brick before a short write. */
   done = 0
+  /**
+   * An O_APPEND write: the brick places it at the end of the file, wherever that is when it
+   * arrives, so for ordering it spans the whole file (C `wb_requests_overlap` treats appends so).
+   */
+  readonly appends: boolean
   readonly resolve: ((r: WriteResult) => void) | undefined
   readonly reject: ((err: unknown) => void) | undefined
 
   constructor(fd: Fd, call: Call, flags: number, xdata: Dict | undefined, data: Buffer, start: number, offset: number,
-    length: number, orderStart: number, lied: boolean,
+    length: number, orderStart: number, lied: boolean, appends: boolean,
     resolve: ((r: WriteResult) => void) | undefined, reject: ((err: unknown) => void) | undefined) {
     this.fd = fd
     this.call = call
@@ -65,6 +70,7 @@ export class Block {
     this.length = length
     this.orderStart = orderStart
     this.lied = lied
+    this.appends = appends
     this.sealed = !lied
     this.resolve = resolve
     this.reject = reject
@@ -73,26 +79,44 @@ export class Block {
   get end(): number {
     return this.offset + this.length
   }
+
+  /** Do this block's bytes and [start, end) meet (an append meets everything)? */
+  overlaps(start: number, end: number): boolean {
+    return this.appends || (this.offset < end && start < this.offset + this.length)
+  }
+
+  /** Must a request over [start, end) wait for this block (its ordering span, see `orderStart`)? */
+  orders(start: number, end: number): boolean {
+    return this.appends || (this.orderStart < end && start < this.offset + this.length)
+  }
 }
 
-/** A write waiting for room in the window (backpressure); holds the caller's buffer by reference. */
+/**
+ * A write waiting for its turn to join the ordered list (backpressure): for room in the window, or,
+ * for a write the cache does not hold (`bypass`), behind older writes waiting for room, so that
+ * every write joins the list in issue order. Holds the caller's buffer by reference.
+ */
 export class WaitingWrite {
   readonly fd: Fd
   readonly call: Call
   readonly data: Buffer
   readonly offset: number
   readonly flags: number
+  readonly xdata: Dict | undefined
+  readonly bypass: boolean
   /** Clock value at arrival: failures older than this get one retry on its behalf. */
   readonly since: number
   readonly resolve: (r: WriteResult) => void
   readonly reject: (err: unknown) => void
-  constructor(fd: Fd, call: Call, data: Buffer, offset: number, flags: number, since: number,
-    resolve: (r: WriteResult) => void, reject: (err: unknown) => void) {
+  constructor(fd: Fd, call: Call, data: Buffer, offset: number, flags: number, xdata: Dict | undefined, bypass: boolean,
+    since: number, resolve: (r: WriteResult) => void, reject: (err: unknown) => void) {
     this.fd = fd
     this.call = call
     this.data = data
     this.offset = offset
     this.flags = flags
+    this.xdata = xdata
+    this.bypass = bypass
     this.since = since
     this.resolve = resolve
     this.reject = reject
@@ -251,10 +275,10 @@ export class WbInode {
     const end = offset + data.length
     let b = this.tail
     for (let looked = 0; b !== undefined && looked < MERGE_LOOKBACK; b = b.prev, looked++) {
-      if (b.offset <= end && offset <= b.end) break
+      if (b.appends || (b.offset <= end && offset <= b.end)) break
     }
     if (b === undefined || b.offset > end || offset > b.end) return undefined
-    if (!b.lied || b.sent || b.state !== DIRTY || b.fd !== fd || b.call !== call || b.flags !== flags) return undefined
+    if (!b.lied || b.appends || b.sent || b.state !== DIRTY || b.fd !== fd || b.call !== call || b.flags !== flags) return undefined
     const from = Math.min(b.offset, offset)
     const to = Math.max(b.end, end)
     if (to - from > limit) return undefined
@@ -277,7 +301,7 @@ export class WbInode {
     if (block.state !== DIRTY) return false
     if (!block.sealed && block === this.tail && block.length < aggregateSize && !(trickling && this.inflightLied === 0)) return false
     for (let x = this.head; x !== undefined && x !== block; x = x.next) {
-      if (strict || (x.offset < block.end && block.offset < x.end)) return false
+      if (strict || block.appends || x.overlaps(block.offset, block.end)) return false
     }
     return true
   }
@@ -286,7 +310,7 @@ export class WbInode {
   conflicting(start: number, end: number, strict: boolean): Block[] {
     const out: Block[] = []
     for (let b = this.head; b !== undefined; b = b.next) {
-      if (strict || (b.orderStart < end && start < b.end)) out.push(b)
+      if (strict || b.orders(start, end)) out.push(b)
     }
     if (this.tail !== undefined && out[out.length - 1] === this.tail) this.tail.sealed = true
     return out
@@ -326,7 +350,7 @@ export class WbInode {
       }
       if (b.state !== DIRTY) continue
       for (const x of blockers) {
-        if (strict || (x.offset < b.end && b.offset < x.end)) {
+        if (strict || b.appends || x.overlaps(b.offset, b.end)) {
           out.add(b)
           blockers.push(b)
           break

@@ -80,9 +80,14 @@ const CACHED_ANSWERS_PER_TURN = 256
 /** Most pooled aggregate buffers, shared by every file. */
 const POOL_MAX = 16
 
-/** What write-behind keeps per fd: when it was opened, to know which losses it must report. */
+/**
+ * What write-behind keeps per fd: when it was opened, to know which losses it must report, and
+ * the FLUSH flush-behind sent in the background, which RELEASE must not overtake (the brick
+ * would answer the FLUSH EBADF, and locks it releases would outlive the fd).
+ */
 class WbFd {
   readonly openClock: number
+  flushing: Promise<unknown> | undefined = undefined
   constructor(openClock: number) {
     this.openClock = openClock
   }
@@ -162,15 +167,17 @@ export class WriteBehind extends Xlator {
     const st = this.#inode(fd.inode)
     const c = this.config
     const sync = O_DSYNC | (c.strictODirect ? O_DIRECT : 0)
-    if ((fd.flags & (sync | O_APPEND)) !== 0 || (flags & sync) !== 0 || xdata !== undefined || len > c.windowBytes) {
-      return this.#bypass(st, call, fd, data, offset, flags, xdata)
+    const bypass = (fd.flags & (sync | O_APPEND)) !== 0 || (flags & sync) !== 0 || xdata !== undefined || len > c.windowBytes
+    if (st.admission.length === 0) {
+      if (bypass) return this.#bypass(st, call, fd, data, offset, flags, xdata)
+      if (st.cachedBytes + len <= c.windowBytes) {
+        this.#cache(st, fd, call, data, offset, flags)
+        return this.#answer({ size: len, prestat: ZERO_IATT, poststat: ZERO_IATT, xdata: undefined })
+      }
     }
-    if (st.admission.length === 0 && st.cachedBytes + len <= c.windowBytes) {
-      this.#cache(st, fd, call, data, offset, flags)
-      return this.#answer({ size: len, prestat: ZERO_IATT, poststat: ZERO_IATT, xdata: undefined })
-    }
+    // Older writes wait for room: this one waits behind them, whatever its kind, to keep issue order.
     return new Promise<WriteResult>((resolve, reject) => {
-      st.admission.push(new WaitingWrite(fd, call, data, offset, flags, this.#clock, resolve, reject))
+      st.admission.push(new WaitingWrite(fd, call, data, offset, flags, xdata, bypass, this.#clock, resolve, reject))
       this.#admit(st)
     })
   }
@@ -202,7 +209,7 @@ export class WriteBehind extends Xlator {
     data.copy(buf, 0)
     const orderStart = offset > st.knownSize ? st.knownSize : offset
     if (offset + len > st.knownSize) st.knownSize = offset + len
-    const block = new Block(fd, call, flags, undefined, buf, 0, offset, len, orderStart, true, undefined, undefined)
+    const block = new Block(fd, call, flags, undefined, buf, 0, offset, len, orderStart, true, false, undefined, undefined)
     st.link(block)
     this.#dirty.add(st)
     // The previous tail stopped aggregating when this block followed it.
@@ -210,21 +217,28 @@ export class WriteBehind extends Xlator {
     this.#trySend(st, block)
   }
 
-  /** A write the cache must not hold: ordered like any other, answered by the brick. */
+  /**
+   * A write the cache must not hold: ordered like any other, answered by the brick. An O_APPEND
+   * write lands at the end of the file, not at `offset`: it is ordered after every older write
+   * and before every newer one, and says nothing of the size until the brick answers.
+   */
   #bypass(st: WbInode, call: Call, fd: Fd, data: Buffer, offset: number, flags: number, xdata: Dict | undefined): Promise<WriteResult> {
+    const appends = (fd.flags & O_APPEND) !== 0
     const end = offset + data.length
     // Older failed writes it overlaps get one more attempt; if they fail again it cannot go.
-    if (st.failed > 0) st.retry(st.conflicting(offset, end, this.config.strictWriteOrdering), this.#clock)
+    const retrying = st.failed > 0
+    if (retrying) st.retry(appends ? st.conflicting(0, Infinity, true) : st.conflicting(offset, end, this.config.strictWriteOrdering), this.#clock)
     return new Promise<WriteResult>((resolve, reject) => {
-      const orderStart = offset > st.knownSize ? st.knownSize : offset
+      const orderStart = appends ? 0 : offset > st.knownSize ? st.knownSize : offset
       const prev = st.tail
-      const block = new Block(fd, call, flags, xdata, data, 0, offset, data.length, orderStart, false, resolve, reject)
+      const block = new Block(fd, call, flags, xdata, data, 0, offset, data.length, orderStart, false, appends, resolve, reject)
       st.link(block)
       this.#dirty.add(st)
-      if (end > st.knownSize) st.knownSize = end
+      if (!appends && end > st.knownSize) st.knownSize = end
       this.#trySend(st, prev)
       this.#trySend(st, block)
-      if (st.failed > 0) this.#progress(st)
+      // The retried blocks go now, and a bypass stuck behind one that still fails is refused.
+      if (retrying) this.#progress(st)
     })
   }
 
@@ -233,6 +247,11 @@ export class WriteBehind extends Xlator {
     const window = this.config.windowBytes
     while (st.admission.length > 0) {
       const w = st.admission[0]!
+      if (w.bypass) {
+        st.admission.shift()
+        this.#bypass(st, w.call, w.fd, w.data, w.offset, w.flags, w.xdata).then(w.resolve, w.reject)
+        continue
+      }
       if (st.cachedBytes + w.data.length <= window) {
         st.admission.shift()
         this.#cache(st, w.fd, w.call, w.data, w.offset, w.flags)
@@ -276,7 +295,7 @@ export class WriteBehind extends Xlator {
     for (let b = st.tail; b !== undefined && left > 0; b = b.prev) {
       if (b.state !== DIRTY) continue
       left--
-      if ((all || b === st.tail || (b.offset < end && start < b.end)) && st.canSend(b, c.aggregateBytes, c.tricklingWrites, c.strictWriteOrdering)) void this.#send(st, b)
+      if ((all || b === st.tail || b.overlaps(start, end)) && st.canSend(b, c.aggregateBytes, c.tricklingWrites, c.strictWriteOrdering)) void this.#send(st, b)
     }
   }
 
@@ -289,8 +308,8 @@ export class WriteBehind extends Xlator {
     st.setState(b, INFLIGHT)
     b.sealed = true
     b.sent = true
-    const start = b.offset
-    const end = b.end
+    const start = b.appends ? 0 : b.offset
+    const end = b.appends ? Infinity : b.end
     const bytes = b.start === 0 && b.length === b.data.length ? b.data : b.data.subarray(b.start, b.start + b.length)
     let result: WriteResult | undefined
     let failure: unknown
@@ -302,7 +321,11 @@ export class WriteBehind extends Xlator {
     if (result !== undefined && result.size >= b.length) {
       st.unlink(b)
       if (b.lied) this.#recycle(b.data)
-      else b.resolve!({ size: b.done + b.length, prestat: result.prestat, poststat: result.poststat, xdata: result.xdata })
+      else {
+        // Only the brick knows where an append ended.
+        if (b.appends && result.poststat.size > st.knownSize) st.knownSize = result.poststat.size
+        b.resolve!({ size: b.done + b.length, prestat: result.prestat, poststat: result.poststat, xdata: result.xdata })
+      }
     } else if (result !== undefined && result.size > 0) {
       // A short write: the rest is sent again, as write-behind.c wb_fulfill_short_write does.
       const n = result.size
@@ -321,7 +344,11 @@ export class WriteBehind extends Xlator {
         if (debug.enabled) debug('%s: cached write [%d, %d) of %s failed: %s', this.name, b.offset, b.end, gfidToString(b.fd.inode.gfid), err.message)
       } else {
         st.unlink(b)
-        b.reject!(failure ?? err)
+        // It may have raised knownSize; what the file holds now is unknown (0: conservative).
+        st.knownSize = 0
+        // Part of it landed before the failure: a short write, as the brick would report it.
+        if (b.done > 0) b.resolve!({ size: b.done, prestat: ZERO_IATT, poststat: ZERO_IATT, xdata: undefined })
+        else b.reject!(failure ?? err)
       }
     }
     this.#progress(st, start, end)
@@ -339,6 +366,7 @@ export class WriteBehind extends Xlator {
       for (const b of stuck) {
         if (b.lied) continue
         st.unlink(b)
+        st.knownSize = 0
         rejected = true
         b.reject!(this.#dependentError(st, 'write', b.fd.inode, [b]))
       }
@@ -404,6 +432,8 @@ export class WriteBehind extends Xlator {
   /** Forget failed or stuck blocks after they were reported (or could not be); record the loss. */
   #drop(st: WbInode, blocks: readonly Block[], cause: GlusterError | undefined): Loss {
     for (const b of blocks) st.unlink(b)
+    // Their ends raised knownSize and never landed: the size is unknown again (0: conservative).
+    st.knownSize = 0
     const loss = new Loss(this.#clock++, cause === undefined ? errnoOf('EIO') : -cause.errno, cause, mergeRanges(blocks.map(rangeOf)))
     st.addLoss(loss)
     this.#progress(st)
@@ -476,7 +506,7 @@ export class WriteBehind extends Xlator {
     }
     // FLUSH goes even after a failure: it releases the caller's POSIX locks on the brick.
     if (this.config.flushBehind || err !== undefined) {
-      this.child.flush(call, fd, xdata).catch((e: unknown) => debug('%s: background flush failed: %s', this.name, (e as Error).message))
+      this.#fdState(fd).flushing = this.child.flush(call, fd, xdata).catch((e: unknown) => debug('%s: background flush failed: %s', this.name, (e as Error).message))
       if (err !== undefined) throw err
       return { xdata: undefined }
     }
@@ -490,6 +520,8 @@ export class WriteBehind extends Xlator {
       const lost = await this.#drainFd(st, fd, true)
       if (lost !== undefined) this.#unreported = mergeLoss(this.#unreported, lost)
     }
+    const flushing = (fd.ctx.get(this) as WbFd | undefined)?.flushing
+    if (flushing !== undefined) await flushing
     fd.ctx.delete(this)
     return this.child.release(call, fd)
   }
@@ -541,20 +573,70 @@ export class WriteBehind extends Xlator {
     return undefined
   }
 
-  override async ftruncate(call: Call, fd: Fd, offset: number, xdata?: Dict): Promise<PrePostResult> {
-    const st = this.#peek(fd.inode)
-    if (st !== undefined && !st.empty) await this.#dependOn(st, offset, Infinity, 'ftruncate', fd.inode)
-    const r = await this.child.ftruncate(call, fd, offset, xdata)
+  override ftruncate(call: Call, fd: Fd, offset: number, xdata?: Dict): Promise<PrePostResult> {
+    return this.#truncate(fd.inode, offset, 'ftruncate', () => this.child.ftruncate(call, fd, offset, xdata))
+  }
+
+  override truncate(call: Call, loc: Loc, offset: number, xdata?: Dict): Promise<PrePostResult> {
+    return this.#truncate(loc.inode, offset, 'truncate', () => this.child.truncate(call, loc, offset, xdata))
+  }
+
+  /**
+   * A truncation supersedes the cached writes above `offset` that failed: their bytes would be
+   * cut off anyway, and a retry after it would bring them back. They are forgotten (no loss to
+   * report: the file ends up as if they had landed) unless the truncation fails; the rest of what
+   * it depends on is waited for (and retried) as for any request.
+   */
+  async #truncate(inode: Inode | undefined, offset: number, syscall: string, wind: () => Promise<PrePostResult>): Promise<PrePostResult> {
+    const st = this.#peek(inode)
+    let superseded: ByteRange[] | undefined
+    if (st !== undefined && !st.empty) {
+      if (st.failed > 0) superseded = this.#supersede(st, offset, undefined)
+      await this.#dependOn(st, offset, Infinity, syscall, inode!)
+    }
+    let r: PrePostResult
+    try {
+      r = await wind()
+    } catch (err) {
+      if (st !== undefined && superseded !== undefined) this.#supersedeFailed(st, superseded, err)
+      throw err
+    }
     if (st !== undefined) truncated(st, offset)
     return r
   }
 
-  override async truncate(call: Call, loc: Loc, offset: number, xdata?: Dict): Promise<PrePostResult> {
-    const st = this.#peek(loc.inode)
-    if (st !== undefined && !st.empty) await this.#dependOn(st, offset, Infinity, 'truncate', loc.inode!)
-    const r = await this.child.truncate(call, loc, offset, xdata)
-    if (st !== undefined) truncated(st, offset)
-    return r
+  /**
+   * Forget the FAILED blocks above `offset`, and cut those across it down to it; returns the ranges
+   * forgotten, or undefined when none. With `among` (the blocks an O_TRUNC open waited for), the
+   * DIRTY ones stuck behind them too: sent now, they would land after the truncation.
+   */
+  #supersede(st: WbInode, offset: number, among: readonly Block[] | undefined): ByteRange[] | undefined {
+    let gone: ByteRange[] | undefined
+    const forgotten: Block[] = []
+    if (among === undefined) {
+      for (let b = st.head; b !== undefined; b = b.next) if (b.state === FAILED) forgotten.push(b)
+    } else {
+      for (const b of among) if (b.linked && b.state !== INFLIGHT) forgotten.push(b)
+    }
+    for (const b of forgotten) {
+      if (b.end <= offset) continue
+      const from = Math.max(b.offset, offset)
+      ;(gone ??= []).push({ offset: from, length: b.end - from })
+      if (b.offset >= offset) {
+        st.unlink(b)
+      } else {
+        if (b.lied) st.cachedBytes -= b.end - offset
+        b.length = offset - b.offset
+      }
+    }
+    if (gone !== undefined) this.#progress(st)
+    return gone
+  }
+
+  /** The truncation that superseded failed writes failed itself: their loss stands. */
+  #supersedeFailed(st: WbInode, ranges: ByteRange[], err: unknown): void {
+    const cause = err instanceof GlusterError ? err : undefined
+    st.addLoss(new Loss(this.#clock++, cause === undefined ? errnoOf('EIO') : -cause.errno, cause, mergeRanges(ranges)))
   }
 
   override async discard(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
@@ -616,11 +698,16 @@ export class WriteBehind extends Xlator {
   override async open(call: Call, loc: Loc, flags: number, fd: Fd, xdata?: Dict): Promise<OpenResult> {
     const truncating = (flags & O_TRUNC) !== 0 && (flags & O_ACCMODE) !== 0
     const st = this.#peek(fd.inode)
-    // Older cached writes must not land after the brick truncated the file.
-    if (truncating) await this.#orderAfter(st)
+    // Older cached writes must not land after the brick truncated the file: wait for them, and
+    // forget those that failed (a retry would bring their bytes back into the emptied file).
+    const older = truncating && st !== undefined && !st.empty ? await this.#waitFor(st, 0, Infinity, undefined) : undefined
     const r = await this.child.open(call, loc, flags, fd, xdata)
     this.#fdState(fd)
-    if (truncating) this.#inode(fd.inode).knownSize = 0
+    if (truncating) {
+      const now = this.#inode(fd.inode)
+      if (older !== undefined) this.#supersede(now, 0, older)
+      truncated(now, 0)
+    }
     return r
   }
 
@@ -731,7 +818,7 @@ export class WriteBehind extends Xlator {
 function fromCache(st: WbInode, size: number, offset: number): ReadResult | undefined {
   const end = offset + size
   for (let b = st.tail; b !== undefined; b = b.prev) {
-    if (b.orderStart < end && offset < b.end) {
+    if (b.orders(offset, end)) {
       if (!b.lied || b.state === FAILED || offset < b.offset || end > b.end) return undefined
       const data = Buffer.allocUnsafe(size)
       b.data.copy(data, 0, b.start + offset - b.offset, b.start + end - b.offset)

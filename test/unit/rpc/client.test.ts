@@ -678,6 +678,79 @@ describe('RpcClient deadlines, idleness and credentials', () => {
     expect(client.status).toBe('connected')
   })
 
+  it('settles a timed-out call only once its payload left the caller\'s buffer', async () => {
+    // A peer that reads nothing at first: the payload stays queued in the client's socket.
+    let seenScribble = false
+    let received = 0
+    let server!: Socket
+    const srv = createServer((socket) => {
+      server = socket
+      socket.pause()
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.length
+        if (chunk.includes(0xee)) seenScribble = true
+      })
+    })
+    srv.listen(0, '127.0.0.1')
+    await once(srv, 'listening')
+    cleanups.push(() => new Promise<void>((resolve) => { server?.destroy(); srv.close(() => resolve()) }))
+    const port = (srv.address() as { port: number }).port
+    const client = new RpcClient(tcp(port), { callTimeoutMs: 100, pingTimeoutMs: 0 })
+    cleanups.push(() => client.close())
+    await client.connect()
+    const payload = Buffer.alloc(64 * 1024 * 1024, 0x5a)
+    const w = client.beginCall(TEST_PROGRAM, WRITE, AuthFlavor.NULL, ID, 0)
+    w.uint32(payload.length)
+    let settled = false
+    const call = glusterRejection(client.endCall(TEST_PROGRAM, WRITE, payload, true)).then((err) => {
+      settled = true
+      payload.fill(0xee)
+      return err
+    })
+    await new Promise((r) => setTimeout(r, 2500))
+    expect(settled).toBe(false)
+    server.resume()
+    expect((await call).code).toBe('ETIMEDOUT')
+    while (received < payload.length) await new Promise((r) => setTimeout(r, 20))
+    expect(seenScribble).toBe(false)
+  })
+
+  it('never writes into the caller\'s buffer after its call timed out, even mid-reply', async () => {
+    const peer = await startPeer()
+    const client = await connectTo(peer, { callTimeoutMs: 100, pingTimeoutMs: 0 })
+    const sinkBuffer = Buffer.alloc(1024 * 1024)
+    const sink = { buffer: sinkBuffer, headLength: (_body: Buffer, bodyAt: number) => bodyAt }
+    client.beginCall(TEST_PROGRAM, ECHO, AuthFlavor.NULL, ID, 0).uint32(1)
+    const call = glusterRejection(client.endCall(TEST_PROGRAM, ECHO, undefined, false, undefined, sink))
+    const [received] = await peer.waitForCalls(1)
+    const reply = successReply(received!.xid, Buffer.alloc(sinkBuffer.length, 0x11))
+    received!.socket.write(reply.subarray(0, 300 * 1024))
+    expect((await call).code).toBe('ETIMEDOUT')
+    sinkBuffer.fill(0xee)
+    received!.socket.write(reply.subarray(300 * 1024))
+    const next = echo(client, 2)
+    const [, second] = await peer.waitForCalls(2)
+    second!.socket.write(successReply(second!.xid, second!.args))
+    expect((await next).uint32()).toBe(2)
+    expect(sinkBuffer.every((b) => b === 0xee)).toBe(true)
+    expect(client.status).toBe('connected')
+  })
+
+  it('keeps the connection on a late reply to a call expired beyond the remembered 4096', async () => {
+    const peer = await startPeer()
+    const client = await connectTo(peer, { callTimeoutMs: 100, pingTimeoutMs: 0 })
+    const calls: Promise<GlusterError>[] = []
+    for (let i = 0; i < 4100; i++) calls.push(glusterRejection(echo(client, i)))
+    for (const c of calls) expect((await c).code).toBe('ETIMEDOUT')
+    const [first] = await peer.waitForCalls(1)
+    const next = echo(client, 7)
+    const received = await peer.waitForCalls(4101)
+    const last = received[4100]!
+    first!.socket.write(Buffer.concat([successReply(first!.xid, first!.args), successReply(last.xid, last.args)]))
+    expect((await next).uint32()).toBe(7)
+    expect(client.status).toBe('connected')
+  })
+
   it('bounds one call by its own timeoutMs', async () => {
     const peer = await startPeer()
     const client = await connectTo(peer, { pingTimeoutMs: 0 })

@@ -9,6 +9,8 @@ import {
 } from '../../../../src/xlators/types.ts'
 import { Xlator } from '../../../../src/xlators/xlator.ts'
 
+const O_APPEND = 0o2000
+
 export const CALL: Call = { pid: 1, uid: 0, gid: 0, groups: [], lkOwner: Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]) }
 
 /** One WRITE as the brick received it. */
@@ -55,7 +57,7 @@ export class FakeBrick extends Xlator {
     return this.#held.length
   }
 
-  override async writev(_call: Call, _fd: Fd, data: Buffer, offset: number, _flags: number, _xdata?: Dict): Promise<WriteResult> {
+  override async writev(_call: Call, fd: Fd, data: Buffer, offset: number, _flags: number, _xdata?: Dict): Promise<WriteResult> {
     this.fops.push('writev')
     const w = { offset, length: data.length }
     this.writes.push(w)
@@ -72,7 +74,8 @@ export class FakeBrick extends Xlator {
     const fail = this.failWith
     if (fail !== undefined && fail.when(w)) throw new GlusterError({ errno: errnoOf(fail.code), syscall: 'write', brick: 'fake:/b0' })
     const n = Math.min(bytes.length, this.shortAt)
-    this.#apply(bytes.subarray(0, n), offset)
+    // O_APPEND: the brick writes at the end of the file when the WRITE is done, not at `offset`.
+    this.#apply(bytes.subarray(0, n), (fd.flags & O_APPEND) !== 0 ? this.content.length : offset)
     const post = new Iatt()
     post.size = this.content.length
     return { size: n, prestat: new Iatt(), poststat: post, xdata: undefined }

@@ -8,7 +8,7 @@ import { CALL } from './fake-brick.ts'
 const fd = new Fd(new Inode(Buffer.alloc(16)), 2, false)
 
 function block(st: WbInode, offset: number, length: number, state: BlockState = DIRTY): Block {
-  const b = new Block(fd, CALL, 0, undefined, Buffer.alloc(length), 0, offset, length, offset, true, undefined, undefined)
+  const b = new Block(fd, CALL, 0, undefined, Buffer.alloc(length), 0, offset, length, offset, true, false, undefined, undefined)
   st.link(b)
   if (state !== DIRTY) st.setState(b, state)
   return b

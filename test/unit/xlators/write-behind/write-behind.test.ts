@@ -3,10 +3,12 @@ import { GlusterError } from '../../../../src/rpc/errors.ts'
 import { OptionError } from '../../../../src/xlators/options.ts'
 import { parseVolfile } from '../../../../src/xlators/volfile.ts'
 import { WriteBehind, createWriteBehind } from '../../../../src/xlators/write-behind/write-behind.ts'
+import { Fd } from '../../../../src/xlators/types.ts'
 import { Xlator } from '../../../../src/xlators/xlator.ts'
 import { CALL, FakeBrick, openFile, settle, stack } from './fake-brick.ts'
 
 const O_RDWR = 2
+const O_TRUNC = 0o1000
 const O_APPEND = 0o2000
 const O_DIRECT = 0o40000
 const O_SYNC = 0o4010000
@@ -272,6 +274,102 @@ describe('performance/write-behind: normal operation', () => {
     expect(acked).toBe(false)
     await brick.releaseHeld()
     await w
+  })
+
+  it('orders an O_APPEND write after the cached writes of other fds and before later ones (its offset is the end of file)', async () => {
+    const { wb, brick } = stack()
+    const fd = await openFile(wb)
+    const fdA = await openFile(wb, O_RDWR | O_APPEND, fd.inode)
+    brick.hold = true
+    await wb.writev(CALL, fd, pattern(4 * KiB, 1), 0, 0)
+    await wb.writev(CALL, fd, pattern(8 * KiB, 2), 0, 0)
+    const append = wb.writev(CALL, fdA, Buffer.from('XXXXXXXXXX'), 100_000, 0)
+    const later = wb.writev(CALL, fd, pattern(10, 3), 8 * KiB + 10, 0)
+    for (let i = 0; i < 10 && brick.heldCount > 0; i++) await brick.releaseHeld()
+    expect((await append).size).toBe(10)
+    await later
+    await wb.fsync(CALL, fd, false)
+    expect(brick.content.length).toBe(8 * KiB + 20)
+    expect(brick.content.subarray(8 * KiB, 8 * KiB + 10).toString()).toBe('XXXXXXXXXX')
+    expect(brick.content.subarray(8 * KiB + 10).equals(pattern(10, 3))).toBe(true)
+  })
+
+  for (const how of ['an O_APPEND write with a large offset', 'a cached write far out that failed and was dropped']) {
+    it(`reads zeros inside a gap left by a pending write after ${how}`, async () => {
+      const { wb, brick } = stack()
+      const fd = await openFile(wb)
+      if (how.startsWith('an O_APPEND')) {
+        const fdA = await openFile(wb, O_RDWR | O_APPEND, fd.inode)
+        expect((await wb.writev(CALL, fdA, pattern(10, 8), 1_000_000, 0)).size).toBe(10)
+      } else {
+        brick.failWith = { code: 'EFBIG', when: (w) => w.offset >= 2 ** 44 }
+        await wb.writev(CALL, fd, pattern(10, 8), 2 ** 44 + 10, 0)
+        expect((await rejection(wb.fsync(CALL, fd, false))).code).toBe('EFBIG')
+        brick.failWith = undefined
+      }
+      await wb.writev(CALL, fd, pattern(4 * KiB, 9), 0, 0)
+      brick.hold = true
+      await wb.writev(CALL, fd, pattern(100, 10), 500_000, 0)
+      const read = wb.readv(CALL, fd, 100, 400_000, 0)
+      await settle()
+      for (let i = 0; i < 10 && brick.heldCount > 0; i++) await brick.releaseHeld()
+      expect((await read).data.equals(Buffer.alloc(100))).toBe(true)
+    })
+  }
+
+  it('sends a failed cached write retried for a bypass write that overlaps it, then the bypass', async () => {
+    const { wb, brick } = stack({ 'cache-size': '512KB' })
+    const fd = await openFile(wb)
+    brick.failWith = { code: 'ENOSPC', when: () => true }
+    await wb.writev(CALL, fd, pattern(64 * KiB, 11), 0, 0)
+    await settle()
+    brick.failWith = undefined
+    // Stuck behind the failed one, and the newest block: not what the bypass write is linked after.
+    await wb.writev(CALL, fd, pattern(4 * KiB, 13), 60 * KiB, 0)
+    const big = wb.writev(CALL, fd, pattern(600 * KiB, 12), 32 * KiB, 0)
+    const done = await Promise.race([big.then((r) => r.size), new Promise((r) => setTimeout(r, 2000, 'hung'))])
+    expect(done).toBe(600 * KiB)
+    expect(brick.content.subarray(0, 32 * KiB).equals(pattern(64 * KiB, 11).subarray(0, 32 * KiB))).toBe(true)
+  })
+
+  it('keeps issue order when a write larger than the window follows one waiting for room', async () => {
+    const { wb, brick } = stack({ 'cache-size': '512KB' })
+    const fd = await openFile(wb)
+    brick.hold = true
+    for (let off = 0; off < 512 * KiB; off += 128 * KiB) await wb.writev(CALL, fd, pattern(128 * KiB, 4), 1024 * KiB + off, 0)
+    const a = wb.writev(CALL, fd, Buffer.alloc(100 * KiB, 'A'), 0, 0)
+    const b = wb.writev(CALL, fd, Buffer.alloc(600 * KiB, 'B'), 0, 0)
+    for (let i = 0; i < 20 && brick.heldCount > 0; i++) await brick.releaseHeld()
+    await Promise.all([a, b])
+    expect(String.fromCharCode(brick.content[0]!)).toBe('B')
+  })
+
+  it('forgets a failed cached write above an O_TRUNC open: the next fsync does not bring it back', async () => {
+    const { wb, brick } = stack()
+    const fd = await openFile(wb)
+    brick.failWith = { code: 'ETIMEDOUT', when: () => true }
+    await wb.writev(CALL, fd, pattern(64 * KiB, 5), 0, 0)
+    await settle()
+    brick.failWith = undefined
+    const fd2 = new Fd(fd.inode, O_RDWR | O_TRUNC, false)
+    await wb.open(CALL, { path: '/f', name: 'f', parent: undefined, inode: fd.inode }, O_RDWR | O_TRUNC, fd2)
+    brick.content = Buffer.alloc(0)
+    await wb.fsync(CALL, fd, false)
+    expect(brick.content.length).toBe(0)
+  })
+
+  it('ftruncate forgets failed cached writes above the new end and cuts those across it', async () => {
+    const { wb, brick } = stack()
+    const fd = await openFile(wb)
+    brick.failWith = { code: 'ENOSPC', when: () => true }
+    await wb.writev(CALL, fd, pattern(4 * KiB, 6), 0, 0)
+    await wb.writev(CALL, fd, pattern(4 * KiB, 7), 100 * KiB, 0)
+    await settle()
+    // The block above the new end keeps failing: only forgetting it lets ftruncate go.
+    brick.failWith = { code: 'ENOSPC', when: (w) => w.offset >= 100 * KiB }
+    await wb.ftruncate(CALL, fd, 1000)
+    await wb.fsync(CALL, fd, false)
+    expect(brick.content.equals(pattern(1000, 6))).toBe(true)
   })
 
   it('retries the rest of a short write', async () => {
@@ -547,6 +645,20 @@ describe('performance/write-behind: flush and options', () => {
     await brick.releaseHeld()
     await close
     expect(brick.content.equals(pattern(100, 1))).toBe(true)
+  })
+
+  it('sends RELEASE only after the background FLUSH was answered', async () => {
+    const { wb, brick } = stack()
+    const fd = await openFile(wb)
+    const origFlush = brick.flush.bind(brick)
+    brick.flush = async () => {
+      await new Promise((r) => setTimeout(r, 5))
+      brick.fops.push('flush answered')
+      return origFlush()
+    }
+    await wb.flush(CALL, fd)
+    await wb.release(CALL, fd)
+    expect(brick.fops.filter((f) => f.startsWith('flush') || f === 'release')).toEqual(['flush answered', 'flush', 'release'])
   })
 
   it('waits for FLUSH itself when flush-behind is off', async () => {
