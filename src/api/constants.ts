@@ -1,23 +1,9 @@
-/** Open flags, Linux x86-64 values (GF_O_* on the wire are numerically the same, wire reference §3.9). */
-export const O_RDONLY = 0o0
-export const O_WRONLY = 0o1
-export const O_RDWR = 0o2
-export const O_ACCMODE = 0o3
-export const O_CREAT = 0o100
-export const O_EXCL = 0o200
-export const O_NOCTTY = 0o400
-export const O_TRUNC = 0o1000
-export const O_APPEND = 0o2000
-export const O_NONBLOCK = 0o4000
-export const O_DSYNC = 0o10000
-export const O_DIRECT = 0o40000
-export const O_LARGEFILE = 0o100000
-export const O_DIRECTORY = 0o200000
-export const O_NOFOLLOW = 0o400000
-export const O_NOATIME = 0o1000000
-export const O_CLOEXEC = 0o2000000
-/** Linux O_SYNC includes O_DSYNC (__O_SYNC | O_DSYNC). */
-export const O_SYNC = 0o4010000
+import { O_APPEND, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_SYNC, O_TRUNC, O_WRONLY } from '../rpc/linux.ts'
+
+// Open flags and st_mode type bits, public as libgfapi's users know them from <fcntl.h> and <sys/stat.h>.
+export {
+  O_RDONLY, O_WRONLY, O_RDWR, O_ACCMODE, O_CREAT, O_EXCL, O_NOCTTY, O_TRUNC, O_APPEND, O_NONBLOCK, O_DSYNC, O_DIRECT, O_LARGEFILE, O_DIRECTORY, O_NOFOLLOW, O_NOATIME, O_CLOEXEC, O_SYNC, S_IFMT, S_IFSOCK, S_IFLNK, S_IFREG, S_IFBLK, S_IFDIR, S_IFCHR, S_IFIFO,
+} from '../rpc/linux.ts'
 
 /** lseek whence, including Linux SEEK_DATA / SEEK_HOLE. */
 export const SEEK_SET = 0
@@ -39,16 +25,6 @@ export const R_OK = 4
 /** setxattr flags. */
 export const XATTR_CREATE = 1
 export const XATTR_REPLACE = 2
-
-/** File type bits of st_mode. */
-export const S_IFMT = 0o170000
-export const S_IFSOCK = 0o140000
-export const S_IFLNK = 0o120000
-export const S_IFREG = 0o100000
-export const S_IFBLK = 0o60000
-export const S_IFDIR = 0o40000
-export const S_IFCHR = 0o20000
-export const S_IFIFO = 0o10000
 
 /** Set a time to the current time in utimens/futimens/lutimens. */
 export const UTIME_NOW: unique symbol = Symbol('UTIME_NOW')

@@ -43,6 +43,8 @@ export class GlfsFd {
   #position = 0
   /** Why this fd no longer works (it could not follow a volfile change); EBADFD on every use. */
   #lost: Error | undefined
+  /** A write acknowledged on a graph this fd left failed there: the next fsync or close reports it. */
+  #writeError: unknown
 
   constructor(owner: FdOwner, fd: Fd, path: string) {
     this.#owner = owner
@@ -66,6 +68,22 @@ export class GlfsFd {
   }
 
   /**
+   * Writes acknowledged through this fd failed where they were cached (the graph it moved off):
+   * the next fsync, fdatasync or close fails with `err`, once, as fsync(2) reports a lost write.
+   */
+  reportWriteError(err: unknown): void {
+    this.#writeError ??= err
+  }
+
+  /** Throws the write error recorded by {@link reportWriteError}, once. */
+  #takeWriteError(syscall: string): void {
+    const err = this.#writeError
+    if (err === undefined) return
+    this.#writeError = undefined
+    throw withPath(err, syscall, this.path)
+  }
+
+  /**
    * Read at `offset` without moving the file position. Given a length, resolves with a Buffer of
    * at most that many bytes (a view of the received reply, no copy); given a buffer, fills it and
    * resolves with the byte count. Short at end of file, 0 at and past it. An aborted read leaves
@@ -83,9 +101,9 @@ export class GlfsFd {
   async #pread(target: number | Uint8Array, offset: number, signal: AbortSignal | undefined): Promise<Buffer | number> {
     this.#check('pread')
     checkOffset(offset, 'offset')
-    if (typeof target === 'number' ? Number.isSafeInteger(target) : target instanceof Uint8Array) checkEnd(offset, typeof target === 'number' ? target : target.length)
     if (typeof target === 'number') {
       checkLength(target, 'length')
+      checkEnd(offset, target)
       if (target === 0) return Buffer.alloc(0)
       if (target <= MAX_IO_CHUNK) return this.#readv(target, offset, 'pread')
       const out = Buffer.allocUnsafe(target)
@@ -93,6 +111,7 @@ export class GlfsFd {
       return n === target ? out : out.subarray(0, n)
     }
     if (!(target instanceof Uint8Array)) throw argType('buffer', 'Buffer, Uint8Array or a length', target)
+    checkEnd(offset, target.length)
     if (target.length === 0) return 0
     if (target.length <= MAX_IO_CHUNK) {
       // One READ, one copy: from the received record into the caller's buffer.
@@ -225,6 +244,8 @@ export class GlfsFd {
     if (signal?.aborted) return Promise.reject(new AbortError(syscall, this.path, false, signal.reason))
     const done = (async () => {
       this.#check(syscall)
+      // Reported first: the graph serving the fd now may refuse every call (the volume changed).
+      this.#takeWriteError(syscall)
       try {
         await this.#owner.top.fsync(this.#owner.call, this.#fd, datasync)
       } catch (err) {
@@ -306,6 +327,7 @@ export class GlfsFd {
     const { top, call } = this.#owner
     try {
       if (!this.#fd.isDirectory) await top.flush(call, this.#fd)
+      this.#takeWriteError('close')
     } catch (err) {
       throw withPath(err, 'close', this.path)
     } finally {

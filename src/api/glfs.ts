@@ -394,9 +394,7 @@ export class Glfs extends EventEmitter implements FdOwner {
     this.#resolver?.invalidate()
     // Writes the old graph's write-behind took while the fds moved land now, not whenever that
     // graph retires: a rebalance started next could move the file where that graph cannot follow.
-    await Promise.all([...moved].map((h) => (h.fd.isDirectory || (h.fd.flags & O_ACCMODE) === O_RDONLY || h.closed
-      ? undefined
-      : old.top.fsync(this.call, h.fd, false).catch((err: unknown) => debug('fd %s: writes cached by the old graph: %s', h.path, (err as Error).message)))))
+    await this.#flushWrites(old, moved)
     void this.#retire(old)
     return true
   }
@@ -410,16 +408,29 @@ export class Glfs extends EventEmitter implements FdOwner {
   async #stopServing(refusal: GlusterError): Promise<void> {
     const old = this.#graph
     if (old === undefined) return
-    await Promise.all([...this.#fds].map(async (h) => {
-      const fd = h.fd
-      if (!fd.isDirectory && (fd.flags & O_ACCMODE) !== O_RDONLY) await old.top.fsync(this.call, fd, false).catch(() => undefined)
-    }))
+    await this.#flushWrites(old, this.#fds)
     this.#refusal = refusal
     this.#switch.refuse(refusal)
     this.#resolver?.invalidate()
     this.#retiring.add(old)
     this.#graph = undefined
     void this.#retire(old)
+  }
+
+  /**
+   * FSYNC on `graph` every file of `handles` open for writing: what its write-behind took lands
+   * now. A failure is the fd's to report at its next fsync or close, whichever graph serves it then.
+   */
+  async #flushWrites(graph: Graph, handles: Iterable<GlfsFd | GlfsDir>): Promise<void> {
+    await Promise.all([...handles].map(async (h) => {
+      if (!(h instanceof GlfsFd) || h.closed || (h.fd.flags & O_ACCMODE) === O_RDONLY) return
+      try {
+        await graph.top.fsync(this.call, h.fd, false)
+      } catch (err) {
+        debug('fd %s: writes cached by the old graph failed: %s', h.path, (err as Error).message)
+        h.reportWriteError(err)
+      }
+    }))
   }
 
   /** Open `h`'s fd on `to`; on failure it fails EBADFD from now on. */

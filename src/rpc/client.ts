@@ -527,10 +527,11 @@ export class RpcClient extends EventEmitter {
 
   #transportError(code: string, syscall: string, message: string, cause?: unknown): GlusterError {
     const where = { syscall, host: this.endpoint.host, port: this.endpoint.port, volume: this.#volume, brick: this.#brick, detail: `${this.label}: ${message}`, cause }
-    // getaddrinfo failures (ENOTFOUND, EAI_AGAIN) keep Node's code and errno.
-    const nodeErrno = (cause as NodeJS.ErrnoException | undefined)?.errno
-    const dns = describeResolverFailure(code, nodeErrno === undefined ? undefined : -nodeErrno)
-    if (dns !== undefined) return new GlusterError({ ...where, code: dns.code, errno: dns.errno })
+    // getaddrinfo failures (ENOTFOUND, EAI_AGAIN) keep Node's code and errno (GlusterError fills
+    // in libuv's number when Node gave none).
+    if (describeResolverFailure(code) !== undefined) {
+      return new GlusterError({ ...where, code, errno: -((cause as NodeJS.ErrnoException | undefined)?.errno ?? 0) })
+    }
     let errno: number
     try {
       errno = errnoOf(code)

@@ -209,13 +209,11 @@ export class RecordDecoder {
 
   /**
    * The caller that owns `buffer` got it back (its call expired): the rest of the record being
-   * received into it goes to a buffer of our own instead. Allocates only then.
+   * received into it goes to a scratch buffer of ours instead (the reply is dropped, so what it
+   * held so far need not follow). Allocates only then.
    */
   releaseSink(buffer: Uint8Array): void {
-    if (this.#sink !== buffer) return
-    const own = Buffer.allocUnsafe(buffer.length)
-    own.set(buffer.subarray(0, this.#sinkAt))
-    this.#sink = own
+    if (this.#sink === buffer) this.#sink = Buffer.allocUnsafe(buffer.length)
   }
 
   #emit(): void {

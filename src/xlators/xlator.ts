@@ -109,6 +109,14 @@ export class Xlator implements Fops {
   async fini(): Promise<void> {}
 
   /**
+   * The brick this subtree stores on, `host:/brick/path`, for messages: protocol/client's own,
+   * else the first child's (a fan-out xlator has no single brick: it names its children's).
+   */
+  get brick(): string | undefined {
+    return this.children[0]?.brick
+  }
+
+  /**
    * Whether this xlator's init goes on when some children fail theirs, as long as one succeeds
    * (Graph.init); the failed ones are then told {@link startDegraded}. False: any failure fails it.
    */

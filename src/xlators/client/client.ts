@@ -170,7 +170,7 @@ export class ProtocolClient extends Xlator {
   }
 
   /** `host:/brick/path`, for messages. */
-  get brick(): string {
+  override get brick(): string {
     return brickLabel(this.address)
   }
 

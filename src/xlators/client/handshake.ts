@@ -12,13 +12,9 @@ import {
 import { type Fd, gfidToString } from '../types.ts'
 import { CLIENT_MAX_OP_VERSION, HANDSHAKE_PROGRAM, HandshakeProc, readGfSetvolumeRsp, writeGfSetvolumeReq } from '../../rpc/programs/handshake.ts'
 import { PORTMAP_PROGRAM, PortmapProc, readPmapPortByBrickRsp, writePmapPortByBrickReq } from '../../rpc/programs/portmap.ts'
+import { O_CREAT, O_EXCL, O_TRUNC } from '../../rpc/linux.ts'
 
 const debug = debuglog('gfapi')
-
-// Linux open(2) flags (asm-generic/fcntl.h); the wire carries Linux values (wire reference §3.9).
-const O_CREAT = 0o100
-const O_EXCL = 0o200
-const O_TRUNC = 0o1000
 
 /** What libgfapi 10.3 reports as its version in SETVOLUME. */
 const CLIENT_VERSION = '10.3'

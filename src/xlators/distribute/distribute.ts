@@ -31,7 +31,6 @@ import {
 } from '../types.ts'
 import type { Iatt } from '../../rpc/programs/fops.ts'
 import type { VolfileNode } from '../volfile.ts'
-import { ProtocolClient } from '../client/client.ts'
 import { type SetattrArgs, Xlator, type XlatorEvent } from '../xlator.ts'
 import * as entry from './entry.ts'
 import { DhtHasher } from './hash.ts'
@@ -44,11 +43,10 @@ import { readdirpDistributed } from './readdir.ts'
 import { rename } from './rename.ts'
 import { DirCtx, DirFd, FileCtx, FileFd, type InodeState, firstFailure, isMissing, newLockOwner } from './state.ts'
 import { IATT_IN_XDATA_KEY, PROTECT_WRITES_KEY, followMigration, migrationPhase, pathMigrated, pathPhaseOneTarget, phaseOneTarget, withKey } from './migration.ts'
+import { S_IFDIR, S_IFMT } from '../../rpc/linux.ts'
 
 const debug = debuglog('gfapi')
 
-const S_IFMT = 0o170000
-const S_IFDIR = 0o040000
 
 /** GF_CLIENT_PID_NO_ROOT_SQUASH (common-utils.h): the pid DHT's internal fops run with. */
 const PID_NO_ROOT_SQUASH = -4
@@ -398,14 +396,12 @@ export class Distribute extends Xlator {
     throw this.error('EBADF', syscall, undefined, 'the directory is not open here', undefined, fd)
   }
 
-  /** A GlusterError raised by DHT itself (no brick answered it); names the fd's gfid when there is no path. */
-  /** `host:/brick/path` of a subvolume (its first protocol/client), else its xlator name. */
+  /** `host:/brick/path` of a subvolume, else its xlator name. */
   brickOf(subvol: number): string {
-    let xl: Xlator | undefined = this.children[subvol]
-    while (xl !== undefined && !(xl instanceof ProtocolClient)) xl = xl.children[0]
-    return xl?.brick ?? this.names[subvol] ?? `subvolume ${subvol}`
+    return this.children[subvol]?.brick ?? this.names[subvol] ?? `subvolume ${subvol}`
   }
 
+  /** A GlusterError raised by DHT itself (no brick answered it); names the fd's gfid when there is no path. */
   error(code: string, syscall: string, path: string | undefined, detail?: string, cause?: unknown, fd?: Fd): GlusterError {
     return new GlusterError({
       errno: errnoOf(code), syscall, path, gfid: path === undefined && fd !== undefined ? gfidToString(fd.inode.gfid) : undefined,
@@ -698,7 +694,8 @@ export class Distribute extends Xlator {
   }
 
   // The fd fops follow a file that rebalance moves (migration.ts): each reply's iatt is checked
-  // for the migration phase bits, which costs one bit test when the file is not moving.
+  // for the migration phase bits, which costs one bit test when the file is not moving. readv and
+  // writev spell #onFileFd's steps out, so the hot path makes no closure per call.
 
   override async readv(call: Call, fd: Fd, size: number, offset: number, flags: number, xdata?: Dict, sink?: Uint8Array): Promise<ReadResult> {
     const st = this.#fileFd(fd, 'read')

@@ -10,10 +10,8 @@ import { DHT_ENTRY_SYNC_DOMAIN, DHT_LAYOUT_HEAL_DOMAIN, LockSet } from './locks.
 import { writeDirectoryLayout } from './lookup.ts'
 import { fixDirStat, isLinkto, linktoTarget, mergeDirIatts, mergeIatt } from './merge.ts'
 import { DirCtx, FileCtx, FileFd, errorCode, isMissing, newGfid, parentPath } from './state.ts'
+import { S_IFDIR, S_IFREG, S_ISVTX } from '../../rpc/linux.ts'
 
-const S_IFDIR = 0o040000
-const S_IFREG = 0o100000
-const S_ISVTX = 0o1000
 const PREOP_PARENT_KEY = 'glusterfs.preop.parent.key'
 const MDS_MARKER = Buffer.alloc(4)
 

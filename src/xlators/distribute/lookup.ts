@@ -18,9 +18,8 @@ import { DHT_HASH_TYPE_DM, DHT_LAYOUT_HASH_INVALID, type BrickLayout, encodeLayo
 import { DHT_LAYOUT_HEAL_DOMAIN, LockSet } from './locks.ts'
 import { fixDirStat, isLinkto, linktoTarget, mergeDirIatts, stripPhase1Flags } from './merge.ts'
 import { DirCtx, FileCtx, errorCode, firstFailure, parentPath } from './state.ts'
+import { S_IFDIR, S_IFMT } from '../../rpc/linux.ts'
 
-const S_IFMT = 0o170000
-const S_IFDIR = 0o040000
 const EIO = errnoOf('EIO')
 const ENOENT = errnoOf('ENOENT')
 const ESTALE = errnoOf('ESTALE')

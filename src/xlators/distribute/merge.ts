@@ -4,12 +4,8 @@
 
 import { Iatt } from '../../rpc/programs/fops.ts'
 import type { Dict, GfStatfs } from '../../rpc/programs/fops.ts'
+import { S_IFDIR, S_IFMT, S_IFREG, S_ISGID, S_ISVTX } from '../../rpc/linux.ts'
 
-const S_IFMT = 0o170000
-const S_IFDIR = 0o040000
-const S_IFREG = 0o100000
-const S_ISGID = 0o2000
-const S_ISVTX = 0o1000
 
 /** Size in bytes DHT reports for every directory, whatever the bricks say (DHT_DIR_STAT_SIZE). */
 export const DHT_DIR_STAT_SIZE = 4096

@@ -24,14 +24,8 @@ import type { Distribute } from './distribute.ts'
 import { discover } from './lookup.ts'
 import { linktoTarget } from './merge.ts'
 import { FileCtx, type FileFd, errorCode } from './state.ts'
+import { O_CREAT, O_EXCL, O_TRUNC, S_IFMT, S_IFREG, S_ISGID, S_ISVTX } from '../../rpc/linux.ts'
 
-const S_IFMT = 0o170000
-const S_IFREG = 0o100000
-const S_ISGID = 0o2000
-const S_ISVTX = 0o1000
-const O_CREAT = 0o100
-const O_EXCL = 0o200
-const O_TRUNC = 0o1000
 
 /** GF_PROTECT_FROM_EXTERNAL_WRITES: a client's write reached a file under migration. */
 export const PROTECT_WRITES_KEY = 'trusted.glusterfs.protect.writes'

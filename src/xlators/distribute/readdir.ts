@@ -17,11 +17,10 @@ import type { Dict } from '../../rpc/programs/fops.ts'
 import type { Call, DirEntry, Fd, ReaddirResult } from '../types.ts'
 import type { Distribute } from './distribute.ts'
 import { fixDirStat, isLinkto, stripPhase1Flags } from './merge.ts'
+import { S_IFDIR, S_IFMT } from '../../rpc/linux.ts'
 
 const TOP_BIT = 1n << 63n
 const MAX_BRICK_OFFSET = TOP_BIT - 1n
-const S_IFMT = 0o170000
-const S_IFDIR = 0o040000
 const DT_DIR = 4
 
 /** Bits needed to hold subvolume indexes 0..count-1. */

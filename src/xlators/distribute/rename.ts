@@ -22,9 +22,8 @@ import { DHT_ENTRY_SYNC_DOMAIN, DHT_FILE_MIGRATE_DOMAIN, DHT_LAYOUT_HEAL_DOMAIN,
 import { lookupNamed } from './lookup.ts'
 import { fixDirStat, mergeDirIatts } from './merge.ts'
 import { DirCtx, FileCtx, errorCode, isMissing, parentPath } from './state.ts'
+import { S_IFDIR, S_IFMT } from '../../rpc/linux.ts'
 
-const S_IFMT = 0o170000
-const S_IFDIR = 0o040000
 /** posix_link: replace a stale linkto that holds the new name on the data's brick. */
 const FORCE_REPLACE_KEY = 'force-replace'
 

@@ -6,6 +6,7 @@ import type {
 } from '../types.ts'
 import type { Volfile, VolfileNode } from '../volfile.ts'
 import { Xlator } from '../xlator.ts'
+import { O_DIRECT, O_TRUNC } from '../../rpc/linux.ts'
 
 /**
  * performance/stride-ahead options. Not a glusterfs xlator: volfiles never name it; Glfs inserts
@@ -33,8 +34,6 @@ export interface StrideAheadConfig {
   readonly cacheBytes: number
 }
 
-const O_DIRECT = 0o40000
-const O_TRUNC = 0o1000
 /** A prefetched block older than this is not served: the reader moved on, and other clients may have written. */
 const MAX_AGE_MS = 1000
 

@@ -14,6 +14,7 @@ import { type SetattrArgs, Xlator } from '../xlator.ts'
 import {
   Barrier, Block, type ByteRange, DIRTY, FAILED, INFLIGHT, Loss, WaitingWrite, WbInode, describeRanges, mergeRanges,
 } from './queue.ts'
+import { O_ACCMODE, O_APPEND, O_DIRECT, O_DSYNC, O_TRUNC } from '../../rpc/linux.ts'
 
 const debug = debuglog('gfapi')
 
@@ -65,12 +66,7 @@ export interface WriteBehindConfig {
   readonly passThrough: boolean
 }
 
-// Linux open(2) flags; O_SYNC includes the O_DSYNC bit.
-const O_DSYNC = 0o10000
-const O_DIRECT = 0o40000
-const O_APPEND = 0o2000
-const O_TRUNC = 0o1000
-const O_ACCMODE = 0o3
+// Linux fallocate(2) mode.
 const FALLOC_FL_KEEP_SIZE = 0x01
 
 /** Write results of cached writes carry no attributes (write-behind.c `wb_do_unwinds`). */
