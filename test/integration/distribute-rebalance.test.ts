@@ -70,7 +70,14 @@ async function waitFor(what: string, check: () => boolean, timeoutMs = 180_000, 
 
 /** `gluster ... status --xml` totals: files moved and failures, once every node is done. */
 function migrationStatus(args: string[]): { done: boolean; files: number; failures: number } {
-  const xml = gluster([...args, 'status', '--xml'])
+  let xml: string
+  try {
+    xml = gluster([...args, 'status', '--xml'])
+  } catch (err) {
+    // glusterd answers this while the rebalance process starts or exits: not an outcome, poll again.
+    if (/brick op '(Rebalance|Remove brick)' failed/i.test((err as Error).message)) return { done: false, files: NaN, failures: NaN }
+    throw err
+  }
   const agg = /<aggregate>([\s\S]*?)<\/aggregate>/.exec(xml)?.[1] ?? ''
   const num = (tag: string): number => Number(new RegExp(`<${tag}>(\\d+)</${tag}>`).exec(agg)?.[1] ?? NaN)
   // statusStr: "completed" / "failed" / "in progress"...
