@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type BrickInfo, Glfs } from '../../src/api/index.ts'
 import { GlusterError } from '../../src/rpc/errors.ts'
 import { killBrick, restartVolume, sandbox } from '../helpers/sandbox.ts'
-import { cClient, dataSubvols, entriesOnBricks, hashedSubvol, layoutOnBricks } from './distribute-helpers.ts'
-import { type ThrowawayVolume, createDistributeVolume, mountVolume } from './unsupported-helpers.ts'
+import { cClient, dataSubvols, entriesOnBricks, hashedSubvol, layoutOnBricks } from '../helpers/distribute.ts'
+import { type ThrowawayVolume, createDistributeVolume, mountVolume } from '../helpers/throwaway-volume.ts'
 import { readText, writeText } from '../helpers/mount.ts'
 
 const sb = sandbox()

@@ -7,7 +7,7 @@ import { gluster, sandbox, uniqueName } from '../helpers/sandbox.ts'
 import { readText, writeText } from '../helpers/mount.ts'
 import {
   brickXattr, cClient, dataSubvols, entriesOnBricks, hashedSubvol, layoutOnBricks, subvolumes,
-} from './distribute-helpers.ts'
+} from '../helpers/distribute.ts'
 
 // A volume of its own: adding a brick and rebalancing must not touch the shared gfts-* volumes.
 const sb = sandbox()

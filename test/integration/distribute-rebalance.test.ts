@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Glfs, type GlfsFd } from '../../src/api/index.ts'
 import { gluster, sandbox, uniqueName, volumeSet } from '../helpers/sandbox.ts'
-import { brickXattr, cClient, dataSubvols, hashedSubvol, layoutOnBricks, subvolumes } from './distribute-helpers.ts'
+import { brickXattr, cClient, dataSubvols, hashedSubvol, layoutOnBricks, subvolumes } from '../helpers/distribute.ts'
 import { nextGraphSwitch } from '../helpers/mount.ts'
 
 // Files caught by rebalance while an fd of ours writes them (dht-inode-write.c, dht-helper.c

@@ -6,7 +6,7 @@ import { gluster, sandbox, uniqueName } from '../helpers/sandbox.ts'
 import { nextGraphSwitch } from '../helpers/mount.ts'
 import {
   brickXattr, cClient, dataSubvols, entriesOnBricks, hashedSubvol, layoutOnBricks, namesOn, setBrickXattr, subvolumes,
-} from './distribute-helpers.ts'
+} from '../helpers/distribute.ts'
 
 // A volume with a `remove-brick start` in progress (the client volfile names the brick in
 // cluster/distribute's `decommissioned-bricks`): this client must place new files and lay out new

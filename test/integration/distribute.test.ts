@@ -9,7 +9,7 @@ import { sandbox, uniqueName } from '../helpers/sandbox.ts'
 import {
   type CStat, brickUnion, brickXattr, cClient, dataSubvols, entriesOnBricks, fioCreate, hashedSubvol, layoutOnBricks, namesOn,
   setBrickXattr, subvolumes,
-} from './distribute-helpers.ts'
+} from '../helpers/distribute.ts'
 
 const sb = sandbox()
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Glfs } from '../../src/api/index.ts'
 import type { VolfileServerChange } from '../../src/api/volfile-servers.ts'
 import { sandbox, uniqueName, volumeSet } from '../helpers/sandbox.ts'
-import { type OwnVolume, createOwnVolume, nextEvent } from './lifecycle-helpers.ts'
+import { type OwnVolume, createOwnVolume, nextEvent } from '../helpers/lifecycle.ts'
 
 let vol: OwnVolume
 

@@ -9,7 +9,7 @@ import type { VolfileServerChange } from '../../src/api/volfile-servers.ts'
 import { RpcError } from '../../src/rpc/errors.ts'
 import { connectBrick } from '../../src/xlators/client/handshake.ts'
 import { sandbox, uniqueName, volumeSet } from '../helpers/sandbox.ts'
-import { HostilePeer, type OwnVolume, Proxy, createOwnVolume, deadPort, nextEvent } from './lifecycle-helpers.ts'
+import { HostilePeer, type OwnVolume, Proxy, createOwnVolume, deadPort, nextEvent } from '../helpers/lifecycle.ts'
 
 // glusterd busy with another test's CLI transaction can take a second to answer GETSPEC.
 const FAST: GlfsOptions = { connectTimeoutMs: 5000, reconnect: { initialDelayMs: 50, maxDelayMs: 500 } }

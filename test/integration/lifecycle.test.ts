@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { Glfs, type GlfsDir, type GlfsFd, type GlfsOptions, GlusterError } from '../../src/api/index.ts'
 import { killBrick, restartVolume, sandbox, uniqueName, volumeSet } from '../helpers/sandbox.ts'
-import { type OwnVolume, addBrick, allBricksUp, createOwnVolume, nextEvent } from './lifecycle-helpers.ts'
+import { type OwnVolume, addBrick, allBricksUp, createOwnVolume, nextEvent } from '../helpers/lifecycle.ts'
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url))
 const FAST_RECONNECT: GlfsOptions['reconnect'] = { initialDelayMs: 50, maxDelayMs: 500 }

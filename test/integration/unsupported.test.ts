@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Glfs } from '../../src/api/index.ts'
 import { GlusterError } from '../../src/rpc/errors.ts'
 import { sandbox, uniqueName, volumeReset, volumeSet } from '../helpers/sandbox.ts'
-import { cClient } from './distribute-helpers.ts'
-import { type ThrowawayVolume, brickFingerprint, createDistributeVolume, mountVolume } from './unsupported-helpers.ts'
+import { cClient } from '../helpers/distribute.ts'
+import { type ThrowawayVolume, brickFingerprint, createDistributeVolume, mountVolume } from '../helpers/throwaway-volume.ts'
 import { readText, writeText } from '../helpers/mount.ts'
 
 const sb = sandbox()

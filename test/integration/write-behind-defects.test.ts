@@ -10,7 +10,7 @@ import { Glfs, GlusterError, O_APPEND, O_CREAT, O_RDWR, O_TRUNC, O_WRONLY } from
 import { cRead, cSize } from '../helpers/c-peer.ts'
 import { freeze } from '../helpers/freeze.ts'
 import { brickPids, sandbox, uniqueName, withSandboxLock } from '../helpers/sandbox.ts'
-import { entriesOnBricks, layoutOnBricks, namesOn, subvolumes } from './distribute-helpers.ts'
+import { entriesOnBricks, layoutOnBricks, namesOn, subvolumes } from '../helpers/distribute.ts'
 
 const KiB = 1024
 const MiB = 1024 * KiB

@@ -1,59 +1,46 @@
 // cluster/distribute (DHT, xlators/cluster/dht/src): spreads a volume's files over its subvolumes
 // by name hash, placing every name exactly where the C clients place and look for it.
 //
-// State, per inode (Inode.ctx keyed by this xlator):
-//   DirCtx   a directory's layout, as its bricks' `trusted.glusterfs.dht` xattrs say, checked once
-//            when fetched; replaced whenever the directory is looked up again or a brick reports
-//            the parent layout stale (CREATE/MKNOD/MKDIR preop check, wire reference §3.7).
-//   FileCtx  the subvolume holding a file's data (its "cached" subvolume): the hashed one, or the
-//            target of the linkto file found there.
-// A LOOKUP by name has no Inode yet (the caller makes one from the reply's gfid), so its result
-// waits in a small map keyed by gfid until the first fop that brings the Inode moves it into ctx.
-// Per fd (Fd.ctx keyed by this xlator): a FileFd (the data's subvolume, and what the fd knows of
-// a rebalance moving the file), or a DirFd listing the bricks a directory is open on.
+// What this xlator knows lives in one DhtConf (conf.ts, dht_conf_t): subvolumes and their state,
+// options, xattr names, commit hash, decommissioned bricks, per-inode layouts and cached
+// subvolumes. Per fd (Fd.ctx keyed by this xlator): a FileFd (the data's subvolume, and what the
+// fd knows of a rebalance moving the file), or a DirFd listing the bricks a directory is open on.
 //
-// The fops are routed here; what takes several steps lives beside this file: lookup.ts (lookup,
-// layout fetch and heal), entry.ts (create, mknod, symlink, link, unlink, mkdir, rmdir),
-// rename.ts, readdir.ts, migration.ts (files rebalance moves under open fds); merge.ts holds the
-// pure merging of brick answers, locks.ts the lock sets.
+// This class is the fop surface: one method per fop, each handing the conf to the module that
+// does the work: route.ts (which subvolume a fop goes to), lookup.ts (lookup, layout fetch and
+// heal), entry.ts (create, mknod, symlink, link, unlink, mkdir, rmdir), rename.ts, readdir.ts,
+// migration.ts (files rebalance moves under open fds); merge.ts holds the pure merging of brick
+// answers, locks.ts the lock sets.
 
 import { debuglog } from 'node:util'
 import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
-import { Dict } from '../../rpc/programs/fops.ts'
+import type { Dict, Iatt } from '../../rpc/programs/fops.ts'
 import type { GraphContext } from '../graph.ts'
 import { type OptionSpec, parseOptions } from '../options.ts'
 import {
-  type Call, type CommonResult, type CreateResult, type EntryResult, type Fd, type Flock, type IattResult, Inode,
+  type Call, type CommonResult, type CreateResult, type EntryResult, type Fd, type Flock, type IattResult,
   type Loc, type LookupResult, type OpenResult, type ParentResult, type PrePostResult, type ReadResult,
   type ReaddirResult, type ReadlinkResult, type RenameResult, ROOT_GFID, type SeekResult, type StatfsResult,
   type WriteResult, type XattrResult, gfidToString,
 } from '../types.ts'
-import type { Iatt } from '../../rpc/programs/fops.ts'
 import type { VolfileNode } from '../volfile.ts'
 import { type SetattrArgs, Xlator, type XlatorEvent } from '../xlator.ts'
+import { DhtConf, type DistributeConfig } from './conf.ts'
 import * as entry from './entry.ts'
 import { DhtHasher } from './hash.ts'
-import {
-  DHT_LAYOUT_HASH_INVALID, DHT_LAYOUT_XATTR, LayoutError, encodeLayoutXattr, parseDecommissionedBricks, searchLayout, statfsChunks,
-} from './layout.ts'
-import { discover, lookupDirectory, lookupNamed, lookupRoot } from './lookup.ts'
+import { DHT_LAYOUT_XATTR, parseDecommissionedBricks } from './layout.ts'
+import { discover, lookupNamed, lookupRoot } from './lookup.ts'
 import { mergeDirIatts, stripPhase1Flags, sumStatfs } from './merge.ts'
+import { IATT_IN_XDATA_KEY, PROTECT_WRITES_KEY, followMigration, migrationPhase, phaseOneTarget, withKey } from './migration.ts'
 import { readdirpDistributed } from './readdir.ts'
 import { rename } from './rename.ts'
-import { DirCtx, DirFd, FileCtx, FileFd, type InodeState, firstFailure, isMissing, newLockOwner } from './state.ts'
-import { IATT_IN_XDATA_KEY, PROTECT_WRITES_KEY, followMigration, migrationPhase, pathMigrated, pathPhaseOneTarget, phaseOneTarget, withKey } from './migration.ts'
-import { S_IFDIR, S_IFMT } from '../../rpc/linux.ts'
+import {
+  afterFailure, dirInode, dirOf, fileFd, isDir, lockSubvol, onAllDirSubvols, onAnyDirSubvol, onCached, onCachedFile, onFileFd, refuseInternalKeys,
+} from './route.ts'
+import { DirCtx, DirFd, FileFd, firstFailure } from './state.ts'
 
 const debug = debuglog('gfapi')
-
-
-/** GF_CLIENT_PID_NO_ROOT_SQUASH (common-utils.h): the pid DHT's internal fops run with. */
-const PID_NO_ROOT_SQUASH = -4
-/** How long brick sizes for weighted layouts are reused (dht-shared.c du refresh default, 60 s). */
-const DU_REFRESH_MS = 60_000
-/** Bound of the gfid-keyed map of lookup results not yet attached to an Inode. */
-const PENDING_ENTRIES = 4096
 
 /**
  * cluster/distribute options this client acts on (xlators/cluster/dht/src/dht-shared.c).
@@ -119,79 +106,33 @@ export const DISTRIBUTE_OPTIONS: readonly OptionSpec[] = [
   },
 ]
 
-/** The parsed options of one cluster/distribute xlator. */
-export interface DistributeConfig {
-  readonly lookupOptimize: boolean
-  readonly lookupUnhashed: string
-  readonly readdirOptimize: boolean
-  readonly rsyncHashRegex: string
-  readonly extraHashRegex: string
-  readonly randomizeHashRangeByGfid: boolean
-  readonly weightedRebalance: boolean
-  readonly directoryLayoutSpread: number
-  readonly decommissionedBricks: string
-  readonly xattrName: string
-}
-
 /** The DHT xlator for a volume of several subvolumes; see {@link createDistribute}. */
 export class Distribute extends Xlator {
   static readonly type = 'cluster/distribute'
   static readonly options = DISTRIBUTE_OPTIONS
 
-  readonly config: DistributeConfig
-  readonly hasher: DhtHasher
-  /** Subvolume xlator names in volfile order: what linkto xattrs name. */
-  readonly names: readonly string[]
-  /** Subvolume indices a remove-brick is emptying (`decommissioned-bricks`). */
-  readonly decommissioned: ReadonlySet<number>
-  readonly volume: string
-  /** `trusted.glusterfs.dht` (or the configured xattr-name) and the names derived from it. */
-  readonly layoutKey: string
-  readonly linktoKey: string
-  readonly mdsKey: string
-  readonly commitHashKey: string
-  /** Keys a LOOKUP asks every brick for: layout, mds marker, linkto target. */
-  readonly lookupKeys: Dict
-  /** Keys a READDIRP asks: each entry's linkto target. */
-  readonly readdirKeys: Dict
-  /** xdata marking DHT's own fops on the bricks (`glusterfs-internal-fop: yes`). */
-  readonly internalXdata: Dict
-
-  /** The volume commit hash, from the root's `trusted.glusterfs.dht.commithash` (0 until set). */
-  volCommitHash = 0
-  readonly #up: boolean[]
-  readonly #pending = new Map<string, InodeState>()
-  #du: { at: number; chunks: number[] } | undefined
-  readonly #rootInode = new Inode(ROOT_GFID, S_IFDIR)
+  /** Everything this xlator knows (dht_conf_t); the modules beside this file take it. */
+  readonly conf: DhtConf
 
   constructor(node: VolfileNode, children: Xlator[], ctx: GraphContext) {
     super(node.name, node.type, children)
-    this.volume = ctx.volume
-    this.config = parseOptions<DistributeConfig>(node.name, DISTRIBUTE_OPTIONS, node.options)
-    this.hasher = new DhtHasher({
-      rsyncHashRegex: this.config.rsyncHashRegex === '' ? undefined : this.config.rsyncHashRegex,
-      extraHashRegex: this.config.extraHashRegex === '' ? undefined : this.config.extraHashRegex,
+    const config = parseOptions<DistributeConfig>(node.name, DISTRIBUTE_OPTIONS, node.options)
+    const hasher = new DhtHasher({
+      rsyncHashRegex: config.rsyncHashRegex === '' ? undefined : config.rsyncHashRegex,
+      extraHashRegex: config.extraHashRegex === '' ? undefined : config.extraHashRegex,
     })
-    for (const err of this.hasher.ignoredRegexErrors) debug('%s: hash regex ignored: %s', this.name, err.message)
-    this.names = children.map((c) => c.name)
-    this.decommissioned = parseDecommissionedBricks(this.config.decommissionedBricks, this.names, (detail) =>
-      new GlusterError({ errno: errnoOf('EINVAL'), syscall: 'init', volume: this.volume, detail: `xlator '${node.name}': ${detail}` }))
-    this.#up = children.map(() => true)
-    this.layoutKey = this.config.xattrName
-    this.linktoKey = `${this.layoutKey}.linkto`
-    this.mdsKey = `${this.layoutKey}.mds`
-    this.commitHashKey = `${this.layoutKey}.commithash`
-    this.lookupKeys = new Dict().setUint(this.layoutKey, 16).setUint(this.mdsKey, 4).setUint(this.linktoKey, 256)
-    this.readdirKeys = new Dict().setUint(this.linktoKey, 256)
-    this.internalXdata = new Dict().setStr('glusterfs-internal-fop', 'yes')
+    for (const err of hasher.ignoredRegexErrors) debug('%s: hash regex ignored: %s', this.name, err.message)
+    const decommissioned = parseDecommissionedBricks(config.decommissionedBricks, children.map((c) => c.name), (detail) =>
+      new GlusterError({ errno: errnoOf('EINVAL'), syscall: 'init', volume: ctx.volume, detail: `xlator '${node.name}': ${detail}` }))
+    this.conf = new DhtConf({ xlator: this, volume: ctx.volume, config, hasher, decommissioned })
   }
 
   /** The mount's first fops, as the C client's: brick sizes, then the root layout (healed if unset). */
   override async init(): Promise<void> {
-    const call = this.internalCall(undefined)
-    await this.brickChunks(call)
+    const call = this.conf.internalCall(undefined)
+    await this.conf.brickChunks(call)
     // Not fatal, as glfs_init's first lookup: a later lookup of "/" tries again.
-    await lookupRoot(this, call, this.rootLoc(), undefined).catch((err: unknown) => {
+    await lookupRoot(this.conf, call, this.conf.rootLoc(), undefined).catch((err: unknown) => {
       debug('%s: first lookup of / failed: %s', this.name, err instanceof Error ? err.message : String(err))
     })
   }
@@ -203,417 +144,59 @@ export class Distribute extends Xlator {
 
   override notify(event: XlatorEvent, from: Xlator, detail?: unknown): void {
     const i = this.children.indexOf(from)
-    if (i >= 0 && event !== 'CHILD_CONNECTING') this.#up[i] = event === 'CHILD_UP'
+    if (i >= 0 && event !== 'CHILD_CONNECTING') this.conf.up[i] = event === 'CHILD_UP'
     // Sizes read while a brick was down count it as 0 (no weighting): read them again.
-    if (i >= 0 && event === 'CHILD_UP') this.#du = undefined
+    if (i >= 0 && event === 'CHILD_UP') this.conf.du = undefined
     super.notify(event, from, detail)
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Helpers for the distribute modules
-
-  isUp(subvol: number): boolean {
-    return this.#up[subvol] === true
-  }
-
-  /** The subvolume a linkto value names, if it is one of ours. */
-  subvolByName(name: string): number | undefined {
-    const i = this.names.indexOf(name)
-    return i < 0 ? undefined : i
-  }
-
-  /** A copy of the caller's xdata with `keys` added (the caller's values win). */
-  withRequest(xdata: Dict | undefined, keys: Dict): Dict {
-    const out = new Dict()
-    for (const [k, v] of keys) out.set(k, v)
-    if (xdata !== undefined) for (const [k, v] of xdata) out.set(k, v)
-    return out
-  }
-
-  /**
-   * The identity of DHT's internal fops (linkto files, layout xattrs, the mount's first lookup):
-   * root with the no-root-squash pid (FRAME_SU_DO), keeping the caller's lock owner if any.
-   */
-  internalCall(call: Call | undefined): Call {
-    return { pid: PID_NO_ROOT_SQUASH, uid: 0, gid: 0, groups: [], lkOwner: call?.lkOwner ?? newLockOwner() }
-  }
-
-  rootLoc(): Loc {
-    return { path: '/', name: '', parent: undefined, inode: this.#rootInode }
-  }
-
-  /** What this xlator knows of an inode, moving a lookup's result into its ctx on first use. */
-  stateOf(inode: Inode): InodeState | undefined {
-    if (this.#pending.size > 0) {
-      const key = inode.gfid.toString('latin1')
-      const pending = this.#pending.get(key)
-      if (pending !== undefined) {
-        this.#pending.delete(key)
-        inode.ctx.set(this, pending)
-        return pending
-      }
-    }
-    const state = inode.ctx.get(this) as InodeState | undefined
-    if (state !== undefined || inode === this.#rootInode || !inode.gfid.equals(ROOT_GFID)) return state
-    // The caller's root inode meets the layout this xlator looked up for its own.
-    const root = this.#rootInode.ctx.get(this) as InodeState | undefined
-    if (root !== undefined) inode.ctx.set(this, root)
-    return root
-  }
-
-  /** Records what a lookup or entry fop learned about `gfid` (on `inode` when it is that inode). */
-  remember(inode: Inode | undefined, gfid: Buffer, state: InodeState): void {
-    if (gfid.equals(ROOT_GFID)) this.#rootInode.ctx.set(this, state)
-    if (inode !== undefined && inode.gfid.equals(gfid)) {
-      inode.ctx.set(this, state)
-      this.#pending.delete(gfid.toString('latin1'))
-      return
-    }
-    const key = gfid.toString('latin1')
-    this.#pending.delete(key)
-    this.#pending.set(key, state)
-    if (this.#pending.size > PENDING_ENTRIES) {
-      const oldest = this.#pending.keys().next().value
-      if (oldest !== undefined) this.#pending.delete(oldest)
-    }
-  }
-
-  /** What a lookup learned about `gfid` and no fop has claimed yet. */
-  peekState(gfid: Buffer): InodeState | undefined {
-    return this.#pending.get(gfid.toString('latin1'))
-  }
-
-  forget(inode: Inode | undefined): void {
-    if (inode === undefined) return
-    inode.ctx.delete(this)
-    this.#pending.delete(inode.gfid.toString('latin1'))
-  }
-
-  /** A directory's layout: cached, or fetched from every brick (and healed if it has none). */
-  async dirCtxOf(call: Call, inode: Inode, path: string | undefined): Promise<DirCtx> {
-    const state = this.stateOf(inode)
-    // A layout read while a brick was down lacks its range: read it again once the brick is back.
-    if (state instanceof DirCtx && !state.check.down.some((e) => this.isUp(e.subvolume))) return state
-    return this.refreshDir(call, inode, path)
-  }
-
-  /** Fetches a directory's layout afresh from every brick. */
-  async refreshDir(call: Call, inode: Inode, path: string | undefined): Promise<DirCtx> {
-    const root = inode.gfid.equals(ROOT_GFID)
-    const loc: Loc = { path: root ? '/' : path ?? `<gfid:${gfidToString(inode.gfid)}>`, name: '', parent: undefined, inode }
-    const req = this.withRequest(undefined, this.lookupKeys)
-    if (root) req.setUint(this.commitHashKey, 4)
-    const { dir } = await lookupDirectory(this, call, loc, req, undefined)
-    return dir
-  }
-
-  /** The subvolume a name hashes to in a directory, or undefined when the layout has no answer. */
-  hashedIndex(dir: DirCtx, name: string): number | undefined {
-    // Holes left by bricks that were down are theirs: names elsewhere still have their brick
-    // (dht_subvol_get_hashed searches such a layout too); names in a hole have none.
-    if (!dir.check.ok && (dir.check.down.length === 0 || dir.check.anomalies.some((a) => a.kind !== 'hole'))) return undefined
-    return searchLayout(dir.layout, this.hasher.hashName(name))?.subvolume
-  }
-
-  /**
-   * The hashed subvolume for creating `name`, refreshing a layout with holes or overlaps once (a
-   * C client may be writing it right now).
-   *
-   * @throws {GlusterError} EIO with the LayoutError (naming the directory and bricks) as cause.
-   */
-  async requireHashed(call: Call, parent: Inode, dir: DirCtx, name: string, syscall: string, path: string): Promise<{ dir: DirCtx; hashed: number }> {
-    let current = dir
-    for (let attempt = 0; ; attempt++) {
-      const hashed = this.hashedIndex(current, name)
-      if (hashed !== undefined) return { dir: current, hashed }
-      if ((attempt > 0 || current.check.ok) && current.check.down.length > 0) {
-        // Most likely the down brick's range: created anywhere else, the name would be hidden from
-        // every client once that brick is back.
-        const bricks = current.check.down.map((e) => this.brickOf(e.subvolume)).join(', ')
-        throw this.error('ENOTCONN', syscall, path, `no subvolume that is up has '${name}' in its range of ${current.path}; down: ${bricks}`)
-      }
-      if (attempt > 0 || current.check.ok) {
-        const cause = current.check.error ?? new LayoutError('ERR_DHT_LAYOUT_HOLE', current.check.description, { path: current.path })
-        throw this.error('EIO', syscall, path, `no subvolume for '${name}': ${cause.message}`, cause)
-      }
-      current = await this.refreshDir(call, parent, current.path)
-    }
-  }
-
-  /** With lookup-optimize, a miss on the hashed subvolume is final unless the layout is old. */
-  shouldLookupEverywhere(dir: DirCtx | undefined): boolean {
-    if (this.config.lookupOptimize) return dir === undefined || dir.layout.commitHash !== this.volCommitHash
-    const mode = this.config.lookupUnhashed
-    return mode !== 'auto' && mode !== 'off' && mode !== 'no' && mode !== 'false' && mode !== 'disable' && mode !== '0'
-  }
-
-  /** Commit hash written into new directory layouts (dht_mkdir). */
-  newLayoutCommitHash(): number {
-    return this.config.lookupOptimize ? this.volCommitHash : DHT_LAYOUT_HASH_INVALID
-  }
-
-  /** The 16-byte layout value the brick `subvol` holds for `dir`, for preop checks. */
-  diskLayoutOf(dir: DirCtx, subvol: number): Buffer | undefined {
-    const e = dir.layout.entries.find((x) => x.subvolume === subvol)
-    if (e === undefined || e.err !== undefined) return undefined
-    return Buffer.from(encodeLayoutXattr({ commitHash: e.commitHash, type: dir.layout.type, start: e.start, stop: e.stop }))
-  }
-
-  /**
-   * The subvolume holding a non-directory's data: known from its lookup, or looked up now (by
-   * name when the loc has one, else by gfid everywhere).
-   */
-  async cachedIndex(call: Call, loc: Loc, syscall: string): Promise<number> {
-    const inode = loc.inode
-    if (inode === undefined) throw this.error('EINVAL', syscall, loc.path, 'the entry is not resolved to an inode')
-    let state = this.stateOf(inode)
-    if (state instanceof FileCtx) return state.subvol
-    if (loc.parent !== undefined && loc.name !== '') {
-      await lookupNamed(this, call, { ...loc, inode: undefined }, undefined).catch(() => undefined)
-      state = this.stateOf(inode)
-      if (state instanceof FileCtx) return state.subvol
-    }
-    await discover(this, call, { path: loc.path, name: '', parent: undefined, inode }, undefined)
-    state = this.stateOf(inode)
-    if (state instanceof FileCtx) return state.subvol
-    throw this.error('ENOENT', syscall, loc.path, 'no subvolume holds this file')
-  }
-
-  /** Brick sizes in 1 MiB chunks for weighted layouts (dht_get_du_info); 0 where unknown. */
-  async brickChunks(call: Call): Promise<number[]> {
-    const now = Date.now()
-    if (this.#du !== undefined && now - this.#du.at < DU_REFRESH_MS) return this.#du.chunks
-    const xdata = new Dict().setInt('ignore-deem-statfs', 1)
-    const results = await Promise.allSettled(this.children.map((c) => c.statfs(call, this.rootLoc(), xdata)))
-    const chunks = results.map((r) => (r.status === 'fulfilled' ? statfsChunks(r.value.blocks, r.value.bsize) : 0))
-    this.#du = { at: now, chunks }
-    return chunks
-  }
-
-  dirFd(fd: Fd, syscall: string): DirFd {
-    const state = fd.ctx.get(this)
-    if (state instanceof DirFd) return state
-    throw this.error('EBADF', syscall, undefined, 'the directory is not open here', undefined, fd)
-  }
-
-  /** `host:/brick/path` of a subvolume, else its xlator name. */
-  brickOf(subvol: number): string {
-    return this.children[subvol]?.brick ?? this.names[subvol] ?? `subvolume ${subvol}`
-  }
-
-  /** A GlusterError raised by DHT itself (no brick answered it); names the fd's gfid when there is no path. */
-  error(code: string, syscall: string, path: string | undefined, detail?: string, cause?: unknown, fd?: Fd): GlusterError {
-    return new GlusterError({
-      errno: errnoOf(code), syscall, path, gfid: path === undefined && fd !== undefined ? gfidToString(fd.inode.gfid) : undefined,
-      volume: this.volume, detail, cause,
-    })
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Routing
-
-  #isDir(inode: Inode | undefined): boolean {
-    if (inode === undefined) return false
-    return (inode.type & S_IFMT) === S_IFDIR || this.stateOf(inode) instanceof DirCtx
-  }
-
-  #dirLoc(loc: Loc, syscall: string): Inode {
-    if (loc.inode === undefined) throw this.error('EINVAL', syscall, loc.path, 'the directory is not resolved to an inode')
-    return loc.inode
-  }
-
-  /** What distribute keeps for an open file (its subvolume, migration state). */
-  #fileFd(fd: Fd, syscall: string): FileFd {
-    const st = fd.ctx.get(this)
-    if (st instanceof FileFd) return st
-    throw this.error(fd.isDirectory ? 'EISDIR' : 'EBADF', syscall, undefined, 'the fd is not open on any subvolume', undefined, fd)
-  }
-
-  /**
-   * An fd fop failed on `from`: ENOENT or ESTALE may mean rebalance moved the file (the C
-   * client's phase-2 check on failure). The subvolume to send it again to; else the failure.
-   */
-  async #afterFailure(call: Call, fd: Fd, st: FileFd, from: Xlator, err: unknown): Promise<Xlator> {
-    if (!isMissing(err)) throw err
-    let to: Xlator | undefined
-    try {
-      to = await followMigration(this, call, fd, st, from)
-    } catch (followErr) {
-      // Found nowhere: the file was removed, as the original failure said.
-      throw isMissing(followErr) ? err : followErr
-    }
-    if (to === undefined) throw err
-    return to
-  }
-
-  /**
-   * Runs an fd fop on the fd's subvolume and follows a migration its answer shows: phase 2 (or
-   * ENOENT/ESTALE) sends it again where the file now is; phase 1 sends it to the destination too
-   * when `phase1` (fops that change data), answering with the source's reply.
-   */
-  async #onFileFd<T>(call: Call, fd: Fd, syscall: string, phase1: boolean, iattOf: (r: T) => Iatt | undefined, send: (sub: Xlator) => Promise<T>): Promise<T> {
-    const st = this.#fileFd(fd, syscall)
-    const from = st.sub
-    let r: T
-    try {
-      r = await send(from)
-    } catch (err) {
-      return send(await this.#afterFailure(call, fd, st, from, err))
-    }
-    const ia = iattOf(r)
-    if (ia === undefined) return r
-    const phase = migrationPhase(ia)
-    if (phase === 0) {
-      if (st.dst !== undefined && st.sub === from) st.dst = undefined
-      return r
-    }
-    if (phase === 2) {
-      const to = await followMigration(this, call, fd, st, from)
-      return to === undefined ? r : send(to)
-    }
-    if (!phase1) return r
-    const target = await phaseOneTarget(this, call, fd, st, from, syscall)
-    if (target === undefined) return r
-    const again = await send(target.to)
-    return target.copy ? r : again
-  }
-
-  /** Subvolumes in the order a directory's single-brick reads try them: MDS first. */
-  #dirReadOrder(dir: DirCtx | undefined): number[] {
-    const order = this.children.map((_, i) => i)
-    const first = dir?.mds ?? dir?.layout.entries[0]?.subvolume
-    if (first !== undefined) {
-      order.splice(order.indexOf(first), 1)
-      order.unshift(first)
-    }
-    return order
-  }
-
-  /** Runs a read-only directory fop on the first subvolume that is connected. */
-  async #onAnyDirSubvol<T>(dir: DirCtx | undefined, fn: (sub: Xlator) => Promise<T>): Promise<T> {
-    let last: unknown
-    for (const i of this.#dirReadOrder(dir)) {
-      if (!this.isUp(i)) continue
-      try {
-        return await fn(this.children[i]!)
-      } catch (err) {
-        if (!(err instanceof GlusterError) || err.code !== 'ENOTCONN') throw err
-        last = err
-      }
-    }
-    throw last ?? this.error('ENOTCONN', 'dht', dir?.path, 'no subvolume is connected')
-  }
-
-  /**
-   * Runs a modifying directory fop on every subvolume (those `usable` allows), the MDS first (its
-   * failure stops the rest), then the others together; bricks lacking the directory are skipped.
-   */
-  async #onAllDirSubvols<T>(dir: DirCtx | undefined, fn: (sub: Xlator) => Promise<T>, usable?: (subvol: number) => boolean): Promise<T[]> {
-    const order = usable === undefined ? this.#dirReadOrder(dir) : this.#dirReadOrder(dir).filter(usable)
-    const first = order.shift()
-    if (first === undefined) throw this.error('ENOENT', 'dht', dir?.path, 'the directory is on no subvolume')
-    const done: T[] = [await fn(this.children[first]!)]
-    const rest = await Promise.allSettled(order.map((i) => fn(this.children[i]!)))
-    for (const r of rest) {
-      if (r.status === 'fulfilled') done.push(r.value)
-      else if (!isMissing(r.reason)) throw r.reason
-    }
-    return done
-  }
-
-  async #dirOf(call: Call, inode: Inode, path: string): Promise<DirCtx | undefined> {
-    return this.dirCtxOf(call, inode, path).catch(() => undefined)
-  }
-
-  /**
-   * Runs a fop on the subvolume holding a non-directory's data; if that brick no longer has it
-   * (rebalance moved it since it was looked up), finds it again and retries once.
-   */
-  async #onCached<T>(call: Call, loc: Loc, syscall: string, fn: (sub: Xlator) => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      const sub = this.children[await this.cachedIndex(call, loc, syscall)]!
-      try {
-        return await fn(sub)
-      } catch (err) {
-        if (attempt > 0 || !isMissing(err)) throw err
-        this.forget(loc.inode)
-      }
-    }
-  }
-
-  /**
-   * #onCached for fops whose answer carries the file's iatt, following a migration it shows
-   * (dht_file_attr_cbk, dht_truncate_cbk, dht_file_setattr_cbk, dht_file_setxattr_cbk): phase 2
-   * runs the fop again where a fresh lookup finds the file; phase 1 runs it on the destination
-   * too when `phase1` (fops that change data), answering with the source's reply.
-   */
-  async #onCachedFile<T>(call: Call, loc: Loc, syscall: string, phase1: boolean, iattOf: (r: T) => Iatt | undefined, fn: (sub: Xlator) => Promise<T>): Promise<T> {
-    let from: Xlator | undefined
-    const r = await this.#onCached(call, loc, syscall, (sub) => {
-      from = sub
-      return fn(sub)
-    })
-    const ia = iattOf(r)
-    const phase = ia === undefined ? 0 : migrationPhase(ia)
-    if (phase === 0 || from === undefined) return r
-    if (phase === 2) {
-      if (!(await pathMigrated(this, call, loc, from))) return r
-      this.forget(loc.inode)
-      return this.#onCached(call, loc, syscall, fn)
-    }
-    if (!phase1) return r
-    const to = await pathPhaseOneTarget(this, call, loc, from)
-    if (to !== undefined) await fn(to)
-    return r
   }
 
   // ---------------------------------------------------------------------------------------------
   // Fops: lookup and attributes
 
   override lookup(call: Call, loc: Loc, xdata?: Dict): Promise<LookupResult> {
-    if (loc.parent !== undefined && loc.name !== '') return lookupNamed(this, call, loc, xdata)
-    if (loc.inode === undefined || loc.inode.gfid.equals(ROOT_GFID)) return lookupRoot(this, call, loc.inode === undefined ? this.rootLoc() : loc, xdata)
-    return discover(this, call, loc, xdata)
+    if (loc.parent !== undefined && loc.name !== '') return lookupNamed(this.conf, call, loc, xdata)
+    if (loc.inode === undefined || loc.inode.gfid.equals(ROOT_GFID)) return lookupRoot(this.conf, call, loc.inode === undefined ? this.conf.rootLoc() : loc, xdata)
+    return discover(this.conf, call, loc, xdata)
   }
 
   override async stat(call: Call, loc: Loc, xdata?: Dict): Promise<IattResult> {
-    if (this.#isDir(loc.inode)) {
+    if (isDir(this.conf, loc.inode)) {
       const results = await Promise.allSettled(this.children.map((c) => c.stat(call, loc, xdata)))
       return mergeIattResults(results)
     }
-    const r = await this.#onCachedFile(call, loc, 'stat', false, statOf, (sub) => sub.stat(call, loc, xdata))
+    const r = await onCachedFile(this.conf, call, loc, 'stat', false, statOf, (sub) => sub.stat(call, loc, xdata))
     stripPhase1Flags(r.stat)
     return r
   }
 
   override async access(call: Call, loc: Loc, mask: number, xdata?: Dict): Promise<CommonResult> {
-    if (this.#isDir(loc.inode)) {
-      const dir = await this.#dirOf(call, this.#dirLoc(loc, 'access'), loc.path)
-      return this.#onAnyDirSubvol(dir, (sub) => sub.access(call, loc, mask, xdata))
+    if (isDir(this.conf, loc.inode)) {
+      const dir = await dirOf(this.conf, call, dirInode(this.conf, loc, 'access'), loc.path)
+      return onAnyDirSubvol(this.conf, dir, (sub) => sub.access(call, loc, mask, xdata))
     }
-    return this.#onCached(call, loc, 'access', (sub) => sub.access(call, loc, mask, xdata))
+    return onCached(this.conf, call, loc, 'access', (sub) => sub.access(call, loc, mask, xdata))
   }
 
   override async setattr(call: Call, loc: Loc, attrs: SetattrArgs, valid: number, xdata?: Dict): Promise<PrePostResult> {
-    if (this.#isDir(loc.inode)) {
-      const dir = await this.#dirOf(call, this.#dirLoc(loc, 'setattr'), loc.path)
-      return mergePrePost(await this.#onAllDirSubvols(dir, (sub) => sub.setattr(call, loc, attrs, valid, xdata)))
+    if (isDir(this.conf, loc.inode)) {
+      const dir = await dirOf(this.conf, call, dirInode(this.conf, loc, 'setattr'), loc.path)
+      return mergePrePost(await onAllDirSubvols(this.conf, dir, (sub) => sub.setattr(call, loc, attrs, valid, xdata)))
     }
-    return stripPrePost(await this.#onCachedFile(call, loc, 'setattr', false, poststatOf, (sub) => sub.setattr(call, loc, attrs, valid, xdata)))
+    return stripPrePost(await onCachedFile(this.conf, call, loc, 'setattr', false, poststatOf, (sub) => sub.setattr(call, loc, attrs, valid, xdata)))
   }
 
   override async truncate(call: Call, loc: Loc, offset: number, xdata?: Dict): Promise<PrePostResult> {
-    if (this.#isDir(loc.inode)) throw this.error('EISDIR', 'truncate', loc.path)
-    return stripPrePost(await this.#onCachedFile(call, loc, 'truncate', true, poststatOf, (sub) => sub.truncate(call, loc, offset, xdata)))
+    if (isDir(this.conf, loc.inode)) throw this.conf.error('EISDIR', 'truncate', loc.path)
+    return stripPrePost(await onCachedFile(this.conf, call, loc, 'truncate', true, poststatOf, (sub) => sub.truncate(call, loc, offset, xdata)))
   }
 
   override async readlink(call: Call, loc: Loc, size: number, xdata?: Dict): Promise<ReadlinkResult> {
-    return this.#onCached(call, loc, 'readlink', (sub) => sub.readlink(call, loc, size, xdata))
+    return onCached(this.conf, call, loc, 'readlink', (sub) => sub.readlink(call, loc, size, xdata))
   }
 
   override async statfs(call: Call, loc: Loc, xdata?: Dict): Promise<StatfsResult> {
     // dht_statfs: a non-directory's filesystem is the volume's, asked at the root.
-    const at = this.#isDir(loc.inode) ? loc : this.rootLoc()
+    const at = isDir(this.conf, loc.inode) ? loc : this.conf.rootLoc()
     const results = await Promise.allSettled(this.children.map((c) => c.statfs(call, at, xdata)))
     const parts: StatfsResult[] = []
     let failure: unknown
@@ -629,64 +212,48 @@ export class Distribute extends Xlator {
   // ---------------------------------------------------------------------------------------------
   // Fops: extended attributes and locks
 
-  #refuseInternalKeys(keys: Iterable<string>, syscall: string, path: string): void {
-    for (const key of keys) {
-      // GF_IF_INTERNAL_XATTR_GOTO: layouts and linkto targets are DHT's own.
-      if (key.startsWith(this.layoutKey)) throw this.error('EPERM', syscall, path, `'${key}' is managed by distribute`)
-    }
-  }
-
   override async getxattr(call: Call, loc: Loc, name: string, xdata?: Dict): Promise<XattrResult> {
-    if (this.#isDir(loc.inode)) {
-      const dir = await this.#dirOf(call, this.#dirLoc(loc, 'getxattr'), loc.path)
-      return this.#onAnyDirSubvol(dir, (sub) => sub.getxattr(call, loc, name, xdata))
+    if (isDir(this.conf, loc.inode)) {
+      const dir = await dirOf(this.conf, call, dirInode(this.conf, loc, 'getxattr'), loc.path)
+      return onAnyDirSubvol(this.conf, dir, (sub) => sub.getxattr(call, loc, name, xdata))
     }
-    return this.#onCached(call, loc, 'getxattr', (sub) => sub.getxattr(call, loc, name, xdata))
+    return onCached(this.conf, call, loc, 'getxattr', (sub) => sub.getxattr(call, loc, name, xdata))
   }
 
   override async setxattr(call: Call, loc: Loc, dict: Dict, flags: number, xdata?: Dict): Promise<CommonResult> {
-    this.#refuseInternalKeys(dict.keys(), 'setxattr', loc.path)
-    if (this.#isDir(loc.inode)) {
-      const dir = await this.#dirOf(call, this.#dirLoc(loc, 'setxattr'), loc.path)
-      const done = await this.#onAllDirSubvols(dir, (sub) => sub.setxattr(call, loc, dict, flags, xdata))
+    refuseInternalKeys(this.conf, dict.keys(), 'setxattr', loc.path)
+    if (isDir(this.conf, loc.inode)) {
+      const dir = await dirOf(this.conf, call, dirInode(this.conf, loc, 'setxattr'), loc.path)
+      const done = await onAllDirSubvols(this.conf, dir, (sub) => sub.setxattr(call, loc, dict, flags, xdata))
       return done[0]!
     }
     const req = withKey(xdata, IATT_IN_XDATA_KEY)
-    return this.#onCachedFile(call, loc, 'setxattr', true, xdataIattOf, (sub) => sub.setxattr(call, loc, dict, flags, req))
+    return onCachedFile(this.conf, call, loc, 'setxattr', true, xdataIattOf, (sub) => sub.setxattr(call, loc, dict, flags, req))
   }
 
   override async removexattr(call: Call, loc: Loc, name: string, xdata?: Dict): Promise<CommonResult> {
-    this.#refuseInternalKeys([name], 'removexattr', loc.path)
-    if (this.#isDir(loc.inode)) {
-      const dir = await this.#dirOf(call, this.#dirLoc(loc, 'removexattr'), loc.path)
-      const done = await this.#onAllDirSubvols(dir, (sub) => sub.removexattr(call, loc, name, xdata))
+    refuseInternalKeys(this.conf, [name], 'removexattr', loc.path)
+    if (isDir(this.conf, loc.inode)) {
+      const dir = await dirOf(this.conf, call, dirInode(this.conf, loc, 'removexattr'), loc.path)
+      const done = await onAllDirSubvols(this.conf, dir, (sub) => sub.removexattr(call, loc, name, xdata))
       return done[0]!
     }
-    return this.#onCached(call, loc, 'removexattr', (sub) => sub.removexattr(call, loc, name, xdata))
-  }
-
-  /** Directories lock on their layout's first subvolume, as C's dht_subvol_get_cached picks it. */
-  async #lockSubvol(call: Call, loc: Loc, syscall: string): Promise<Xlator> {
-    if (this.#isDir(loc.inode)) {
-      const dir = await this.dirCtxOf(call, this.#dirLoc(loc, syscall), loc.path)
-      return this.children[dir.layout.entries[0]?.subvolume ?? 0]!
-    }
-    return this.children[await this.cachedIndex(call, loc, syscall)]!
+    return onCached(this.conf, call, loc, 'removexattr', (sub) => sub.removexattr(call, loc, name, xdata))
   }
 
   override async inodelk(call: Call, domain: string, loc: Loc, cmd: number, lock: Flock, xdata?: Dict): Promise<CommonResult> {
-    return (await this.#lockSubvol(call, loc, 'inodelk')).inodelk(call, domain, loc, cmd, lock, xdata)
+    return (await lockSubvol(this.conf, call, loc, 'inodelk')).inodelk(call, domain, loc, cmd, lock, xdata)
   }
 
   override async entrylk(call: Call, domain: string, loc: Loc, basename: string, cmd: number, type: number, xdata?: Dict): Promise<CommonResult> {
-    return (await this.#lockSubvol(call, loc, 'entrylk')).entrylk(call, domain, loc, basename, cmd, type, xdata)
+    return (await lockSubvol(this.conf, call, loc, 'entrylk')).entrylk(call, domain, loc, basename, cmd, type, xdata)
   }
 
   // ---------------------------------------------------------------------------------------------
   // Fops: open files (the hot path goes straight to the subvolume remembered in the fd)
 
   override open(call: Call, loc: Loc, flags: number, fd: Fd, xdata?: Dict): Promise<OpenResult> {
-    return this.#onCached(call, loc, 'open', async (sub) => {
+    return onCached(this.conf, call, loc, 'open', async (sub) => {
       const r = await sub.open(call, loc, flags, fd, xdata)
       fd.ctx.set(this, new FileFd(sub))
       return r
@@ -698,31 +265,31 @@ export class Distribute extends Xlator {
   // writev spell #onFileFd's steps out, so the hot path makes no closure per call.
 
   override async readv(call: Call, fd: Fd, size: number, offset: number, flags: number, xdata?: Dict, sink?: Uint8Array): Promise<ReadResult> {
-    const st = this.#fileFd(fd, 'read')
+    const st = fileFd(this.conf, fd, 'read')
     const from = st.sub
     let r: ReadResult
     try {
       r = await from.readv(call, fd, size, offset, flags, xdata, sink)
     } catch (err) {
-      const to = await this.#afterFailure(call, fd, st, from, err)
+      const to = await afterFailure(this.conf, call, fd, st, from, err)
       return stripRead(await to.readv(call, fd, size, offset, flags, xdata, sink))
     }
     // Phase 1: the source still holds every byte; only a finished migration sends reads elsewhere.
     if (migrationPhase(r.stat) === 2) {
-      const to = await followMigration(this, call, fd, st, from)
+      const to = await followMigration(this.conf, call, fd, st, from)
       if (to !== undefined) return stripRead(await to.readv(call, fd, size, offset, flags, xdata, sink))
     }
     return stripRead(r)
   }
 
   override async writev(call: Call, fd: Fd, data: Buffer, offset: number, flags: number, xdata?: Dict): Promise<WriteResult> {
-    const st = this.#fileFd(fd, 'write')
+    const st = fileFd(this.conf, fd, 'write')
     const from = st.sub
     let r: WriteResult
     try {
       r = await from.writev(call, fd, data, offset, flags, xdata)
     } catch (err) {
-      const to = await this.#afterFailure(call, fd, st, from, err)
+      const to = await afterFailure(this.conf, call, fd, st, from, err)
       return stripPrePost(await to.writev(call, fd, data, offset, flags, xdata))
     }
     const phase = migrationPhase(r.poststat)
@@ -731,11 +298,11 @@ export class Distribute extends Xlator {
       return r
     }
     if (phase === 2) {
-      const to = await followMigration(this, call, fd, st, from)
+      const to = await followMigration(this.conf, call, fd, st, from)
       return to === undefined ? r : stripPrePost(await to.writev(call, fd, data, offset, flags, xdata))
     }
     // dht_writev_cbk: the source took it; the copy in progress must get it too, marked as ours.
-    const target = await phaseOneTarget(this, call, fd, st, from, 'write')
+    const target = await phaseOneTarget(this.conf, call, fd, st, from, 'write')
     if (target !== undefined) {
       const again = await target.to.writev(call, fd, data, offset, flags, target.copy ? withKey(xdata, PROTECT_WRITES_KEY) : xdata)
       if (!target.copy) return stripPrePost(again)
@@ -744,13 +311,13 @@ export class Distribute extends Xlator {
   }
 
   override async flush(call: Call, fd: Fd, xdata?: Dict): Promise<CommonResult> {
-    const st = this.#fileFd(fd, 'flush')
+    const st = fileFd(this.conf, fd, 'flush')
     const from = st.sub
     let r: CommonResult
     try {
       r = await from.flush(call, fd, xdata)
     } catch (err) {
-      return (await this.#afterFailure(call, fd, st, from, err)).flush(call, fd, xdata)
+      return (await afterFailure(this.conf, call, fd, st, from, err)).flush(call, fd, xdata)
     }
     // dht_flush_cbk: an fd also open on a migration's destination flushes there too.
     const dst = st.dst
@@ -758,7 +325,7 @@ export class Distribute extends Xlator {
   }
 
   override fsync(call: Call, fd: Fd, datasync: boolean, xdata?: Dict): Promise<PrePostResult> {
-    return this.#onFileFd(call, fd, 'fsync', true, poststatOf, (sub) => sub.fsync(call, fd, datasync, xdata)).then(stripPrePost)
+    return onFileFd(this.conf, call, fd, 'fsync', true, poststatOf, (sub) => sub.fsync(call, fd, datasync, xdata)).then(stripPrePost)
   }
 
   override async release(call: Call, fd: Fd): Promise<void> {
@@ -768,63 +335,63 @@ export class Distribute extends Xlator {
   }
 
   override ftruncate(call: Call, fd: Fd, offset: number, xdata?: Dict): Promise<PrePostResult> {
-    return this.#onFileFd(call, fd, 'ftruncate', true, poststatOf, (sub) => sub.ftruncate(call, fd, offset, xdata)).then(stripPrePost)
+    return onFileFd(this.conf, call, fd, 'ftruncate', true, poststatOf, (sub) => sub.ftruncate(call, fd, offset, xdata)).then(stripPrePost)
   }
 
   override discard(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
-    return this.#onFileFd(call, fd, 'discard', true, poststatOf, (sub) => sub.discard(call, fd, offset, length, xdata)).then(stripPrePost)
+    return onFileFd(this.conf, call, fd, 'discard', true, poststatOf, (sub) => sub.discard(call, fd, offset, length, xdata)).then(stripPrePost)
   }
 
   override zerofill(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
-    return this.#onFileFd(call, fd, 'zerofill', true, poststatOf, (sub) => sub.zerofill(call, fd, offset, length, xdata)).then(stripPrePost)
+    return onFileFd(this.conf, call, fd, 'zerofill', true, poststatOf, (sub) => sub.zerofill(call, fd, offset, length, xdata)).then(stripPrePost)
   }
 
   override fallocate(call: Call, fd: Fd, mode: number, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
-    return this.#onFileFd(call, fd, 'fallocate', true, poststatOf, (sub) => sub.fallocate(call, fd, mode, offset, length, xdata)).then(stripPrePost)
+    return onFileFd(this.conf, call, fd, 'fallocate', true, poststatOf, (sub) => sub.fallocate(call, fd, mode, offset, length, xdata)).then(stripPrePost)
   }
 
   override seek(call: Call, fd: Fd, offset: number, what: number, xdata?: Dict): Promise<SeekResult> {
-    return this.#onFileFd(call, fd, 'seek', false, noIatt, (sub) => sub.seek(call, fd, offset, what, xdata))
+    return onFileFd(this.conf, call, fd, 'seek', false, noIatt, (sub) => sub.seek(call, fd, offset, what, xdata))
   }
 
   override async fstat(call: Call, fd: Fd, xdata?: Dict): Promise<IattResult> {
     if (!fd.isDirectory) {
-      const r = await this.#onFileFd(call, fd, 'fstat', false, statOf, (sub) => sub.fstat(call, fd, xdata))
+      const r = await onFileFd(this.conf, call, fd, 'fstat', false, statOf, (sub) => sub.fstat(call, fd, xdata))
       stripPhase1Flags(r.stat)
       return r
     }
-    const open = this.dirFd(fd, 'fstat').open
+    const open = this.conf.dirFd(fd, 'fstat').open
     const results = await Promise.allSettled(this.children.map((c, i) => (open[i] ? c.fstat(call, fd, xdata) : Promise.reject(missing))))
     return mergeIattResults(results)
   }
 
   override async fsetattr(call: Call, fd: Fd, attrs: SetattrArgs, valid: number, xdata?: Dict): Promise<PrePostResult> {
     // Attributes reach the destination when the migration ends (dht_file_setattr_cbk): phase 2 only.
-    if (!fd.isDirectory) return stripPrePost(await this.#onFileFd(call, fd, 'fsetattr', false, poststatOf, (sub) => sub.fsetattr(call, fd, attrs, valid, xdata)))
-    const open = this.dirFd(fd, 'fsetattr').open
-    const dir = this.stateOf(fd.inode)
-    const done = await this.#onAllDirSubvols(dir instanceof DirCtx ? dir : undefined, (sub) => sub.fsetattr(call, fd, attrs, valid, xdata), (i) => open[i] === true)
+    if (!fd.isDirectory) return stripPrePost(await onFileFd(this.conf, call, fd, 'fsetattr', false, poststatOf, (sub) => sub.fsetattr(call, fd, attrs, valid, xdata)))
+    const open = this.conf.dirFd(fd, 'fsetattr').open
+    const dir = this.conf.stateOf(fd.inode)
+    const done = await onAllDirSubvols(this.conf, dir instanceof DirCtx ? dir : undefined, (sub) => sub.fsetattr(call, fd, attrs, valid, xdata), (i) => open[i] === true)
     return mergePrePost(done)
   }
 
   override async fgetxattr(call: Call, fd: Fd, name: string, xdata?: Dict): Promise<XattrResult> {
-    if (!fd.isDirectory) return this.#onFileFd(call, fd, 'fgetxattr', false, noIatt, (sub) => sub.fgetxattr(call, fd, name, xdata))
-    const open = this.dirFd(fd, 'fgetxattr').open
-    const i = open.findIndex((o, k) => o && this.isUp(k))
-    if (i < 0) throw this.error('ENOTCONN', 'fgetxattr', undefined, 'no subvolume is connected', undefined, fd)
+    if (!fd.isDirectory) return onFileFd(this.conf, call, fd, 'fgetxattr', false, noIatt, (sub) => sub.fgetxattr(call, fd, name, xdata))
+    const open = this.conf.dirFd(fd, 'fgetxattr').open
+    const i = open.findIndex((o, k) => o && this.conf.isUp(k))
+    if (i < 0) throw this.conf.error('ENOTCONN', 'fgetxattr', undefined, 'no subvolume is connected', undefined, fd)
     return this.children[i]!.fgetxattr(call, fd, name, xdata)
   }
 
   override async fsetxattr(call: Call, fd: Fd, dict: Dict, flags: number, xdata?: Dict): Promise<CommonResult> {
-    this.#refuseInternalKeys(dict.keys(), 'fsetxattr', `<gfid:${gfidToString(fd.inode.gfid)}>`)
+    refuseInternalKeys(this.conf, dict.keys(), 'fsetxattr', `<gfid:${gfidToString(fd.inode.gfid)}>`)
     if (!fd.isDirectory) {
       // dht_fsetxattr asks the brick for the file's iatt, to see a migration in it.
       const req = withKey(xdata, IATT_IN_XDATA_KEY)
-      return this.#onFileFd(call, fd, 'fsetxattr', true, xdataIattOf, (sub) => sub.fsetxattr(call, fd, dict, flags, req))
+      return onFileFd(this.conf, call, fd, 'fsetxattr', true, xdataIattOf, (sub) => sub.fsetxattr(call, fd, dict, flags, req))
     }
-    const open = this.dirFd(fd, 'fsetxattr').open
-    const dir = this.stateOf(fd.inode)
-    const done = await this.#onAllDirSubvols(dir instanceof DirCtx ? dir : undefined, (sub) => sub.fsetxattr(call, fd, dict, flags, xdata), (i) => open[i] === true)
+    const open = this.conf.dirFd(fd, 'fsetxattr').open
+    const dir = this.conf.stateOf(fd.inode)
+    const done = await onAllDirSubvols(this.conf, dir instanceof DirCtx ? dir : undefined, (sub) => sub.fsetxattr(call, fd, dict, flags, xdata), (i) => open[i] === true)
     return done[0]!
   }
 
@@ -832,7 +399,7 @@ export class Distribute extends Xlator {
   // Fops: directories
 
   override async opendir(call: Call, loc: Loc, fd: Fd, xdata?: Dict): Promise<OpenResult> {
-    const req = this.withRequest(xdata, this.readdirKeys)
+    const req = this.conf.withRequest(xdata, this.conf.readdirKeys)
     const results = await Promise.allSettled(this.children.map((c) => c.opendir(call, loc, fd, req)))
     const open = results.map((r) => r.status === 'fulfilled')
     const ok = results.find((r): r is PromiseFulfilledResult<OpenResult> => r.status === 'fulfilled')
@@ -842,7 +409,7 @@ export class Distribute extends Xlator {
   }
 
   override readdirp(call: Call, fd: Fd, size: number, offset: bigint, xdata?: Dict): Promise<ReaddirResult> {
-    return readdirpDistributed(this, call, fd, size, offset, xdata)
+    return readdirpDistributed(this.conf, call, fd, size, offset, xdata)
   }
 
   override async releasedir(call: Call, fd: Fd): Promise<void> {
@@ -856,35 +423,35 @@ export class Distribute extends Xlator {
   // Fops: entries (entry.ts, rename.ts)
 
   override create(call: Call, loc: Loc, flags: number, mode: number, umask: number, fd: Fd, xdata?: Dict): Promise<CreateResult> {
-    return entry.create(this, call, loc, flags, mode, umask, fd, xdata)
+    return entry.create(this.conf, call, loc, flags, mode, umask, fd, xdata)
   }
 
   override mknod(call: Call, loc: Loc, mode: number, rdev: number, umask: number, xdata?: Dict): Promise<EntryResult> {
-    return entry.mknod(this, call, loc, mode, rdev, umask, xdata)
+    return entry.mknod(this.conf, call, loc, mode, rdev, umask, xdata)
   }
 
   override symlink(call: Call, target: string, loc: Loc, umask: number, xdata?: Dict): Promise<EntryResult> {
-    return entry.symlink(this, call, target, loc, umask, xdata)
+    return entry.symlink(this.conf, call, target, loc, umask, xdata)
   }
 
   override link(call: Call, oldLoc: Loc, newLoc: Loc, xdata?: Dict): Promise<EntryResult> {
-    return entry.link(this, call, oldLoc, newLoc, xdata)
+    return entry.link(this.conf, call, oldLoc, newLoc, xdata)
   }
 
   override unlink(call: Call, loc: Loc, xflags: number, xdata?: Dict): Promise<ParentResult> {
-    return entry.unlink(this, call, loc, xflags, xdata)
+    return entry.unlink(this.conf, call, loc, xflags, xdata)
   }
 
   override mkdir(call: Call, loc: Loc, mode: number, umask: number, xdata?: Dict): Promise<EntryResult> {
-    return entry.mkdir(this, call, loc, mode, umask, xdata)
+    return entry.mkdir(this.conf, call, loc, mode, umask, xdata)
   }
 
   override rmdir(call: Call, loc: Loc, xflags: number, xdata?: Dict): Promise<ParentResult> {
-    return entry.rmdir(this, call, loc, xflags, xdata)
+    return entry.rmdir(this.conf, call, loc, xflags, xdata)
   }
 
   override rename(call: Call, oldLoc: Loc, newLoc: Loc, xdata?: Dict): Promise<RenameResult> {
-    return rename(this, call, oldLoc, newLoc, xdata)
+    return rename(this.conf, call, oldLoc, newLoc, xdata)
   }
 }
 

@@ -5,9 +5,9 @@
 import { Dict, Iatt } from '../../rpc/programs/fops.ts'
 import { GlusterError } from '../../rpc/errors.ts'
 import { type Call, type CreateResult, type EntryResult, Fd, Inode, type Loc, type ParentResult } from '../types.ts'
-import type { Distribute } from './distribute.ts'
+import type { DhtConf } from './conf.ts'
 import { DHT_ENTRY_SYNC_DOMAIN, DHT_LAYOUT_HEAL_DOMAIN, LockSet } from './locks.ts'
-import { writeDirectoryLayout } from './lookup.ts'
+import { cachedIndex, dirCtxOf, refreshDir, requireHashed, writeDirectoryLayout } from './lookup.ts'
 import { fixDirStat, isLinkto, linktoTarget, mergeDirIatts, mergeIatt } from './merge.ts'
 import { DirCtx, FileCtx, FileFd, errorCode, isMissing, newGfid, parentPath } from './state.ts'
 import { S_IFDIR, S_IFREG, S_ISVTX } from '../../rpc/linux.ts'
@@ -20,8 +20,8 @@ export function parentLoc(loc: Loc): Loc {
   return { path: parentPath(loc.path), name: '', parent: undefined, inode: loc.parent }
 }
 
-function requireParent(dht: Distribute, loc: Loc, syscall: string): Inode {
-  if (loc.parent === undefined || loc.name === '') throw dht.error('EINVAL', syscall, loc.path, 'the entry has no resolved parent')
+function requireParent(conf: DhtConf, loc: Loc, syscall: string): Inode {
+  if (loc.parent === undefined || loc.name === '') throw conf.error('EINVAL', syscall, loc.path, 'the entry has no resolved parent')
   return loc.parent
 }
 
@@ -29,10 +29,10 @@ function requireParent(dht: Distribute, loc: Loc, syscall: string): Inode {
  * xdata asking the brick to check that the parent's layout on its disk is still the 16 bytes we
  * hashed with (wire reference §3.7); a brick that disagrees fails with EIO.
  */
-function withPreopCheck(dht: Distribute, xdata: Dict | undefined, dir: DirCtx, hashed: number): Dict {
-  const out = dht.withRequest(xdata, new Dict())
-  const disk = dht.diskLayoutOf(dir, hashed)
-  if (disk !== undefined) out.setStr(PREOP_PARENT_KEY, dht.layoutKey).setPtr(dht.layoutKey, disk)
+function withPreopCheck(conf: DhtConf, xdata: Dict | undefined, dir: DirCtx, hashed: number): Dict {
+  const out = conf.withRequest(xdata, new Dict())
+  const disk = conf.diskLayoutOf(dir, hashed)
+  if (disk !== undefined) out.setStr(PREOP_PARENT_KEY, conf.layoutKey).setPtr(conf.layoutKey, disk)
   return out
 }
 
@@ -48,24 +48,24 @@ function withPreopCheck(dht: Distribute, xdata: Dict | undefined, dir: DirCtx, h
  * layout still names the brick and the file is created there; rebalance migrates it later.
  */
 async function onHashedWithRefresh<T>(
-  dht: Distribute, call: Call, loc: Loc, xdata: Dict | undefined, syscall: string,
+  conf: DhtConf, call: Call, loc: Loc, xdata: Dict | undefined, syscall: string,
   run: (subvol: number, xdata: Dict) => Promise<T>,
 ): Promise<{ result: T; subvol: number }> {
-  const parent = requireParent(dht, loc, syscall)
-  const { dir, hashed } = await dht.requireHashed(call, parent, await dht.dirCtxOf(call, parent, parentPath(loc.path)), loc.name, syscall, loc.path)
-  if (!dht.decommissioned.has(hashed)) {
+  const parent = requireParent(conf, loc, syscall)
+  const { dir, hashed } = await requireHashed(conf, call, parent, await dirCtxOf(conf, call, parent, parentPath(loc.path)), loc.name, syscall, loc.path)
+  if (!conf.decommissioned.has(hashed)) {
     try {
-      return { result: await run(hashed, withPreopCheck(dht, xdata, dir, hashed)), subvol: hashed }
+      return { result: await run(hashed, withPreopCheck(conf, xdata, dir, hashed)), subvol: hashed }
     } catch (err) {
-      if (errorCode(err) !== 'EIO' || dht.diskLayoutOf(dir, hashed) === undefined) throw err
+      if (errorCode(err) !== 'EIO' || conf.diskLayoutOf(dir, hashed) === undefined) throw err
     }
   }
   const locks = new LockSet(call)
   try {
-    await locks.inodelk([dht.children[hashed]!], parentLoc(loc), 'read', DHT_LAYOUT_HEAL_DOMAIN, ['ENOENT', 'ESTALE'])
-    const fresh = await dht.refreshDir(call, parent, dir.path)
-    const again = await dht.requireHashed(call, parent, fresh, loc.name, syscall, loc.path)
-    return { result: await run(again.hashed, dht.withRequest(xdata, new Dict())), subvol: again.hashed }
+    await locks.inodelk([conf.subvols[hashed]!], parentLoc(loc), 'read', DHT_LAYOUT_HEAL_DOMAIN, ['ENOENT', 'ESTALE'])
+    const fresh = await refreshDir(conf, call, parent, dir.path)
+    const again = await requireHashed(conf, call, parent, fresh, loc.name, syscall, loc.path)
+    return { result: await run(again.hashed, conf.withRequest(xdata, new Dict())), subvol: again.hashed }
   } finally {
     await locks.release()
   }
@@ -73,13 +73,13 @@ async function onHashedWithRefresh<T>(
 
 /** CREATE on the hashed subvolume; the fd and the inode remember it. */
 export async function create(
-  dht: Distribute, call: Call, loc: Loc, flags: number, mode: number, umask: number, fd: Fd, xdata: Dict | undefined,
+  conf: DhtConf, call: Call, loc: Loc, flags: number, mode: number, umask: number, fd: Fd, xdata: Dict | undefined,
 ): Promise<CreateResult> {
-  const { result, subvol } = await onHashedWithRefresh(dht, call, loc, xdata, 'create', (i, req) => {
-    return dht.children[i]!.create(call, loc, flags, mode, umask, fd, req)
+  const { result, subvol } = await onHashedWithRefresh(conf, call, loc, xdata, 'create', (i, req) => {
+    return conf.subvols[i]!.create(call, loc, flags, mode, umask, fd, req)
   })
-  fd.ctx.set(dht, new FileFd(dht.children[subvol]!))
-  dht.remember(fd.inode, result.stat.gfid, new FileCtx(subvol))
+  fd.ctx.set(conf.xlator, new FileFd(conf.subvols[subvol]!))
+  conf.remember(fd.inode, result.stat.gfid, new FileCtx(subvol))
   fixDirStat(result.preparent)
   fixDirStat(result.postparent)
   return result
@@ -87,23 +87,23 @@ export async function create(
 
 /** MKNOD on the hashed subvolume, with the same stale-layout check as CREATE. */
 export async function mknod(
-  dht: Distribute, call: Call, loc: Loc, mode: number, rdev: number, umask: number, xdata: Dict | undefined,
+  conf: DhtConf, call: Call, loc: Loc, mode: number, rdev: number, umask: number, xdata: Dict | undefined,
 ): Promise<EntryResult> {
-  const { result, subvol } = await onHashedWithRefresh(dht, call, loc, xdata, 'mknod', (i, req) => {
-    return dht.children[i]!.mknod(call, loc, mode, rdev, umask, req)
+  const { result, subvol } = await onHashedWithRefresh(conf, call, loc, xdata, 'mknod', (i, req) => {
+    return conf.subvols[i]!.mknod(call, loc, mode, rdev, umask, req)
   })
-  dht.remember(loc.inode, result.stat.gfid, new FileCtx(subvol))
+  conf.remember(loc.inode, result.stat.gfid, new FileCtx(subvol))
   return entryResult(result)
 }
 
 /** SYMLINK on the hashed subvolume (dht_symlink has no layout check). */
 export async function symlink(
-  dht: Distribute, call: Call, target: string, loc: Loc, umask: number, xdata: Dict | undefined,
+  conf: DhtConf, call: Call, target: string, loc: Loc, umask: number, xdata: Dict | undefined,
 ): Promise<EntryResult> {
-  const parent = requireParent(dht, loc, 'symlink')
-  const { hashed } = await dht.requireHashed(call, parent, await dht.dirCtxOf(call, parent, parentPath(loc.path)), loc.name, 'symlink', loc.path)
-  const result = await dht.children[hashed]!.symlink(call, target, loc, umask, xdata)
-  dht.remember(loc.inode, result.stat.gfid, new FileCtx(hashed))
+  const parent = requireParent(conf, loc, 'symlink')
+  const { hashed } = await requireHashed(conf, call, parent, await dirCtxOf(conf, call, parent, parentPath(loc.path)), loc.name, 'symlink', loc.path)
+  const result = await conf.subvols[hashed]!.symlink(call, target, loc, umask, xdata)
+  conf.remember(loc.inode, result.stat.gfid, new FileCtx(hashed))
   return entryResult(result)
 }
 
@@ -116,24 +116,24 @@ function entryResult(r: EntryResult): EntryResult {
  * file's gfid and an xattr naming the subvolume `to` holding the data (dht_linkfile_create).
  * An existing linkto of the same file is accepted (dht_linkfile_create_cbk's EEXIST lookup).
  */
-export async function createLinkto(dht: Distribute, call: Call, loc: Loc, gfid: Buffer, to: number, on: number): Promise<void> {
-  const su = dht.internalCall(call)
+export async function createLinkto(conf: DhtConf, call: Call, loc: Loc, gfid: Buffer, to: number, on: number): Promise<void> {
+  const su = conf.internalCall(call)
   const xdata = new Dict()
     .setGfuuid('gfid-req', gfid)
     .setStr('glusterfs-internal-fop', 'yes')
-    .setStr(dht.linktoKey, dht.names[to]!)
+    .setStr(conf.linktoKey, conf.names[to]!)
   try {
-    await dht.children[on]!.mknod(su, { ...loc, inode: undefined }, S_IFREG | S_ISVTX, 0, 0, xdata)
+    await conf.subvols[on]!.mknod(su, { ...loc, inode: undefined }, S_IFREG | S_ISVTX, 0, 0, xdata)
   } catch (err) {
     if (errorCode(err) !== 'EEXIST') throw err
-    const existing = await dht.children[on]!.lookup(su, { ...loc, inode: undefined }, dht.withRequest(undefined, dht.readdirKeys))
-    if (!isLinkto(existing.stat, existing.xdata, dht.linktoKey) || !existing.stat.gfid.equals(gfid) || linktoTarget(existing.xdata, dht.linktoKey) !== dht.names[to]) throw err
+    const existing = await conf.subvols[on]!.lookup(su, { ...loc, inode: undefined }, conf.withRequest(undefined, conf.readdirKeys))
+    if (!isLinkto(existing.stat, existing.xdata, conf.linktoKey) || !existing.stat.gfid.equals(gfid) || linktoTarget(existing.xdata, conf.linktoKey) !== conf.names[to]) throw err
   }
 }
 
 /** Removes a name from one subvolume, ignoring that it is already gone. */
-export async function unlinkQuietly(dht: Distribute, call: Call, loc: Loc, on: number): Promise<void> {
-  await dht.children[on]!.unlink(call, { ...loc, inode: undefined }, 0, dht.internalXdata).then(() => undefined, (err: unknown) => {
+export async function unlinkQuietly(conf: DhtConf, call: Call, loc: Loc, on: number): Promise<void> {
+  await conf.subvols[on]!.unlink(call, { ...loc, inode: undefined }, 0, conf.internalXdata).then(() => undefined, (err: unknown) => {
     if (!isMissing(err)) throw err
   })
 }
@@ -142,17 +142,17 @@ export async function unlinkQuietly(dht: Distribute, call: Call, loc: Loc, on: n
  * LINK where the data is; if the new name hashes elsewhere, a linkto for it is made there first
  * and removed again if the link fails (dht_link).
  */
-export async function link(dht: Distribute, call: Call, oldLoc: Loc, newLoc: Loc, xdata: Dict | undefined): Promise<EntryResult> {
+export async function link(conf: DhtConf, call: Call, oldLoc: Loc, newLoc: Loc, xdata: Dict | undefined): Promise<EntryResult> {
   const inode = oldLoc.inode
-  if (inode === undefined) throw dht.error('EINVAL', 'link', oldLoc.path, 'the source is not resolved to an inode')
-  const cached = await dht.cachedIndex(call, oldLoc, 'link')
-  const parent = requireParent(dht, newLoc, 'link')
-  const { hashed } = await dht.requireHashed(call, parent, await dht.dirCtxOf(call, parent, parentPath(newLoc.path)), newLoc.name, 'link', newLoc.path)
-  if (hashed !== cached) await createLinkto(dht, call, newLoc, inode.gfid, cached, hashed)
+  if (inode === undefined) throw conf.error('EINVAL', 'link', oldLoc.path, 'the source is not resolved to an inode')
+  const cached = await cachedIndex(conf, call, oldLoc, 'link')
+  const parent = requireParent(conf, newLoc, 'link')
+  const { hashed } = await requireHashed(conf, call, parent, await dirCtxOf(conf, call, parent, parentPath(newLoc.path)), newLoc.name, 'link', newLoc.path)
+  if (hashed !== cached) await createLinkto(conf, call, newLoc, inode.gfid, cached, hashed)
   try {
-    return entryResult(await dht.children[cached]!.link(call, oldLoc, newLoc, xdata))
+    return entryResult(await conf.subvols[cached]!.link(call, oldLoc, newLoc, xdata))
   } catch (err) {
-    if (hashed !== cached) await unlinkQuietly(dht, dht.internalCall(call), newLoc, hashed).catch(() => undefined)
+    if (hashed !== cached) await unlinkQuietly(conf, conf.internalCall(call), newLoc, hashed).catch(() => undefined)
     throw err
   }
 }
@@ -161,27 +161,27 @@ export async function link(dht: Distribute, call: Call, oldLoc: Loc, newLoc: Loc
  * UNLINK where the data is, then the linkto on the hashed subvolume if that is elsewhere
  * (dht_unlink_cbk). A name already gone from the data's subvolume still has its linkto removed.
  */
-export async function unlink(dht: Distribute, call: Call, loc: Loc, xflags: number, xdata: Dict | undefined): Promise<ParentResult> {
-  const parent = requireParent(dht, loc, 'unlink')
-  const cached = await dht.cachedIndex(call, loc, 'unlink')
+export async function unlink(conf: DhtConf, call: Call, loc: Loc, xflags: number, xdata: Dict | undefined): Promise<ParentResult> {
+  const parent = requireParent(conf, loc, 'unlink')
+  const cached = await cachedIndex(conf, call, loc, 'unlink')
   let result: ParentResult | undefined
   try {
-    result = await dht.children[cached]!.unlink(call, loc, xflags, xdata)
+    result = await conf.subvols[cached]!.unlink(call, loc, xflags, xdata)
   } catch (err) {
     if (errorCode(err) !== 'ENOENT') throw err
   }
-  const dir = await dht.dirCtxOf(call, parent, parentPath(loc.path))
-  const hashed = dht.hashedIndex(dir, loc.name)
+  const dir = await dirCtxOf(conf, call, parent, parentPath(loc.path))
+  const hashed = conf.hashedIndex(dir, loc.name)
   if (hashed !== undefined && hashed !== cached) {
     try {
-      const linkto = await dht.children[hashed]!.unlink(call, loc, xflags, xdata)
+      const linkto = await conf.subvols[hashed]!.unlink(call, loc, xflags, xdata)
       result ??= linkto
     } catch (err) {
       const code = errorCode(err)
       if (code !== 'ENOENT' && code !== 'ENOTCONN') throw err
     }
   }
-  dht.forget(loc.inode)
+  conf.forget(loc.inode)
   if (result === undefined) return { preparent: fixDirStat(new Iatt()), postparent: fixDirStat(new Iatt()), xdata: undefined }
   return { preparent: fixDirStat(result.preparent), postparent: fixDirStat(result.postparent), xdata: result.xdata }
 }
@@ -193,31 +193,31 @@ export async function unlink(dht: Distribute, call: Call, loc: Loc, xflags: numb
  * (writeDirectoryLayout, locked on the hashed subvolume). EEXIST on a non-hashed brick is a race
  * with a concurrent self-heal and counts as success.
  */
-export async function mkdir(dht: Distribute, call: Call, loc: Loc, mode: number, umask: number, xdata: Dict | undefined): Promise<EntryResult> {
-  const parent = requireParent(dht, loc, 'mkdir')
-  let { dir, hashed } = await dht.requireHashed(call, parent, await dht.dirCtxOf(call, parent, parentPath(loc.path)), loc.name, 'mkdir', loc.path)
+export async function mkdir(conf: DhtConf, call: Call, loc: Loc, mode: number, umask: number, xdata: Dict | undefined): Promise<EntryResult> {
+  const parent = requireParent(conf, loc, 'mkdir')
+  let { dir, hashed } = await requireHashed(conf, call, parent, await dirCtxOf(conf, call, parent, parentPath(loc.path)), loc.name, 'mkdir', loc.path)
   const gfid = xdata?.getGfuuid('gfid-req') ?? loc.inode?.gfid ?? newGfid()
-  const params = dht.withRequest(xdata, new Dict()).setGfuuid('gfid-req', gfid)
+  const params = conf.withRequest(xdata, new Dict()).setGfuuid('gfid-req', gfid)
   const results: (EntryResult | undefined)[] = []
-  const errors: (number | undefined)[] = dht.children.map(() => undefined)
+  const errors: (number | undefined)[] = conf.subvols.map(() => undefined)
 
   const locks = new LockSet(call)
   try {
-    await locks.inodelk([dht.children[hashed]!], parentLoc(loc), 'read', DHT_LAYOUT_HEAL_DOMAIN)
-    await locks.entrylk(dht.children[hashed]!, parentLoc(loc), loc.name, DHT_ENTRY_SYNC_DOMAIN)
+    await locks.inodelk([conf.subvols[hashed]!], parentLoc(loc), 'read', DHT_LAYOUT_HEAL_DOMAIN)
+    await locks.entrylk(conf.subvols[hashed]!, parentLoc(loc), loc.name, DHT_ENTRY_SYNC_DOMAIN)
     for (let attempt = 0; ; attempt++) {
-      const first = withPreopCheck(dht, params, dir, hashed).setPtr(dht.mdsKey, MDS_MARKER)
+      const first = withPreopCheck(conf, params, dir, hashed).setPtr(conf.mdsKey, MDS_MARKER)
       try {
-        results[hashed] = await dht.children[hashed]!.mkdir(call, loc, mode, umask, first)
+        results[hashed] = await conf.subvols[hashed]!.mkdir(call, loc, mode, umask, first)
         break
       } catch (err) {
         // dht_mkdir_hashed_cbk: the parent's layout changed; refresh it and try once more.
         if (attempt > 0 || errorCode(err) !== 'EIO') throw err
-        const fresh = await dht.refreshDir(call, parent, dir.path)
-        ;({ dir, hashed } = await dht.requireHashed(call, parent, fresh, loc.name, 'mkdir', loc.path))
+        const fresh = await refreshDir(conf, call, parent, dir.path)
+        ;({ dir, hashed } = await requireHashed(conf, call, parent, fresh, loc.name, 'mkdir', loc.path))
       }
     }
-    const others = dht.children.map((c, i) => (i === hashed ? undefined : c.mkdir(call, loc, mode, umask, params)))
+    const others = conf.subvols.map((c, i) => (i === hashed ? undefined : c.mkdir(call, loc, mode, umask, params)))
     const settled = await Promise.allSettled(others.map((p) => p ?? Promise.resolve(undefined)))
     settled.forEach((r, i) => {
       if (i === hashed) return
@@ -229,8 +229,8 @@ export async function mkdir(dht: Distribute, call: Call, loc: Loc, mode: number,
   }
 
   const dirLoc: Loc = { ...loc, inode: new Inode(gfid, S_IFDIR) }
-  const written = await writeDirectoryLayout(dht, dirLoc, gfid, [hashed], dht.newLayoutCommitHash(), errors)
-  dht.remember(loc.inode, gfid, new DirCtx(loc.path, written.layout, hashed))
+  const written = await writeDirectoryLayout(conf, dirLoc, gfid, [hashed], conf.newLayoutCommitHash(), errors)
+  conf.remember(loc.inode, gfid, new DirCtx(loc.path, written.layout, hashed))
   const made = results.filter((r): r is EntryResult => r !== undefined)
   return {
     stat: mergeDirIatts(made.map((r) => r.stat)),
@@ -241,12 +241,12 @@ export async function mkdir(dht: Distribute, call: Call, loc: Loc, mode: number,
 }
 
 /** Reads one brick's whole directory listing (with each entry's linkto xattr). */
-export async function listBrick(dht: Distribute, call: Call, dirLoc: Loc, subvol: number): Promise<{ name: string; stat: Iatt; xdata: Dict | undefined }[]> {
-  const sub = dht.children[subvol]!
+export async function listBrick(conf: DhtConf, call: Call, dirLoc: Loc, subvol: number): Promise<{ name: string; stat: Iatt; xdata: Dict | undefined }[]> {
+  const sub = conf.subvols[subvol]!
   const fd = new Fd(dirLoc.inode!, 0, true)
   const out: { name: string; stat: Iatt; xdata: Dict | undefined }[] = []
   try {
-    await sub.opendir(call, dirLoc, fd, dht.withRequest(undefined, dht.readdirKeys))
+    await sub.opendir(call, dirLoc, fd, conf.withRequest(undefined, conf.readdirKeys))
   } catch (err) {
     if (isMissing(err)) return out
     throw err
@@ -254,7 +254,7 @@ export async function listBrick(dht: Distribute, call: Call, dirLoc: Loc, subvol
   try {
     let offset = 0n
     for (;;) {
-      const page = await sub.readdirp(call, fd, 131072, offset, dht.withRequest(undefined, dht.readdirKeys))
+      const page = await sub.readdirp(call, fd, 131072, offset, conf.withRequest(undefined, conf.readdirKeys))
       for (const e of page.entries) {
         offset = e.offset
         if (e.name !== '.' && e.name !== '..') out.push({ name: e.name, stat: e.stat, xdata: e.xdata })
@@ -271,27 +271,27 @@ export async function listBrick(dht: Distribute, call: Call, dirLoc: Loc, subvol
  * nowhere, to the brick itself, or to a subvolume lacking the name), which it removes; anything
  * else is ENOTEMPTY (dht_rmdir_is_subvol_empty).
  */
-async function emptyForRmdir(dht: Distribute, call: Call, dirLoc: Loc): Promise<void> {
-  const su = dht.internalCall(call)
-  const lists = await Promise.all(dht.children.map((_, i) => listBrick(dht, call, dirLoc, i)))
+async function emptyForRmdir(conf: DhtConf, call: Call, dirLoc: Loc): Promise<void> {
+  const su = conf.internalCall(call)
+  const lists = await Promise.all(conf.subvols.map((_, i) => listBrick(conf, call, dirLoc, i)))
   const stale: { subvol: number; name: string }[] = []
   for (let i = 0; i < lists.length; i++) {
     for (const e of lists[i]!) {
-      if (!isLinkto(e.stat, e.xdata, dht.linktoKey)) throw dht.error('ENOTEMPTY', 'rmdir', dirLoc.path)
-      const target = dht.subvolByName(linktoTarget(e.xdata, dht.linktoKey) ?? '')
+      if (!isLinkto(e.stat, e.xdata, conf.linktoKey)) throw conf.error('ENOTEMPTY', 'rmdir', dirLoc.path)
+      const target = conf.subvolByName(linktoTarget(e.xdata, conf.linktoKey) ?? '')
       if (target !== undefined && target !== i) {
         const child: Loc = { path: `${dirLoc.path}/${e.name}`, name: e.name, parent: dirLoc.inode, inode: undefined }
-        const found = await dht.children[target]!.lookup(su, child, dht.withRequest(undefined, dht.readdirKeys)).then(() => true, (err: unknown) => {
+        const found = await conf.subvols[target]!.lookup(su, child, conf.withRequest(undefined, conf.readdirKeys)).then(() => true, (err: unknown) => {
           if (errorCode(err) === 'ENOENT') return false
           throw err
         })
-        if (found) throw dht.error('ENOTEMPTY', 'rmdir', dirLoc.path)
+        if (found) throw conf.error('ENOTEMPTY', 'rmdir', dirLoc.path)
       }
       stale.push({ subvol: i, name: e.name })
     }
   }
   for (const s of stale) {
-    await unlinkQuietly(dht, su, { path: `${dirLoc.path}/${s.name}`, name: s.name, parent: dirLoc.inode, inode: undefined }, s.subvol)
+    await unlinkQuietly(conf, su, { path: `${dirLoc.path}/${s.name}`, name: s.name, parent: dirLoc.inode, inode: undefined }, s.subvol)
   }
 }
 
@@ -301,23 +301,23 @@ async function emptyForRmdir(dht: Distribute, call: Call, dirLoc: Loc): Promise<
  * hashed one, so the name stays findable until it is gone everywhere. If some brick refuses after
  * others removed it, the removed copies are put back (mkdir with the same gfid and layout range).
  */
-export async function rmdir(dht: Distribute, call: Call, loc: Loc, xflags: number, xdata: Dict | undefined): Promise<ParentResult> {
-  const parent = requireParent(dht, loc, 'rmdir')
+export async function rmdir(conf: DhtConf, call: Call, loc: Loc, xflags: number, xdata: Dict | undefined): Promise<ParentResult> {
+  const parent = requireParent(conf, loc, 'rmdir')
   const inode = loc.inode
-  if (inode === undefined) throw dht.error('EINVAL', 'rmdir', loc.path, 'the directory is not resolved to an inode')
-  const self = await dht.dirCtxOf(call, inode, loc.path)
-  await emptyForRmdir(dht, call, loc)
-  const pdir = await dht.dirCtxOf(call, parent, parentPath(loc.path))
-  const hashed = dht.hashedIndex(pdir, loc.name)
+  if (inode === undefined) throw conf.error('EINVAL', 'rmdir', loc.path, 'the directory is not resolved to an inode')
+  const self = await dirCtxOf(conf, call, inode, loc.path)
+  await emptyForRmdir(conf, call, loc)
+  const pdir = await dirCtxOf(conf, call, parent, parentPath(loc.path))
+  const hashed = conf.hashedIndex(pdir, loc.name)
 
   const locks = new LockSet(call)
   try {
     if (hashed !== undefined) {
-      await locks.inodelk([dht.children[hashed]!], parentLoc(loc), 'read', DHT_LAYOUT_HEAL_DOMAIN)
-      await locks.entrylk(dht.children[hashed]!, parentLoc(loc), loc.name, DHT_ENTRY_SYNC_DOMAIN)
+      await locks.inodelk([conf.subvols[hashed]!], parentLoc(loc), 'read', DHT_LAYOUT_HEAL_DOMAIN)
+      await locks.entrylk(conf.subvols[hashed]!, parentLoc(loc), loc.name, DHT_ENTRY_SYNC_DOMAIN)
     }
-    const order = dht.children.map((_, i) => i).filter((i) => i !== hashed)
-    const settled = await Promise.allSettled(order.map((i) => dht.children[i]!.rmdir(call, loc, xflags, xdata)))
+    const order = conf.subvols.map((_, i) => i).filter((i) => i !== hashed)
+    const settled = await Promise.allSettled(order.map((i) => conf.subvols[i]!.rmdir(call, loc, xflags, xdata)))
     const removed: number[] = []
     const done: ParentResult[] = []
     let failure: unknown
@@ -330,20 +330,20 @@ export async function rmdir(dht: Distribute, call: Call, loc: Loc, xflags: numbe
       }
     })
     if (failure !== undefined) {
-      await restoreDirectory(dht, call, loc, inode, self, removed)
+      await restoreDirectory(conf, call, loc, inode, self, removed)
       throw failure
     }
     if (hashed !== undefined) {
       try {
-        done.push(await dht.children[hashed]!.rmdir(call, loc, xflags, xdata))
+        done.push(await conf.subvols[hashed]!.rmdir(call, loc, xflags, xdata))
       } catch (err) {
         if (!isMissing(err)) {
-          await restoreDirectory(dht, call, loc, inode, self, removed)
+          await restoreDirectory(conf, call, loc, inode, self, removed)
           throw err
         }
       }
     }
-    dht.forget(inode)
+    conf.forget(inode)
     return {
       preparent: mergeDirIatts(done.map((r) => r.preparent)),
       postparent: mergeDirIatts(done.map((r) => r.postparent)),
@@ -355,17 +355,17 @@ export async function rmdir(dht: Distribute, call: Call, loc: Loc, xflags: numbe
 }
 
 /** Puts a directory back on the bricks an interrupted rmdir removed it from (dht_selfheal_restore). */
-async function restoreDirectory(dht: Distribute, call: Call, loc: Loc, inode: Inode, dir: DirCtx, on: readonly number[]): Promise<void> {
-  const su = dht.internalCall(call)
+async function restoreDirectory(conf: DhtConf, call: Call, loc: Loc, inode: Inode, dir: DirCtx, on: readonly number[]): Promise<void> {
+  const su = conf.internalCall(call)
   const attrs = new Iatt()
-  const stat = await dht.stat(call, { ...loc, inode }).catch(() => undefined)
+  const stat = await conf.xlator.stat(call, { ...loc, inode }).catch(() => undefined)
   if (stat !== undefined) mergeIatt(attrs, stat.stat)
   await Promise.all(on.map(async (i) => {
     const params = new Dict().setGfuuid('gfid-req', inode.gfid).setStr('glusterfs-internal-fop', 'yes')
-    await dht.children[i]!.mkdir(su, { ...loc, inode }, attrs.mode & 0o7777 || 0o755, 0, params).catch(() => undefined)
-    const value = dht.diskLayoutOf(dir, i)
+    await conf.subvols[i]!.mkdir(su, { ...loc, inode }, attrs.mode & 0o7777 || 0o755, 0, params).catch(() => undefined)
+    const value = conf.diskLayoutOf(dir, i)
     if (value !== undefined) {
-      await dht.children[i]!.setxattr(su, { ...loc, inode }, new Dict().setPtr(dht.layoutKey, value), 0, dht.internalXdata).catch(() => undefined)
+      await conf.subvols[i]!.setxattr(su, { ...loc, inode }, new Dict().setPtr(conf.layoutKey, value), 0, conf.internalXdata).catch(() => undefined)
     }
   }))
 }

@@ -1,5 +1,7 @@
 // DHT lookup (dht-common.c dht_lookup, dht_lookup_cbk, dht_lookup_dir_cbk, dht_lookup_everywhere,
-// dht_do_discover) and the writing of a directory's first layout (dht-selfheal.c).
+// dht_do_discover), the layouts and cached subvolumes the other fops ask for (dht_layout_get,
+// dht_subvol_get_hashed, dht_subvol_get_cached), and the writing of a directory's first layout
+// (dht-selfheal.c).
 //
 // A name is looked up on its hashed subvolume first. What comes back decides the rest:
 //   directory        -> every subvolume (each holds its own range of the layout)
@@ -12,9 +14,11 @@
 import { Dict, type Iatt } from '../../rpc/programs/fops.ts'
 import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
-import { type Call, Inode, type Loc, type LookupResult } from '../types.ts'
-import type { Distribute } from './distribute.ts'
-import { DHT_HASH_TYPE_DM, DHT_LAYOUT_HASH_INVALID, type BrickLayout, encodeLayoutXattr, layoutFromBricks, newDirectoryLayout } from './layout.ts'
+import { type Call, Inode, type Loc, type LookupResult, ROOT_GFID, gfidToString } from '../types.ts'
+import type { DhtConf } from './conf.ts'
+import {
+  DHT_HASH_TYPE_DM, DHT_LAYOUT_HASH_INVALID, type BrickLayout, LayoutError, encodeLayoutXattr, layoutFromBricks, newDirectoryLayout,
+} from './layout.ts'
 import { DHT_LAYOUT_HEAL_DOMAIN, LockSet } from './locks.ts'
 import { fixDirStat, isLinkto, linktoTarget, mergeDirIatts, stripPhase1Flags } from './merge.ts'
 import { DirCtx, FileCtx, errorCode, firstFailure, parentPath } from './state.ts'
@@ -33,31 +37,31 @@ function errnoOfError(err: unknown): number {
 }
 
 /** The root, on every subvolume, also asking the volume commit hash (dht_lookup on "/"). */
-export async function lookupRoot(dht: Distribute, call: Call, loc: Loc, xdata: Dict | undefined): Promise<LookupResult> {
-  const req = dht.withRequest(xdata, dht.lookupKeys).setUint(dht.commitHashKey, 4)
-  return (await lookupDirectory(dht, call, loc, req, undefined)).result
+export async function lookupRoot(conf: DhtConf, call: Call, loc: Loc, xdata: Dict | undefined): Promise<LookupResult> {
+  const req = conf.withRequest(xdata, conf.lookupKeys).setUint(conf.commitHashKey, 4)
+  return (await lookupDirectory(conf, call, loc, req, undefined)).result
 }
 
 /** A name in a directory: hashed subvolume first, then as the answer requires (see above). */
-export async function lookupNamed(dht: Distribute, call: Call, loc: Loc, xdata: Dict | undefined): Promise<LookupResult> {
+export async function lookupNamed(conf: DhtConf, call: Call, loc: Loc, xdata: Dict | undefined): Promise<LookupResult> {
   const parent = loc.parent!
-  const dir = await dht.dirCtxOf(call, parent, parentPath(loc.path))
-  const req = dht.withRequest(xdata, dht.lookupKeys)
-  const hashed = dht.hashedIndex(dir, loc.name)
-  if (hashed === undefined) return lookupEverywhere(dht, call, loc, req, undefined)
+  const dir = await dirCtxOf(conf, call, parent, parentPath(loc.path))
+  const req = conf.withRequest(xdata, conf.lookupKeys)
+  const hashed = conf.hashedIndex(dir, loc.name)
+  if (hashed === undefined) return lookupEverywhere(conf, call, loc, req, undefined)
 
   let first: LookupResult
   try {
-    first = await dht.children[hashed]!.lookup(call, loc, req)
+    first = await conf.subvols[hashed]!.lookup(call, loc, req)
   } catch (err) {
     const code = errorCode(err)
     if (code === 'ENOENT') {
-      if (dht.shouldLookupEverywhere(dir)) return lookupEverywhere(dht, call, loc, req, hashed)
+      if (conf.shouldLookupEverywhere(dir)) return lookupEverywhere(conf, call, loc, req, hashed)
       throw err
     }
     // The brick is down or the entry has no gfid there: it may be a directory elsewhere.
     if (code === 'ENOTCONN' || code === 'ENODATA') {
-      return (await lookupDirectory(dht, call, loc, req, undefined).catch(() => {
+      return (await lookupDirectory(conf, call, loc, req, undefined).catch(() => {
         throw err
       })).result
     }
@@ -67,27 +71,27 @@ export async function lookupNamed(dht: Distribute, call: Call, loc: Loc, xdata: 
   if (isDirStat(first.stat)) {
     const known: (Promise<LookupResult> | undefined)[] = []
     known[hashed] = Promise.resolve(first)
-    return (await lookupDirectory(dht, call, loc, req, known)).result
+    return (await lookupDirectory(conf, call, loc, req, known)).result
   }
-  if (!isLinkto(first.stat, first.xdata, dht.linktoKey)) {
-    dht.remember(loc.inode, first.stat.gfid, new FileCtx(hashed))
+  if (!isLinkto(first.stat, first.xdata, conf.linktoKey)) {
+    conf.remember(loc.inode, first.stat.gfid, new FileCtx(hashed))
     return fileResult(first, first.postparent)
   }
 
-  const target = dht.subvolByName(linktoTarget(first.xdata, dht.linktoKey) ?? '')
-  if (target === undefined) return lookupEverywhere(dht, call, loc, req, hashed)
+  const target = conf.subvolByName(linktoTarget(first.xdata, conf.linktoKey) ?? '')
+  if (target === undefined) return lookupEverywhere(conf, call, loc, req, hashed)
   let data: LookupResult
   try {
-    data = await dht.children[target]!.lookup(call, loc, req)
+    data = await conf.subvols[target]!.lookup(call, loc, req)
   } catch (err) {
-    if (errorCode(err) === 'ENOENT') return lookupEverywhere(dht, call, loc, req, hashed)
+    if (errorCode(err) === 'ENOENT') return lookupEverywhere(conf, call, loc, req, hashed)
     throw err
   }
   // A stale linkto (the data moved or was replaced): search instead of trusting it.
-  if (isDirStat(data.stat) || isLinkto(data.stat, data.xdata, dht.linktoKey) || !data.stat.gfid.equals(first.stat.gfid)) {
-    return lookupEverywhere(dht, call, loc, req, hashed)
+  if (isDirStat(data.stat) || isLinkto(data.stat, data.xdata, conf.linktoKey) || !data.stat.gfid.equals(first.stat.gfid)) {
+    return lookupEverywhere(conf, call, loc, req, hashed)
   }
-  dht.remember(loc.inode, data.stat.gfid, new FileCtx(target))
+  conf.remember(loc.inode, data.stat.gfid, new FileCtx(target))
   return fileResult(data, first.postparent)
 }
 
@@ -100,14 +104,14 @@ function fileResult(r: LookupResult, postparent: Iatt): LookupResult {
  * the data file (not a linkto) is the answer, preferring the hashed subvolume's. Missing linkto
  * files are not created here and stale ones not removed: the C clients and rebalance heal those.
  */
-async function lookupEverywhere(dht: Distribute, call: Call, loc: Loc, req: Dict, hashed: number | undefined): Promise<LookupResult> {
-  const promises = dht.children.map((c) => c.lookup(call, loc, req))
+async function lookupEverywhere(conf: DhtConf, call: Call, loc: Loc, req: Dict, hashed: number | undefined): Promise<LookupResult> {
+  const promises = conf.subvols.map((c) => c.lookup(call, loc, req))
   const results = await Promise.allSettled(promises)
-  return settleEverywhere(dht, call, loc, req, results, hashed, 'lookup')
+  return settleEverywhere(conf, call, loc, req, results, hashed, 'lookup')
 }
 
 function settleEverywhere(
-  dht: Distribute, call: Call, loc: Loc, req: Dict, results: readonly PromiseSettledResult<LookupResult>[],
+  conf: DhtConf, call: Call, loc: Loc, req: Dict, results: readonly PromiseSettledResult<LookupResult>[],
   hashed: number | undefined, syscall: string,
 ): Promise<LookupResult> | LookupResult {
   let dirs = 0
@@ -116,13 +120,13 @@ function settleEverywhere(
     const r = results[i]!
     if (r.status !== 'fulfilled') continue
     if (isDirStat(r.value.stat)) dirs++
-    else if (!isLinkto(r.value.stat, r.value.xdata, dht.linktoKey) && (data === undefined || i === hashed)) data = i
+    else if (!isLinkto(r.value.stat, r.value.xdata, conf.linktoKey) && (data === undefined || i === hashed)) data = i
   }
   if (dirs > 0 && data !== undefined) {
-    throw dht.error('EIO', syscall, loc.path, `exists as a file on ${dht.names[data]} and as a directory elsewhere; fix it on the bricks`)
+    throw conf.error('EIO', syscall, loc.path, `exists as a file on ${conf.names[data]} and as a directory elsewhere; fix it on the bricks`)
   }
   if (dirs > 0) {
-    return lookupDirectory(dht, call, loc, req, results.map((r) => (r.status === 'fulfilled' ? Promise.resolve(r.value) : Promise.reject(r.reason))))
+    return lookupDirectory(conf, call, loc, req, results.map((r) => (r.status === 'fulfilled' ? Promise.resolve(r.value) : Promise.reject(r.reason))))
       .then((d) => d.result)
   }
   if (data === undefined) {
@@ -130,20 +134,20 @@ function settleEverywhere(
     if (failure !== undefined && errorCode(failure) !== 'ENOENT' && results.every((r) => r.status === 'rejected')) throw failure
     // Without a hashed subvolume that is up (a gfid, a name in a down brick's part of the layout),
     // a brick that is down may hold it: not knowing is not ENOENT. With one, C's answer stands.
-    const down = hashed === undefined || !dht.isUp(hashed) ? results.find((r) => r.status === 'rejected' && errorCode(r.reason) === 'ENOTCONN') : undefined
+    const down = hashed === undefined || !conf.isUp(hashed) ? results.find((r) => r.status === 'rejected' && errorCode(r.reason) === 'ENOTCONN') : undefined
     if (down !== undefined) throw (down as PromiseRejectedResult).reason
-    throw dht.error('ENOENT', syscall, loc.path, results.some((r) => r.status === 'fulfilled') ? 'only stale linkto files remain' : undefined)
+    throw conf.error('ENOENT', syscall, loc.path, results.some((r) => r.status === 'fulfilled') ? 'only stale linkto files remain' : undefined)
   }
   const found = (results[data] as PromiseFulfilledResult<LookupResult>).value
-  dht.remember(loc.inode, found.stat.gfid, new FileCtx(data))
+  conf.remember(loc.inode, found.stat.gfid, new FileCtx(data))
   return fileResult(found, found.postparent)
 }
 
 /** A nameless lookup by gfid (dht_do_discover): every subvolume, as everywhere. */
-export async function discover(dht: Distribute, call: Call, loc: Loc, xdata: Dict | undefined): Promise<LookupResult> {
-  const req = dht.withRequest(xdata, dht.lookupKeys)
-  const results = await Promise.allSettled(dht.children.map((c) => c.lookup(call, loc, req)))
-  return settleEverywhere(dht, call, loc, req, results, undefined, 'lookup')
+export async function discover(conf: DhtConf, call: Call, loc: Loc, xdata: Dict | undefined): Promise<LookupResult> {
+  const req = conf.withRequest(xdata, conf.lookupKeys)
+  const results = await Promise.allSettled(conf.subvols.map((c) => c.lookup(call, loc, req)))
+  return settleEverywhere(conf, call, loc, req, results, undefined, 'lookup')
 }
 
 /**
@@ -155,10 +159,10 @@ export async function discover(dht: Distribute, call: Call, loc: Loc, xdata: Dic
  * @param known Answers already received, by subvolume index; the others are asked now.
  */
 export async function lookupDirectory(
-  dht: Distribute, call: Call, loc: Loc, req: Dict, known: readonly (Promise<LookupResult> | undefined)[] | undefined,
+  conf: DhtConf, call: Call, loc: Loc, req: Dict, known: readonly (Promise<LookupResult> | undefined)[] | undefined,
   heal = true,
 ): Promise<{ result: LookupResult; dir: DirCtx }> {
-  const results = await Promise.allSettled(dht.children.map((c, i) => known?.[i] ?? c.lookup(call, loc, req)))
+  const results = await Promise.allSettled(conf.subvols.map((c, i) => known?.[i] ?? c.lookup(call, loc, req)))
   const bricks: BrickLayout[] = []
   const stats: Iatt[] = []
   const parents: Iatt[] = []
@@ -166,7 +170,7 @@ export async function lookupDirectory(
   let xdata: Dict | undefined
   let fileOn: number | undefined
   results.forEach((r, i) => {
-    const name = dht.names[i]
+    const name = conf.names[i]
     if (r.status === 'rejected') {
       bricks.push({ subvolume: i, name, err: errnoOfError(r.reason) })
       return
@@ -177,32 +181,32 @@ export async function lookupDirectory(
       bricks.push({ subvolume: i, name, err: EIO })
       return
     }
-    bricks.push({ subvolume: i, name, xattr: v.xdata?.getPtr(dht.layoutKey) ?? null })
+    bricks.push({ subvolume: i, name, xattr: v.xdata?.getPtr(conf.layoutKey) ?? null })
     stats.push(v.stat)
     parents.push(v.postparent)
-    if (mds === undefined && v.xdata?.has(dht.mdsKey)) mds = i
+    if (mds === undefined && v.xdata?.has(conf.mdsKey)) mds = i
     xdata ??= v.xdata
-    noteCommitHash(dht, v.xdata)
+    noteCommitHash(conf, v.xdata)
   })
-  if (stats.length === 0) throw firstFailure(results) ?? dht.error('ENOENT', 'lookup', loc.path)
+  if (stats.length === 0) throw firstFailure(results) ?? conf.error('ENOENT', 'lookup', loc.path)
   if (fileOn !== undefined) {
-    throw dht.error('EIO', 'lookup', loc.path, `exists as a file on ${dht.names[fileOn]} and as a directory elsewhere; fix it on the bricks`)
+    throw conf.error('EIO', 'lookup', loc.path, `exists as a file on ${conf.names[fileOn]} and as a directory elsewhere; fix it on the bricks`)
   }
   const gfid = stats[0]!.gfid
   let dir = new DirCtx(loc.path, layoutFromBricks(loc.path, bricks), mds)
   if (heal && needsFirstLayout(dir)) {
     const dirLoc: Loc = loc.inode !== undefined ? loc : { ...loc, inode: new Inode(gfid, S_IFDIR) }
-    dir = await writeDirectoryLayout(dht, dirLoc, gfid, dht.children.map((_, i) => i), DHT_LAYOUT_HASH_INVALID, undefined)
+    dir = await writeDirectoryLayout(conf, dirLoc, gfid, conf.subvols.map((_, i) => i), DHT_LAYOUT_HASH_INVALID, undefined)
   }
-  dht.remember(loc.inode, gfid, dir)
+  conf.remember(loc.inode, gfid, dir)
   return { result: { stat: mergeDirIatts(stats), postparent: mergeDirIatts(parents), xdata }, dir }
 }
 
 /** The root's reply carries the volume commit hash, as decimal text (dict_get_uint32 strtoul). */
-function noteCommitHash(dht: Distribute, xdata: Dict | undefined): void {
-  if (xdata === undefined || !xdata.has(dht.commitHashKey)) return
-  const n = xdata.getInt(dht.commitHashKey) ?? BigInt.asUintN(32, BigInt(parseInt(xdata.getStr(dht.commitHashKey) ?? '', 10) || 0))
-  dht.volCommitHash = Number(BigInt.asUintN(32, n))
+function noteCommitHash(conf: DhtConf, xdata: Dict | undefined): void {
+  if (xdata === undefined || !xdata.has(conf.commitHashKey)) return
+  const n = xdata.getInt(conf.commitHashKey) ?? BigInt.asUintN(32, BigInt(parseInt(xdata.getStr(conf.commitHashKey) ?? '', 10) || 0))
+  conf.volCommitHash = Number(BigInt.asUintN(32, n))
 }
 
 /**
@@ -226,46 +230,46 @@ function needsFirstLayout(dir: DirCtx): boolean {
  * @returns The layout now on the bricks.
  */
 export async function writeDirectoryLayout(
-  dht: Distribute, dirLoc: Loc, gfid: Buffer, lockOn: readonly number[], commitHash: number,
+  conf: DhtConf, dirLoc: Loc, gfid: Buffer, lockOn: readonly number[], commitHash: number,
   mkdirErrors: readonly (number | undefined)[] | undefined,
 ): Promise<DirCtx> {
-  const su = dht.internalCall(undefined)
+  const su = conf.internalCall(undefined)
   const locks = new LockSet(su)
-  const byName = [...lockOn].sort((a, b) => (dht.names[a]! < dht.names[b]! ? -1 : dht.names[a]! > dht.names[b]! ? 1 : 0))
+  const byName = [...lockOn].sort((a, b) => (conf.names[a]! < conf.names[b]! ? -1 : conf.names[a]! > conf.names[b]! ? 1 : 0))
   try {
-    await locks.inodelk(byName.map((i) => dht.children[i]!), dirLoc, 'write', DHT_LAYOUT_HEAL_DOMAIN)
-    const { dir: ondisk } = await lookupDirectory(dht, su, dirLoc, dht.withRequest(undefined, dht.lookupKeys), undefined, false)
+    await locks.inodelk(byName.map((i) => conf.subvols[i]!), dirLoc, 'write', DHT_LAYOUT_HEAL_DOMAIN)
+    const { dir: ondisk } = await lookupDirectory(conf, su, dirLoc, conf.withRequest(undefined, conf.lookupKeys), undefined, false)
     if (ondisk.check.ok) return ondisk
 
     // Bricks lacking the directory get no range: this client does not create it there.
-    const errors = dht.children.map((_, i) => {
+    const errors = conf.subvols.map((_, i) => {
       const err = mkdirErrors?.[i] ?? ondisk.layout.entries.find((e) => e.subvolume === i)?.err
       return err === ENOENT ? ESTALE : err
     })
-    const chunks = dht.config.weightedRebalance ? await dht.brickChunks(su) : undefined
-    const layout = newDirectoryLayout(dht.children.length, dirLoc.path, {
-      names: dht.names,
-      hasher: dht.hasher,
-      randomizeByGfid: dht.config.randomizeHashRangeByGfid,
+    const chunks = conf.config.weightedRebalance ? await conf.brickChunks(su) : undefined
+    const layout = newDirectoryLayout(conf.subvols.length, dirLoc.path, {
+      names: conf.names,
+      hasher: conf.hasher,
+      randomizeByGfid: conf.config.randomizeHashRangeByGfid,
       gfid,
-      decommissioned: dht.decommissioned,
-      weighted: dht.config.weightedRebalance,
+      decommissioned: conf.decommissioned,
+      weighted: conf.config.weightedRebalance,
       chunks,
       errors,
-      spreadCount: dht.config.directoryLayoutSpread > 0 ? dht.config.directoryLayoutSpread : undefined,
+      spreadCount: conf.config.directoryLayoutSpread > 0 ? conf.config.directoryLayoutSpread : undefined,
       commitHash,
     })
     const written = await Promise.all(layout.entries.map(async (e): Promise<BrickLayout> => {
-      const name = dht.names[e.subvolume]
+      const name = conf.names[e.subvolume]
       // A decommissioned brick holding the directory gets an all-zero layout (commit hash, type
       // and range 0), as measured with the C client's mkdir during remove-brick start.
-      const zeroed = dht.decommissioned.has(e.subvolume) && errors[e.subvolume] === undefined
+      const zeroed = conf.decommissioned.has(e.subvolume) && errors[e.subvolume] === undefined
       if (e.err !== undefined && !zeroed) return { subvolume: e.subvolume, name, err: e.err }
       const value = Buffer.from(zeroed
         ? encodeLayoutXattr({ commitHash: 0, type: DHT_HASH_TYPE_DM, start: 0, stop: 0 })
         : encodeLayoutXattr({ commitHash: e.commitHash, type: layout.type, start: e.start, stop: e.stop }))
       try {
-        await dht.children[e.subvolume]!.setxattr(su, dirLoc, new Dict().setPtr(dht.layoutKey, value), 0, dht.internalXdata)
+        await conf.subvols[e.subvolume]!.setxattr(su, dirLoc, new Dict().setPtr(conf.layoutKey, value), 0, conf.internalXdata)
         return { subvolume: e.subvolume, name, xattr: value }
       } catch (err) {
         return { subvolume: e.subvolume, name, err: errnoOfError(err) }
@@ -277,3 +281,68 @@ export async function writeDirectoryLayout(
   }
 }
 
+
+/** A directory's layout: cached, or fetched from every brick (and healed if it has none). */
+export async function dirCtxOf(conf: DhtConf, call: Call, inode: Inode, path: string | undefined): Promise<DirCtx> {
+  const state = conf.stateOf(inode)
+  // A layout read while a brick was down lacks its range: read it again once the brick is back.
+  if (state instanceof DirCtx && !state.check.down.some((e) => conf.isUp(e.subvolume))) return state
+  return refreshDir(conf, call, inode, path)
+}
+
+/** Fetches a directory's layout afresh from every brick. */
+export async function refreshDir(conf: DhtConf, call: Call, inode: Inode, path: string | undefined): Promise<DirCtx> {
+  const root = inode.gfid.equals(ROOT_GFID)
+  const loc: Loc = { path: root ? '/' : path ?? `<gfid:${gfidToString(inode.gfid)}>`, name: '', parent: undefined, inode }
+  const req = conf.withRequest(undefined, conf.lookupKeys)
+  if (root) req.setUint(conf.commitHashKey, 4)
+  const { dir } = await lookupDirectory(conf, call, loc, req, undefined)
+  return dir
+}
+
+/**
+ * The hashed subvolume for creating `name`, refreshing a layout with holes or overlaps once (a
+ * C client may be writing it right now).
+ *
+ * @throws {GlusterError} EIO with the LayoutError (naming the directory and bricks) as cause.
+ */
+export async function requireHashed(
+  conf: DhtConf, call: Call, parent: Inode, dir: DirCtx, name: string, syscall: string, path: string,
+): Promise<{ dir: DirCtx; hashed: number }> {
+  let current = dir
+  for (let attempt = 0; ; attempt++) {
+    const hashed = conf.hashedIndex(current, name)
+    if (hashed !== undefined) return { dir: current, hashed }
+    if ((attempt > 0 || current.check.ok) && current.check.down.length > 0) {
+      // Most likely the down brick's range: created anywhere else, the name would be hidden from
+      // every client once that brick is back.
+      const bricks = current.check.down.map((e) => conf.brickOf(e.subvolume)).join(', ')
+      throw conf.error('ENOTCONN', syscall, path, `no subvolume that is up has '${name}' in its range of ${current.path}; down: ${bricks}`)
+    }
+    if (attempt > 0 || current.check.ok) {
+      const cause = current.check.error ?? new LayoutError('ERR_DHT_LAYOUT_HOLE', current.check.description, { path: current.path })
+      throw conf.error('EIO', syscall, path, `no subvolume for '${name}': ${cause.message}`, cause)
+    }
+    current = await refreshDir(conf, call, parent, current.path)
+  }
+}
+
+/**
+ * The subvolume holding a non-directory's data: known from its lookup, or looked up now (by
+ * name when the loc has one, else by gfid everywhere).
+ */
+export async function cachedIndex(conf: DhtConf, call: Call, loc: Loc, syscall: string): Promise<number> {
+  const inode = loc.inode
+  if (inode === undefined) throw conf.error('EINVAL', syscall, loc.path, 'the entry is not resolved to an inode')
+  let state = conf.stateOf(inode)
+  if (state instanceof FileCtx) return state.subvol
+  if (loc.parent !== undefined && loc.name !== '') {
+    await lookupNamed(conf, call, { ...loc, inode: undefined }, undefined).catch(() => undefined)
+    state = conf.stateOf(inode)
+    if (state instanceof FileCtx) return state.subvol
+  }
+  await discover(conf, call, { path: loc.path, name: '', parent: undefined, inode }, undefined)
+  state = conf.stateOf(inode)
+  if (state instanceof FileCtx) return state.subvol
+  throw conf.error('ENOENT', syscall, loc.path, 'no subvolume holds this file')
+}

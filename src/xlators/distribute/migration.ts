@@ -20,7 +20,7 @@ import { Dict, type Iatt } from '../../rpc/programs/fops.ts'
 import type { Call, Fd, Loc } from '../types.ts'
 import { gfidToString } from '../types.ts'
 import type { Xlator } from '../xlator.ts'
-import type { Distribute } from './distribute.ts'
+import type { DhtConf } from './conf.ts'
 import { discover } from './lookup.ts'
 import { linktoTarget } from './merge.ts'
 import { FileCtx, type FileFd, errorCode } from './state.ts'
@@ -85,10 +85,10 @@ async function checkOnce<T>(st: FileFd, ready: () => T | undefined, fn: () => Pr
  * Whether `from` holds this DHT's linkto xattr for the fd's file (fgetxattr on the fd: no access
  * check, and it works on the unlinked source). Its value when it does.
  */
-async function linktoOf(dht: Distribute, call: Call, fd: Fd, from: Xlator): Promise<{ ours: boolean; target: string | undefined }> {
+async function linktoOf(conf: DhtConf, call: Call, fd: Fd, from: Xlator): Promise<{ ours: boolean; target: string | undefined }> {
   try {
-    const r = await from.fgetxattr(call, fd, dht.linktoKey)
-    return { ours: true, target: linktoTarget(r.dict, dht.linktoKey) }
+    const r = await from.fgetxattr(call, fd, conf.linktoKey)
+    return { ours: true, target: linktoTarget(r.dict, conf.linktoKey) }
   } catch (err) {
     // ENODATA: not migrated by us. Other failures (the source is gone): look for the file.
     return { ours: errorCode(err) !== 'ENODATA', target: undefined }
@@ -102,9 +102,9 @@ async function linktoOf(dht: Distribute, call: Call, fd: Fd, from: Xlator): Prom
  * used as it is (dht_fd_open_on_dst), fops may be in flight on it; only `from` itself, where the
  * file came back to, is opened anew: the fd there names the file that left.
  */
-async function openOn(dht: Distribute, call: Call, fd: Fd, st: FileFd, to: Xlator, from: Xlator): Promise<void> {
+async function openOn(conf: DhtConf, call: Call, fd: Fd, st: FileFd, to: Xlator, from: Xlator): Promise<void> {
   if (to !== from && st.open.includes(to)) return
-  await to.open(dht.internalCall(call), fdLoc(fd), fd.flags & ~(O_CREAT | O_EXCL | O_TRUNC), fd, undefined)
+  await to.open(conf.internalCall(call), fdLoc(fd), fd.flags & ~(O_CREAT | O_EXCL | O_TRUNC), fd, undefined)
   if (!st.open.includes(to)) st.open.push(to)
 }
 
@@ -115,16 +115,16 @@ async function openOn(dht: Distribute, call: Call, fd: Fd, st: FileFd, to: Xlato
  *
  * @throws {GlusterError} when the file is found nowhere (removed meanwhile) or cannot be opened.
  */
-export function followMigration(dht: Distribute, call: Call, fd: Fd, st: FileFd, from: Xlator): Promise<Xlator | undefined> {
+export function followMigration(conf: DhtConf, call: Call, fd: Fd, st: FileFd, from: Xlator): Promise<Xlator | undefined> {
   return checkOnce(st, () => (st.sub !== from ? st.sub : undefined), async () => {
-    if (!(await linktoOf(dht, call, fd, from)).ours) return undefined
+    if (!(await linktoOf(conf, call, fd, from)).ours) return undefined
     // Where a lookup finds the data now (dht_migration_complete_check_task: lookup through DHT).
-    dht.forget(fd.inode)
-    await discover(dht, dht.internalCall(call), fdLoc(fd), undefined)
-    const state = dht.stateOf(fd.inode)
-    if (!(state instanceof FileCtx)) throw dht.error('EIO', 'dht', undefined, 'the migrated file is not a regular file any more', undefined, fd)
-    const to = dht.children[state.subvol]!
-    await openOn(dht, call, fd, st, to, from)
+    conf.forget(fd.inode)
+    await discover(conf, conf.internalCall(call), fdLoc(fd), undefined)
+    const state = conf.stateOf(fd.inode)
+    if (!(state instanceof FileCtx)) throw conf.error('EIO', 'dht', undefined, 'the migrated file is not a regular file any more', undefined, fd)
+    const to = conf.subvols[state.subvol]!
+    await openOn(conf, call, fd, st, to, from)
     st.sub = to
     st.dst = undefined
     return to
@@ -138,25 +138,25 @@ export function followMigration(dht: Distribute, call: Call, fd: Fd, st: FileFd,
  * @throws {GlusterError} EIO when the linkto names a subvolume this graph lacks or a file with
  *   another gfid: a write could not reach the copy, so it must not be reported done.
  */
-export function phaseOneTarget(dht: Distribute, call: Call, fd: Fd, st: FileFd, from: Xlator, syscall: string): Promise<PhaseOneTarget | undefined> {
+export function phaseOneTarget(conf: DhtConf, call: Call, fd: Fd, st: FileFd, from: Xlator, syscall: string): Promise<PhaseOneTarget | undefined> {
   const ready = (): PhaseOneTarget | undefined => {
     if (st.sub !== from) return { to: st.sub, copy: false }
     return st.dst === undefined ? undefined : { to: st.dst, copy: true }
   }
   return checkOnce(st, ready, async () => {
-    const { ours, target } = await linktoOf(dht, call, fd, from)
+    const { ours, target } = await linktoOf(conf, call, fd, from)
     if (!ours) return undefined
-    const index = target === undefined ? undefined : dht.subvolByName(target)
+    const index = target === undefined ? undefined : conf.subvolByName(target)
     if (index === undefined) {
-      throw dht.error('EIO', syscall, undefined, `rebalance is moving the file to '${target ?? '?'}', a subvolume this mount's graph does not have (its volfile is older than the volume's); the write reached only the source`, undefined, fd)
+      throw conf.error('EIO', syscall, undefined, `rebalance is moving the file to '${target ?? '?'}', a subvolume this mount's graph does not have (its volfile is older than the volume's); the write reached only the source`, undefined, fd)
     }
-    const to = dht.children[index]!
+    const to = conf.subvols[index]!
     if (to === from) return undefined
-    const found = await to.lookup(dht.internalCall(call), fdLoc(fd), undefined)
+    const found = await to.lookup(conf.internalCall(call), fdLoc(fd), undefined)
     if (!found.stat.gfid.equals(fd.inode.gfid)) {
-      throw dht.error('EIO', syscall, undefined, `the migration destination ${to.name} holds another file (gfid ${gfidToString(found.stat.gfid)})`, undefined, fd)
+      throw conf.error('EIO', syscall, undefined, `the migration destination ${to.name} holds another file (gfid ${gfidToString(found.stat.gfid)})`, undefined, fd)
     }
-    await openOn(dht, call, fd, st, to, from)
+    await openOn(conf, call, fd, st, to, from)
     st.dst = to
     return { to, copy: true }
   })
@@ -166,26 +166,26 @@ export function phaseOneTarget(dht: Distribute, call: Call, fd: Fd, st: FileFd, 
  * The destination of a path-based fop's file met in phase 1 on `from` (getxattr of the linkto,
  * as root), or undefined when this DHT is not moving it.
  */
-export async function pathPhaseOneTarget(dht: Distribute, call: Call, loc: Loc, from: Xlator): Promise<Xlator | undefined> {
+export async function pathPhaseOneTarget(conf: DhtConf, call: Call, loc: Loc, from: Xlator): Promise<Xlator | undefined> {
   let target: string | undefined
   try {
-    target = linktoTarget((await from.getxattr(dht.internalCall(call), loc, dht.linktoKey)).dict, dht.linktoKey)
+    target = linktoTarget((await from.getxattr(conf.internalCall(call), loc, conf.linktoKey)).dict, conf.linktoKey)
   } catch (err) {
     if (errorCode(err) === 'ENODATA') return undefined
     throw err
   }
-  const index = target === undefined ? undefined : dht.subvolByName(target)
+  const index = target === undefined ? undefined : conf.subvolByName(target)
   if (index === undefined) {
-    throw dht.error('EIO', 'dht', loc.path, `rebalance is moving the file to '${target ?? '?'}', a subvolume this mount's graph does not have (its volfile is older than the volume's)`)
+    throw conf.error('EIO', 'dht', loc.path, `rebalance is moving the file to '${target ?? '?'}', a subvolume this mount's graph does not have (its volfile is older than the volume's)`)
   }
-  const to = dht.children[index]!
+  const to = conf.subvols[index]!
   return to === from ? undefined : to
 }
 
 /** Whether a path-based fop's phase-2 answer from `from` is this DHT's migration (linkto xattr present). */
-export async function pathMigrated(dht: Distribute, call: Call, loc: Loc, from: Xlator): Promise<boolean> {
+export async function pathMigrated(conf: DhtConf, call: Call, loc: Loc, from: Xlator): Promise<boolean> {
   try {
-    await from.getxattr(dht.internalCall(call), loc, dht.linktoKey)
+    await from.getxattr(conf.internalCall(call), loc, conf.linktoKey)
     return true
   } catch (err) {
     return errorCode(err) !== 'ENODATA'

@@ -15,7 +15,8 @@
 
 import type { Dict } from '../../rpc/programs/fops.ts'
 import type { Call, DirEntry, Fd, ReaddirResult } from '../types.ts'
-import type { Distribute } from './distribute.ts'
+import type { DhtConf } from './conf.ts'
+import { dirCtxOf } from './lookup.ts'
 import { fixDirStat, isLinkto, stripPhase1Flags } from './merge.ts'
 import { S_IFDIR, S_IFMT } from '../../rpc/linux.ts'
 
@@ -64,8 +65,8 @@ export function decodeDirCookie(cookie: bigint, count: number): { subvol: number
 }
 
 /** Readdirp xdata asking each brick for the linkto xattr of every entry. */
-export function readdirXdata(xdata: Dict | undefined, dht: Distribute): Dict {
-  return dht.withRequest(xdata, dht.readdirKeys)
+export function readdirXdata(xdata: Dict | undefined, conf: DhtConf): Dict {
+  return conf.withRequest(xdata, conf.readdirKeys)
 }
 
 /**
@@ -75,28 +76,28 @@ export function readdirXdata(xdata: Dict | undefined, dht: Distribute): Dict {
  * open on). Bricks whose entries are all hidden are read on, so a page is empty only at the end.
  */
 export async function readdirpDistributed(
-  dht: Distribute, call: Call, fd: Fd, size: number, offset: bigint, xdata: Dict | undefined,
+  conf: DhtConf, call: Call, fd: Fd, size: number, offset: bigint, xdata: Dict | undefined,
 ): Promise<ReaddirResult> {
-  const state = dht.dirFd(fd, 'readdirp')
-  const count = dht.children.length
-  const dir = await dht.dirCtxOf(call, fd.inode, undefined)
-  const req = readdirXdata(xdata, dht)
+  const state = conf.dirFd(fd, 'readdirp')
+  const count = conf.subvols.length
+  const dir = await dirCtxOf(conf, call, fd.inode, undefined)
+  const req = readdirXdata(xdata, conf)
   let { subvol, brickOffset } = decodeDirCookie(offset, count)
-  const firstOpen = state.open.findIndex((o, i) => o && dht.isUp(i))
+  const firstOpen = state.open.findIndex((o, i) => o && conf.isUp(i))
   for (;;) {
     while (subvol < count && !state.open[subvol]) {
       subvol++
       brickOffset = 0n
     }
     if (subvol >= count) return { entries: [], eof: true, xdata: undefined }
-    const page = await dht.children[subvol]!.readdirp(call, fd, size, brickOffset, req)
+    const page = await conf.subvols[subvol]!.readdirp(call, fd, size, brickOffset, req)
     const entries: DirEntry[] = []
     for (const e of page.entries) {
-      if (isLinkto(e.stat, e.xdata, dht.linktoKey)) continue
+      if (isLinkto(e.stat, e.xdata, conf.linktoKey)) continue
       const isDir = (e.stat.mode & S_IFMT) === S_IFDIR || (e.stat.mode === 0 && e.type === DT_DIR)
       if (isDir) {
-        const hashed = dht.config.readdirOptimize ? undefined : dht.hashedIndex(dir, e.name)
-        const owner = hashed !== undefined && dht.isUp(hashed) && state.open[hashed] === true ? hashed : firstOpen
+        const hashed = conf.config.readdirOptimize ? undefined : conf.hashedIndex(dir, e.name)
+        const owner = hashed !== undefined && conf.isUp(hashed) && state.open[hashed] === true ? hashed : firstOpen
         if (owner !== subvol) continue
         fixDirStat(e.stat)
       } else {

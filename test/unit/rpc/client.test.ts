@@ -15,6 +15,7 @@ import { GlusterError, RpcError } from '../../../src/rpc/errors.ts'
 import type { RpcProgram } from '../../../src/rpc/message.ts'
 import type { XdrReader } from '../../../src/xdr/reader.ts'
 import { XdrError } from '../../../src/xdr/errors.ts'
+import { skipBecause } from '../../helpers/skip.ts'
 import { xdr } from '../../helpers/xdr-bytes.ts'
 
 const LAST = 0x80000000
@@ -606,7 +607,7 @@ describe('RpcClient connect', () => {
       ])
       full = !connected
     }
-    if (!full) ctx.skip()
+    if (!full) skipBecause(ctx, 'the kernel accepted every one of 32 connections to a stopped listener (its accept queue never filled), so no connect can be made to hang here')
     const client = new RpcClient(tcp(port), { connectTimeoutMs: 300 })
     cleanups.push(() => client.close())
     const err = await glusterRejection(client.connect())

@@ -101,9 +101,9 @@ describe('buildGraph refuses what it does not implement', () => {
     const graph = buildGraph(parseVolfile(volfile(dht('    option decommissioned-bricks v-client-2,v-client-0\n'), DEFAULT_STACK)), CTX)
     const distribute = graph.xlators.find((x) => x instanceof Distribute)
     expect(distribute).toBeInstanceOf(Distribute)
-    expect([...(distribute as Distribute).decommissioned].sort()).toEqual([0, 2])
+    expect([...(distribute as Distribute).conf.decommissioned].sort()).toEqual([0, 2])
     const plain = buildGraph(parseVolfile(volfile(dht(), DEFAULT_STACK)), CTX).xlators.find((x) => x instanceof Distribute)
-    expect((plain as Distribute).decommissioned.size).toBe(0)
+    expect((plain as Distribute).conf.decommissioned.size).toBe(0)
   })
 
   it('fails the mount with EINVAL when decommissioned-bricks names no subvolume, as dht init does', () => {

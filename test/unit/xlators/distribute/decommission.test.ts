@@ -71,7 +71,7 @@ function setup(decommissioned: string): { dht: Distribute; bricks: Brick[]; log:
   const dht = createDistribute(node, bricks, ctx) as Distribute
   const parent = new Inode(Buffer.from(PARENT_GFID), S_IFDIR)
   const cached = layoutFromBricks('/d', bricks.map((b, i) => ({ subvolume: i, name: b.name, xattr: b.layout })))
-  dht.remember(parent, parent.gfid, new DirCtx('/d', cached, 0))
+  dht.conf.remember(parent, parent.gfid, new DirCtx('/d', cached, 0))
   return { dht, bricks, log, parent }
 }
 

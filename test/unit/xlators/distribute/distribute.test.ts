@@ -189,9 +189,9 @@ describe('the cluster/distribute xlator', () => {
     const xl = createDistribute(node(), leaves(3), ctx)
     expect(xl).toBeInstanceOf(Distribute)
     const dht = xl as Distribute
-    expect(dht.config).toMatchObject({ lookupOptimize: true, lookupUnhashed: 'on', readdirOptimize: false, weightedRebalance: true })
-    expect(dht.names).toEqual(['v-client-0', 'v-client-1', 'v-client-2'])
-    expect([dht.layoutKey, dht.linktoKey, dht.commitHashKey]).toEqual([
+    expect(dht.conf.config).toMatchObject({ lookupOptimize: true, lookupUnhashed: 'on', readdirOptimize: false, weightedRebalance: true })
+    expect(dht.conf.names).toEqual(['v-client-0', 'v-client-1', 'v-client-2'])
+    expect([dht.conf.layoutKey, dht.conf.linktoKey, dht.conf.commitHashKey]).toEqual([
       'trusted.glusterfs.dht', 'trusted.glusterfs.dht.linkto', 'trusted.glusterfs.dht.commithash',
     ])
   })
@@ -203,23 +203,23 @@ describe('the cluster/distribute xlator', () => {
 
   it('hashes rsync temporary names as the final name, unless rsync-hash-regex is none', () => {
     const dht = createDistribute(node(), leaves(2), ctx) as Distribute
-    expect(dht.hasher.hashName('.report.pdf.Xa81Zq')).toBe(dht.hasher.hashName('report.pdf'))
+    expect(dht.conf.hasher.hashName('.report.pdf.Xa81Zq')).toBe(dht.conf.hasher.hashName('report.pdf'))
     const plain = createDistribute(node({ 'rsync-hash-regex': 'none' }), leaves(2), ctx) as Distribute
-    expect(plain.hasher.hashName('.report.pdf.Xa81Zq')).not.toBe(plain.hasher.hashName('report.pdf'))
+    expect(plain.conf.hasher.hashName('.report.pdf.Xa81Zq')).not.toBe(plain.conf.hasher.hashName('report.pdf'))
   })
 
   it('looks a missed name up everywhere only when the layout is older than the volume (lookup-optimize)', () => {
     const dht = createDistribute(node(), leaves(2), ctx) as Distribute
-    const dir = (commitHash: number) => ({ layout: { commitHash } }) as Parameters<Distribute['shouldLookupEverywhere']>[0]
-    dht.volCommitHash = 0
-    expect(dht.shouldLookupEverywhere(dir(0))).toBe(false)
-    expect(dht.shouldLookupEverywhere(dir(1))).toBe(true)
-    dht.volCommitHash = 0x1234
-    expect(dht.shouldLookupEverywhere(dir(0))).toBe(true)
-    expect(dht.shouldLookupEverywhere(dir(0x1234))).toBe(false)
+    const dir = (commitHash: number) => ({ layout: { commitHash } }) as Parameters<Distribute['conf']['shouldLookupEverywhere']>[0]
+    dht.conf.volCommitHash = 0
+    expect(dht.conf.shouldLookupEverywhere(dir(0))).toBe(false)
+    expect(dht.conf.shouldLookupEverywhere(dir(1))).toBe(true)
+    dht.conf.volCommitHash = 0x1234
+    expect(dht.conf.shouldLookupEverywhere(dir(0))).toBe(true)
+    expect(dht.conf.shouldLookupEverywhere(dir(0x1234))).toBe(false)
     const unoptimized = createDistribute(node({ 'lookup-optimize': 'off' }), leaves(2), ctx) as Distribute
-    expect(unoptimized.shouldLookupEverywhere(dir(0))).toBe(true)
+    expect(unoptimized.conf.shouldLookupEverywhere(dir(0))).toBe(true)
     const never = createDistribute(node({ 'lookup-optimize': 'off', 'lookup-unhashed': 'off' }), leaves(2), ctx) as Distribute
-    expect(never.shouldLookupEverywhere(dir(1))).toBe(false)
+    expect(never.conf.shouldLookupEverywhere(dir(1))).toBe(false)
   })
 })

@@ -95,7 +95,7 @@ class FakeBrick extends Xlator {
 
 async function openedOn(dht: Distribute, src: FakeBrick): Promise<Fd> {
   const inode = new Inode(Buffer.from(GFID), S_IFREG)
-  dht.remember(inode, inode.gfid, new FileCtx(0))
+  dht.conf.remember(inode, inode.gfid, new FileCtx(0))
   const fd = new Fd(inode, 2, false)
   await dht.open(CALL, { path: '/f', name: '', parent: undefined, inode }, 2, fd)
   expect(src.opens).toBe(1)

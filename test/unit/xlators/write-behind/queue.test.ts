@@ -3,7 +3,7 @@ import { Fd, Inode } from '../../../../src/xlators/types.ts'
 import {
   Block, type BlockState, DIRTY, FAILED, INFLIGHT, Loss, MAX_RANGES, WbInode, describeRanges, mergeRanges,
 } from '../../../../src/xlators/write-behind/queue.ts'
-import { CALL } from './fake-brick.ts'
+import { CALL } from '../../../helpers/fake-brick.ts'
 
 const fd = new Fd(new Inode(Buffer.alloc(16)), 2, false)
 

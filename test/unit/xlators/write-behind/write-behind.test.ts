@@ -5,7 +5,7 @@ import { parseVolfile } from '../../../../src/xlators/volfile.ts'
 import { WriteBehind, createWriteBehind } from '../../../../src/xlators/write-behind/write-behind.ts'
 import { Fd } from '../../../../src/xlators/types.ts'
 import { Xlator } from '../../../../src/xlators/xlator.ts'
-import { CALL, FakeBrick, openFile, settle, stack } from './fake-brick.ts'
+import { CALL, FakeBrick, openFile, settle, stack } from '../../../helpers/fake-brick.ts'
 
 const O_RDWR = 2
 const O_TRUNC = 0o1000

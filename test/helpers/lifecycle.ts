@@ -8,7 +8,7 @@ import { mkdirSync, rmSync } from 'node:fs'
 import { createConnection, createServer, type Server, type Socket } from 'node:net'
 import { join } from 'node:path'
 import type { Glfs } from '../../src/api/index.ts'
-import { gluster, sandbox, uniqueName, volumeStatus } from '../helpers/sandbox.ts'
+import { gluster, sandbox, uniqueName, volumeStatus } from './sandbox.ts'
 
 /** A volume created by a test file for itself (bricks under the sandbox folder). */
 export interface OwnVolume {

@@ -1,13 +1,13 @@
-import { errnoOf } from '../../../../src/rpc/errno.ts'
-import { GlusterError } from '../../../../src/rpc/errors.ts'
-import { Iatt } from '../../../../src/rpc/programs/fops.ts'
-import { parseVolfile } from '../../../../src/xlators/volfile.ts'
-import { createWriteBehind } from '../../../../src/xlators/write-behind/write-behind.ts'
+import { errnoOf } from '../../src/rpc/errno.ts'
+import { GlusterError } from '../../src/rpc/errors.ts'
+import { Iatt } from '../../src/rpc/programs/fops.ts'
+import { parseVolfile } from '../../src/xlators/volfile.ts'
+import { createWriteBehind } from '../../src/xlators/write-behind/write-behind.ts'
 import {
   type Call, type CommonResult, type Dict, Fd, type IattResult, Inode, type Loc, type LookupResult, type OpenResult, type PrePostResult,
   type ReadResult, type WriteResult,
-} from '../../../../src/xlators/types.ts'
-import { Xlator } from '../../../../src/xlators/xlator.ts'
+} from '../../src/xlators/types.ts'
+import { Xlator } from '../../src/xlators/xlator.ts'
 
 const O_APPEND = 0o2000
 

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import type { Glfs } from '../../src/api/index.ts'
 import { DhtHasher } from '../../src/xlators/distribute/hash.ts'
 import { type Layout, layoutFromBricks, searchLayout } from '../../src/xlators/distribute/layout.ts'
-import { parseFioJson, runProcess } from '../helpers/sandbox.ts'
+import { parseFioJson, runProcess } from './sandbox.ts'
 
 /**
  * One libgfapi mount running a list of operations, printing a JSON array of results: 0 or

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process'
 import { lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { Glfs } from '../../src/api/index.ts'
-import { gluster, sandbox, uniqueName } from '../helpers/sandbox.ts'
+import { gluster, sandbox, uniqueName } from './sandbox.ts'
 
 export interface ThrowawayVolume {
   readonly name: string

@@ -1,0 +1,247 @@
+// What one cluster/distribute xlator knows, in one object (glusterfs dht_conf_t, this->private):
+// its subvolumes and whether each is up, its options, the names of its xattrs, the volume commit
+// hash, the decommissioned bricks, the brick sizes weighted layouts use, and the per-inode state
+// (DirCtx, FileCtx) of inodes. The modules beside this file (lookup.ts, entry.ts, rename.ts,
+// readdir.ts, migration.ts, route.ts) take it as their first argument, as the C functions take
+// `this` and read its private conf; none of them imports the xlator class.
+
+import { errnoOf } from '../../rpc/errno.ts'
+import { GlusterError } from '../../rpc/errors.ts'
+import { Dict } from '../../rpc/programs/fops.ts'
+import { S_IFDIR } from '../../rpc/linux.ts'
+import { type Call, type Fd, Inode, type Loc, ROOT_GFID, gfidToString } from '../types.ts'
+import type { Xlator } from '../xlator.ts'
+import type { DhtHasher } from './hash.ts'
+import { DHT_LAYOUT_HASH_INVALID, encodeLayoutXattr, searchLayout, statfsChunks } from './layout.ts'
+import { type DirCtx, DirFd, type InodeState, newLockOwner } from './state.ts'
+
+/** GF_CLIENT_PID_NO_ROOT_SQUASH (common-utils.h): the pid DHT's internal fops run with. */
+const PID_NO_ROOT_SQUASH = -4
+/** How long brick sizes for weighted layouts are reused (dht-shared.c du refresh default, 60 s). */
+const DU_REFRESH_MS = 60_000
+/** Bound of the gfid-keyed map of lookup results not yet attached to an Inode. */
+const PENDING_ENTRIES = 4096
+
+/** The parsed options of one cluster/distribute xlator (DISTRIBUTE_OPTIONS in distribute.ts). */
+export interface DistributeConfig {
+  readonly lookupOptimize: boolean
+  readonly lookupUnhashed: string
+  readonly readdirOptimize: boolean
+  readonly rsyncHashRegex: string
+  readonly extraHashRegex: string
+  readonly randomizeHashRangeByGfid: boolean
+  readonly weightedRebalance: boolean
+  readonly directoryLayoutSpread: number
+  readonly decommissionedBricks: string
+  readonly xattrName: string
+}
+
+/** How the xlator builds its conf: what it parsed and derived from its volfile section. */
+export interface DhtConfInit {
+  readonly xlator: Xlator
+  readonly volume: string
+  readonly config: DistributeConfig
+  readonly hasher: DhtHasher
+  readonly decommissioned: ReadonlySet<number>
+}
+
+/**
+ * The state of one DHT xlator (dht_conf_t) and the helpers that read only it.
+ *
+ * Per inode (Inode.ctx keyed by the xlator):
+ *   DirCtx   a directory's layout, as its bricks' `trusted.glusterfs.dht` xattrs say, checked once
+ *            when fetched; replaced whenever the directory is looked up again or a brick reports
+ *            the parent layout stale (CREATE/MKNOD/MKDIR preop check, wire reference §3.7).
+ *   FileCtx  the subvolume holding a file's data (its "cached" subvolume): the hashed one, or the
+ *            target of the linkto file found there.
+ * A LOOKUP by name has no Inode yet (the caller makes one from the reply's gfid), so its result
+ * waits in a small map keyed by gfid until the first fop that brings the Inode moves it into ctx.
+ */
+export class DhtConf {
+  /**
+   * The xlator this conf belongs to: the key of its Inode.ctx and Fd.ctx entries, and the fop
+   * surface a module goes back through when a step is itself a fop of this xlator.
+   */
+  readonly xlator: Xlator
+  readonly volume: string
+  readonly config: DistributeConfig
+  readonly hasher: DhtHasher
+  /** The subvolumes in volfile order (conf->subvolumes). */
+  readonly subvols: readonly Xlator[]
+  /** Subvolume xlator names in volfile order: what linkto xattrs name. */
+  readonly names: readonly string[]
+  /** Per subvolume, whether it is up (conf->subvolume_status), as notify reports. */
+  readonly up: boolean[]
+  /** Subvolume indices a remove-brick is emptying (`decommissioned-bricks`). */
+  readonly decommissioned: ReadonlySet<number>
+  /** `trusted.glusterfs.dht` (or the configured xattr-name) and the names derived from it. */
+  readonly layoutKey: string
+  readonly linktoKey: string
+  readonly mdsKey: string
+  readonly commitHashKey: string
+  /** Keys a LOOKUP asks every brick for: layout, mds marker, linkto target. */
+  readonly lookupKeys: Dict
+  /** Keys a READDIRP asks: each entry's linkto target. */
+  readonly readdirKeys: Dict
+  /** xdata marking DHT's own fops on the bricks (`glusterfs-internal-fop: yes`). */
+  readonly internalXdata: Dict
+
+  /** The volume commit hash, from the root's `trusted.glusterfs.dht.commithash` (0 until set). */
+  volCommitHash = 0
+  /** Brick sizes for weighted layouts and when they were read (conf->du_stats); undefined: read again. */
+  du: { at: number; chunks: number[] } | undefined
+  readonly #pending = new Map<string, InodeState>()
+  readonly #rootInode = new Inode(ROOT_GFID, S_IFDIR)
+
+  constructor(init: DhtConfInit) {
+    this.xlator = init.xlator
+    this.volume = init.volume
+    this.config = init.config
+    this.hasher = init.hasher
+    this.subvols = init.xlator.children
+    this.names = this.subvols.map((c) => c.name)
+    this.up = this.subvols.map(() => true)
+    this.decommissioned = init.decommissioned
+    this.layoutKey = this.config.xattrName
+    this.linktoKey = `${this.layoutKey}.linkto`
+    this.mdsKey = `${this.layoutKey}.mds`
+    this.commitHashKey = `${this.layoutKey}.commithash`
+    this.lookupKeys = new Dict().setUint(this.layoutKey, 16).setUint(this.mdsKey, 4).setUint(this.linktoKey, 256)
+    this.readdirKeys = new Dict().setUint(this.linktoKey, 256)
+    this.internalXdata = new Dict().setStr('glusterfs-internal-fop', 'yes')
+  }
+
+  isUp(subvol: number): boolean {
+    return this.up[subvol] === true
+  }
+
+  /** The subvolume a linkto value names, if it is one of ours. */
+  subvolByName(name: string): number | undefined {
+    const i = this.names.indexOf(name)
+    return i < 0 ? undefined : i
+  }
+
+  /** A copy of the caller's xdata with `keys` added (the caller's values win). */
+  withRequest(xdata: Dict | undefined, keys: Dict): Dict {
+    const out = new Dict()
+    for (const [k, v] of keys) out.set(k, v)
+    if (xdata !== undefined) for (const [k, v] of xdata) out.set(k, v)
+    return out
+  }
+
+  /**
+   * The identity of DHT's internal fops (linkto files, layout xattrs, the mount's first lookup):
+   * root with the no-root-squash pid (FRAME_SU_DO), keeping the caller's lock owner if any.
+   */
+  internalCall(call: Call | undefined): Call {
+    return { pid: PID_NO_ROOT_SQUASH, uid: 0, gid: 0, groups: [], lkOwner: call?.lkOwner ?? newLockOwner() }
+  }
+
+  rootLoc(): Loc {
+    return { path: '/', name: '', parent: undefined, inode: this.#rootInode }
+  }
+
+  /** What this xlator knows of an inode, moving a lookup's result into its ctx on first use. */
+  stateOf(inode: Inode): InodeState | undefined {
+    if (this.#pending.size > 0) {
+      const key = inode.gfid.toString('latin1')
+      const pending = this.#pending.get(key)
+      if (pending !== undefined) {
+        this.#pending.delete(key)
+        inode.ctx.set(this.xlator, pending)
+        return pending
+      }
+    }
+    const state = inode.ctx.get(this.xlator) as InodeState | undefined
+    if (state !== undefined || inode === this.#rootInode || !inode.gfid.equals(ROOT_GFID)) return state
+    // The caller's root inode meets the layout this xlator looked up for its own.
+    const root = this.#rootInode.ctx.get(this.xlator) as InodeState | undefined
+    if (root !== undefined) inode.ctx.set(this.xlator, root)
+    return root
+  }
+
+  /** Records what a lookup or entry fop learned about `gfid` (on `inode` when it is that inode). */
+  remember(inode: Inode | undefined, gfid: Buffer, state: InodeState): void {
+    if (gfid.equals(ROOT_GFID)) this.#rootInode.ctx.set(this.xlator, state)
+    if (inode !== undefined && inode.gfid.equals(gfid)) {
+      inode.ctx.set(this.xlator, state)
+      this.#pending.delete(gfid.toString('latin1'))
+      return
+    }
+    const key = gfid.toString('latin1')
+    this.#pending.delete(key)
+    this.#pending.set(key, state)
+    if (this.#pending.size > PENDING_ENTRIES) {
+      const oldest = this.#pending.keys().next().value
+      if (oldest !== undefined) this.#pending.delete(oldest)
+    }
+  }
+
+  /** What a lookup learned about `gfid` and no fop has claimed yet. */
+  peekState(gfid: Buffer): InodeState | undefined {
+    return this.#pending.get(gfid.toString('latin1'))
+  }
+
+  forget(inode: Inode | undefined): void {
+    if (inode === undefined) return
+    inode.ctx.delete(this.xlator)
+    this.#pending.delete(inode.gfid.toString('latin1'))
+  }
+
+  /** The subvolume a name hashes to in a directory, or undefined when the layout has no answer. */
+  hashedIndex(dir: DirCtx, name: string): number | undefined {
+    // Holes left by bricks that were down are theirs: names elsewhere still have their brick
+    // (dht_subvol_get_hashed searches such a layout too); names in a hole have none.
+    if (!dir.check.ok && (dir.check.down.length === 0 || dir.check.anomalies.some((a) => a.kind !== 'hole'))) return undefined
+    return searchLayout(dir.layout, this.hasher.hashName(name))?.subvolume
+  }
+
+  /** With lookup-optimize, a miss on the hashed subvolume is final unless the layout is old. */
+  shouldLookupEverywhere(dir: DirCtx | undefined): boolean {
+    if (this.config.lookupOptimize) return dir === undefined || dir.layout.commitHash !== this.volCommitHash
+    const mode = this.config.lookupUnhashed
+    return mode !== 'auto' && mode !== 'off' && mode !== 'no' && mode !== 'false' && mode !== 'disable' && mode !== '0'
+  }
+
+  /** Commit hash written into new directory layouts (dht_mkdir). */
+  newLayoutCommitHash(): number {
+    return this.config.lookupOptimize ? this.volCommitHash : DHT_LAYOUT_HASH_INVALID
+  }
+
+  /** The 16-byte layout value the brick `subvol` holds for `dir`, for preop checks. */
+  diskLayoutOf(dir: DirCtx, subvol: number): Buffer | undefined {
+    const e = dir.layout.entries.find((x) => x.subvolume === subvol)
+    if (e === undefined || e.err !== undefined) return undefined
+    return Buffer.from(encodeLayoutXattr({ commitHash: e.commitHash, type: dir.layout.type, start: e.start, stop: e.stop }))
+  }
+
+  /** Brick sizes in 1 MiB chunks for weighted layouts (dht_get_du_info); 0 where unknown. */
+  async brickChunks(call: Call): Promise<number[]> {
+    const now = Date.now()
+    if (this.du !== undefined && now - this.du.at < DU_REFRESH_MS) return this.du.chunks
+    const xdata = new Dict().setInt('ignore-deem-statfs', 1)
+    const results = await Promise.allSettled(this.subvols.map((c) => c.statfs(call, this.rootLoc(), xdata)))
+    const chunks = results.map((r) => (r.status === 'fulfilled' ? statfsChunks(r.value.blocks, r.value.bsize) : 0))
+    this.du = { at: now, chunks }
+    return chunks
+  }
+
+  dirFd(fd: Fd, syscall: string): DirFd {
+    const state = fd.ctx.get(this.xlator)
+    if (state instanceof DirFd) return state
+    throw this.error('EBADF', syscall, undefined, 'the directory is not open here', undefined, fd)
+  }
+
+  /** `host:/brick/path` of a subvolume, else its xlator name. */
+  brickOf(subvol: number): string {
+    return this.subvols[subvol]?.brick ?? this.names[subvol] ?? `subvolume ${subvol}`
+  }
+
+  /** A GlusterError raised by DHT itself (no brick answered it); names the fd's gfid when there is no path. */
+  error(code: string, syscall: string, path: string | undefined, detail?: string, cause?: unknown, fd?: Fd): GlusterError {
+    return new GlusterError({
+      errno: errnoOf(code), syscall, path, gfid: path === undefined && fd !== undefined ? gfidToString(fd.inode.gfid) : undefined,
+      volume: this.volume, detail, cause,
+    })
+  }
+}
