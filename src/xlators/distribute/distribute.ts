@@ -21,8 +21,7 @@ import { debuglog } from 'node:util'
 import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
 import { Dict } from '../../rpc/programs/fops.ts'
-import type { GraphContext } from '../graph.ts'
-import { type OptionSpec, parseOptions } from '../options.ts'
+import type { OptionSpec } from '../options.ts'
 import {
   type Call, type CommonResult, type CreateResult, type EntryResult, type Fd, type Flock, type IattResult, Inode,
   type Loc, type LookupResult, type OpenResult, type ParentResult, type PrePostResult, type ReadResult,
@@ -30,8 +29,7 @@ import {
   type WriteResult, type XattrResult, gfidToString,
 } from '../types.ts'
 import type { Iatt } from '../../rpc/programs/fops.ts'
-import type { VolfileNode } from '../volfile.ts'
-import { type SetattrArgs, Xlator, type XlatorEvent } from '../xlator.ts'
+import { type SetattrArgs, Xlator, type XlatorEvent, type XlatorInit } from '../xlator.ts'
 import * as entry from './entry.ts'
 import { DhtHasher } from './hash.ts'
 import {
@@ -133,10 +131,9 @@ export interface DistributeConfig {
   readonly xattrName: string
 }
 
-/** The DHT xlator for a volume of several subvolumes; see {@link createDistribute}. */
+/** The DHT xlator for a volume of several subvolumes (one subvolume: a pass-through, see index.ts). */
 export class Distribute extends Xlator {
   static readonly type = 'cluster/distribute'
-  static readonly options = DISTRIBUTE_OPTIONS
 
   readonly config: DistributeConfig
   readonly hasher: DhtHasher
@@ -159,15 +156,19 @@ export class Distribute extends Xlator {
 
   /** The volume commit hash, from the root's `trusted.glusterfs.dht.commithash` (0 until set). */
   volCommitHash = 0
+  /** Whether each subvolume serves: presumed up until its first CHILD_DOWN. */
   readonly #up: boolean[]
+  /** Each subvolume's last event, undefined until it reported one (dht conf->last_event). */
+  readonly #lastEvent: (XlatorEvent | undefined)[]
   readonly #pending = new Map<string, InodeState>()
   #du: { at: number; chunks: number[] } | undefined
   readonly #rootInode = new Inode(ROOT_GFID, S_IFDIR)
 
-  constructor(node: VolfileNode, children: Xlator[], ctx: GraphContext) {
-    super(node.name, node.type, children)
-    this.volume = ctx.volume
-    this.config = parseOptions<DistributeConfig>(node.name, DISTRIBUTE_OPTIONS, node.options)
+  constructor(init: XlatorInit<DistributeConfig>) {
+    super(init)
+    const children = init.children
+    this.volume = init.graph.volume
+    this.config = init.options
     this.hasher = new DhtHasher({
       rsyncHashRegex: this.config.rsyncHashRegex === '' ? undefined : this.config.rsyncHashRegex,
       extraHashRegex: this.config.extraHashRegex === '' ? undefined : this.config.extraHashRegex,
@@ -175,8 +176,9 @@ export class Distribute extends Xlator {
     for (const err of this.hasher.ignoredRegexErrors) debug('%s: hash regex ignored: %s', this.name, err.message)
     this.names = children.map((c) => c.name)
     this.decommissioned = parseDecommissionedBricks(this.config.decommissionedBricks, this.names, (detail) =>
-      new GlusterError({ errno: errnoOf('EINVAL'), syscall: 'init', volume: this.volume, detail: `xlator '${node.name}': ${detail}` }))
+      new GlusterError({ errno: errnoOf('EINVAL'), syscall: 'init', volume: this.volume, detail: `xlator '${init.name}': ${detail}` }))
     this.#up = children.map(() => true)
+    this.#lastEvent = children.map(() => undefined)
     this.layoutKey = this.config.xattrName
     this.linktoKey = `${this.layoutKey}.linkto`
     this.mdsKey = `${this.layoutKey}.mds`
@@ -201,12 +203,30 @@ export class Distribute extends Xlator {
     return true
   }
 
+  /**
+   * dht_notify: keeps each subvolume's state and stays quiet until every one reported once; that
+   * first full report passes up CHILD_UP if one is up, else CHILD_CONNECTING if one is trying,
+   * else CHILD_DOWN. From then on every event passes up, a CHILD_DOWN as SOME_DESCENDENT_DOWN
+   * while another subvolume is not down.
+   */
   override notify(event: XlatorEvent, from: Xlator, detail?: unknown): void {
     const i = this.children.indexOf(from)
-    if (i >= 0 && event !== 'CHILD_CONNECTING') this.#up[i] = event === 'CHILD_UP'
+    if (i < 0 || event === 'SOME_DESCENDENT_DOWN') {
+      super.notify(event, from, detail)
+      return
+    }
+    const heardFromAll = !this.#lastEvent.includes(undefined)
+    this.#lastEvent[i] = event
+    if (event !== 'CHILD_CONNECTING') this.#up[i] = event === 'CHILD_UP'
     // Sizes read while a brick was down count it as 0 (no weighting): read them again.
-    if (i >= 0 && event === 'CHILD_UP') this.#du = undefined
-    super.notify(event, from, detail)
+    if (event === 'CHILD_UP') this.#du = undefined
+    let up: XlatorEvent = event
+    if (event === 'CHILD_DOWN' && this.#lastEvent.some((e) => e !== 'CHILD_DOWN')) up = 'SOME_DESCENDENT_DOWN'
+    if (!heardFromAll) {
+      if (this.#lastEvent.includes(undefined)) return
+      up = this.#lastEvent.includes('CHILD_UP') ? 'CHILD_UP' : this.#lastEvent.includes('CHILD_CONNECTING') ? 'CHILD_CONNECTING' : 'CHILD_DOWN'
+    }
+    super.notify(up, from, detail)
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -892,12 +912,6 @@ export class Distribute extends Xlator {
  * The xlator for a cluster/distribute volfile section. With a single subvolume DHT keeps no
  * layouts (wire reference §8) and every fop goes to that subvolume, so a pass-through stands in.
  */
-export function createDistribute(node: VolfileNode, children: Xlator[], ctx: GraphContext): Xlator {
-  if (children.length === 1) return new Xlator(node.name, node.type, children)
-  if (children.length === 0) throw new Error(`cluster/distribute ${node.name} (volfile line ${node.line}) has no subvolumes`)
-  return new Distribute(node, children, ctx)
-}
-
 /** Stands for "not open on this brick" in fan-outs over a directory fd. */
 const missing = new GlusterError({ errno: errnoOf('ENOENT'), syscall: 'dht', detail: 'not open on this subvolume' })
 

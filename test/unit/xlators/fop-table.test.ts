@@ -1,18 +1,19 @@
 import { describe, expect, it } from 'vitest'
 import { ProtocolClient } from '../../../src/xlators/client/client.ts'
 import { FOP_NAMES, Xlator } from '../../../src/xlators/xlator.ts'
+import { testInit } from '../../helpers/xlator-init.ts'
 
 describe('the fop table', () => {
   it('is implemented by the pass-through base, each fop forwarding to the first child', async () => {
     const seen: string[] = []
-    const child = new Xlator('child', 'test/child', [])
+    const child = new Xlator(testInit('child', 'test/child'))
     for (const name of FOP_NAMES) {
       ;(child as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
         seen.push(name)
         return Promise.resolve(args.length)
       }
     }
-    const parent = new Xlator('parent', 'test/parent', [child])
+    const parent = new Xlator(testInit('parent', 'test/parent', [child]))
     for (const name of FOP_NAMES) {
       const fop = (parent as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[name]!
       expect(typeof fop, name).toBe('function')
