@@ -6,7 +6,7 @@ import { WriteBehind } from '../../../../src/xlators/write-behind/write-behind.t
 import { writeBehind } from '../../../../src/xlators/write-behind/index.ts'
 import { Fd } from '../../../../src/xlators/types.ts'
 import { Xlator, buildXlator } from '../../../../src/xlators/xlator.ts'
-import { TEST_GRAPH, testInit } from '../../../helpers/xlator-init.ts'
+import { TEST_GRAPH } from '../../../helpers/xlator-init.ts'
 import { CALL, FakeBrick, openFile, settle, stack } from './fake-brick.ts'
 
 const O_RDWR = 2
