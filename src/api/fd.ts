@@ -33,24 +33,27 @@ interface HandleInternals<H> {
   fd(h: H): Fd
   /** Make every later call fail EBADFD with `cause` (the fd could not move to a new graph). */
   lose(h: H, cause: Error): void
-  /**
-   * Writes acknowledged through it failed where they were cached (the graph it moved off): the
-   * next fsync, fdatasync or close fails with `err`, once, as fsync(2) reports a lost write.
-   */
-  reportWriteError(h: H, err: unknown): void
   /** Release without flushing, for `Glfs.fini()`; later calls fail ENOTCONN. */
   release(h: H): Promise<void>
 }
 
+interface FileInternals extends HandleInternals<GlfsFd> {
+  /**
+   * Writes acknowledged through the file failed where they were cached (the graph it moved off):
+   * its next fsync, fdatasync or close fails with `err`, once, as fsync(2) reports a lost write.
+   */
+  reportWriteError(h: GlfsFd, err: unknown): void
+}
+
 // Set by each class's static block, the only code that may read its private fields.
-let fileInternals: HandleInternals<GlfsFd>
+let fileInternals: FileInternals
 let dirInternals: HandleInternals<GlfsDir>
 
 /** What Glfs and the graph switch may do to an open file or directory that its user may not. */
-export const fdInternals: HandleInternals<GlfsFd | GlfsDir> = {
+export const fdInternals: HandleInternals<GlfsFd | GlfsDir> & Pick<FileInternals, 'reportWriteError'> = {
   fd: (h) => (h instanceof GlfsFd ? fileInternals.fd(h) : dirInternals.fd(h)),
   lose: (h, cause) => (h instanceof GlfsFd ? fileInternals.lose(h, cause) : dirInternals.lose(h, cause)),
-  reportWriteError: (h, err) => (h instanceof GlfsFd ? fileInternals.reportWriteError(h, err) : undefined),
+  reportWriteError: (h, err) => fileInternals.reportWriteError(h, err),
   release: (h) => (h instanceof GlfsFd ? fileInternals.release(h) : dirInternals.release(h)),
 }
 
@@ -499,7 +502,6 @@ export class GlfsDir implements AsyncIterable<DirEntry> {
       lose: (h, cause) => {
         h.#lost = cause
       },
-      reportWriteError: () => undefined,
       release: (h) => h.#releaseForFini(),
     }
   }
