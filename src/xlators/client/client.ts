@@ -78,7 +78,7 @@ export interface ClientConfig {
 }
 
 /** The config of a client built from `init` (frozen). */
-export function clientConfig(init: XlatorInit<ClientOptions>): ClientConfig {
+function clientConfig(init: XlatorInit<ClientOptions>): ClientConfig {
   const o = init.options
   const rpc = init.graph.rpc
   return Object.freeze({
