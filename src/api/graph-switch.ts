@@ -44,6 +44,8 @@ export interface SwitchHost {
 export class GraphSwitch extends Xlator {
   readonly #host: SwitchHost
   #active: Graph | undefined
+  /** `#active.top`, read by every fop. */
+  #top: Xlator | undefined
   /** The volfile text `#active` was built from. */
   #spec: string | undefined
   #refusal: GlusterError | undefined
@@ -75,8 +77,13 @@ export class GraphSwitch extends Xlator {
 
   /** Send fops to the first graph of a mount. */
   activate(graph: Graph, spec: string): void {
-    this.#active = graph
+    this.#setActive(graph)
     this.#spec = spec
+  }
+
+  #setActive(graph: Graph | undefined): void {
+    this.#active = graph
+    this.#top = graph?.top
   }
 
   /** A new volfile from glusterd: mount it, one switch at a time, always the newest text. */
@@ -142,7 +149,7 @@ export class GraphSwitch extends Xlator {
       await Promise.all(todo.map((h) => this.#moveFd(h, graph, old)))
     }
     this.#retiring.add(old)
-    this.#active = graph
+    this.#setActive(graph)
     this.#spec = spec
     host.retargeted()
     // Writes the old graph's write-behind took while the fds moved land now, not whenever that
@@ -163,7 +170,7 @@ export class GraphSwitch extends Xlator {
     if (old === undefined) return
     await this.#flushWrites(old, this.#host.handles())
     this.#refusal = refusal
-    this.#active = undefined
+    this.#setActive(undefined)
     this.#host.retargeted()
     this.#retiring.add(old)
     void this.#retire(old)
@@ -232,7 +239,7 @@ export class GraphSwitch extends Xlator {
   /** Unmount: fops fail from now on; finishes the active graph and every retiring one. */
   async close(): Promise<void> {
     const graphs = [this.#active, ...this.#retiring]
-    this.#active = undefined
+    this.#setActive(undefined)
     this.#spec = undefined
     this.#refusal = undefined
     this.#nextSpec = undefined
@@ -242,10 +249,9 @@ export class GraphSwitch extends Xlator {
   }
 
   protected override get child(): Xlator {
-    if (this.#refusal !== undefined) throw this.#refusal
-    const top = this.#active?.top
-    if (top === undefined) throw this.#host.notMounted()
-    return top
+    const top = this.#top
+    if (top !== undefined) return top
+    throw this.#refusal ?? this.#host.notMounted()
   }
 }
 
