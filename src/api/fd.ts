@@ -27,6 +27,36 @@ export interface FdOwner {
   forget(fd: GlfsFd | GlfsDir): void
 }
 
+/** Package-internal operations on an open file or directory, kept off the public API. */
+interface HandleInternals<H> {
+  /** The xlator-level fd. */
+  fd(h: H): Fd
+  /** Make every later call fail EBADFD with `cause` (the fd could not move to a new graph). */
+  lose(h: H, cause: Error): void
+  /** Release without flushing, for `Glfs.fini()`; later calls fail ENOTCONN. */
+  release(h: H): Promise<void>
+}
+
+interface FileInternals extends HandleInternals<GlfsFd> {
+  /**
+   * Writes acknowledged through the file failed where they were cached (the graph it moved off):
+   * its next fsync, fdatasync or close fails with `err`, once, as fsync(2) reports a lost write.
+   */
+  reportWriteError(h: GlfsFd, err: unknown): void
+}
+
+// Set by each class's static block, the only code that may read its private fields.
+let fileInternals: FileInternals
+let dirInternals: HandleInternals<GlfsDir>
+
+/** What Glfs and the graph switch may do to an open file or directory that its user may not. */
+export const fdInternals: HandleInternals<GlfsFd | GlfsDir> & Pick<FileInternals, 'reportWriteError'> = {
+  fd: (h) => (h instanceof GlfsFd ? fileInternals.fd(h) : dirInternals.fd(h)),
+  lose: (h, cause) => (h instanceof GlfsFd ? fileInternals.lose(h, cause) : dirInternals.lose(h, cause)),
+  reportWriteError: (h, err) => fileInternals.reportWriteError(h, err),
+  release: (h) => (h instanceof GlfsFd ? fileInternals.release(h) : dirInternals.release(h)),
+}
+
 /**
  * An open file (libgfapi glfs_fd_t). Every method is async; use after `close()` fails with EBADF,
  * after `Glfs.fini()` with ENOTCONN, locally, without a round trip.
@@ -53,29 +83,24 @@ export class GlfsFd {
     this.flags = fd.flags
   }
 
-  /** The xlator-level fd, for code inside this package. */
-  get fd(): Fd {
-    return this.#fd
+  static {
+    fileInternals = {
+      fd: (h) => h.#fd,
+      lose: (h, cause) => {
+        h.#lost = cause
+      },
+      reportWriteError: (h, err) => {
+        h.#writeError ??= err
+      },
+      release: (h) => h.#releaseForFini(),
+    }
   }
 
   get closed(): boolean {
     return this.#closed
   }
 
-  /** Make every later call fail EBADFD with `cause` (used when the fd cannot move to a new graph). */
-  invalidate(cause: Error): void {
-    this.#lost = cause
-  }
-
-  /**
-   * Writes acknowledged through this fd failed where they were cached (the graph it moved off):
-   * the next fsync, fdatasync or close fails with `err`, once, as fsync(2) reports a lost write.
-   */
-  reportWriteError(err: unknown): void {
-    this.#writeError ??= err
-  }
-
-  /** Throws the write error recorded by {@link reportWriteError}, once. */
+  /** Throws the write error recorded by `fdInternals.reportWriteError`, once. */
   #takeWriteError(syscall: string): void {
     const err = this.#writeError
     if (err === undefined) return
@@ -337,7 +362,7 @@ export class GlfsFd {
   }
 
   /** Release without flushing, used by `Glfs.fini()` after it flushed what it could. */
-  async releaseForFini(): Promise<void> {
+  async #releaseForFini(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
     this.#unmounted = true
@@ -471,18 +496,18 @@ export class GlfsDir implements AsyncIterable<DirEntry> {
     this.path = path
   }
 
-  /** The xlator-level fd, for code inside this package. */
-  get fd(): Fd {
-    return this.#fd
+  static {
+    dirInternals = {
+      fd: (h) => h.#fd,
+      lose: (h, cause) => {
+        h.#lost = cause
+      },
+      release: (h) => h.#releaseForFini(),
+    }
   }
 
   get closed(): boolean {
     return this.#closed
-  }
-
-  /** Make every later read fail EBADFD with `cause` (used when the fd cannot move to a new graph). */
-  invalidate(cause: Error): void {
-    this.#lost = cause
   }
 
   /** Entries with their attributes, '.' and '..' included, as the bricks return them. */
@@ -515,7 +540,7 @@ export class GlfsDir implements AsyncIterable<DirEntry> {
   }
 
   /** Release without waiting for the caller, used by `Glfs.fini()`. */
-  async releaseForFini(): Promise<void> {
+  async #releaseForFini(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
     this.#unmounted = true

@@ -1,26 +1,24 @@
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { debuglog } from 'node:util'
 import { errnoOf } from '../rpc/errno.ts'
 import { GlusterError } from '../rpc/errors.ts'
-import { type BackoffOptions, backoffDelayMs, backoffOptions } from '../rpc/backoff.ts'
+import type { BackoffOptions } from '../rpc/backoff.ts'
 import { Dict } from '../rpc/programs/fops.ts'
-import { type BrickStatus, type BrickStatusChange, ProtocolClient } from '../xlators/client/client.ts'
-import { Graph, type XlatorOptionOverride, buildGraph } from '../xlators/graph.ts'
+import { type Graph, type XlatorOptionOverride, buildGraph } from '../xlators/graph.ts'
 import { type Call, Fd, type Loc } from '../xlators/types.ts'
 import { STRIDE_AHEAD_OPTIONS, type StrideAheadConfig, withStrideAhead } from '../xlators/stride-ahead/stride-ahead.ts'
 import { parseOptions } from '../xlators/options.ts'
 import { parseVolfile } from '../xlators/volfile.ts'
 import { checkXlatorOption, readXlatorOption } from '../xlators/xlator-option.ts'
-import type { Xlator } from '../xlators/xlator.ts'
+import type { BrickState, BrickStatus } from '../xlators/xlator.ts'
 import { AbortError, type GlfsCallOptions } from './abort.ts'
 import {
   O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_TRUNC, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG,
   XATTR_CREATE, XATTR_REPLACE, toOpenFlags,
 } from './constants.ts'
-import { GlfsDir, GlfsFd, type FdOwner } from './fd.ts'
-import { GraphSwitch } from './graph-switch.ts'
+import { GlfsDir, GlfsFd, type FdOwner, fdInternals } from './fd.ts'
+import { GraphSwitch, type SwitchHost } from './graph-switch.ts'
 import type { VolfileServer } from './mgmt.ts'
 import { Resolver, withPath } from './resolve.ts'
 import { GlfsStats, type GlfsStatvfs } from './stats.ts'
@@ -112,7 +110,7 @@ export interface BrickInfo {
  *   could not be mounted and the current graph stays (the error); when the new volfile is one this
  *   client refuses (ENOTSUP, as `init()` would), every call fails with that error from then on.
  */
-export class Glfs extends EventEmitter implements FdOwner {
+export class Glfs extends EventEmitter {
   readonly volume: string
   readonly #options: GlfsOptions
   readonly #servers: VolfileServer[] = []
@@ -120,26 +118,19 @@ export class Glfs extends EventEmitter implements FdOwner {
   readonly #fds = new Set<GlfsFd | GlfsDir>()
   /** The stride-ahead section's options, or undefined when it is off. */
   readonly #strideAhead: ReadonlyMap<string, string> | undefined
-  readonly call: Call
+  /** The identity of every fop of this mount. */
+  readonly #call: Call
   #state: GlfsState = 'new'
-  #graph: Graph | undefined
-  /** Set when glusterd changed the volume into one this client refuses: every call fails with it. */
-  #refusal: GlusterError | undefined
-  /** The volfile text `#graph` was built from. */
-  #spec: string | undefined
   #mgmt: VolfileServers | undefined
   #resolver: Resolver | undefined
-  /** What the resolver winds to: always the active graph. */
+  /** Where every fop goes: the active graph, through volfile changes (graph-switch.ts). */
   readonly #switch: GraphSwitch
-  /** Old graphs finishing their calls after a volfile change. */
-  readonly #retiring = new Set<Graph>()
+  /** What the open files and directories need of this Glfs. */
+  readonly #owner: FdOwner
   /** Aborted by `fini()`: stops a mount or a graph switch in progress. */
   #closing = new AbortController()
   #initDone: Promise<unknown> | undefined
   #finiDone: Promise<void> | undefined
-  /** The newest volfile not yet mounted, and whether a switch is running. */
-  #nextSpec: string | undefined
-  #switching = false
   /** The URI this Glfs was made from by `fromUri`, if any. */
   uri: GlusterUri | undefined
 
@@ -151,15 +142,16 @@ export class Glfs extends EventEmitter implements FdOwner {
     this.volume = volume
     this.#options = options
     this.#strideAhead = strideAheadOptions(volume, options.strideAhead)
-    this.#switch = new GraphSwitch(volume)
     // A non-zero lock owner per mount: bricks refuse empty/zero owners for locks (wire reference §1.4).
-    this.call = {
+    this.#call = {
       pid: options.pid ?? process.pid,
       uid: options.uid ?? process.getuid?.() ?? 0,
       gid: options.gid ?? process.getgid?.() ?? 0,
       groups: options.groups ?? [],
       lkOwner: nonZeroOwner(),
     }
+    this.#switch = new GraphSwitch(volume, this.#switchHost())
+    this.#owner = { volume, top: this.#switch, call: this.#call, forget: (h) => this.#fds.delete(h) }
   }
 
   /** A Glfs for the volume and server a `gluster://` URI names; its path is in `glfs.uri.path`. */
@@ -217,8 +209,9 @@ export class Glfs extends EventEmitter implements FdOwner {
    * Throws GlusterError ENOENT when no xlator has that name, EINVAL for a key it does not have.
    */
   getXlatorOption(name: string, key: string): boolean | number | string {
-    if (this.#graph === undefined) throw this.#notReady()
-    return readXlatorOption(this.#graph, this.volume, name, key)
+    const graph = this.#switch.active
+    if (graph === undefined) throw this.#notReady()
+    return readXlatorOption(graph, this.volume, name, key)
   }
 
   /**
@@ -257,15 +250,13 @@ export class Glfs extends EventEmitter implements FdOwner {
         await graph.fini().catch(() => undefined)
         throw closing.signal.reason
       }
-      this.#graph = graph
-      this.#spec = spec
-      this.#switch.retarget(graph.top)
-      this.#resolver = new Resolver(this.#switch, this.call, this.#options.dentryCacheEntries)
-      mgmt.on('volfile', (next: string) => this.#onVolfile(next))
+      this.#switch.activate(graph, spec)
+      this.#resolver = new Resolver(this.#switch, this.#call, this.#options.dentryCacheEntries)
+      mgmt.on('volfile', (next: string) => this.#switch.offer(next))
       mgmt.on('volfile-error', (err: Error) => debug('refetching the volfile of %s failed: %s', this.volume, err.message))
       this.#state = 'ready'
       // A FETCHSPEC answered while the bricks were connecting had no listener yet.
-      if (mgmt.spec !== spec) this.#onVolfile(mgmt.spec)
+      if (mgmt.spec !== spec) this.#switch.offer(mgmt.spec)
     } catch (err) {
       await this.#teardown()
       if (this.#state === 'initializing') this.#state = 'new'
@@ -287,16 +278,16 @@ export class Glfs extends EventEmitter implements FdOwner {
   async #mountGraph(spec: string, signal: AbortSignal): Promise<Graph> {
     const strideAhead = this.#strideAhead
     const volfile = strideAhead === undefined ? parseVolfile(spec) : withStrideAhead(parseVolfile(spec), this.volume, strideAhead)
-    const graph = buildGraph(volfile, {
+    const bricksUp = new Set<string>()
+    const graph: Graph = buildGraph(volfile, {
       volume: this.volume,
-      volfileServerHost: this.#mgmt?.current?.host ?? 'localhost',
       rpc: { connectTimeoutMs: this.#connectTimeoutMs, pingTimeoutMs: this.#options.pingTimeoutMs, callTimeoutMs: this.#options.callTimeoutMs },
       reconnect: this.#options.reconnect,
+      root: { notify: () => this.#onGraphEvent(graph, bricksUp) },
     }, this.#overrides)
     debug('graph of %s:\n%s', this.volume, graph.describe())
-    this.#watchBricks(graph)
     const stop = (): void => {
-      for (const client of clientsOf(graph)) void client.fini()
+      void graph.fini().catch(() => undefined)
     }
     signal.addEventListener('abort', stop, { once: true })
     try {
@@ -310,159 +301,39 @@ export class Glfs extends EventEmitter implements FdOwner {
     return graph
   }
 
-  /** Turn the brick connections' state changes into 'brick-up' / 'brick-down'. */
-  #watchBricks(graph: Graph): void {
-    for (const client of clientsOf(graph)) {
-      let up = false
-      client.watch((change: BrickStatusChange) => {
-        if (this.#retiring.has(graph)) return
-        if (change.status === 'connected') {
-          up = true
-          this.emit('brick-up', brickInfo(client))
-        } else if (change.status === 'disconnected' && up) {
-          up = false
-          this.emit('brick-down', brickInfo(client), change.cause)
-        }
-      })
+  /**
+   * The top of `graph` passed an event up: turn the brick connections' changes since the last one
+   * into 'brick-up' / 'brick-down'. `bricksUp` holds the bricks of `graph` last seen connected.
+   */
+  #onGraphEvent(graph: Graph, bricksUp: Set<string>): void {
+    if (this.#switch.isRetiring(graph)) return
+    for (const brick of graph.top.bricks()) {
+      if (brick.status === 'connected') {
+        if (bricksUp.has(brick.xlator)) continue
+        bricksUp.add(brick.xlator)
+        this.emit('brick-up', brickInfo(brick))
+      } else if (brick.status === 'disconnected' && bricksUp.delete(brick.xlator)) {
+        this.emit('brick-down', brickInfo(brick), brick.cause)
+      }
     }
   }
 
-  /** A new volfile from glusterd: mount it, one switch at a time, always the newest text. */
-  #onVolfile(spec: string): void {
-    this.#nextSpec = spec
-    if (this.#switching) return
-    this.#switching = true
-    void (async () => {
-      const closing = this.#closing.signal
-      const backoff = backoffOptions(this.#options.reconnect)
-      let attempt = 0
-      try {
-        while (this.#nextSpec !== undefined && this.#state === 'ready' && !closing.aborted) {
-          const next = this.#nextSpec
-          this.#nextSpec = undefined
-          try {
-            if (await this.#switchGraph(next)) this.emit('graph-switch', undefined)
-            attempt = 0
-          } catch (err) {
-            debug('volfile change of %s not applied: %s', this.volume, (err as Error).message)
-            if (this.#state !== 'ready' || closing.aborted) return
-            if (isRefusal(err)) {
-              await this.#stopServing(err)
-              this.emit('graph-switch', err)
-              return
-            }
-            this.emit('graph-switch', err)
-            // A brick of the new graph not up yet (glusterd pushes the volfile of an added brick
-            // before the brick listens): try the same text again later, unless a newer one came.
-            if (!isTransient(err)) continue
-            await sleep(backoffDelayMs(backoff, attempt++), undefined, { signal: closing }).catch(() => undefined)
-            this.#nextSpec ??= next
-          }
-        }
-      } finally {
-        this.#switching = false
-      }
-    })()
-  }
-
-  /**
-   * Mount `spec` as a new graph, move every open fd onto it (glfs-resolve.c glfs_migrate_fd_safe:
-   * fsync on the old graph so buffered writes land, nameless LOOKUP and OPEN/OPENDIR on the new
-   * one), then send every new fop to it; the old graph is finished once its calls drain.
-   * Resolves false when unmounted meanwhile.
-   */
-  async #switchGraph(spec: string): Promise<boolean> {
-    const old = this.#graph
-    if (old === undefined) return false
-    const graph = await this.#mountGraph(spec, this.#closing.signal)
-    const moved = new Set<GlfsFd | GlfsDir>()
-    for (;;) {
-      if (this.#state !== 'ready' || this.#closing.signal.aborted) {
-        await graph.fini().catch(() => undefined)
-        return false
-      }
-      // Fds opened while others moved are moved too; none can open on the new graph yet.
-      const todo = [...this.#fds].filter((h) => !moved.has(h))
-      if (todo.length === 0) break
-      for (const h of todo) moved.add(h)
-      await Promise.all(todo.map((h) => this.#moveFd(h, graph, old)))
+  /** What the graph switch needs of this Glfs. */
+  #switchHost(): SwitchHost {
+    const glfs = this
+    return {
+      call: this.#call,
+      reconnect: this.#options.reconnect,
+      get closing() {
+        return glfs.#closing.signal
+      },
+      serving: () => this.#state === 'ready',
+      notMounted: () => this.#notReady(),
+      handles: () => this.#fds,
+      mount: (spec, signal) => this.#mountGraph(spec, signal),
+      retargeted: () => this.#resolver?.invalidate(),
+      switched: (err) => this.emit('graph-switch', err),
     }
-    this.#retiring.add(old)
-    this.#graph = graph
-    this.#spec = spec
-    this.#switch.retarget(graph.top)
-    this.#resolver?.invalidate()
-    // Writes the old graph's write-behind took while the fds moved land now, not whenever that
-    // graph retires: a rebalance started next could move the file where that graph cannot follow.
-    await this.#flushWrites(old, moved)
-    void this.#retire(old)
-    return true
-  }
-
-  /**
-   * The volume changed into one this client refuses (a brick added as a replica, shard turned
-   * on...): fops sent through the old graph would now bypass the new xlators, so every call fails
-   * with the refusal from now on. Cached writes are flushed first (they were accepted before the
-   * change); the old graph then finishes the calls it has.
-   */
-  async #stopServing(refusal: GlusterError): Promise<void> {
-    const old = this.#graph
-    if (old === undefined) return
-    await this.#flushWrites(old, this.#fds)
-    this.#refusal = refusal
-    this.#switch.refuse(refusal)
-    this.#resolver?.invalidate()
-    this.#retiring.add(old)
-    this.#graph = undefined
-    void this.#retire(old)
-  }
-
-  /**
-   * FSYNC on `graph` every file of `handles` open for writing: what its write-behind took lands
-   * now. A failure is the fd's to report at its next fsync or close, whichever graph serves it then.
-   */
-  async #flushWrites(graph: Graph, handles: Iterable<GlfsFd | GlfsDir>): Promise<void> {
-    await Promise.all([...handles].map(async (h) => {
-      if (!(h instanceof GlfsFd) || h.closed || (h.fd.flags & O_ACCMODE) === O_RDONLY) return
-      try {
-        await graph.top.fsync(this.call, h.fd, false)
-      } catch (err) {
-        debug('fd %s: writes cached by the old graph failed: %s', h.path, (err as Error).message)
-        h.reportWriteError(err)
-      }
-    }))
-  }
-
-  /** Open `h`'s fd on `to`; on failure it fails EBADFD from now on. */
-  async #moveFd(h: GlfsFd | GlfsDir, to: Graph, from: Graph | undefined): Promise<void> {
-    const fd = h.fd
-    try {
-      if (from !== undefined && !fd.isDirectory && (fd.flags & O_ACCMODE) !== O_RDONLY) await from.top.fsync(this.call, fd, false)
-      const loc: Loc = { path: h.path, name: '', parent: undefined, inode: fd.inode }
-      await to.top.lookup(this.call, loc)
-      if (fd.isDirectory) await to.top.opendir(this.call, loc, fd)
-      else await to.top.open(this.call, loc, fd.flags & ~(O_CREAT | O_EXCL | O_TRUNC), fd)
-    } catch (err) {
-      debug('fd %s not moved to the new graph: %s', h.path, (err as Error).message)
-      h.invalidate(err as Error)
-    }
-  }
-
-  /** Wait until no call is in flight on the old graph, release its fds, then finish it. */
-  async #retire(old: Graph): Promise<void> {
-    const clients = clientsOf(old)
-    // A fop of several steps issues its next call in the microtasks after a reply: idle must
-    // hold across a macrotask turn.
-    do {
-      await Promise.all(clients.map((c) => c.drain()))
-      await new Promise<void>((resolve) => setImmediate(resolve))
-    } while (clients.some((c) => c.inFlight > 0) && this.#retiring.has(old))
-    if (!this.#retiring.has(old)) return
-    const fds = new Set<Fd>()
-    for (const c of clients) for (const fd of c.openFds) fds.add(fd)
-    await Promise.all([...fds].map((fd) => (fd.isDirectory ? old.top.releasedir(this.call, fd) : old.top.release(this.call, fd)).catch(() => undefined)))
-    if (!this.#retiring.delete(old)) return
-    await old.fini().catch((err: unknown) => debug('finishing the old graph of %s: %s', this.volume, (err as Error).message))
   }
 
   /**
@@ -480,49 +351,35 @@ export class Glfs extends EventEmitter implements FdOwner {
     if (state === 'initializing') await this.#initDone
     const fds = [...this.#fds]
     this.#fds.clear()
-    // Released while the graph is still the target of `top`.
-    await Promise.all(fds.map((fd) => fd.releaseForFini()))
+    // Released while the graph is still the active one.
+    await Promise.all(fds.map((fd) => fdInternals.release(fd)))
     this.#state = 'finalized'
     await this.#teardown()
   }
 
   async #teardown(): Promise<void> {
-    const graph = this.#graph
-    const retiring = [...this.#retiring]
-    this.#graph = undefined
-    this.#spec = undefined
-    this.#retiring.clear()
     this.#resolver = undefined
-    this.#switch.retarget(undefined)
     const mgmt = this.#mgmt
     this.#mgmt = undefined
-    const results = await Promise.allSettled([mgmt?.close(), graph?.fini(), ...retiring.map((g) => g.fini())])
+    const results = await Promise.allSettled([mgmt?.close(), this.#switch.close()])
     for (const r of results) if (r.status === 'rejected') throw r.reason
-  }
-
-  /** The top of the translator graph (for code inside this package). */
-  get top(): Xlator {
-    const graph = this.#graph
-    if (this.#refusal !== undefined && this.#state === 'ready') throw this.#refusal
-    if (graph === undefined || this.#state !== 'ready') throw this.#notReady()
-    return graph.top
   }
 
   /** The mounted graph as an indented tree, top first. */
   describeGraph(): string {
-    if (this.#graph === undefined) throw this.#notReady()
-    return this.#graph.describe()
+    const graph = this.#switch.active
+    if (graph === undefined) throw this.#notReady()
+    return graph.describe()
   }
 
   /** The bricks of the mounted volume and their connection state. */
   get bricks(): BrickInfo[] {
-    if (this.#graph === undefined) return []
-    return clientsOf(this.#graph).map(brickInfo)
+    return this.#switch.active?.top.bricks().map(brickInfo) ?? []
   }
 
   /** The volfile text the graph was built from. */
   get volfile(): string | undefined {
-    return this.#spec
+    return this.#switch.spec
   }
 
   /** The volfile server the management connection is on, and that connection's state. */
@@ -530,10 +387,6 @@ export class Glfs extends EventEmitter implements FdOwner {
     const mgmt = this.#mgmt
     const server = mgmt?.current
     return mgmt === undefined || server === undefined ? undefined : { server, status: mgmt.status }
-  }
-
-  forget(fd: GlfsFd | GlfsDir): void {
-    this.#fds.delete(fd)
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -560,11 +413,11 @@ export class Glfs extends EventEmitter implements FdOwner {
     if (type === S_IFLNK) throw this.#error('ELOOP', syscall, loc.path, 'the last component is a symlink and O_NOFOLLOW was given')
     const fd = new Fd(loc.inode!, flags & ~(O_CREAT | O_EXCL), false)
     try {
-      await this.top.open(this.call, loc, flags & ~(O_CREAT | O_EXCL), fd)
+      await this.#switch.open(this.#call, loc, flags & ~(O_CREAT | O_EXCL), fd)
     } catch (err) {
       throw withPath(err, syscall, loc.path)
     }
-    return this.#track(new GlfsFd(this, fd, loc.path))
+    return this.#track(new GlfsFd(this.#owner, fd, loc.path))
   }
 
   /**
@@ -588,18 +441,18 @@ export class Glfs extends EventEmitter implements FdOwner {
       const placeholder = resolver.inode(randomGfid(), S_IFREG)
       const fd = new Fd(placeholder, f & ~(O_CREAT | O_EXCL), false)
       try {
-        const created = await this.top.create(this.call, { ...loc, inode: placeholder }, f, mode, 0, fd)
+        const created = await this.#switch.create(this.#call, { ...loc, inode: placeholder }, f, mode, 0, fd)
         // The brick may keep an existing gfid (a racing create): open the file it kept under its
         // own inode, so every xlator's state (and a reopen after a reconnect) names the real gfid.
         if (!created.stat.gfid.equals(placeholder.gfid)) {
-          await this.top.release(this.call, fd).catch(() => undefined)
+          await this.#switch.release(this.#call, fd).catch(() => undefined)
           const real = resolver.inode(created.stat.gfid, created.stat.mode)
           const fdReal = new Fd(real, fd.flags, false)
-          await this.top.open(this.call, { ...loc, inode: real }, fd.flags & ~O_TRUNC, fdReal)
-          return this.#track(new GlfsFd(this, fdReal, loc.path))
+          await this.#switch.open(this.#call, { ...loc, inode: real }, fd.flags & ~O_TRUNC, fdReal)
+          return this.#track(new GlfsFd(this.#owner, fdReal, loc.path))
         }
         resolver.invalidate(parent, loc.name)
-        return this.#track(new GlfsFd(this, fd, loc.path))
+        return this.#track(new GlfsFd(this.#owner, fd, loc.path))
       } catch (err) {
         // Someone created it between our lookup and CREATE: open it instead, unless O_EXCL.
         if (err instanceof GlusterError && err.code === 'EEXIST' && (f & O_EXCL) === 0 && attempt === 0) continue
@@ -608,17 +461,10 @@ export class Glfs extends EventEmitter implements FdOwner {
     }
   }
 
-  /**
-   * Remember an fd for fini and graph switches. One opened on a graph that was replaced while the
-   * OPEN was on the wire is moved to the active graph before the caller gets it.
-   */
-  async #track<T extends GlfsFd | GlfsDir>(handle: T): Promise<T> {
+  /** Remember an fd for fini and graph switches, moved to the active graph if need be. */
+  #track<T extends GlfsFd | GlfsDir>(handle: T): Promise<T> {
     this.#fds.add(handle)
-    const graph = this.#graph
-    if (this.#retiring.size > 0 && graph !== undefined && !clientsOf(graph).some((c) => handle.fd.ctx.has(c))) {
-      await this.#moveFd(handle, graph, undefined)
-    }
-    return handle
+    return this.#switch.track(handle)
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -637,26 +483,26 @@ export class Glfs extends EventEmitter implements FdOwner {
   /** access(2): resolves when the caller may access `path` with `mode` (F_OK, R_OK | W_OK...). */
   async access(path: string, mode: number): Promise<void> {
     const { loc } = await this.#resolverOrThrow().resolve(path, true, 'access').catch(this.#rethrow('access', path))
-    await this.top.access(this.call, loc, mode).catch(this.#rethrow('access', path))
+    await this.#switch.access(this.#call, loc, mode).catch(this.#rethrow('access', path))
   }
 
   async unlink(path: string): Promise<void> {
     const { loc, stat } = await this.#resolverOrThrow().resolve(path, false, 'unlink').catch(this.#rethrow('unlink', path))
     if ((stat.mode & S_IFMT) === S_IFDIR) throw this.#error('EISDIR', 'unlink', path, 'use rmdir() for directories')
-    await this.top.unlink(this.call, loc, 0).catch(this.#rethrow('unlink', path))
+    await this.#switch.unlink(this.#call, loc, 0).catch(this.#rethrow('unlink', path))
     this.#resolver?.invalidate(loc.parent, loc.name)
   }
 
   async mkdir(path: string, mode = 0o755): Promise<void> {
     const { loc } = await this.#resolverOrThrow().resolveParent(path, 'mkdir').catch(this.#rethrow('mkdir', path))
-    await this.top.mkdir(this.call, loc, mode & 0o7777, 0).catch(this.#rethrow('mkdir', path))
+    await this.#switch.mkdir(this.#call, loc, mode & 0o7777, 0).catch(this.#rethrow('mkdir', path))
   }
 
   async rmdir(path: string): Promise<void> {
     const { loc, stat } = await this.#resolverOrThrow().resolve(path, false, 'rmdir').catch(this.#rethrow('rmdir', path))
     if (loc.path === '/') throw this.#error('EBUSY', 'rmdir', path, 'the volume root cannot be removed')
     if ((stat.mode & S_IFMT) !== S_IFDIR) throw this.#error('ENOTDIR', 'rmdir', path)
-    await this.top.rmdir(this.call, loc, 0).catch(this.#rethrow('rmdir', path))
+    await this.#switch.rmdir(this.#call, loc, 0).catch(this.#rethrow('rmdir', path))
     this.#resolver?.invalidate(loc.parent, loc.name)
   }
 
@@ -666,7 +512,7 @@ export class Glfs extends EventEmitter implements FdOwner {
     const to = await resolver.resolveParent(newPath, 'rename').catch(this.#rethrow('rename', newPath))
     const target = await resolver.resolve(newPath, false, 'rename').catch(() => undefined)
     const newLoc: Loc = { ...to.loc, inode: target?.loc.inode }
-    await this.top.rename(this.call, from.loc, newLoc).catch(this.#rethrow('rename', oldPath))
+    await this.#switch.rename(this.#call, from.loc, newLoc).catch(this.#rethrow('rename', oldPath))
     resolver.invalidate(from.loc.parent, from.loc.name)
     resolver.invalidate(to.parent, to.loc.name)
   }
@@ -676,26 +522,26 @@ export class Glfs extends EventEmitter implements FdOwner {
     const from = await resolver.resolve(existingPath, false, 'link').catch(this.#rethrow('link', existingPath))
     if ((from.stat.mode & S_IFMT) === S_IFDIR) throw this.#error('EPERM', 'link', existingPath, 'hard links to directories are not allowed')
     const to = await resolver.resolveParent(newPath, 'link').catch(this.#rethrow('link', newPath))
-    await this.top.link(this.call, from.loc, to.loc).catch(this.#rethrow('link', newPath))
+    await this.#switch.link(this.#call, from.loc, to.loc).catch(this.#rethrow('link', newPath))
   }
 
   async symlink(target: string, path: string): Promise<void> {
     if (typeof target !== 'string' || target.length === 0) throw this.#error('ENOENT', 'symlink', path, 'empty symlink target')
     const { loc } = await this.#resolverOrThrow().resolveParent(path, 'symlink').catch(this.#rethrow('symlink', path))
-    await this.top.symlink(this.call, target, loc, 0).catch(this.#rethrow('symlink', path))
+    await this.#switch.symlink(this.#call, target, loc, 0).catch(this.#rethrow('symlink', path))
   }
 
   async readlink(path: string): Promise<string> {
     const { loc, stat } = await this.#resolverOrThrow().resolve(path, false, 'readlink').catch(this.#rethrow('readlink', path))
     if ((stat.mode & S_IFMT) !== S_IFLNK) throw this.#error('EINVAL', 'readlink', path, 'not a symbolic link')
-    return (await this.top.readlink(this.call, loc, 4096).catch(this.#rethrow('readlink', path))).target
+    return (await this.#switch.readlink(this.#call, loc, 4096).catch(this.#rethrow('readlink', path))).target
   }
 
   async truncate(path: string, length: number): Promise<void> {
     if (!Number.isSafeInteger(length) || length < 0) throw Object.assign(new RangeError(`The value of "length" is out of range. Received ${length}`), { code: 'ERR_OUT_OF_RANGE' })
     const { loc, stat } = await this.#resolverOrThrow().resolve(path, true, 'truncate').catch(this.#rethrow('truncate', path))
     if ((stat.mode & S_IFMT) === S_IFDIR) throw this.#error('EISDIR', 'truncate', path)
-    await this.top.truncate(this.call, loc, length).catch(this.#rethrow('truncate', path))
+    await this.#switch.truncate(this.#call, loc, length).catch(this.#rethrow('truncate', path))
   }
 
   /** Set times of `path` (following symlinks); UTIME_OMIT leaves a time exactly as it is. */
@@ -712,17 +558,17 @@ export class Glfs extends EventEmitter implements FdOwner {
     const { attrs, valid } = toSetattr(atime, mtime)
     const { loc } = await this.#resolverOrThrow().resolve(path, follow, syscall).catch(this.#rethrow(syscall, path))
     if (valid === 0) return
-    await this.top.setattr(this.call, loc, attrs, valid).catch(this.#rethrow(syscall, path))
+    await this.#switch.setattr(this.#call, loc, attrs, valid).catch(this.#rethrow(syscall, path))
   }
 
   async chmod(path: string, mode: number): Promise<void> {
     const { loc } = await this.#resolverOrThrow().resolve(path, true, 'chmod').catch(this.#rethrow('chmod', path))
-    await this.top.setattr(this.call, loc, { mode, uid: 0, gid: 0, atime: 0, atimeNsec: 0, mtime: 0, mtimeNsec: 0 }, 0x1).catch(this.#rethrow('chmod', path))
+    await this.#switch.setattr(this.#call, loc, { mode, uid: 0, gid: 0, atime: 0, atimeNsec: 0, mtime: 0, mtimeNsec: 0 }, 0x1).catch(this.#rethrow('chmod', path))
   }
 
   async statvfs(path = '/'): Promise<GlfsStatvfs> {
     const { loc } = await this.#resolverOrThrow().resolve(path, true, 'statvfs').catch(this.#rethrow('statvfs', path))
-    const { xdata: _, ...statvfs } = await this.top.statfs(this.call, loc).catch(this.#rethrow('statvfs', path))
+    const { xdata: _, ...statvfs } = await this.#switch.statfs(this.#call, loc).catch(this.#rethrow('statvfs', path))
     return statvfs
   }
 
@@ -731,8 +577,8 @@ export class Glfs extends EventEmitter implements FdOwner {
     const { loc, stat } = await this.#resolverOrThrow().resolve(path, true, 'opendir').catch(this.#rethrow('opendir', path))
     if ((stat.mode & S_IFMT) !== S_IFDIR) throw this.#error('ENOTDIR', 'opendir', path)
     const fd = new Fd(loc.inode!, O_RDONLY, true)
-    await this.top.opendir(this.call, loc, fd).catch(this.#rethrow('opendir', path))
-    return this.#track(new GlfsDir(this, fd, loc.path))
+    await this.#switch.opendir(this.#call, loc, fd).catch(this.#rethrow('opendir', path))
+    return this.#track(new GlfsDir(this.#owner, fd, loc.path))
   }
 
   /** Names in a directory, without '.' and '..'. */
@@ -752,13 +598,13 @@ export class Glfs extends EventEmitter implements FdOwner {
     if (flags !== 0 && flags !== XATTR_CREATE && flags !== XATTR_REPLACE) throw this.#error('EINVAL', 'setxattr', path, `bad flags ${flags}`)
     const { loc } = await this.#resolverOrThrow().resolve(path, true, 'setxattr').catch(this.#rethrow('setxattr', path))
     const dict = new Dict().setPtr(name, Buffer.from(value))
-    await this.top.setxattr(this.call, loc, dict, flags).catch(this.#rethrow('setxattr', path))
+    await this.#switch.setxattr(this.#call, loc, dict, flags).catch(this.#rethrow('setxattr', path))
   }
 
   /** An extended attribute's value; ENODATA when it is not set. */
   async getxattr(path: string, name: string): Promise<Buffer> {
     const { loc } = await this.#resolverOrThrow().resolve(path, true, 'getxattr').catch(this.#rethrow('getxattr', path))
-    const { dict } = await this.top.getxattr(this.call, loc, name).catch(this.#rethrow('getxattr', path))
+    const { dict } = await this.#switch.getxattr(this.#call, loc, name).catch(this.#rethrow('getxattr', path))
     if (!dict.has(name)) throw this.#error('ENODATA', 'getxattr', path, `no attribute '${name}'`)
     // Bricks return xattr values as PTR; a STR is taken as its text.
     const text = dict.getStr(name)
@@ -769,7 +615,7 @@ export class Glfs extends EventEmitter implements FdOwner {
 
   async removexattr(path: string, name: string): Promise<void> {
     const { loc } = await this.#resolverOrThrow().resolve(path, true, 'removexattr').catch(this.#rethrow('removexattr', path))
-    await this.top.removexattr(this.call, loc, name).catch(this.#rethrow('removexattr', path))
+    await this.#switch.removexattr(this.#call, loc, name).catch(this.#rethrow('removexattr', path))
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -802,24 +648,8 @@ export class Glfs extends EventEmitter implements FdOwner {
   }
 }
 
-/** A volfile this client refuses to mount (support.ts), as opposed to one it could not mount yet. */
-function isRefusal(err: unknown): err is GlusterError {
-  return err instanceof GlusterError && err.code === 'ENOTSUP' && err.syscall === 'init'
-}
-
-/** Connection failures that a later attempt may not meet. */
-function isTransient(err: unknown): boolean {
-  return err instanceof GlusterError && TRANSIENT_CODES.has(err.code)
-}
-
-const TRANSIENT_CODES = new Set(['ENOTCONN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'EAGAIN', 'ENOTFOUND', 'EAI_AGAIN'])
-
-function clientsOf(graph: Graph): ProtocolClient[] {
-  return graph.xlators.filter((x): x is ProtocolClient => x instanceof ProtocolClient)
-}
-
-function brickInfo(c: ProtocolClient): BrickInfo {
-  return { xlator: c.name, host: c.address.remoteHost, path: c.address.remoteSubvolume, port: c.port, status: c.status }
+function brickInfo(b: BrickState): BrickInfo {
+  return { xlator: b.xlator, host: b.host, path: b.path, port: b.port, status: b.status }
 }
 
 function nonZeroOwner(): Buffer {

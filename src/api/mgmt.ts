@@ -1,10 +1,9 @@
 import { debuglog } from 'node:util'
-import { AuthFlavor } from '../rpc/auth.ts'
+import { AuthFlavor, HANDSHAKE_IDENTITY } from '../rpc/auth.ts'
 import { RpcClient, type RpcEndpoint, describeEndpoint } from '../rpc/client.ts'
 import { describeErrno, errnoOf } from '../rpc/errno.ts'
 import { GlusterError } from '../rpc/errors.ts'
 import { HANDSHAKE_PROGRAM, HandshakeProc, readGfGetspecRsp, writeGfGetspecReq } from '../rpc/programs/handshake.ts'
-import { HANDSHAKE_IDENTITY } from '../xlators/client/handshake.ts'
 
 const debug = debuglog('gfapi')
 

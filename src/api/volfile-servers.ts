@@ -5,7 +5,7 @@ import type { RpcClient } from '../rpc/client.ts'
 import { errnoOf } from '../rpc/errno.ts'
 import { GlusterError, RpcError } from '../rpc/errors.ts'
 import { CALLBACK_PROGRAM_NUMBER, CallbackProc } from '../rpc/programs/callback.ts'
-import { Reconnector } from '../xlators/client/reconnect.ts'
+import { Reconnector } from '../rpc/reconnect.ts'
 import { type VolfileServer, describeVolfileServer, fetchVolfile, getspec } from './mgmt.ts'
 
 const debug = debuglog('gfapi')

@@ -26,6 +26,9 @@ export interface AuthIdentity {
   readonly lkOwner: Buffer
 }
 
+/** Credential of the glusterd and handshake calls (GETSPEC, PORTBYBRICK, DUMP, SETVOLUME): wire reference §1.3. */
+export const HANDSHAKE_IDENTITY: AuthIdentity = { pid: 0, uid: 0, gid: 0, groups: [], lkOwner: Buffer.alloc(4) }
+
 /** consistent-time flags of AUTH_GLUSTERFS_v3 (libglusterfs stack.h MDATA_*). */
 export const MdataFlag = {
   CTIME: 0x01,

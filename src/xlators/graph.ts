@@ -1,10 +1,8 @@
 import { debuglog } from 'node:util'
-import type { BackoffOptions } from '../rpc/backoff.ts'
-import type { RpcClientOptions } from '../rpc/client.ts'
-import { lookupXlatorType } from './registry.ts'
+import { descriptorOf } from './registry.ts'
 import { assertSupported } from './support.ts'
 import type { Volfile, VolfileNode } from './volfile.ts'
-import { Xlator } from './xlator.ts'
+import { type GraphContext, Xlator, buildXlator } from './xlator.ts'
 
 const debug = debuglog('gfapi')
 
@@ -16,20 +14,6 @@ export interface XlatorOptionOverride {
   readonly value: string
 }
 
-/** What every xlator of one mounted graph shares. */
-export interface GraphContext {
-  readonly volume: string
-  /** Connection settings for protocol/client; `pingTimeoutMs` overrides the volfile's when set. */
-  readonly rpc: RpcClientOptions & { pingTimeoutMs?: number | undefined }
-  /** The volfile server's endpoint, for protocol/client portmap queries on the same host. */
-  readonly volfileServerHost: string
-  /** Backoff of protocol/client reconnect attempts. Defaults to `DEFAULT_BACKOFF`. */
-  readonly reconnect?: BackoffOptions | undefined
-}
-
-/** Builds one xlator from its volfile section and already-built children. */
-export type XlatorFactory = (node: VolfileNode, children: Xlator[], ctx: GraphContext) => Xlator
-
 /** A linked, initialised translator graph: `top` receives the API's fops. */
 export class Graph {
   readonly top: Xlator
@@ -37,6 +21,7 @@ export class Graph {
   readonly volfile: Volfile
   /** Each xlator's volfile section with `setXlatorOption` overrides applied, by name. */
   readonly #effective: ReadonlyMap<string, VolfileNode>
+  #finished: Promise<void> | undefined
 
   constructor(volfile: Volfile, top: Xlator, xlators: readonly Xlator[], effective: ReadonlyMap<string, VolfileNode> = new Map()) {
     this.volfile = volfile
@@ -76,8 +61,16 @@ export class Graph {
     await initOne(this.top)
   }
 
-  /** Fini top-down; every xlator is finished even if one of them fails. */
-  async fini(): Promise<void> {
+  /**
+   * Fini top-down; every xlator is finished even if one of them fails. Once: a second call (an
+   * aborted mount finishing what its abort started) gets the first one's promise.
+   */
+  fini(): Promise<void> {
+    this.#finished ??= this.#fini()
+    return this.#finished
+  }
+
+  async #fini(): Promise<void> {
     const errors: unknown[] = []
     for (let i = this.xlators.length - 1; i >= 0; i--) {
       try {
@@ -143,20 +136,20 @@ export function fnmatchRegExp(pattern: string): RegExp | undefined {
  */
 export function buildGraph(volfile: Volfile, ctx: GraphContext, overrides: readonly XlatorOptionOverride[] = []): Graph {
   const effectiveNodes = volfile.nodes.map((node) => applyOverrides(node, overrides))
-  assertSupported(effectiveNodes, ctx.volume, (type) => lookupXlatorType(type) !== undefined)
+  assertSupported(effectiveNodes, ctx.volume, (type) => descriptorOf(type) !== undefined)
   const built = new Map<string, Xlator>()
   const xlators: Xlator[] = []
   const nodes = new Map<string, VolfileNode>()
   for (const effective of effectiveNodes) {
     const children = effective.subvolumes.map((name) => built.get(name)!)
     nodes.set(effective.name, effective)
-    const factory = lookupXlatorType(effective.type)
+    const descriptor = descriptorOf(effective.type)
     let xl: Xlator
-    if (factory === undefined) {
+    if (descriptor === undefined) {
       debug('xlator %s: %s skipped, passing its fops through', effective.name, effective.type)
-      xl = new Xlator(effective.name, effective.type, children)
+      xl = new Xlator({ name: effective.name, type: effective.type, children, options: undefined, section: effective, graph: ctx })
     } else {
-      xl = factory(effective, children, ctx)
+      xl = buildXlator(descriptor, effective, children, ctx)
     }
     built.set(effective.name, xl)
     xlators.push(xl)

@@ -2,7 +2,7 @@ import { errnoOf } from '../rpc/errno.ts'
 import { GlusterError } from '../rpc/errors.ts'
 import { type Graph, fnmatchRegExp } from './graph.ts'
 import { OptionError, type OptionSpec, findOption, parseOptionValue } from './options.ts'
-import { configurableXlatorTypes, lookupXlatorOptions } from './registry.ts'
+import { XLATORS, descriptorOf } from './registry.ts'
 
 /** Indexed names (`<volume>-client-N`) are tried for N below this: more bricks than any volume has. */
 const MAX_INDEX = 4096
@@ -42,16 +42,16 @@ function matchesConventionalName(re: RegExp, volume: string, type: string): bool
 export function checkXlatorOption(volume: string, pattern: string, key: string, value: string): void {
   const re = fnmatchRegExp(pattern)
   const matched: string[] = []
-  for (const type of configurableXlatorTypes()) {
+  for (const { type } of XLATORS) {
     if (re !== undefined && matchesConventionalName(re, volume, type)) matched.push(type)
   }
   if (matched.length === 0) {
-    const known = [...configurableXlatorTypes()].map((t) => conventionalName(volume, t)).join(', ')
+    const known = XLATORS.map((d) => conventionalName(volume, d.type)).join(', ')
     throw invalid(volume, `pattern '${pattern}' matches no xlator of volume '${volume}' this client configures (${known})`)
   }
   let knownBy = 0
   for (const type of matched) {
-    const spec = findOption(lookupXlatorOptions(type)!, key)
+    const spec = findOption(descriptorOf(type)!.options, key)
     if (spec === undefined) continue
     knownBy++
     try {
@@ -62,7 +62,7 @@ export function checkXlatorOption(volume: string, pattern: string, key: string, 
     }
   }
   if (knownBy === 0) {
-    const keys = matched.map((t) => `${t}: ${optionKeys(lookupXlatorOptions(t)!)}`).join('; ')
+    const keys = matched.map((t) => `${t}: ${optionKeys(descriptorOf(t)!.options)}`).join('; ')
     throw invalid(volume, `unknown option '${key}' for the xlators '${pattern}' matches (${keys})`)
   }
 }
@@ -77,7 +77,7 @@ export function readXlatorOption(graph: Graph, volume: string, name: string, key
   if (xl === undefined) {
     throw new GlusterError({ errno: errnoOf('ENOENT'), syscall: 'getXlatorOption', volume, detail: `no xlator named '${name}' in the graph` })
   }
-  const table = lookupXlatorOptions(xl.type)
+  const table = descriptorOf(xl.type)?.options
   const spec = table === undefined ? undefined : findOption(table, key)
   if (spec === undefined) {
     throw invalid(volume, `xlator '${name}' (${xl.type}) has no option '${key}'${table === undefined ? ' this client knows' : ` (${optionKeys(table)})`}`, undefined, 'getXlatorOption')

@@ -1,11 +1,115 @@
+// The xlator contract: what every translator of the graph is and does (glusterfs xlator_api_t).
+//
+// Fops flow down, events flow up:
+// - Fops: `Fops` below, one async method per fop in gluster's names and argument order. The base
+//   `Xlator` passes each one unchanged to its first child (glusterfs default_<fop>); a subclass
+//   overrides only the fops it changes.
+// - Events: `notify(event, from)` carries CHILD_UP / CHILD_DOWN / CHILD_CONNECTING upward, as
+//   glusterfs notify does. protocol/client raises them about its brick connection (up after a
+//   handshake, down when the connection drops, connecting while a reconnect attempt fails); cluster
+//   xlators keep per-child state and pass up what the C one would (distribute as dht_notify: quiet
+//   until every child reported once, then CHILD_DOWN only when all are down, else
+//   SOME_DESCENDENT_DOWN). The base passes every event to its parents; the top of the graph, which
+//   has none, hands it to `GraphContext.root` (glusterfs ctx->root: the API above the graph).
+// - Lifecycle: `init()` bottom-up once the graph is linked, `fini()` top-down on unmount.
+// - Queries the API asks of a whole graph, answered by aggregating children: `whenIdle()` and
+//   `callsInFlight` (drain), `holdsFd()` and `openFds()` (fds), `bricks()` (connection states).
+//   Only protocol/client answers them for itself.
+//
+// Each xlator type lives in its own folder (src/xlators/<type after the slash>/) whose index.ts
+// exports one `XlatorDescriptor`: its volfile type, its option table (glusterfs volume_options[])
+// and `create(init)`. Every xlator has one constructor shape, `(init: XlatorInit)`: name, type,
+// children, options parsed by the table, the volfile section and the graph's context.
+//
+// Adding a type (cluster/replicate next) is a new folder and one line in registry.ts: the folder's
+// index.ts exports `{ type, options, create }`, its xlator extends `Xlator`, overrides the fops it
+// changes and, as a cluster xlator, `notify` (per-child up/down, what it passes up) and
+// `mountsDegraded` when the mount may go on without some children. Nothing else changes: the
+// graph builds it by type, `setXlatorOption` validates against its table, the API reaches its
+// bricks, fds and calls in flight through the queries above.
+
 import { debuglog } from 'node:util'
+import type { BackoffOptions } from '../rpc/backoff.ts'
+import type { RpcClientOptions } from '../rpc/client.ts'
+import { type OptionSpec, parseOptions } from './options.ts'
 import type {
   Call, CommonResult, CreateResult, Dict, EntryResult, Fd, Flock, IattResult, Loc, LookupResult, OpenResult,
   ParentResult, PrePostResult, ReadResult, ReaddirResult, ReadlinkResult, RenameResult, SeekResult, StatfsResult,
   WriteResult, XattrResult,
 } from './types.ts'
+import type { VolfileNode } from './volfile.ts'
 
 const debug = debuglog('gfapi')
+
+/** Events that flow up the graph (glusterfs GF_EVENT_*). */
+export type XlatorEvent = 'CHILD_UP' | 'CHILD_DOWN' | 'CHILD_CONNECTING' | 'SOME_DESCENDENT_DOWN'
+
+/** What receives the events the top of a graph passes up (glusterfs ctx->root). */
+export interface GraphRoot {
+  notify(event: XlatorEvent, top: Xlator, detail?: unknown): void
+}
+
+/** What every xlator of one mounted graph shares. */
+export interface GraphContext {
+  readonly volume: string
+  /** Connection settings for protocol/client; `pingTimeoutMs` and `callTimeoutMs` override the volfile's when set. */
+  readonly rpc?: RpcClientOptions | undefined
+  /** Backoff of protocol/client reconnect attempts. Defaults to `DEFAULT_BACKOFF`. */
+  readonly reconnect?: BackoffOptions | undefined
+  /** Hears what the top of the graph passes up. */
+  readonly root?: GraphRoot | undefined
+}
+
+/** The one constructor argument of every xlator. `C` is what its option table parses into. */
+export interface XlatorInit<C = unknown> {
+  readonly name: string
+  readonly type: string
+  readonly children: readonly Xlator[]
+  /** The section's options parsed by the type's table, defaults filled in. */
+  readonly options: C
+  /** The volfile section as written (its raw options, its line for messages), when built from one. */
+  readonly section?: VolfileNode | undefined
+  readonly graph: GraphContext
+}
+
+/** One xlator type: what registry.ts lists and each xlator folder's index.ts exports. */
+export interface XlatorDescriptor<C = unknown> {
+  /** The volfile `type`, e.g. `cluster/distribute`. */
+  readonly type: string
+  /** What `options` of its init parse from, and what `setXlatorOption` validates against. */
+  readonly options: readonly OptionSpec[]
+  // A method, not a function-valued property: a descriptor of any `C` is then an XlatorDescriptor,
+  // and buildXlator hands `create` the options its own table parsed.
+  create(init: XlatorInit<C>): Xlator
+}
+
+/** Build one xlator of `descriptor`'s type from its volfile section; throws OptionError for bad values. */
+export function buildXlator(descriptor: XlatorDescriptor, section: VolfileNode, children: readonly Xlator[], graph: GraphContext): Xlator {
+  const options = parseOptions<unknown>(section.name, descriptor.options, section.options)
+  return descriptor.create({ name: section.name, type: section.type, children, options, section, graph })
+}
+
+/**
+ * A brick connection's state:
+ * - `connecting`: the first handshake (inside `init()`) or a reconnect attempt is running;
+ * - `connected`: SETVOLUME accepted and every saved fd reopened; fops go to the brick;
+ * - `disconnected`: the connection is gone and a reconnect attempt is armed; fops fail ENOTCONN;
+ * - `closed`: `fini()` was called; nothing reconnects.
+ */
+export type BrickStatus = 'connecting' | 'connected' | 'disconnected' | 'closed'
+
+/** One brick connection of a graph, as protocol/client reports it through `Xlator.bricks()`. */
+export interface BrickState {
+  /** The protocol/client xlator's name, e.g. `vol-client-0`. */
+  readonly xlator: string
+  readonly host: string
+  readonly path: string
+  /** The brick's port, once connected. */
+  readonly port: number | undefined
+  readonly status: BrickStatus
+  /** Why the connection last went down or a reconnect attempt failed. */
+  readonly cause: Error | undefined
+}
 
 /** Attributes a (f)setattr may change; which ones is said by its `valid` mask (SetAttr bits). */
 export interface SetattrArgs {
@@ -75,9 +179,6 @@ export const FOP_NAMES = [
   'getxattr', 'fgetxattr', 'setxattr', 'fsetxattr', 'removexattr', 'inodelk', 'entrylk',
 ] as const satisfies ReadonlyArray<keyof Fops>
 
-/** Events that flow up the graph (glusterfs GF_EVENT_*). */
-export type XlatorEvent = 'CHILD_UP' | 'CHILD_DOWN' | 'CHILD_CONNECTING'
-
 /**
  * The base of every translator: each fop passes unchanged to the first child (glusterfs
  * `default_<fop>` via fill_defaults). Subclasses override only the fops they change.
@@ -87,13 +188,15 @@ export class Xlator implements Fops {
   readonly name: string
   readonly type: string
   readonly children: readonly Xlator[]
+  readonly graph: GraphContext
   parents: Xlator[] = []
 
-  constructor(name: string, type: string, children: readonly Xlator[]) {
-    this.name = name
-    this.type = type
-    this.children = children
-    for (const child of children) child.parents.push(this)
+  constructor(init: XlatorInit) {
+    this.name = init.name
+    this.type = init.type
+    this.children = init.children
+    this.graph = init.graph
+    for (const child of init.children) child.parents.push(this)
   }
 
   protected get child(): Xlator {
@@ -132,10 +235,43 @@ export class Xlator implements Fops {
     for (const c of this.children) c.startDegraded(cause)
   }
 
-  /** An event from a child (or from below); the default passes it to every parent. */
+  /**
+   * `event` happened at `from` (a child, or this xlator raising its own); the default passes it to
+   * every parent as coming from this xlator, and from the top to the graph's root.
+   */
   notify(event: XlatorEvent, from: Xlator, detail?: unknown): void {
     if (debug.enabled) debug('%s: %s from %s', this.name, event, from.name)
+    if (this.parents.length === 0) this.graph.root?.notify(event, this, detail)
     for (const parent of this.parents) parent.notify(event, this, detail)
+  }
+
+  /** Resolves once no call is in flight below this xlator (each connection drained once). */
+  async whenIdle(): Promise<void> {
+    await Promise.all(this.children.map((c) => c.whenIdle()))
+  }
+
+  /** Calls sent to bricks below this xlator and not yet answered. */
+  get callsInFlight(): number {
+    let n = 0
+    for (const c of this.children) n += c.callsInFlight
+    return n
+  }
+
+  /** Whether `fd` is open on some brick below this xlator (or was, and is now lost there). */
+  holdsFd(fd: Fd): boolean {
+    return this.children.some((c) => c.holdsFd(fd))
+  }
+
+  /** Adds to `into` every fd open on a brick below this xlator (reopened after reconnects). */
+  openFds(into: Set<Fd> = new Set()): Set<Fd> {
+    for (const c of this.children) c.openFds(into)
+    return into
+  }
+
+  /** Appends to `into` the brick connections below this xlator, in volfile order. */
+  bricks(into: BrickState[] = []): BrickState[] {
+    for (const c of this.children) c.bricks(into)
+    return into
   }
 
   lookup(call: Call, loc: Loc, xdata?: Dict): Promise<LookupResult> {

@@ -2,12 +2,13 @@ import { errnoOf } from '../../src/rpc/errno.ts'
 import { GlusterError } from '../../src/rpc/errors.ts'
 import { Iatt } from '../../src/rpc/programs/fops.ts'
 import { parseVolfile } from '../../src/xlators/volfile.ts'
-import { createWriteBehind } from '../../src/xlators/write-behind/write-behind.ts'
+import { writeBehind } from '../../src/xlators/write-behind/index.ts'
 import {
   type Call, type CommonResult, type Dict, Fd, type IattResult, Inode, type Loc, type LookupResult, type OpenResult, type PrePostResult,
   type ReadResult, type WriteResult,
 } from '../../src/xlators/types.ts'
-import { Xlator } from '../../src/xlators/xlator.ts'
+import { Xlator, buildXlator } from '../../src/xlators/xlator.ts'
+import { TEST_GRAPH, testInit } from './xlator-init.ts'
 
 const O_APPEND = 0o2000
 
@@ -43,7 +44,7 @@ export class FakeBrick extends Xlator {
   readonly #held: (() => void)[] = []
 
   constructor() {
-    super('fake-brick', 'test/brick', [])
+    super(testInit('fake-brick', 'test/brick'))
   }
 
   /** Let held WRITEs go (all, or the first `n`) and wait until their replies are processed. */
@@ -161,7 +162,7 @@ export function stack(options: Record<string, string> = {}): { wb: Xlator; brick
   const lines = Object.entries(options).map(([k, v]) => `    option ${k} ${v}`).join('\n')
   const volfile = parseVolfile(`volume v-write-behind\n    type performance/write-behind\n${lines}\nend-volume\n`)
   const brick = new FakeBrick()
-  const wb = createWriteBehind(volfile.top, [brick], { volume: 'v', volfileServerHost: 'localhost', rpc: {} })
+  const wb = buildXlator(writeBehind, volfile.top, [brick], TEST_GRAPH)
   return { wb, brick }
 }
 

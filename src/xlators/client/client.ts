@@ -19,20 +19,18 @@ import {
   writeGfxSeekReq, writeGfxSetattrReq, writeGfxSetxattrReq, writeGfxStatfsReq, writeGfxStatReq, writeGfxSymlinkReq,
   writeGfxTruncateReq, writeGfxUnlinkReq, writeGfxWriteReq, writeGfxZerofillReq,
 } from '../../rpc/programs/fops.ts'
-import type { GraphContext } from '../graph.ts'
-import { type OptionSpec, parseOptions } from '../options.ts'
+import type { OptionSpec } from '../options.ts'
 import {
   type Call, type CommonResult, type CreateResult, type DirEntry, type EntryResult, type Fd, type Flock,
   type IattResult, type Loc, type LookupResult, type OpenResult, type ParentResult, type PrePostResult,
   type ReadResult, type ReaddirResult, type ReadlinkResult, type RenameResult, type SeekResult, type StatfsResult,
   type WriteResult, type XattrResult, SetAttr, gfidToString,
 } from '../types.ts'
-import type { VolfileNode } from '../volfile.ts'
-import { type SetattrArgs, Xlator } from '../xlator.ts'
+import { type BrickState, type BrickStatus, type GraphContext, type SetattrArgs, Xlator, type XlatorEvent, type XlatorInit } from '../xlator.ts'
 import {
   type BrickAddress, type BrickSession, brickLabel, connectBrick, queryBrickPort, releaseRemoteFd, reopenFd,
 } from './handshake.ts'
-import { Reconnector } from './reconnect.ts'
+import { Reconnector } from '../../rpc/reconnect.ts'
 
 const debug = debuglog('gfapi')
 
@@ -50,17 +48,48 @@ export const CLIENT_OPTIONS: readonly OptionSpec[] = [
   { key: 'remote-port', name: 'remotePort', type: 'int', default: '0', min: 0, max: 65535, description: 'Brick port; 0 asks glusterd (PORTBYBRICK).' },
   { key: 'remote-subvolume', name: 'remoteSubvolume', type: 'string', default: '', description: 'Brick path on remote-host.' },
   { key: 'transport-type', aliases: ['transport.address-family'], name: 'transportType', type: 'string', default: 'tcp', description: 'tcp (inet, inet6) or unix.' },
-  { key: 'ping-timeout', name: 'pingTimeout', type: 'time', default: '42', min: 0, max: 1013, description: 'Seconds without any reply, with calls outstanding, after which the brick is declared dead. Defaults to 42 s.' },
-  { key: 'frame-timeout', aliases: ['rpc-timeout'], name: 'frameTimeout', type: 'time', default: '1800', min: 0, max: 86400, description: 'Seconds a single call may wait for its reply. Defaults to 1800 s.' },
+  { key: 'ping-timeout', name: 'pingTimeoutSeconds', type: 'time', default: '42', min: 0, max: 1013, description: 'Seconds without any reply, with calls outstanding, after which the brick is declared dead. Defaults to 42 s.' },
+  { key: 'frame-timeout', aliases: ['rpc-timeout'], name: 'frameTimeoutSeconds', type: 'time', default: '1800', min: 0, max: 86400, description: 'Seconds a single call may wait for its reply. Defaults to 1800 s.' },
 ]
 
-interface ClientConfig {
-  remoteHost: string
-  remotePort: number
-  remoteSubvolume: string
-  transportType: string
-  pingTimeout: number
-  frameTimeout: number
+/** `CLIENT_OPTIONS` as parsed from the volfile section (times in seconds, as written there). */
+export interface ClientOptions {
+  readonly remoteHost: string
+  readonly remotePort: number
+  readonly remoteSubvolume: string
+  readonly transportType: string
+  readonly pingTimeoutSeconds: number
+  readonly frameTimeoutSeconds: number
+}
+
+/** What one protocol/client runs with: its volfile options, with GlfsOptions' timeouts where set. */
+export interface ClientConfig {
+  readonly remoteHost: string
+  /** 0: ask glusterd (PORTBYBRICK) on every connect. */
+  readonly remotePort: number
+  readonly remoteSubvolume: string
+  readonly transportType: string
+  /** ping-timeout, or GlfsOptions.pingTimeoutMs; 0 disables. */
+  readonly pingTimeoutMs: number
+  /** frame-timeout, or GlfsOptions.callTimeoutMs: how long one call may wait for its reply. */
+  readonly frameTimeoutMs: number
+  /** GlfsOptions.connectTimeoutMs: each connect and handshake step; undefined for RpcClient's default. */
+  readonly connectTimeoutMs: number | undefined
+}
+
+/** The config of a client built from `init` (frozen). */
+function clientConfig(init: XlatorInit<ClientOptions>): ClientConfig {
+  const o = init.options
+  const rpc = init.graph.rpc
+  return Object.freeze({
+    remoteHost: o.remoteHost,
+    remotePort: o.remotePort,
+    remoteSubvolume: o.remoteSubvolume,
+    transportType: o.transportType,
+    pingTimeoutMs: rpc?.pingTimeoutMs ?? o.pingTimeoutSeconds * 1000,
+    frameTimeoutMs: rpc?.callTimeoutMs ?? o.frameTimeoutSeconds * 1000,
+    connectTimeoutMs: rpc?.connectTimeoutMs,
+  })
 }
 
 const NULL_GFID = Buffer.alloc(16)
@@ -70,23 +99,6 @@ const CREATE_FLAGS = MdataFlag.CTIME | MdataFlag.MTIME | MdataFlag.ATIME | Mdata
 const REMOVE_FLAGS = MdataFlag.CTIME | MdataFlag.PAR_CTIME | MdataFlag.PAR_MTIME
 const DATA_FLAGS = MdataFlag.CTIME | MdataFlag.MTIME
 const ALLOC_FLAGS = MdataFlag.MTIME | MdataFlag.ATIME
-
-/**
- * A brick connection's state:
- * - `connecting`: the first handshake (inside `init()`) or a reconnect attempt is running;
- * - `connected`: SETVOLUME accepted and every saved fd reopened; fops go to the brick;
- * - `disconnected`: the connection is gone and a reconnect attempt is armed; fops fail ENOTCONN;
- * - `closed`: `fini()` was called; nothing reconnects.
- */
-export type BrickStatus = 'connecting' | 'connected' | 'disconnected' | 'closed'
-
-/** A change of a brick connection's state, as `ProtocolClient.watch` reports it. */
-export interface BrickStatusChange {
-  readonly client: ProtocolClient
-  readonly status: BrickStatus
-  /** Why the connection went down (`disconnected`), or why a reconnect attempt failed. */
-  readonly cause: Error | undefined
-}
 
 /** Everything a reconnect needs to reopen an fd: the identity that opened it. */
 interface OpenFd {
@@ -118,37 +130,41 @@ class LostFd {
  */
 export class ProtocolClient extends Xlator {
   static readonly type = 'protocol/client'
-  static readonly options = CLIENT_OPTIONS
 
-  readonly config: Readonly<ClientConfig>
+  readonly config: ClientConfig
   readonly address: BrickAddress
-  readonly #node: VolfileNode
+  /** The section's options as written: echoed to the brick in SETVOLUME. */
+  readonly #rawOptions: ReadonlyMap<string, string>
   readonly #ctx: GraphContext
   readonly #rpcOptions: RpcClientOptions
   #session: BrickSession | undefined
   #status: BrickStatus = 'connecting'
+  /** Why the connection last went down or a reconnect attempt failed. */
+  #cause: Error | undefined
+  /** The last event raised, so a CHILD_DOWN is not repeated (client_notify_dispatch_uniq). */
+  #lastEvent: XlatorEvent | undefined
   #connections = 0
   /** Fds open on this brick, reopened after a reconnect. */
   readonly #fds = new Map<Fd, OpenFd>()
   readonly #reconnector: Reconnector
   /** Aborted by fini: stops a connect or handshake in progress. */
   readonly #closing = new AbortController()
-  readonly #watchers = new Set<(change: BrickStatusChange) => void>()
 
-  constructor(node: VolfileNode, children: Xlator[], ctx: GraphContext) {
-    super(node.name, node.type, children)
-    this.#node = node
+  constructor(init: XlatorInit<ClientOptions>) {
+    super(init)
+    const ctx = init.graph
     this.#ctx = ctx
-    this.config = parseOptions<ClientConfig>(node.name, CLIENT_OPTIONS, node.options)
+    this.#rawOptions = init.section?.options ?? new Map()
+    this.config = clientConfig(init)
     if (this.config.remoteHost === '' || this.config.remoteSubvolume === '') {
       throw new GlusterError({
         errno: errnoOf('EINVAL'), syscall: 'init', volume: ctx.volume,
-        detail: `protocol/client ${node.name} (volfile line ${node.line}) lacks remote-host or remote-subvolume`,
+        detail: `protocol/client ${init.name}${init.section === undefined ? '' : ` (volfile line ${init.section.line})`} lacks remote-host or remote-subvolume`,
       })
     }
     this.address = {
       volume: ctx.volume,
-      xlatorName: node.name,
+      xlatorName: init.name,
       remoteHost: this.config.remoteHost,
       glusterdPort: 24007,
       remoteSubvolume: this.config.remoteSubvolume,
@@ -156,12 +172,14 @@ export class ProtocolClient extends Xlator {
     }
     this.#rpcOptions = {
       ...ctx.rpc,
-      pingTimeoutMs: ctx.rpc.pingTimeoutMs ?? this.config.pingTimeout * 1000,
-      callTimeoutMs: ctx.rpc.callTimeoutMs ?? this.config.frameTimeout * 1000,
+      pingTimeoutMs: this.config.pingTimeoutMs,
+      callTimeoutMs: this.config.frameTimeoutMs,
     }
     this.#reconnector = new Reconnector(() => this.#reconnect(), (err, attempt) => {
       debug('%s: reconnect attempt %d to %s failed: %s', this.name, attempt, this.brick, (err as Error).message)
       this.#setStatus('disconnected', err as Error)
+      // Still trying in the background (client-handshake.c after a failed handshake).
+      this.#raise('CHILD_CONNECTING', err)
     }, ctx.reconnect)
   }
 
@@ -179,25 +197,26 @@ export class ProtocolClient extends Xlator {
     return this.#session?.port
   }
 
-  /** Fds open on this brick (reopened after each reconnect). */
-  get openFds(): Fd[] {
-    return [...this.#fds.keys()]
+  override openFds(into: Set<Fd> = new Set()): Set<Fd> {
+    for (const fd of this.#fds.keys()) into.add(fd)
+    return into
   }
 
-  /** Calls sent to the brick and not yet answered. */
-  get inFlight(): number {
+  override holdsFd(fd: Fd): boolean {
+    return fd.ctx.has(this)
+  }
+
+  override get callsInFlight(): number {
     return this.#session?.rpc.inFlight ?? 0
   }
 
-  /** Listen to state changes; returns the function that stops listening. */
-  watch(listener: (change: BrickStatusChange) => void): () => void {
-    this.#watchers.add(listener)
-    return () => this.#watchers.delete(listener)
+  override async whenIdle(): Promise<void> {
+    await this.#session?.rpc.whenIdle()
   }
 
-  /** Resolves once no call is in flight on this brick's connection (or it has none). */
-  async drain(): Promise<void> {
-    await this.#session?.rpc.whenIdle()
+  override bricks(into: BrickState[] = []): BrickState[] {
+    into.push({ xlator: this.name, host: this.address.remoteHost, path: this.address.remoteSubvolume, port: this.port, status: this.#status, cause: this.#cause })
+    return into
   }
 
   /**
@@ -212,7 +231,7 @@ export class ProtocolClient extends Xlator {
   override startDegraded(cause: unknown): void {
     if (this.#status === 'closed' || this.#status === 'connected') return
     this.#setStatus('disconnected', cause instanceof Error ? cause : undefined)
-    this.notify('CHILD_DOWN', this, cause)
+    this.#raise('CHILD_DOWN', cause)
     this.#reconnector.schedule()
   }
 
@@ -220,7 +239,7 @@ export class ProtocolClient extends Xlator {
   async #connect(): Promise<BrickSession> {
     const signal = this.#closing.signal
     const port = this.config.remotePort > 0 ? this.config.remotePort : await this.#queryPort(signal)
-    return connectBrick(this.address, port, this.#node.options, this.#rpcOptions, this.#connections++, signal)
+    return connectBrick(this.address, port, this.#rawOptions, this.#rpcOptions, this.#connections++, signal)
   }
 
   async #queryPort(signal: AbortSignal): Promise<number> {
@@ -296,25 +315,30 @@ export class ProtocolClient extends Xlator {
       if (this.#status === 'closed') return
       debug('%s: brick %s disconnected%s', this.name, this.brick, err ? ': ' + err.message : '')
       this.#setStatus('disconnected', err)
-      this.notify('CHILD_DOWN', this, err)
+      this.#raise('CHILD_DOWN', err)
       this.#reconnector.schedule()
     })
     this.#setStatus('connected', undefined)
-    this.notify('CHILD_UP', this)
+    this.#raise('CHILD_UP', undefined)
   }
 
   #setStatus(status: BrickStatus, cause: Error | undefined): void {
     this.#status = status
-    if (this.#watchers.size === 0) return
-    const change: BrickStatusChange = { client: this, status, cause }
-    for (const watcher of this.#watchers) watcher(change)
+    if (cause !== undefined || status === 'connected') this.#cause = cause
+  }
+
+  /** Tell the parents about this brick; a CHILD_DOWN after a CHILD_DOWN says nothing new. */
+  #raise(event: XlatorEvent, cause: unknown): void {
+    if (event === 'CHILD_DOWN' && this.#lastEvent === 'CHILD_DOWN') return
+    this.#lastEvent = event
+    this.notify(event, this, cause)
   }
 
   #onCallback(prog: number, proc: number): void {
     if (prog !== CALLBACK_PROGRAM_NUMBER) return
     // The brick's storage graph going down or up without closing the socket (server.c).
-    if (proc === CallbackProc.CHILD_DOWN) this.notify('CHILD_DOWN', this)
-    else if (proc === CallbackProc.CHILD_UP) this.notify('CHILD_UP', this)
+    if (proc === CallbackProc.CHILD_DOWN) this.#raise('CHILD_DOWN', undefined)
+    else if (proc === CallbackProc.CHILD_UP) this.#raise('CHILD_UP', undefined)
   }
 
   /** Close the connection and stop reconnecting; calls in flight fail ENOTCONN. */
@@ -326,11 +350,6 @@ export class ProtocolClient extends Xlator {
     this.#setStatus('closed', undefined)
     session?.rpc.close()
     await Promise.all([this.#reconnector.stop(), session?.rpc.whenClosed()])
-  }
-
-  // Events from our own connection start here and go up; a client has no children.
-  override notify(event: 'CHILD_UP' | 'CHILD_DOWN' | 'CHILD_CONNECTING', from: Xlator, detail?: unknown): void {
-    for (const parent of this.parents) parent.notify(event, from, detail)
   }
 
   #rpc(syscall: string): RpcClient {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { debuglog } from 'node:util'
-import { AuthFlavor, type AuthIdentity } from '../../rpc/auth.ts'
+import { AuthFlavor, type AuthIdentity, HANDSHAKE_IDENTITY } from '../../rpc/auth.ts'
 import { RpcClient, type RpcClientOptions } from '../../rpc/client.ts'
 import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
@@ -18,9 +18,6 @@ const debug = debuglog('gfapi')
 
 /** What libgfapi 10.3 reports as its version in SETVOLUME. */
 const CLIENT_VERSION = '10.3'
-
-/** Credential for the calls before the FOP program is chosen (wire reference §1.3). */
-export const HANDSHAKE_IDENTITY: AuthIdentity = { pid: 0, uid: 0, gid: 0, groups: [], lkOwner: Buffer.alloc(4) }
 
 /** Where a protocol/client connects, from its volfile section. */
 export interface BrickAddress {

@@ -16,16 +16,14 @@ import { debuglog } from 'node:util'
 import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
 import type { Dict, Iatt } from '../../rpc/programs/fops.ts'
-import type { GraphContext } from '../graph.ts'
-import { type OptionSpec, parseOptions } from '../options.ts'
+import type { OptionSpec } from '../options.ts'
 import {
   type Call, type CommonResult, type CreateResult, type EntryResult, type Fd, type Flock, type IattResult,
   type Loc, type LookupResult, type OpenResult, type ParentResult, type PrePostResult, type ReadResult,
   type ReaddirResult, type ReadlinkResult, type RenameResult, ROOT_GFID, type SeekResult, type StatfsResult,
   type WriteResult, type XattrResult, gfidToString,
 } from '../types.ts'
-import type { VolfileNode } from '../volfile.ts'
-import { type SetattrArgs, Xlator, type XlatorEvent } from '../xlator.ts'
+import { type SetattrArgs, Xlator, type XlatorEvent, type XlatorInit } from '../xlator.ts'
 import { DhtConf, type DistributeConfig } from './conf.ts'
 import * as entry from './entry.ts'
 import { DhtHasher } from './hash.ts'
@@ -106,25 +104,28 @@ export const DISTRIBUTE_OPTIONS: readonly OptionSpec[] = [
   },
 ]
 
-/** The DHT xlator for a volume of several subvolumes; see {@link createDistribute}. */
+/** The DHT xlator for a volume of several subvolumes (one subvolume: a pass-through, see index.ts). */
 export class Distribute extends Xlator {
   static readonly type = 'cluster/distribute'
-  static readonly options = DISTRIBUTE_OPTIONS
 
   /** Everything this xlator knows (dht_conf_t); the modules beside this file take it. */
   readonly conf: DhtConf
+  /** Each subvolume's last event, undefined until it reported one (dht conf->last_event). */
+  readonly #lastEvent: (XlatorEvent | undefined)[]
 
-  constructor(node: VolfileNode, children: Xlator[], ctx: GraphContext) {
-    super(node.name, node.type, children)
-    const config = parseOptions<DistributeConfig>(node.name, DISTRIBUTE_OPTIONS, node.options)
+  constructor(init: XlatorInit<DistributeConfig>) {
+    super(init)
+    const config = init.options
+    const children = init.children
     const hasher = new DhtHasher({
       rsyncHashRegex: config.rsyncHashRegex === '' ? undefined : config.rsyncHashRegex,
       extraHashRegex: config.extraHashRegex === '' ? undefined : config.extraHashRegex,
     })
     for (const err of hasher.ignoredRegexErrors) debug('%s: hash regex ignored: %s', this.name, err.message)
     const decommissioned = parseDecommissionedBricks(config.decommissionedBricks, children.map((c) => c.name), (detail) =>
-      new GlusterError({ errno: errnoOf('EINVAL'), syscall: 'init', volume: ctx.volume, detail: `xlator '${node.name}': ${detail}` }))
-    this.conf = new DhtConf({ xlator: this, volume: ctx.volume, config, hasher, decommissioned })
+      new GlusterError({ errno: errnoOf('EINVAL'), syscall: 'init', volume: init.graph.volume, detail: `xlator '${init.name}': ${detail}` }))
+    this.conf = new DhtConf({ xlator: this, volume: init.graph.volume, config, hasher, decommissioned })
+    this.#lastEvent = children.map(() => undefined)
   }
 
   /** The mount's first fops, as the C client's: brick sizes, then the root layout (healed if unset). */
@@ -142,12 +143,30 @@ export class Distribute extends Xlator {
     return true
   }
 
+  /**
+   * dht_notify: keeps each subvolume's state and stays quiet until every one reported once; that
+   * first full report passes up CHILD_UP if one is up, else CHILD_CONNECTING if one is trying,
+   * else CHILD_DOWN. From then on every event passes up, a CHILD_DOWN as SOME_DESCENDENT_DOWN
+   * while another subvolume is not down.
+   */
   override notify(event: XlatorEvent, from: Xlator, detail?: unknown): void {
     const i = this.children.indexOf(from)
-    if (i >= 0 && event !== 'CHILD_CONNECTING') this.conf.up[i] = event === 'CHILD_UP'
+    if (i < 0 || event === 'SOME_DESCENDENT_DOWN') {
+      super.notify(event, from, detail)
+      return
+    }
+    const heardFromAll = !this.#lastEvent.includes(undefined)
+    this.#lastEvent[i] = event
+    if (event !== 'CHILD_CONNECTING') this.conf.up[i] = event === 'CHILD_UP'
     // Sizes read while a brick was down count it as 0 (no weighting): read them again.
-    if (i >= 0 && event === 'CHILD_UP') this.conf.du = undefined
-    super.notify(event, from, detail)
+    if (event === 'CHILD_UP') this.conf.du = undefined
+    let up: XlatorEvent = event
+    if (event === 'CHILD_DOWN' && this.#lastEvent.some((e) => e !== 'CHILD_DOWN')) up = 'SOME_DESCENDENT_DOWN'
+    if (!heardFromAll) {
+      if (this.#lastEvent.includes(undefined)) return
+      up = this.#lastEvent.includes('CHILD_UP') ? 'CHILD_UP' : this.#lastEvent.includes('CHILD_CONNECTING') ? 'CHILD_CONNECTING' : 'CHILD_DOWN'
+    }
+    super.notify(up, from, detail)
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -459,12 +478,6 @@ export class Distribute extends Xlator {
  * The xlator for a cluster/distribute volfile section. With a single subvolume DHT keeps no
  * layouts (wire reference §8) and every fop goes to that subvolume, so a pass-through stands in.
  */
-export function createDistribute(node: VolfileNode, children: Xlator[], ctx: GraphContext): Xlator {
-  if (children.length === 1) return new Xlator(node.name, node.type, children)
-  if (children.length === 0) throw new Error(`cluster/distribute ${node.name} (volfile line ${node.line}) has no subvolumes`)
-  return new Distribute(node, children, ctx)
-}
-
 /** Stands for "not open on this brick" in fan-outs over a directory fd. */
 const missing = new GlusterError({ errno: errnoOf('ENOENT'), syscall: 'dht', detail: 'not open on this subvolume' })
 

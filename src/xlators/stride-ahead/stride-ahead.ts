@@ -1,11 +1,10 @@
 import { performance } from 'node:perf_hooks'
-import type { GraphContext } from '../graph.ts'
-import { type OptionSpec, parseOptions } from '../options.ts'
+import type { OptionSpec } from '../options.ts'
 import type {
   Call, CommonResult, CreateResult, Dict, Fd, Inode, Loc, OpenResult, PrePostResult, ReadResult, WriteResult,
 } from '../types.ts'
 import type { Volfile, VolfileNode } from '../volfile.ts'
-import { Xlator } from '../xlator.ts'
+import { Xlator, type XlatorInit } from '../xlator.ts'
 import { O_DIRECT, O_TRUNC } from '../../rpc/linux.ts'
 
 /**
@@ -115,11 +114,6 @@ interface Change {
   readonly others: readonly OtherState[] | undefined
 }
 
-/** Build a stride-ahead xlator from its (Glfs-made) volfile section. */
-export function createStrideAhead(node: VolfileNode, children: Xlator[], ctx: GraphContext): Xlator {
-  return new StrideAhead(node.name, children, parseOptions<StrideAheadConfig>(node.name, STRIDE_AHEAD_OPTIONS, node.options), ctx.volume)
-}
-
 /** The volfile with a stride-ahead section on top of its graph. */
 export function withStrideAhead(volfile: Volfile, volume: string, options: ReadonlyMap<string, string> = new Map()): Volfile {
   const node: VolfileNode = {
@@ -152,9 +146,10 @@ export class StrideAhead extends Xlator {
   /** States by gfid (hex), for the other mounts' writes; only inodes with open streams or changes in progress. */
   readonly #byGfid = new Map<string, InodeState>()
 
-  constructor(name: string, children: readonly Xlator[], config: StrideAheadConfig, volume = '') {
-    super(name, StrideAhead.type, children)
-    this.config = config
+  constructor(init: XlatorInit<StrideAheadConfig>) {
+    super(init)
+    this.config = init.options
+    const volume = init.graph.volume
     let mounts = MOUNTS.get(volume)
     if (mounts === undefined) {
       mounts = new Set()

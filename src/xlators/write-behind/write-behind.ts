@@ -2,15 +2,13 @@ import { debuglog } from 'node:util'
 import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
 import { Iatt } from '../../rpc/programs/fops.ts'
-import type { GraphContext } from '../graph.ts'
-import { OptionError, type OptionSpec, parseOptions } from '../options.ts'
+import type { OptionSpec } from '../options.ts'
 import {
   type Call, type CommonResult, type CreateResult, type Dict, type Fd, type IattResult, type Inode, type Loc,
   type LookupResult, type OpenResult, type PrePostResult, type ReadResult, type ReaddirResult, type RenameResult,
   type EntryResult, type SeekResult, type WriteResult, gfidToString,
 } from '../types.ts'
-import type { VolfileNode } from '../volfile.ts'
-import { type SetattrArgs, Xlator } from '../xlator.ts'
+import { type SetattrArgs, Xlator, type XlatorInit } from '../xlator.ts'
 import {
   Barrier, Block, type ByteRange, DIRTY, FAILED, INFLIGHT, Loss, WaitingWrite, WbInode, describeRanges, mergeRanges,
 } from './queue.ts'
@@ -90,19 +88,6 @@ class WbFd {
 }
 
 /**
- * Build write-behind from its volfile section: with `pass-through` on, a plain pass-through
- * xlator. Throws OptionError for bad values, or when aggregate-size exceeds the window.
- */
-export function createWriteBehind(node: VolfileNode, children: Xlator[], ctx: GraphContext): Xlator {
-  const config = parseOptions<WriteBehindConfig>(node.name, WRITE_BEHIND_OPTIONS, node.options)
-  if (config.aggregateBytes > config.windowBytes) {
-    throw new OptionError(node.name, 'aggregate-size', `${config.aggregateBytes} bytes is more than the window (cache-size ${config.windowBytes})`)
-  }
-  if (config.passThrough) return new Xlator(node.name, node.type, children)
-  return new WriteBehind(node.name, children, config, ctx.volume)
-}
-
-/**
  * performance/write-behind: writes are acknowledged from a bounded per-file cache (copied once:
  * the caller may reuse its buffer when the write resolves) and sent in the background, contiguous
  * and overlapping ones folded into WRITEs of up to aggregate-size. Writes on O_SYNC, O_DSYNC,
@@ -125,7 +110,6 @@ export function createWriteBehind(node: VolfileNode, children: Xlator[], ctx: Gr
  */
 export class WriteBehind extends Xlator {
   static readonly type = 'performance/write-behind'
-  static readonly options = WRITE_BEHIND_OPTIONS
 
   readonly config: WriteBehindConfig
   readonly #volume: string
@@ -148,10 +132,10 @@ export class WriteBehind extends Xlator {
     this.#turnPending = false
   }
 
-  constructor(name: string, children: readonly Xlator[], config: WriteBehindConfig, volume: string) {
-    super(name, WriteBehind.type, children)
-    this.config = config
-    this.#volume = volume
+  constructor(init: XlatorInit<WriteBehindConfig>) {
+    super(init)
+    this.config = init.options
+    this.#volume = init.graph.volume
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -3,12 +3,13 @@
  * dropped: the fd's next fsync (or close) reports it, once, as fsync(2) reports a lost write.
  */
 import { describe, expect, it } from 'vitest'
-import { GlfsFd } from '../../../src/api/fd.ts'
+import { GlfsFd, fdInternals } from '../../../src/api/fd.ts'
 import { GlusterError } from '../../../src/api/index.ts'
 import { errnoOf } from '../../../src/rpc/errno.ts'
 import { Iatt } from '../../../src/rpc/programs/fops.ts'
 import { type Call, type CommonResult, Fd, Inode, type PrePostResult } from '../../../src/xlators/types.ts'
 import { Xlator } from '../../../src/xlators/xlator.ts'
+import { testInit } from '../../helpers/xlator-init.ts'
 
 /** A brick where every fsync, flush and release succeeds; counts what reached it. */
 class Healthy extends Xlator {
@@ -16,7 +17,7 @@ class Healthy extends Xlator {
   flushes = 0
   releases = 0
   constructor() {
-    super('healthy', 'test/healthy', [])
+    super(testInit('healthy', 'test/healthy'))
   }
 
   override async fsync(): Promise<PrePostResult> {
@@ -42,11 +43,11 @@ function open(top: Xlator): GlfsFd {
 
 const lost = (): GlusterError => new GlusterError({ errno: errnoOf('ENOSPC'), syscall: 'write', volume: 'v', detail: 'cached write failed' })
 
-describe('GlfsFd.reportWriteError', () => {
+describe('a write error reported to an fd (fdInternals.reportWriteError)', () => {
   it('fails the next fsync with the recorded error, once, then syncs again', async () => {
     const top = new Healthy()
     const fd = open(top)
-    fd.reportWriteError(lost())
+    fdInternals.reportWriteError(fd, lost())
     const err = await fd.fsync().then(() => undefined, (e: unknown) => e)
     expect(err).toBeInstanceOf(GlusterError)
     expect((err as GlusterError).code).toBe('ENOSPC')
@@ -59,7 +60,7 @@ describe('GlfsFd.reportWriteError', () => {
   it('fails close with it when no fsync came first, and still releases the fd', async () => {
     const top = new Healthy()
     const fd = open(top)
-    fd.reportWriteError(lost())
+    fdInternals.reportWriteError(fd, lost())
     await expect(fd.close()).rejects.toMatchObject({ code: 'ENOSPC', syscall: 'close' })
     expect(top.flushes).toBe(1)
     expect(top.releases).toBe(1)
@@ -67,8 +68,8 @@ describe('GlfsFd.reportWriteError', () => {
 
   it('keeps the first error when several are recorded', async () => {
     const fd = open(new Healthy())
-    fd.reportWriteError(lost())
-    fd.reportWriteError(new GlusterError({ errno: errnoOf('EIO'), syscall: 'write', detail: 'later' }))
+    fdInternals.reportWriteError(fd, lost())
+    fdInternals.reportWriteError(fd, new GlusterError({ errno: errnoOf('EIO'), syscall: 'write', detail: 'later' }))
     await expect(fd.fdatasync()).rejects.toMatchObject({ code: 'ENOSPC', syscall: 'fdatasync' })
   })
 })

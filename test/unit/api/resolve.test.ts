@@ -5,6 +5,7 @@ import { GlusterError } from '../../../src/rpc/errors.ts'
 import { Iatt } from '../../../src/rpc/programs/fops.ts'
 import type { Call, Loc, LookupResult, ReadlinkResult } from '../../../src/xlators/types.ts'
 import { Xlator } from '../../../src/xlators/xlator.ts'
+import { testInit } from '../../helpers/xlator-init.ts'
 
 const DIR = 0o040755
 const REG = 0o100644
@@ -25,7 +26,7 @@ class Namespace extends Xlator {
   #next = 2
 
   constructor() {
-    super('ns', 'test/namespace', [])
+    super(testInit('ns', 'test/namespace'))
   }
 
   add(parent: Node, name: string, mode: number, target?: string): Node {

@@ -11,7 +11,7 @@ import { DEFAULT_BACKOFF, backoffDelayMs, backoffOptions } from '../../../src/rp
 import { RpcClient, type RpcClientOptions } from '../../../src/rpc/client.ts'
 import { GlusterError } from '../../../src/rpc/errors.ts'
 import type { RpcProgram } from '../../../src/rpc/message.ts'
-import { Reconnector } from '../../../src/xlators/client/reconnect.ts'
+import { Reconnector } from '../../../src/rpc/reconnect.ts'
 import { xdr } from '../../helpers/xdr-bytes.ts'
 
 const LAST = 0x80000000

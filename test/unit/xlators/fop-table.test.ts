@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ProtocolClient } from '../../../src/xlators/client/client.ts'
 import { FOP_NAMES, type Fops, Xlator } from '../../../src/xlators/xlator.ts'
+import { testInit } from '../../helpers/xlator-init.ts'
 
 type FopName = (typeof FOP_NAMES)[number]
 
@@ -57,7 +58,7 @@ function sentinel(fop: string, param: string, position: number): object {
 describe('the fop table', () => {
   it('is implemented by the pass-through base, each fop forwarding every argument unchanged, in order, to the first child', async () => {
     const received = new Map<string, unknown[]>()
-    const child = new Xlator('child', 'test/child', [])
+    const child = new Xlator(testInit('child', 'test/child'))
     const childResult = new Map<string, object>()
     for (const name of FOP_NAMES) {
       const result = Object.freeze({ result: name })
@@ -67,7 +68,7 @@ describe('the fop table', () => {
         return Promise.resolve(result)
       }
     }
-    const parent = new Xlator('parent', 'test/parent', [child])
+    const parent = new Xlator(testInit('parent', 'test/parent', [child]))
     for (const name of FOP_NAMES) {
       const fop = (parent as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[name]!
       expect(typeof fop, name).toBe('function')

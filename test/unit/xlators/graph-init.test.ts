@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { Graph } from '../../../src/xlators/graph.ts'
 import { Xlator } from '../../../src/xlators/xlator.ts'
+import { testInit } from '../../helpers/xlator-init.ts'
 
 /** A leaf whose init fails with `failure` (or succeeds), recording whether it was left retrying. */
 class Leaf extends Xlator {
   readonly failure: Error | undefined
   degradedBy: unknown
   constructor(name: string, failure?: Error) {
-    super(name, 'test/leaf', [])
+    super(testInit(name, 'test/leaf'))
     this.failure = failure
   }
   override async init(): Promise<void> {
@@ -22,7 +23,7 @@ class Cluster extends Xlator {
   readonly tolerant: boolean
   initialised = false
   constructor(children: Xlator[], tolerant: boolean) {
-    super('top', 'test/cluster', children)
+    super(testInit('top', 'test/cluster', children))
     this.tolerant = tolerant
   }
   override get mountsDegraded(): boolean {
@@ -43,7 +44,7 @@ describe('Graph.init with children that fail', () => {
     const a = new Leaf('a')
     const b = new Leaf('b', down)
     // a pass-through between the cluster and its leaf hands the news down
-    const mid = new Xlator('mid', 'performance/readdir-ahead', [b])
+    const mid = new Xlator(testInit('mid', 'performance/readdir-ahead', [b]))
     const top = new Cluster([a, mid], true)
     await graphOf(top, [a, b, mid, top]).init()
     expect(top.initialised).toBe(true)

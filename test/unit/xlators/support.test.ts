@@ -4,7 +4,7 @@ import { Distribute } from '../../../src/xlators/distribute/distribute.ts'
 import { buildGraph } from '../../../src/xlators/graph.ts'
 import { parseVolfile } from '../../../src/xlators/volfile.ts'
 
-const CTX = { volume: 'v', rpc: {}, volfileServerHost: 'localhost' }
+const CTX = { volume: 'v' }
 
 function client(i: number): string {
   return `volume v-client-${i}

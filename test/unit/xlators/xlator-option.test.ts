@@ -74,7 +74,7 @@ volume v-write-behind
     subvolumes v-client-0
 end-volume
 `)
-    const graph = buildGraph(volfile, { volume: 'v', volfileServerHost: 'h', rpc: {} }, [
+    const graph = buildGraph(volfile, { volume: 'v' }, [
       { pattern: '*-write-behind', key: 'window-size', value: '8MB' },
       { pattern: '*-write-behind', key: 'resync-failed-syncs-after-fsync', value: 'on' },
     ])

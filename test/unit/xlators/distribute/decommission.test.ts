@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import { Dict, GfLkType, Iatt } from '../../../../src/rpc/programs/fops.ts'
-import { type Distribute, createDistribute } from '../../../../src/xlators/distribute/distribute.ts'
+import type { Distribute } from '../../../../src/xlators/distribute/distribute.ts'
+import { distribute } from '../../../../src/xlators/distribute/index.ts'
 import { DhtHasher } from '../../../../src/xlators/distribute/hash.ts'
 import { encodeLayoutXattr, layoutFromBricks } from '../../../../src/xlators/distribute/layout.ts'
 import { DirCtx } from '../../../../src/xlators/distribute/state.ts'
-import type { GraphContext } from '../../../../src/xlators/graph.ts'
 import {
   type Call, type CommonResult, type CreateResult, Fd, type Flock, Inode, type Loc, type LookupResult,
 } from '../../../../src/xlators/types.ts'
 import type { VolfileNode } from '../../../../src/xlators/volfile.ts'
-import { Xlator } from '../../../../src/xlators/xlator.ts'
+import { Xlator, buildXlator } from '../../../../src/xlators/xlator.ts'
+import { TEST_GRAPH, testInit } from '../../../helpers/xlator-init.ts'
 
 // dht_create with its hashed subvolume decommissioned (remove-brick start): before creating, the
 // parent's layout is re-read under a read lock in dht.layout.heal taken on that subvolume, and
@@ -19,7 +20,7 @@ const S_IFDIR = 0o040000
 const S_IFREG = 0o100000
 const LAYOUT_KEY = 'trusted.glusterfs.dht'
 const PARENT_GFID = Buffer.alloc(16, 9)
-const ctx: GraphContext = { volume: 'v', rpc: {}, volfileServerHost: 'localhost' }
+const ctx = TEST_GRAPH
 const CALL: Call = { pid: 1, uid: 0, gid: 0, groups: [], lkOwner: Buffer.alloc(8, 1) }
 
 const range = (start: number, stop: number): Buffer => Buffer.from(encodeLayoutXattr({ commitHash: 0, type: 0, start, stop }))
@@ -37,7 +38,7 @@ class Brick extends Xlator {
   readonly log: string[]
 
   constructor(name: string, layout: Buffer, log: string[]) {
-    super(name, 'protocol/client', [])
+    super(testInit(name, 'protocol/client'))
     this.layout = layout
     this.log = log
   }
@@ -68,7 +69,7 @@ function setup(decommissioned: string): { dht: Distribute; bricks: Brick[]; log:
     name: 'v-dht', type: 'cluster/distribute', subvolumes: [], line: 1,
     options: new Map(decommissioned === '' ? [] : [['decommissioned-bricks', decommissioned]]),
   }
-  const dht = createDistribute(node, bricks, ctx) as Distribute
+  const dht = buildXlator(distribute, node, bricks, ctx) as Distribute
   const parent = new Inode(Buffer.from(PARENT_GFID), S_IFDIR)
   const cached = layoutFromBricks('/d', bricks.map((b, i) => ({ subvolume: i, name: b.name, xattr: b.layout })))
   dht.conf.remember(parent, parent.gfid, new DirCtx('/d', cached, 0))

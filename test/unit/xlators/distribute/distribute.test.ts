@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import { Dict, Iatt } from '../../../../src/rpc/programs/fops.ts'
-import type { GraphContext } from '../../../../src/xlators/graph.ts'
 import { OptionError } from '../../../../src/xlators/options.ts'
-import { Distribute, createDistribute } from '../../../../src/xlators/distribute/distribute.ts'
+import { Distribute } from '../../../../src/xlators/distribute/distribute.ts'
+import { distribute } from '../../../../src/xlators/distribute/index.ts'
 import {
   DHT_DIR_STAT_BLOCKS, DHT_DIR_STAT_SIZE, DHT_LINKTO_XATTR, isLinkto, linktoTarget, mergeDirIatts, mergeIatt,
   stripPhase1Flags, sumStatfs,
 } from '../../../../src/xlators/distribute/merge.ts'
 import { decodeDirCookie, encodeDirCookie } from '../../../../src/xlators/distribute/readdir.ts'
 import type { VolfileNode } from '../../../../src/xlators/volfile.ts'
-import { FOP_NAMES, Xlator } from '../../../../src/xlators/xlator.ts'
+import { FOP_NAMES, Xlator, buildXlator } from '../../../../src/xlators/xlator.ts'
+import { TEST_GRAPH, testInit } from '../../../helpers/xlator-init.ts'
 
 const S_IFREG = 0o100000
 const S_IFDIR = 0o040000
@@ -166,11 +167,11 @@ describe('linkto detection (check_is_linkfile)', () => {
   })
 })
 
-const ctx: GraphContext = { volume: 'v', rpc: {}, volfileServerHost: 'localhost' }
+const ctx = TEST_GRAPH
 function node(options: Record<string, string> = {}): VolfileNode {
   return { name: 'v-dht', type: 'cluster/distribute', options: new Map(Object.entries(options)), subvolumes: [], line: 1 }
 }
-const leaves = (n: number): Xlator[] => Array.from({ length: n }, (_, i) => new Xlator(`v-client-${i}`, 'protocol/client', []))
+const leaves = (n: number): Xlator[] => Array.from({ length: n }, (_, i) => new Xlator(testInit(`v-client-${i}`, 'protocol/client')))
 
 describe('the cluster/distribute xlator', () => {
   it('implements every fop itself (none may fall through to the first child)', () => {
@@ -180,13 +181,13 @@ describe('the cluster/distribute xlator', () => {
   })
 
   it('is a plain pass-through over a single subvolume, which keeps no layouts', () => {
-    const xl = createDistribute(node(), leaves(1), ctx)
+    const xl = buildXlator(distribute, node(), leaves(1), ctx)
     expect(xl).not.toBeInstanceOf(Distribute)
     expect(xl.children).toHaveLength(1)
   })
 
   it('distributes over two or more subvolumes, with C\'s defaults', () => {
-    const xl = createDistribute(node(), leaves(3), ctx)
+    const xl = buildXlator(distribute, node(), leaves(3), ctx)
     expect(xl).toBeInstanceOf(Distribute)
     const dht = xl as Distribute
     expect(dht.conf.config).toMatchObject({ lookupOptimize: true, lookupUnhashed: 'on', readdirOptimize: false, weightedRebalance: true })
@@ -197,19 +198,19 @@ describe('the cluster/distribute xlator', () => {
   })
 
   it('names the xlator and key of an option it cannot parse', () => {
-    expect(() => createDistribute(node({ 'lookup-optimize': 'maybe' }), leaves(2), ctx)).toThrow(OptionError)
-    expect(() => createDistribute(node({ 'lookup-optimize': 'maybe' }), leaves(2), ctx)).toThrow(/lookup-optimize.*v-dht/)
+    expect(() => buildXlator(distribute, node({ 'lookup-optimize': 'maybe' }), leaves(2), ctx)).toThrow(OptionError)
+    expect(() => buildXlator(distribute, node({ 'lookup-optimize': 'maybe' }), leaves(2), ctx)).toThrow(/lookup-optimize.*v-dht/)
   })
 
   it('hashes rsync temporary names as the final name, unless rsync-hash-regex is none', () => {
-    const dht = createDistribute(node(), leaves(2), ctx) as Distribute
+    const dht = buildXlator(distribute, node(), leaves(2), ctx) as Distribute
     expect(dht.conf.hasher.hashName('.report.pdf.Xa81Zq')).toBe(dht.conf.hasher.hashName('report.pdf'))
-    const plain = createDistribute(node({ 'rsync-hash-regex': 'none' }), leaves(2), ctx) as Distribute
+    const plain = buildXlator(distribute, node({ 'rsync-hash-regex': 'none' }), leaves(2), ctx) as Distribute
     expect(plain.conf.hasher.hashName('.report.pdf.Xa81Zq')).not.toBe(plain.conf.hasher.hashName('report.pdf'))
   })
 
   it('looks a missed name up everywhere only when the layout is older than the volume (lookup-optimize)', () => {
-    const dht = createDistribute(node(), leaves(2), ctx) as Distribute
+    const dht = buildXlator(distribute, node(), leaves(2), ctx) as Distribute
     const dir = (commitHash: number) => ({ layout: { commitHash } }) as Parameters<Distribute['conf']['shouldLookupEverywhere']>[0]
     dht.conf.volCommitHash = 0
     expect(dht.conf.shouldLookupEverywhere(dir(0))).toBe(false)
@@ -217,9 +218,9 @@ describe('the cluster/distribute xlator', () => {
     dht.conf.volCommitHash = 0x1234
     expect(dht.conf.shouldLookupEverywhere(dir(0))).toBe(true)
     expect(dht.conf.shouldLookupEverywhere(dir(0x1234))).toBe(false)
-    const unoptimized = createDistribute(node({ 'lookup-optimize': 'off' }), leaves(2), ctx) as Distribute
+    const unoptimized = buildXlator(distribute, node({ 'lookup-optimize': 'off' }), leaves(2), ctx) as Distribute
     expect(unoptimized.conf.shouldLookupEverywhere(dir(0))).toBe(true)
-    const never = createDistribute(node({ 'lookup-optimize': 'off', 'lookup-unhashed': 'off' }), leaves(2), ctx) as Distribute
+    const never = buildXlator(distribute, node({ 'lookup-optimize': 'off', 'lookup-unhashed': 'off' }), leaves(2), ctx) as Distribute
     expect(never.conf.shouldLookupEverywhere(dir(1))).toBe(false)
   })
 })

@@ -2,15 +2,16 @@ import { describe, expect, it } from 'vitest'
 import { Dict, Iatt } from '../../../../src/rpc/programs/fops.ts'
 import { errnoOf } from '../../../../src/rpc/errno.ts'
 import { GlusterError } from '../../../../src/rpc/errors.ts'
-import { type Distribute, createDistribute } from '../../../../src/xlators/distribute/distribute.ts'
+import type { Distribute } from '../../../../src/xlators/distribute/distribute.ts'
+import { distribute } from '../../../../src/xlators/distribute/index.ts'
 import { PROTECT_WRITES_KEY, migrationPhase, withKey } from '../../../../src/xlators/distribute/migration.ts'
 import { FileCtx } from '../../../../src/xlators/distribute/state.ts'
-import type { GraphContext } from '../../../../src/xlators/graph.ts'
 import {
   type Call, Fd, Inode, type Loc, type LookupResult, type OpenResult, type WriteResult, type XattrResult,
 } from '../../../../src/xlators/types.ts'
 import type { VolfileNode } from '../../../../src/xlators/volfile.ts'
-import { Xlator } from '../../../../src/xlators/xlator.ts'
+import { Xlator, buildXlator } from '../../../../src/xlators/xlator.ts'
+import { TEST_GRAPH, testInit } from '../../../helpers/xlator-init.ts'
 
 const S_IFREG = 0o100000
 const S_IFDIR = 0o040000
@@ -54,7 +55,7 @@ describe('withKey', () => {
 // opened on the destination once. Fake subvolumes answer as bricks do in each phase.
 
 const GFID = Buffer.alloc(16, 7)
-const ctx: GraphContext = { volume: 'v', rpc: {}, volfileServerHost: 'localhost' }
+const ctx = TEST_GRAPH
 const node: VolfileNode = { name: 'v-dht', type: 'cluster/distribute', options: new Map(), subvolumes: [], line: 1 }
 const CALL: Call = { pid: 1, uid: 0, gid: 0, groups: [], lkOwner: Buffer.alloc(8, 1) }
 
@@ -104,9 +105,9 @@ async function openedOn(dht: Distribute, src: FakeBrick): Promise<Fd> {
 
 describe('files migrating under an open fd', () => {
   it('phase 1: every write in flight reaches the destination too, marked, through one open', async () => {
-    const src = new FakeBrick('v-client-0', 'protocol/client', [])
-    const dst = new FakeBrick('v-client-1', 'protocol/client', [])
-    const dht = createDistribute(node, [src, dst], ctx) as Distribute
+    const src = new FakeBrick(testInit('v-client-0', 'protocol/client'))
+    const dst = new FakeBrick(testInit('v-client-1', 'protocol/client'))
+    const dht = buildXlator(distribute, node, [src, dst], ctx) as Distribute
     const fd = await openedOn(dht, src)
     src.mode = S_IFREG | 0o3644
     src.linkto = 'v-client-1'
@@ -122,9 +123,9 @@ describe('files migrating under an open fd', () => {
   })
 
   it('phase 2: writes answered by the source that became a linkto are sent again where the file is, the fd opened there once', async () => {
-    const src = new FakeBrick('v-client-0', 'protocol/client', [])
-    const dst = new FakeBrick('v-client-1', 'protocol/client', [])
-    const dht = createDistribute(node, [src, dst], ctx) as Distribute
+    const src = new FakeBrick(testInit('v-client-0', 'protocol/client'))
+    const dst = new FakeBrick(testInit('v-client-1', 'protocol/client'))
+    const dht = buildXlator(distribute, node, [src, dst], ctx) as Distribute
     const fd = await openedOn(dht, src)
     src.mode = S_IFREG | 0o1000
     src.linkto = 'v-client-1'
@@ -140,9 +141,9 @@ describe('files migrating under an open fd', () => {
   })
 
   it('leaves a file with the mode bits but no linkto xattr alone (not a migration of this DHT)', async () => {
-    const src = new FakeBrick('v-client-0', 'protocol/client', [])
-    const dst = new FakeBrick('v-client-1', 'protocol/client', [])
-    const dht = createDistribute(node, [src, dst], ctx) as Distribute
+    const src = new FakeBrick(testInit('v-client-0', 'protocol/client'))
+    const dst = new FakeBrick(testInit('v-client-1', 'protocol/client'))
+    const dht = buildXlator(distribute, node, [src, dst], ctx) as Distribute
     const fd = await openedOn(dht, src)
     src.mode = S_IFREG | 0o1000
     const r = await dht.writev(CALL, fd, Buffer.alloc(4096), 0, 0)

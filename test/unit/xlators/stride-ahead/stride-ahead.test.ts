@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import { Iatt } from '../../../../src/rpc/programs/fops.ts'
 import {
-  STRIDE_AHEAD_OPTIONS, StrideAhead, type StrideAheadConfig, StrideDetector, createStrideAhead, withStrideAhead,
+  STRIDE_AHEAD_OPTIONS, StrideAhead, type StrideAheadConfig, StrideDetector, withStrideAhead,
 } from '../../../../src/xlators/stride-ahead/stride-ahead.ts'
+import { strideAhead } from '../../../../src/xlators/stride-ahead/index.ts'
 import { parseOptions } from '../../../../src/xlators/options.ts'
 import {
   type Call, type CommonResult, type Dict, Fd, Inode, type Loc, type OpenResult, type PrePostResult, type ReadResult, type WriteResult,
 } from '../../../../src/xlators/types.ts'
 import { parseVolfile } from '../../../../src/xlators/volfile.ts'
-import { Xlator } from '../../../../src/xlators/xlator.ts'
+import { Xlator, buildXlator } from '../../../../src/xlators/xlator.ts'
+import { TEST_GRAPH, testInit } from '../../../helpers/xlator-init.ts'
 
 const CALL: Call = { pid: 1, uid: 0, gid: 0, groups: [], lkOwner: Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]) }
 const IATT = new Iatt()
@@ -27,7 +29,7 @@ class MemFile extends Xlator {
   readonly #held: (() => void)[] = []
 
   constructor(size: number) {
-    super('mem', 'test/mem', [])
+    super(testInit('mem', 'test/mem'))
     this.content = Buffer.alloc(size)
     for (let i = 0; i < size; i += 4) this.content.writeUInt32LE(i, i)
   }
@@ -92,7 +94,7 @@ function config(over: Partial<StrideAheadConfig> = {}): StrideAheadConfig {
 
 function setup(size = 1 << 20, over: Partial<StrideAheadConfig> = {}): { mem: MemFile, sa: StrideAhead, fd: Fd, inode: Inode } {
   const mem = new MemFile(size)
-  const sa = new StrideAhead('sa', [mem], config(over))
+  const sa = new StrideAhead({ ...testInit('sa', StrideAhead.type, [mem]), options: config(over) })
   const inode = new Inode(Buffer.alloc(16, 7))
   return { mem, sa, fd: new Fd(inode, 0, false), inode }
 }
@@ -217,8 +219,8 @@ describe('StrideAhead', () => {
         await new Promise<void>((r) => { finish = r })
         return { prestat: IATT, poststat: IATT, xdata: undefined, size: 0 }
       }
-    })('slow', 'test/slow', [mem])
-    const top = new StrideAhead('sa', [slow], config({ depth: 2 }))
+    })(testInit('slow', 'test/slow', [mem]))
+    const top = new StrideAhead({ ...testInit('sa', StrideAhead.type, [slow]), options: config({ depth: 2 }) })
     const f = new Fd(inode, 0, false)
     const w = top.writev(CALL, f, Buffer.alloc(1), 0, 0)
     for (const o of [0, 8192, 16384]) await read(top, f, o)
@@ -268,8 +270,8 @@ describe('StrideAhead', () => {
 
   it('drops what another mount of the volume read ahead when that mount writes, fsyncs or flushes', async () => {
     const mem = new MemFile(1 << 20)
-    const a = new StrideAhead('a', [mem], config({ depth: 4 }), 'vol-x')
-    const b = new StrideAhead('b', [mem], config({ depth: 4 }), 'vol-x')
+    const a = new StrideAhead({ ...testInit('a', StrideAhead.type, [mem], { volume: 'vol-x' }), options: config({ depth: 4 }) })
+    const b = new StrideAhead({ ...testInit('b', StrideAhead.type, [mem], { volume: 'vol-x' }), options: config({ depth: 4 }) })
     const fdA = new Fd(new Inode(Buffer.alloc(16, 9)), 0, false)
     const fdB = new Fd(new Inode(Buffer.alloc(16, 9)), 0, false)
     for (const o of [0, 8192, 16384]) await read(a, fdA, o)
@@ -295,9 +297,9 @@ describe('StrideAhead', () => {
     const out = withStrideAhead(vf, 'v', new Map([['depth', '4']]))
     expect(out.top.name).toBe('v-stride-ahead')
     expect(out.top.subvolumes).toEqual(['v'])
-    const xl = createStrideAhead(out.top, [new MemFile(4)], { volume: 'v', rpc: {}, volfileServerHost: 'h' }) as StrideAhead
+    const xl = buildXlator(strideAhead, out.top, [new MemFile(4)], TEST_GRAPH) as StrideAhead
     expect(xl.config.depth).toBe(4)
-    expect(() => createStrideAhead({ ...out.top, options: new Map([['depth', '0']]) }, [], { volume: 'v', rpc: {}, volfileServerHost: 'h' })).toThrow(/depth/)
+    expect(() => buildXlator(strideAhead, { ...out.top, options: new Map([['depth', '0']]) }, [], TEST_GRAPH)).toThrow(/depth/)
     void xl.fini()
   })
 

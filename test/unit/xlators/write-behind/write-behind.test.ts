@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { GlusterError } from '../../../../src/rpc/errors.ts'
 import { OptionError } from '../../../../src/xlators/options.ts'
 import { parseVolfile } from '../../../../src/xlators/volfile.ts'
-import { WriteBehind, createWriteBehind } from '../../../../src/xlators/write-behind/write-behind.ts'
+import { WriteBehind } from '../../../../src/xlators/write-behind/write-behind.ts'
+import { writeBehind } from '../../../../src/xlators/write-behind/index.ts'
 import { Fd } from '../../../../src/xlators/types.ts'
-import { Xlator } from '../../../../src/xlators/xlator.ts'
+import { Xlator, buildXlator } from '../../../../src/xlators/xlator.ts'
+import { TEST_GRAPH } from '../../../helpers/xlator-init.ts'
 import { CALL, FakeBrick, openFile, settle, stack } from '../../../helpers/fake-brick.ts'
 
 const O_RDWR = 2
@@ -690,7 +692,7 @@ describe('performance/write-behind: flush and options', () => {
 
   it('becomes a plain pass-through with pass-through on', () => {
     const volfile = parseVolfile('volume v-write-behind\n type performance/write-behind\n option pass-through on\nend-volume\n')
-    const xl = createWriteBehind(volfile.top, [new FakeBrick()], { volume: 'v', volfileServerHost: 'h', rpc: {} })
+    const xl = buildXlator(writeBehind, volfile.top, [new FakeBrick()], TEST_GRAPH)
     expect(xl).not.toBeInstanceOf(WriteBehind)
     expect(xl).toBeInstanceOf(Xlator)
     expect(xl.type).toBe('performance/write-behind')

@@ -1,4 +1,4 @@
-import { type BackoffOptions, backoffDelayMs, backoffOptions } from '../../rpc/backoff.ts'
+import { type BackoffOptions, backoffDelayMs, backoffOptions } from './backoff.ts'
 
 /**
  * Retries an async attempt with capped exponential backoff and jitter until it succeeds or
