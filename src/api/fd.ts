@@ -658,8 +658,8 @@ export class GlfsDir implements AsyncIterable<DirEntry> {
       listed = true
     } finally {
       if (!listed && !this.#closed) {
-        this.#closedByLoop = true
         await this.close()
+        this.#closedByLoop = true
       }
     }
   }

@@ -33,7 +33,7 @@ import type { WriteFileData } from './file-handle.ts'
 import { parseMode } from './modes.ts'
 import { GlfsReadStream, GlfsWriteStream, type PathReadStreamOptions, type PathWriteStreamOptions } from './streams.ts'
 import { type TimeSpec, toSetattr } from './times.ts'
-import { type FopMessage, fopChannel, traceFop } from './tracing.ts'
+import { type FopMessage, fopChannel, publishBrickChannels, traceFop } from './tracing.ts'
 import { GLUSTERD_DEFAULT_PORT, parseGlusterUri, type GlusterUri } from './uri.ts'
 import { type VolfileServerChange, VolfileServers } from './volfile-servers.ts'
 
@@ -101,6 +101,14 @@ export interface BrickInfo {
   readonly status: BrickStatus
 }
 
+/** Glfs's events, each with its listener's arguments (described on {@link Glfs}). */
+export type GlfsEvents = {
+  'brick-up': [brick: BrickInfo]
+  'brick-down': [brick: BrickInfo, cause: Error | undefined]
+  'volfile-server': [change: VolfileServerChange]
+  'graph-switch': [error: Error | undefined]
+}
+
 /**
  * A GlusterFS volume mounted in this process (libgfapi glfs_t): `new Glfs(volume)`,
  * `setVolfileServer(...)`, `await init()`, then path calls and `open()`/`creat()` for fds,
@@ -121,7 +129,7 @@ export interface BrickInfo {
  *   could not be mounted and the current graph stays (the error); when the new volfile is one this
  *   client refuses (ENOTSUP, as `init()` would), every call fails with that error from then on.
  */
-export class Glfs extends EventEmitter implements FdOwner {
+export class Glfs extends EventEmitter<GlfsEvents> implements FdOwner {
   readonly volume: string
   readonly #options: GlfsOptions
   readonly #servers: VolfileServer[] = []
@@ -161,6 +169,7 @@ export class Glfs extends EventEmitter implements FdOwner {
     this.#options = options
     this.#strideAhead = strideAheadOptions(volume, options.strideAhead)
     this.#switch = new GraphSwitch(volume)
+    publishBrickChannels(this)
     // A non-zero lock owner per mount: bricks refuse empty/zero owners for locks (wire reference §1.4).
     this.call = {
       pid: options.pid ?? process.pid,
@@ -360,7 +369,7 @@ export class Glfs extends EventEmitter implements FdOwner {
               this.emit('graph-switch', err)
               return
             }
-            this.emit('graph-switch', err)
+            this.emit('graph-switch', err as Error)
             // A brick of the new graph not up yet (glusterd pushes the volfile of an added brick
             // before the brick listens): try the same text again later, unless a newer one came.
             if (!isTransient(err)) continue

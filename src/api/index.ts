@@ -2,7 +2,7 @@
  * gfapi-ts: a pure-TypeScript GlusterFS client, the libgfapi of Node.js.
  * @packageDocumentation
  */
-export { Glfs, type GlfsOptions, type BrickInfo } from './glfs.ts'
+export { Glfs, type GlfsOptions, type GlfsEvents, type BrickInfo } from './glfs.ts'
 export { GlfsFd, GlfsDir, MAX_IO_CHUNK } from './fd.ts'
 export { GlfsStats, GlfsBigIntStats, type GlfsStatvfs, type StatOptions } from './stats.ts'
 export { GlfsDirent, type ReaddirOptions } from './dirent.ts'

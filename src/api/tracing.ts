@@ -70,3 +70,31 @@ export function bricksOf(fd: Fd): string | undefined {
 export function fdMessage(fop: string, volume: string, path: string, fd: Fd, bytes: number | undefined): FopMessage {
   return { fop, volume, path, gfid: gfidToString(fd.inode.gfid), brick: bricksOf(fd), bytes }
 }
+
+/** What `publishBrickChannels` needs of a Glfs: its volume and brick events. */
+interface BrickEvents {
+  readonly volume: string
+  on(event: 'brick-up', listener: (brick: BrickRef) => void): unknown
+  on(event: 'brick-down', listener: (brick: BrickRef, cause: Error | undefined) => void): unknown
+}
+
+interface BrickRef {
+  readonly xlator: string
+  readonly host: string
+  readonly path: string
+  readonly port: number | undefined
+}
+
+/** Publish a Glfs's brick connections on `gfapi-ts:connect` / `gfapi-ts:disconnect` while someone subscribes. */
+export function publishBrickChannels(glfs: BrickEvents): void {
+  glfs.on('brick-up', (brick) => {
+    if (connectChannel.hasSubscribers) connectChannel.publish(brickMessage(glfs.volume, brick, undefined))
+  })
+  glfs.on('brick-down', (brick, cause) => {
+    if (disconnectChannel.hasSubscribers) disconnectChannel.publish(brickMessage(glfs.volume, brick, cause))
+  })
+}
+
+function brickMessage(volume: string, brick: BrickRef, cause: Error | undefined): BrickChannelMessage {
+  return { volume, xlator: brick.xlator, host: brick.host, path: brick.path, port: brick.port, cause }
+}
