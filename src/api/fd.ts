@@ -139,13 +139,13 @@ export class GlfsFd {
   }
 
   /** Scatter read into several buffers from `offset`; resolves with the total bytes read. */
-  async preadv(buffers: readonly Uint8Array[], offset: number): Promise<number> {
+  async preadv(buffers: readonly Uint8Array[], offset: number, options?: GlfsCallOptions): Promise<number> {
     this.#check('preadv')
     checkOffset(offset, 'offset')
     let total = 0
     for (const b of buffers) total += b.length
     if (total === 0) return 0
-    const data = await this.pread(total, offset)
+    const data = await this.pread(total, offset, options)
     let at = 0
     for (const b of buffers) {
       if (at >= data.length) break
@@ -191,11 +191,11 @@ export class GlfsFd {
   }
 
   /** Gather write of several buffers at `offset`; resolves with the total bytes written. */
-  async pwritev(buffers: readonly Uint8Array[], offset: number): Promise<number> {
+  async pwritev(buffers: readonly Uint8Array[], offset: number, options?: GlfsCallOptions): Promise<number> {
     this.#check('pwritev')
-    if (buffers.length === 1) return this.pwrite(buffers[0]!, offset)
+    if (buffers.length === 1) return this.pwrite(buffers[0]!, offset, options)
     // The xlator writev takes one buffer; gathering here costs one copy of the payload.
-    return this.pwrite(Buffer.concat(buffers.map(toBuffer)), offset)
+    return this.pwrite(Buffer.concat(buffers.map(toBuffer)), offset, options)
   }
 
   /**
@@ -253,12 +253,12 @@ export class GlfsFd {
   stat(options?: StatOptions & { bigint?: false | undefined }): Promise<GlfsStats>
   stat(options: StatOptions & { bigint: true }): Promise<GlfsBigIntStats>
   stat(options?: StatOptions): Promise<GlfsStats | GlfsBigIntStats> {
-    return this.#op(options, 'fstat', false, async () => asAsked(await this.fstat(), options))
+    return this.#op(options, 'fstat', false, async () => asAsked(await this.#fstat(), options))
   }
 
   /** FileHandle.truncate: ftruncate to `length` (default 0). */
   truncate(length = 0, options?: GlfsCallOptions): Promise<void> {
-    return this.#op(options, 'ftruncate', true, () => this.ftruncate(length))
+    return this.#op(options, 'ftruncate', true, () => this.#ftruncate(length))
   }
 
   /** FileHandle.sync: fsync. */
@@ -273,21 +273,25 @@ export class GlfsFd {
 
   /** FileHandle.utimes: set both times (each a Date, seconds, ns bigint, UTIME_NOW or UTIME_OMIT). */
   utimes(atime: TimeSpec, mtime: TimeSpec, options?: GlfsCallOptions): Promise<void> {
-    return this.#op(options, 'futimens', true, () => this.futimens(atime, mtime))
+    return this.#op(options, 'futimens', true, () => this.#futimens(atime, mtime))
   }
 
   /** FileHandle.chmod: set the permission bits (glfs_fchmod). */
   chmod(mode: number | string, options?: GlfsCallOptions): Promise<void> {
-    return this.#op(options, 'fchmod', true, () => this.fchmod(mode))
+    return this.fchmod(mode, options)
   }
 
   /** FileHandle.chown: set owner and group; -1 leaves one as it is (glfs_fchown). */
   chown(uid: number, gid: number, options?: GlfsCallOptions): Promise<void> {
-    return this.#op(options, 'fchown', true, () => this.fchown(uid, gid))
+    return this.fchown(uid, gid, options)
   }
 
   /** glfs_fchmod: set the permission bits (a number, or an octal string as node:fs takes). */
-  async fchmod(mode: number | string): Promise<void> {
+  fchmod(mode: number | string, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'fchmod', true, () => this.#fchmod(mode))
+  }
+
+  async #fchmod(mode: number | string): Promise<void> {
     this.#check('fchmod')
     const bits = parseMode(mode, 'mode')
     const attrs = { mode: bits, uid: 0, gid: 0, atime: 0, atimeNsec: 0, mtime: 0, mtimeNsec: 0 }
@@ -295,7 +299,11 @@ export class GlfsFd {
   }
 
   /** glfs_fchown: set owner and group; -1 leaves one as it is. */
-  async fchown(uid: number, gid: number): Promise<void> {
+  fchown(uid: number, gid: number, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'fchown', true, () => this.#fchown(uid, gid))
+  }
+
+  async #fchown(uid: number, gid: number): Promise<void> {
     this.#check('fchown')
     for (const [name, id] of [['uid', uid], ['gid', gid]] as const) {
       if (!Number.isInteger(id) || id < -1 || id > 0xffffffff) throw rangeError(name, '>= -1 && <= 4294967295', id)
@@ -351,7 +359,11 @@ export class GlfsFd {
   }
 
   /** Move the file position (SEEK_SET/CUR/END, and SEEK_DATA/SEEK_HOLE asked of the brick). */
-  async lseek(offset: number, whence: number): Promise<number> {
+  lseek(offset: number, whence: number, options?: GlfsCallOptions): Promise<number> {
+    return this.#op(options, 'lseek', false, () => this.#lseek(offset, whence))
+  }
+
+  async #lseek(offset: number, whence: number): Promise<number> {
     this.#check('lseek')
     if (!Number.isSafeInteger(offset)) throw rangeError('offset', 'a safe integer', offset)
     let next: number
@@ -409,19 +421,31 @@ export class GlfsFd {
     return signal === undefined ? done : abortable(done, signal, syscall, this.path, true)
   }
 
-  async fstat(): Promise<GlfsStats> {
+  fstat(options?: GlfsCallOptions): Promise<GlfsStats> {
+    return this.#op(options, 'fstat', false, () => this.#fstat())
+  }
+
+  async #fstat(): Promise<GlfsStats> {
     this.#check('fstat')
     return new GlfsStats((await this.#relabel('fstat', this.#owner.top.fstat(this.#owner.call, this.#fd))).stat)
   }
 
-  async ftruncate(length: number): Promise<void> {
+  ftruncate(length: number, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'ftruncate', true, () => this.#ftruncate(length))
+  }
+
+  async #ftruncate(length: number): Promise<void> {
     this.#check('ftruncate')
     checkOffset(length, 'length')
     await this.#relabel('ftruncate', this.#owner.top.ftruncate(this.#owner.call, this.#fd, length))
   }
 
   /** Deallocate a range (punch a hole); it reads as zeros afterwards, the size is unchanged. */
-  async discard(offset: number, length: number): Promise<void> {
+  discard(offset: number, length: number, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'discard', true, () => this.#discard(offset, length))
+  }
+
+  async #discard(offset: number, length: number): Promise<void> {
     this.#check('discard')
     checkOffset(offset, 'offset')
     checkOffset(length, 'length')
@@ -429,7 +453,11 @@ export class GlfsFd {
   }
 
   /** Write zeros over a range (allocating it); extends the file if the range passes its end. */
-  async zerofill(offset: number, length: number): Promise<void> {
+  zerofill(offset: number, length: number, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'zerofill', true, () => this.#zerofill(offset, length))
+  }
+
+  async #zerofill(offset: number, length: number): Promise<void> {
     this.#check('zerofill')
     checkOffset(offset, 'offset')
     checkOffset(length, 'length')
@@ -441,7 +469,11 @@ export class GlfsFd {
    * changing the size, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE deallocates (as `discard`).
    * Other modes are ENOTSUP: the brick's FALLOCATE only knows keep-size (posix_glfallocate).
    */
-  async fallocate(mode: number, offset: number, length: number): Promise<void> {
+  fallocate(mode: number, offset: number, length: number, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'fallocate', true, () => this.#fallocate(mode, offset, length))
+  }
+
+  async #fallocate(mode: number, offset: number, length: number): Promise<void> {
     this.#check('fallocate')
     if (!Number.isInteger(mode) || mode < 0) throw rangeError('mode', 'a non-negative integer', mode)
     checkOffset(offset, 'offset')
@@ -464,7 +496,11 @@ export class GlfsFd {
   }
 
   /** Set access and modification times; each a Date, ns bigint, seconds, UTIME_NOW or UTIME_OMIT. */
-  async futimens(atime: TimeSpec, mtime: TimeSpec): Promise<void> {
+  futimens(atime: TimeSpec, mtime: TimeSpec, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'futimens', true, () => this.#futimens(atime, mtime))
+  }
+
+  async #futimens(atime: TimeSpec, mtime: TimeSpec): Promise<void> {
     this.#check('futimens')
     const { attrs, valid } = toSetattr(atime, mtime)
     if (valid === 0) return

@@ -389,6 +389,9 @@ describe('AbortSignal on every call', () => {
       fd.stat({ signal }), fd.truncate(0, { signal }), fd.sync({ signal }), fd.datasync({ signal }), fd.utimes(1, 1, { signal }),
       fd.chmod(0o600, { signal }), fd.chown(-1, -1, { signal }), fd.read({ signal }), fd.readFile({ signal }),
       fd.writeFile('zzz', { signal }), fd.pread(1, 0, { signal }), fd.pwrite('z', 0, { signal }),
+      fd.preadv([Buffer.alloc(1)], 0, { signal }), fd.pwritev([Buffer.from('z')], 0, { signal }), fd.fstat({ signal }),
+      fd.ftruncate(0, { signal }), fd.discard(0, 1, { signal }), fd.zerofill(0, 1, { signal }), fd.fallocate(0, 0, 1, { signal }),
+      fd.futimens(1, 1, { signal }), fd.fchmod(0o600, { signal }), fd.fchown(0, 0, { signal }), fd.lseek(0, 0, { signal }),
     ]) {
       expect(await failure(call)).toBeInstanceOf(AbortError)
     }
