@@ -1,7 +1,7 @@
 import type { DirEntry } from '../xlators/types.ts'
+import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK } from './constants.ts'
 import type { GlfsDir } from './fd.ts'
 import { throwIfAborted } from './file-handle.ts'
-import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK } from './constants.ts'
 
 /** DT_* values of a readdir entry's type (dirent.h), by the S_IF* type they stand for. */
 const DT_TO_MODE: Readonly<Record<number, number>> = {

@@ -16,7 +16,7 @@ import { withPath } from './resolve.ts'
 import { type GlfsBigIntStats, GlfsStats, type StatOptions, asAsked } from './stats.ts'
 import { GlfsReadStream, GlfsWriteStream, type ReadStreamOptions, type WriteStreamOptions, webStreamOf } from './streams.ts'
 import { type TimeSpec, toSetattr } from './times.ts'
-import { fdMessage, fopChannel, traceFop } from './tracing.ts'
+import { fdMessage, fopChannel, sizeOf, traceFop } from './tracing.ts'
 
 /**
  * Largest single READ/WRITE sent to a brick; larger I/O is split and pipelined. Bricks take 64 MiB
@@ -100,8 +100,7 @@ export class GlfsFd {
   pread(buffer: Uint8Array, offset: number, options?: GlfsCallOptions): Promise<number>
   pread(target: number | Uint8Array, offset: number, options?: GlfsCallOptions): Promise<Buffer | number> {
     if (!fopChannel.hasSubscribers) return this.#preadSignalled(target, offset, options)
-    const bytes = typeof target === 'number' ? target : target.length
-    return traceFop(fdMessage('pread', this.#owner.volume, this.path, this.#fd, bytes), () => this.#preadSignalled(target, offset, options))
+    return traceFop(fdMessage('pread', this.#owner.volume, this.path, this.#fd, sizeOf(target)), () => this.#preadSignalled(target, offset, options))
   }
 
   #preadSignalled(target: number | Uint8Array, offset: number, options: GlfsCallOptions | undefined): Promise<Buffer | number> {
@@ -165,8 +164,7 @@ export class GlfsFd {
    */
   pwrite(data: Uint8Array | string, offset: number, options?: GlfsCallOptions): Promise<number> {
     if (!fopChannel.hasSubscribers) return this.#pwriteSignalled(data, offset, options)
-    const bytes = typeof data === 'string' ? Buffer.byteLength(data) : data.length
-    return traceFop(fdMessage('pwrite', this.#owner.volume, this.path, this.#fd, bytes), () => this.#pwriteSignalled(data, offset, options))
+    return traceFop(fdMessage('pwrite', this.#owner.volume, this.path, this.#fd, sizeOf(data)), () => this.#pwriteSignalled(data, offset, options))
   }
 
   #pwriteSignalled(data: Uint8Array | string, offset: number, options: GlfsCallOptions | undefined): Promise<number> {

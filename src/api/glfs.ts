@@ -19,18 +19,18 @@ import {
   F_OK, O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_TRUNC, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG,
   XATTR_CREATE, XATTR_REPLACE, toOpenFlags,
 } from './constants.ts'
-import { GlfsDir, GlfsFd, type FdOwner } from './fd.ts'
-import { GraphSwitch } from './graph-switch.ts'
-import type { VolfileServer } from './mgmt.ts'
-import { Resolver, withPath } from './resolve.ts'
-import { type GlfsBigIntStats, GlfsStats, type GlfsStatvfs, type StatOptions, asAsked } from './stats.ts'
 import { type GlfsDirent, type ReaddirOptions, listDirectory } from './dirent.ts'
+import { GlfsDir, GlfsFd, type FdOwner } from './fd.ts'
+import type { WriteFileData } from './file-handle.ts'
 import {
   type MkdirOptions, type PathReadFileOptions, type PathWriteFileOptions, type RmOptions, copyFile, mkdirWith, mkdtemp,
   openForWrite, readFile, rm, writeFile,
 } from './fs-helpers.ts'
-import type { WriteFileData } from './file-handle.ts'
+import { GraphSwitch } from './graph-switch.ts'
+import type { VolfileServer } from './mgmt.ts'
 import { parseMode } from './modes.ts'
+import { Resolver, withPath } from './resolve.ts'
+import { type GlfsBigIntStats, GlfsStats, type GlfsStatvfs, type StatOptions, asAsked } from './stats.ts'
 import { GlfsReadStream, GlfsWriteStream, type PathReadStreamOptions, type PathWriteStreamOptions } from './streams.ts'
 import { type TimeSpec, toSetattr } from './times.ts'
 import { type FopMessage, fopChannel, publishBrickChannels, traceFop } from './tracing.ts'

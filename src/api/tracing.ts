@@ -98,3 +98,10 @@ export function publishBrickChannels(glfs: BrickEvents): void {
 function brickMessage(volume: string, brick: BrickRef, cause: Error | undefined): BrickChannelMessage {
   return { volume, xlator: brick.xlator, host: brick.host, path: brick.path, port: brick.port, cause }
 }
+
+/** Bytes a read or write asks for: a length, or the size of the data or buffer (undefined for bad arguments, which the call rejects). */
+export function sizeOf(target: unknown): number | undefined {
+  if (typeof target === 'number') return target
+  if (typeof target === 'string') return Buffer.byteLength(target)
+  return target instanceof Uint8Array ? target.length : undefined
+}
