@@ -3,6 +3,7 @@
  * volume judged by the C client (gfapi_peer.py).
  */
 import { randomBytes } from 'node:crypto'
+import { once } from 'node:events'
 import { subscribe, tracingChannel, unsubscribe } from 'node:diagnostics_channel'
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
@@ -227,6 +228,22 @@ describe('streams', () => {
     await new Promise((resolve, reject) => ws.on('finish', resolve).on('error', reject))
     expect(fd.closed).toBe(true)
     expect((await cRead(volume, dest, 0, 12)).toString('latin1')).toBe(`-STREAM${data.subarray(2, 7).toString('latin1')}`)
+  })
+
+  it('a stream aborted by its signal fails with AbortError and closes its fd', async () => {
+    const controller = new AbortController()
+    const stream = glfs.createReadStream(path, { highWaterMark: 65536, signal: controller.signal })
+    let got = 0
+    const err = await failure((async () => {
+      for await (const chunk of stream) {
+        got += (chunk as Buffer).length
+        if (got >= 4 * 65536) controller.abort()
+      }
+    })())
+    expect(err.name).toBe('AbortError')
+    expect(got).toBeLessThan(size)
+    if (!stream.closed) await once(stream, 'close')
+    expect(stream.fd?.closed).toBe(true)
   })
 
   it('readableWebStream yields the file and leaves the fd open', async () => {
@@ -496,6 +513,20 @@ describe('diagnostics_channel', () => {
     const count = events.length
     await glfs.stat(path)
     expect(events.length).toBe(count)
+  })
+
+  it('types Glfs events by name', () => {
+    const before = glfs.listenerCount('brick-down')
+    const listener = (brick: { host: string }, cause: Error | undefined): void => void [brick.host, cause]
+    glfs.on('brick-down', listener)
+    expect(glfs.listenerCount('brick-down')).toBe(before + 1)
+    glfs.off('brick-down', listener)
+    const typo = (): undefined => undefined
+    // @ts-expect-error: no such event (caught by `tsc`, which checks this file)
+    glfs.on('brick-upp', typo)
+    // @ts-expect-error: no such event
+    glfs.off('brick-upp', typo)
+    expect(glfs.listenerCount('brick-down')).toBe(before)
   })
 
   it('publishes brick connections on gfapi-ts:connect and their loss on gfapi-ts:disconnect', async () => {
