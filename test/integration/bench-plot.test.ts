@@ -4,18 +4,24 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, inject, it } from 'vitest'
 import { main } from '../../bench/cli.ts'
+import { mount } from '../helpers/mount.ts'
 import { chromiumPath, countColour, parseXml, pngPixels, renderSvg } from '../helpers/svg.ts'
 
 const sb = inject('sandbox')
 const volumeUrl = `gluster://${sb.host}:${sb.port}/${sb.volumes.single.name}`
 const work = mkdtempSync(join(tmpdir(), 'gfts-plot-'))
+const name = `/plot-${randomBytes(4).toString('hex')}`
 
-afterAll(() => rmSync(work, { recursive: true, force: true }))
+afterAll(async () => {
+  rmSync(work, { recursive: true, force: true })
+  const glfs = await mount('single')
+  await glfs.rm(name, { force: true }).finally(() => glfs.fini())
+})
 
 describe('gfapi-bench --plot', () => {
   it('draws every job, ours beside libgfapi, and the picture renders (headless Chromium)', async () => {
     const svg = join(work, 'run.svg')
-    const file = `${volumeUrl}/plot-${randomBytes(4).toString('hex')}`
+    const file = `${volumeUrl}${name}`
     const jobs = ['--name=seq-read-128k', '--rw=read', '--bs=128k', '--name=rand-read-4k', '--rw=randread', '--bs=4k', '--iodepth=4']
     let text = ''
     const code = await main(['--size=8m', '--runtime=1s', '--time_based', '--compare=fio', `--plot=${svg}`, '--output-format=json', ...jobs, file],
