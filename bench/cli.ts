@@ -2,14 +2,15 @@
  * `gfapi-bench`: a fio-like load generator for gfapi-ts that runs fio's libgfapi engines beside it.
  * `gfapi-bench --help` prints the options; with no arguments it runs the standard suite (suite.ts).
  */
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { debuglog } from 'node:util'
 import { GlusterError, type Glfs } from '../src/api/index.ts'
 import { fioAvailable } from './lib/fio-runner.ts'
 import { BENCH_VERSION, machineInfo, machineText } from './lib/machine.ts'
 import { parseArgs, USAGE, type Invocation } from './lib/options.ts'
+import { plotSide, renderPlot } from './lib/plot.ts'
 import { compareRuns, fioUnsupported, runFioJobs, runOurJobs, type PlannedJob } from './lib/run.ts'
-import { compareText, fioDocument, fioJobJson, groupReported, indent, jobText, type JobResult, type Output } from './lib/report.ts'
+import { compareText, fioDocument, fioJobJson, groupReported, indent, jobText, summarizeFioJob, type JobResult, type Output } from './lib/report.ts'
 import { placeJob, sandboxOnce, targetUrl, type Target } from './lib/target.ts'
 import { BenchUsageError } from './lib/units.ts'
 import { runSuite } from './suite.ts'
@@ -36,6 +37,13 @@ async function runJobs(inv: Invocation, out: Output): Promise<number> {
   const failed = ours.some((r) => r.error !== 0)
   const fio = compare ? await runFioJobs(jobs) : undefined
   const comparisons = fio === undefined ? [] : compareRuns(jobs, ours, fio)
+  if (inv.plot !== undefined) {
+    const rows = ours.map((r) => {
+      const theirs = fio?.jobs.find((j) => j.name === r.spec.name)
+      return { profile: r.spec.name, bs: r.spec.bs, ours: plotSide(summarizeFioJob(fioJobJson(r))), libgfapi: theirs === undefined ? undefined : plotSide(theirs) }
+    })
+    writeFileSync(inv.plot, renderPlot(rows, `gfapi-bench ${BENCH_VERSION}: ${inv.target ?? 'sandbox volume'}`))
+  }
   if (text) {
     const machine = await machineInfo()
     if (fio !== undefined) {

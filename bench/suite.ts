@@ -23,6 +23,7 @@ import { BENCH_VERSION, machineInfo, machineText } from './lib/machine.ts'
 import { resolveJob, type Invocation, type JobSpec, type OptionEntry } from './lib/options.ts'
 import { showStatus } from './lib/progress.ts'
 import { fioJobJson, indent, summarizeFioJob, type JobSummary, type Output } from './lib/report.ts'
+import { type PlotRow, plotSide, renderPlot } from './lib/plot.ts'
 import { fioUnsupported, runFioJobs, runOurJobs, type PlannedJob } from './lib/run.ts'
 import { placeJob, targetUrl, type Target } from './lib/target.ts'
 import { BenchUsageError } from './lib/units.ts'
@@ -279,6 +280,7 @@ export async function runSuite(inv: Invocation, out: Output, sandbox: () => Prom
 
   say(`${header()}\n`)
   const results: Record<string, unknown>[] = []
+  const plotRows: PlotRow[] = []
   let failed = false
   for (const job of jobs) {
     const name = job.spec.name
@@ -296,6 +298,7 @@ export async function runSuite(inv: Invocation, out: Output, sandbox: () => Prom
       }
     }
     const theirs = fio?.jobs[0] === undefined ? undefined : sideRow(fio.jobs[0])
+    plotRows.push({ profile: name, bs: job.spec.bs, ours: plotSide(summarizeFioJob(oursJson)), libgfapi: fio?.jobs[0] === undefined ? undefined : plotSide(fio.jobs[0]) })
     const r = rowRatios(ours, theirs)
     say(`${line(name, ours, theirs, r)}\n`)
     results.push({
@@ -364,7 +367,10 @@ export async function runSuite(inv: Invocation, out: Output, sandbox: () => Prom
   mkdirSync(dir, { recursive: true })
   const file = join(dir, `${doc.time.replace(/[:.]/g, '-')}.json`)
   writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`)
+  if (inv.plot !== undefined) {
+    writeFileSync(inv.plot, renderPlot(plotRows, `gfapi-bench suite${quick ? ' (quick)' : ''}, ${settings.runtime} per profile: ${targetUrl(target, '/')}`))
+  }
   if (json) out.write(`${JSON.stringify(doc, null, 2)}\n`)
-  else out.write(`results: ${file}\n`)
+  else out.write(`results: ${file}${inv.plot === undefined ? '' : `\nplot: ${inv.plot}`}\n`)
   return failed ? 1 : 0
 }

@@ -96,6 +96,8 @@ export interface Invocation {
   readonly target: string | undefined
   /** Our clients read ahead along strides (GlfsOptions.strideAhead). */
   readonly strideAhead: boolean
+  /** Write an SVG of throughput and latency here (plot.ts). */
+  readonly plot?: string | undefined
 }
 
 type Raw = string | undefined
@@ -123,7 +125,7 @@ const JOB_OPTIONS: Readonly<Record<string, string>> = {
   write_iops_log: 'write_iops_log', log_avg_msec: 'log_avg_msec', log_offset: 'log_offset', filename_format: 'filename_format',
 }
 
-const CLI_ONLY = new Set(['output_format', 'compare', 'suite', 'quick', 'profile', 'help', 'stride_ahead'])
+const CLI_ONLY = new Set(['output_format', 'compare', 'suite', 'quick', 'profile', 'help', 'stride_ahead', 'plot'])
 
 const RW_MODES: readonly RwMode[] = ['read', 'write', 'randread', 'randwrite', 'randrw']
 
@@ -180,6 +182,8 @@ Bench options:
   --quick               suite: ~2 s profiles on a 64 MiB file instead of 10 s on 256 MiB
   --profile=NAME        suite: run only profiles whose name contains NAME (repeatable)
   --stride-ahead        our clients read ahead along strides (GlfsOptions.strideAhead; off by default)
+  --plot=FILE.svg       also draw the run: throughput bars per profile (ours beside libgfapi when
+                        compared) and completion-latency percentiles
   -h, --help            this text
 
 Without a gluster:// URL or --volume/--brick: in a checkout of gfapi-ts (npm run bench) the local
@@ -210,6 +214,7 @@ export function parseArgs(argv: readonly string[], readFile: (path: string) => s
   let quick = false
   let help = false
   let strideAhead = false
+  let plot: string | undefined
   const profiles: string[] = []
 
   for (let i = 0; i < argv.length; i++) {
@@ -241,6 +246,10 @@ export function parseArgs(argv: readonly string[], readFile: (path: string) => s
       case 'quick': quick = parseBool(value, rawKey); break
       case 'stride_ahead': strideAhead = parseBool(value, rawKey); break
       case 'profile': profiles.push(value!); break
+      case 'plot':
+        if (!value!.endsWith('.svg')) throw new BenchUsageError(`--plot: '${value}' must name an .svg file`)
+        plot = value
+        break
       case 'output_format':
         if (value !== 'normal' && value !== 'json') {
           throw new BenchUsageError(`--output-format: '${value}' is not supported (normal or json)`)
@@ -259,7 +268,7 @@ export function parseArgs(argv: readonly string[], readFile: (path: string) => s
     }
   }
 
-  if (help) return { mode: 'help', jobs: [], outputFormat, compare, quick, profiles, target: url, strideAhead }
+  if (help) return { mode: 'help', jobs: [], outputFormat, compare, quick, profiles, target: url, strideAhead, plot }
   const fileJobs = files.flatMap((f) => jobsFromFile(readFile(f), f))
   if (files.length > 0 && fileJobs.length === 0 && cliJobs.length === 0) {
     throw new BenchUsageError(`no job sections in ${files.join(', ')}`)
@@ -272,14 +281,14 @@ export function parseArgs(argv: readonly string[], readFile: (path: string) => s
     if (cliGlobal.length > 0) {
       throw new BenchUsageError(`--suite runs its own profiles; '${cliGlobal[0]!.where}' does not apply`)
     }
-    return { mode: 'suite', jobs: [], outputFormat, compare, quick, profiles, target: url, strideAhead }
+    return { mode: 'suite', jobs: [], outputFormat, compare, quick, profiles, target: url, strideAhead, plot }
   }
   if (quick || profiles.length > 0) throw new BenchUsageError('--quick and --profile apply to the suite only')
 
   // fio: command-line options outside any --name are defaults for every job, file jobs included.
   const own = [...fileJobs, ...cliJobs]
   const jobs = (own.length > 0 ? own : [[]]).map((j) => resolveJob([...cliGlobal, ...j]))
-  return { mode: 'jobs', jobs, outputFormat, compare, quick, profiles, target: url, strideAhead }
+  return { mode: 'jobs', jobs, outputFormat, compare, quick, profiles, target: url, strideAhead, plot }
 }
 
 /**

@@ -47,3 +47,36 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal, syscall: 
     })
   })
 }
+
+/**
+ * Run `run` under `options.signal`: an already-aborted signal rejects before `run` starts (no
+ * request is sent); a later abort rejects at once and drops the outcome, as {@link abortable}.
+ * `discard` disposes of a result that arrives after the abort (an fd nobody will close).
+ */
+export function withSignal<T>(
+  options: GlfsCallOptions | undefined, syscall: string, path: string | undefined, mutates: boolean,
+  run: () => Promise<T>, discard?: (late: T) => Promise<unknown>,
+): Promise<T> {
+  const signal = options?.signal
+  if (signal?.aborted) return Promise.reject(new AbortError(syscall, path, false, signal.reason))
+  let work: Promise<T>
+  try {
+    work = run()
+  } catch (err) {
+    // Bad arguments are reported through the promise, as every other failure.
+    return Promise.reject(err)
+  }
+  if (signal === undefined) return work
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new AbortError(syscall, path, mutates, signal.reason))
+    signal.addEventListener('abort', onAbort, { once: true })
+    work.then((value) => {
+      signal.removeEventListener('abort', onAbort)
+      if (signal.aborted && discard !== undefined) discard(value).catch(() => undefined)
+      resolve(value)
+    }, (err: unknown) => {
+      signal.removeEventListener('abort', onAbort)
+      reject(err)
+    })
+  })
+}

@@ -1,15 +1,22 @@
 import { errnoOf } from '../rpc/errno.ts'
 import { GlusterError } from '../rpc/errors.ts'
-import { SeekWhat, type Call, type DirEntry, type Fd } from '../xlators/types.ts'
+import { SeekWhat, SetAttr, type Call, type DirEntry, type Fd } from '../xlators/types.ts'
 import type { Xlator } from '../xlators/xlator.ts'
 import {
   FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, O_ACCMODE, O_APPEND, O_RDONLY, O_WRONLY, SEEK_CUR, SEEK_DATA, SEEK_END,
   SEEK_HOLE, SEEK_SET,
 } from './constants.ts'
-import { AbortError, type GlfsCallOptions, abortable } from './abort.ts'
+import { AbortError, type GlfsCallOptions, abortable, withSignal } from './abort.ts'
+import {
+  type FileReadOptions, type FileReadResult, type FileWriteOptions, type FileWriteResult, type ReadFileOptions,
+  type WriteFileData, type WriteFileOptions, readArgs, readWholeFile, writeArgs, writeWholeFile,
+} from './file-handle.ts'
+import { parseMode } from './modes.ts'
 import { withPath } from './resolve.ts'
-import { GlfsStats } from './stats.ts'
+import { type GlfsBigIntStats, GlfsStats, type StatOptions, asAsked } from './stats.ts'
+import { GlfsReadStream, GlfsWriteStream, type ReadStreamOptions, type WriteStreamOptions, webStreamOf } from './streams.ts'
 import { type TimeSpec, toSetattr } from './times.ts'
+import { fdMessage, fopChannel, sizeOf, traceFop } from './tracing.ts'
 
 /**
  * Largest single READ/WRITE sent to a brick; larger I/O is split and pipelined. Bricks take 64 MiB
@@ -117,6 +124,11 @@ export class GlfsFd {
   pread(length: number, offset: number, options?: GlfsCallOptions): Promise<Buffer>
   pread(buffer: Uint8Array, offset: number, options?: GlfsCallOptions): Promise<number>
   pread(target: number | Uint8Array, offset: number, options?: GlfsCallOptions): Promise<Buffer | number> {
+    if (!fopChannel.hasSubscribers) return this.#preadSignalled(target, offset, options)
+    return traceFop(fdMessage('pread', this.#owner.volume, this.path, this.#fd, sizeOf(target)), () => this.#preadSignalled(target, offset, options))
+  }
+
+  #preadSignalled(target: number | Uint8Array, offset: number, options: GlfsCallOptions | undefined): Promise<Buffer | number> {
     const signal = options?.signal
     if (signal === undefined) return this.#pread(target, offset, undefined)
     if (signal.aborted) return Promise.reject(new AbortError('pread', this.path, false, signal.reason))
@@ -151,13 +163,13 @@ export class GlfsFd {
   }
 
   /** Scatter read into several buffers from `offset`; resolves with the total bytes read. */
-  async preadv(buffers: readonly Uint8Array[], offset: number): Promise<number> {
+  async preadv(buffers: readonly Uint8Array[], offset: number, options?: GlfsCallOptions): Promise<number> {
     this.#check('preadv')
     checkOffset(offset, 'offset')
     let total = 0
     for (const b of buffers) total += b.length
     if (total === 0) return 0
-    const data = await this.pread(total, offset)
+    const data = await this.pread(total, offset, options)
     let at = 0
     for (const b of buffers) {
       if (at >= data.length) break
@@ -176,6 +188,11 @@ export class GlfsFd {
    * only when none were. Settles only after every piece of a large write settled.
    */
   pwrite(data: Uint8Array | string, offset: number, options?: GlfsCallOptions): Promise<number> {
+    if (!fopChannel.hasSubscribers) return this.#pwriteSignalled(data, offset, options)
+    return traceFop(fdMessage('pwrite', this.#owner.volume, this.path, this.#fd, sizeOf(data)), () => this.#pwriteSignalled(data, offset, options))
+  }
+
+  #pwriteSignalled(data: Uint8Array | string, offset: number, options: GlfsCallOptions | undefined): Promise<number> {
     const signal = options?.signal
     if (signal === undefined) return this.#pwrite(data, offset)
     if (signal.aborted) return Promise.reject(new AbortError('pwrite', this.path, false, signal.reason))
@@ -197,32 +214,179 @@ export class GlfsFd {
   }
 
   /** Gather write of several buffers at `offset`; resolves with the total bytes written. */
-  async pwritev(buffers: readonly Uint8Array[], offset: number): Promise<number> {
+  async pwritev(buffers: readonly Uint8Array[], offset: number, options?: GlfsCallOptions): Promise<number> {
     this.#check('pwritev')
-    if (buffers.length === 1) return this.pwrite(buffers[0]!, offset)
+    if (buffers.length === 1) return this.pwrite(buffers[0]!, offset, options)
     // The xlator writev takes one buffer; gathering here costs one copy of the payload.
-    return this.pwrite(Buffer.concat(buffers.map(toBuffer)), offset)
+    return this.pwrite(Buffer.concat(buffers.map(toBuffer)), offset, options)
   }
 
-  /** Read at the file position and advance it. */
-  async read(buffer: Uint8Array): Promise<number> {
-    const n = await this.pread(buffer, this.#position)
-    this.#position += n
-    return n
+  /**
+   * Read as FileHandle.read: into `buffer` from `offset` for `length` bytes, at `position`, or,
+   * when `position` is null or omitted, at the file position, which then advances. Also takes
+   * `(buffer, { offset, length, position, signal })` and `({ buffer, offset, length, position,
+   * signal })`; without a buffer a 16 KiB Buffer is allocated.
+   */
+  read<T extends ArrayBufferView = Buffer>(buffer: T, offset?: number | null, length?: number | null, position?: number | bigint | null): Promise<FileReadResult<T>>
+  read<T extends ArrayBufferView = Buffer>(buffer: T, options?: FileReadOptions<T>): Promise<FileReadResult<T>>
+  read<T extends ArrayBufferView = Buffer>(options?: FileReadOptions<T>): Promise<FileReadResult<T>>
+  async read(...args: unknown[]): Promise<FileReadResult<ArrayBufferView>> {
+    const r = readArgs(args)
+    const at = r.position ?? this.#position
+    const n = await this.pread(r.bytes, at, r.options)
+    if (r.position === undefined) this.#position = at + n
+    return { bytesRead: n, buffer: r.returned }
   }
 
-  /** Write at the file position (the end, with O_APPEND) and advance it. */
-  async write(data: Uint8Array | string): Promise<number> {
+  /**
+   * Write as FileHandle.write: `(buffer, offset?, length?, position?)`, `(buffer, { offset,
+   * length, position })` or `(string, position?, encoding?)`. With `position` null or omitted the
+   * bytes go at the file position (the end, with O_APPEND), which then advances.
+   */
+  write<T extends ArrayBufferView>(buffer: T, offset?: number | null, length?: number | null, position?: number | null): Promise<FileWriteResult<T>>
+  write<T extends ArrayBufferView>(buffer: T, options?: FileWriteOptions): Promise<FileWriteResult<T>>
+  write(data: string, position?: number | null, encoding?: BufferEncoding): Promise<FileWriteResult<string>>
+  async write(...args: unknown[]): Promise<FileWriteResult<ArrayBufferView | string>> {
+    const w = writeArgs(args)
     this.#check('write')
-    const buf = toBuffer(data)
-    const at = (this.flags & O_APPEND) !== 0 ? (await this.fstat()).size : this.#position
-    const n = await this.pwrite(buf, at)
-    this.#position = at + n
-    return n
+    const at = w.position ?? ((this.flags & O_APPEND) !== 0 ? (await this.fstat()).size : this.#position)
+    const n = await this.pwrite(w.bytes, at, w.options)
+    if (w.position === undefined) this.#position = at + n
+    return { bytesWritten: n, buffer: w.returned }
+  }
+
+  /** Scatter read as FileHandle.readv: at `position`, or at the file position, which then advances. */
+  async readv<T extends readonly ArrayBufferView[]>(buffers: T, position?: number | null): Promise<{ bytesRead: number; buffers: T }> {
+    const at = position ?? this.#position
+    const n = await this.preadv(buffers.map(bytesOf), at)
+    if (position === undefined || position === null) this.#position = at + n
+    return { bytesRead: n, buffers }
+  }
+
+  /** Gather write as FileHandle.writev: at `position`, or at the file position, which then advances. */
+  async writev<T extends readonly ArrayBufferView[]>(buffers: T, position?: number | null): Promise<{ bytesWritten: number; buffers: T }> {
+    this.#check('write')
+    const at = position ?? ((this.flags & O_APPEND) !== 0 ? (await this.fstat()).size : this.#position)
+    const n = await this.pwritev(buffers.map(bytesOf), at)
+    if (position === undefined || position === null) this.#position = at + n
+    return { bytesWritten: n, buffers }
+  }
+
+  /** FileHandle.stat: fstat, every field a number, or a bigint with `{ bigint: true }`. */
+  stat(options?: StatOptions & { bigint?: false | undefined }): Promise<GlfsStats>
+  stat(options: StatOptions & { bigint: true }): Promise<GlfsBigIntStats>
+  stat(options?: StatOptions): Promise<GlfsStats | GlfsBigIntStats> {
+    return this.#op(options, 'fstat', false, async () => asAsked(await this.#fstat(), options))
+  }
+
+  /** FileHandle.truncate: ftruncate to `length` (default 0). */
+  truncate(length = 0, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'ftruncate', true, () => this.#ftruncate(length))
+  }
+
+  /** FileHandle.sync: fsync. */
+  sync(options?: GlfsCallOptions): Promise<void> {
+    return this.fsync(options)
+  }
+
+  /** FileHandle.datasync: fdatasync. */
+  datasync(options?: GlfsCallOptions): Promise<void> {
+    return this.fdatasync(options)
+  }
+
+  /** FileHandle.utimes: set both times (each a Date, seconds, ns bigint, UTIME_NOW or UTIME_OMIT). */
+  utimes(atime: TimeSpec, mtime: TimeSpec, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'futimens', true, () => this.#futimens(atime, mtime))
+  }
+
+  /** FileHandle.chmod: set the permission bits (glfs_fchmod). */
+  chmod(mode: number | string, options?: GlfsCallOptions): Promise<void> {
+    return this.fchmod(mode, options)
+  }
+
+  /** FileHandle.chown: set owner and group; -1 leaves one as it is (glfs_fchown). */
+  chown(uid: number, gid: number, options?: GlfsCallOptions): Promise<void> {
+    return this.fchown(uid, gid, options)
+  }
+
+  /** glfs_fchmod: set the permission bits (a number, or an octal string as node:fs takes). */
+  fchmod(mode: number | string, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'fchmod', true, () => this.#fchmod(mode))
+  }
+
+  async #fchmod(mode: number | string): Promise<void> {
+    this.#check('fchmod')
+    const bits = parseMode(mode, 'mode')
+    const attrs = { mode: bits, uid: 0, gid: 0, atime: 0, atimeNsec: 0, mtime: 0, mtimeNsec: 0 }
+    await this.#relabel('fchmod', this.#owner.top.fsetattr(this.#owner.call, this.#fd, attrs, SetAttr.MODE))
+  }
+
+  /** glfs_fchown: set owner and group; -1 leaves one as it is. */
+  fchown(uid: number, gid: number, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'fchown', true, () => this.#fchown(uid, gid))
+  }
+
+  async #fchown(uid: number, gid: number): Promise<void> {
+    this.#check('fchown')
+    for (const [name, id] of [['uid', uid], ['gid', gid]] as const) {
+      if (!Number.isInteger(id) || id < -1 || id > 0xffffffff) throw rangeError(name, '>= -1 && <= 4294967295', id)
+    }
+    const valid = (uid === -1 ? 0 : SetAttr.UID) | (gid === -1 ? 0 : SetAttr.GID)
+    if (valid === 0) return
+    const attrs = { mode: 0, uid: Math.max(uid, 0), gid: Math.max(gid, 0), atime: 0, atimeNsec: 0, mtime: 0, mtimeNsec: 0 }
+    await this.#relabel('fchown', this.#owner.top.fsetattr(this.#owner.call, this.#fd, attrs, valid))
+  }
+
+  /** FileHandle.readFile: the rest of the file from the file position (a string with an encoding). */
+  readFile(options?: (ReadFileOptions & { encoding?: null | undefined })): Promise<Buffer>
+  readFile(options: (ReadFileOptions & { encoding: BufferEncoding }) | BufferEncoding): Promise<string>
+  readFile(options?: ReadFileOptions | BufferEncoding): Promise<Buffer | string>
+  readFile(options?: ReadFileOptions | BufferEncoding): Promise<Buffer | string> {
+    return readWholeFile(this, options)
+  }
+
+  /** FileHandle.writeFile: write all of `data` at the file position (the end, with O_APPEND). */
+  writeFile(data: WriteFileData, options?: WriteFileOptions | BufferEncoding): Promise<void> {
+    return writeWholeFile(this, data, options)
+  }
+
+  /** FileHandle.appendFile: as writeFile; the bytes go at the end when the fd has O_APPEND. */
+  appendFile(data: WriteFileData, options?: WriteFileOptions | BufferEncoding): Promise<void> {
+    return writeWholeFile(this, data, options)
+  }
+
+  /** A node:stream Readable of `start`..`end` (inclusive), `highWaterMark` bytes per read; closes the fd at its end unless `autoClose: false`. */
+  createReadStream(options?: ReadStreamOptions): GlfsReadStream {
+    return new GlfsReadStream(this, this.path, options)
+  }
+
+  /** A node:stream Writable from `start`; closes the fd (reporting its flush) at its end unless `autoClose: false`. */
+  createWriteStream(options?: WriteStreamOptions): GlfsWriteStream {
+    return new GlfsWriteStream(this, this.path, options)
+  }
+
+  /** A WHATWG ReadableStream of the file from `start`; the fd stays open. */
+  readableWebStream(options?: { start?: number; chunkSize?: number }): ReadableStream<Uint8Array> {
+    return webStreamOf(this, options)
+  }
+
+  /** `await using fd = await glfs.open(...)`: closed at the end of the scope (unless already). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (!this.#closed) await this.close()
+  }
+
+  /** A call bounded by `options.signal`, traced on `gfapi-ts:fop` when someone listens. */
+  #op<T>(options: GlfsCallOptions | undefined, fop: string, mutates: boolean, run: () => Promise<T>): Promise<T> {
+    if (!fopChannel.hasSubscribers) return withSignal(options, fop, this.path, mutates, run)
+    return traceFop(fdMessage(fop, this.#owner.volume, this.path, this.#fd, undefined), () => withSignal(options, fop, this.path, mutates, run))
   }
 
   /** Move the file position (SEEK_SET/CUR/END, and SEEK_DATA/SEEK_HOLE asked of the brick). */
-  async lseek(offset: number, whence: number): Promise<number> {
+  lseek(offset: number, whence: number, options?: GlfsCallOptions): Promise<number> {
+    return this.#op(options, 'lseek', false, () => this.#lseek(offset, whence))
+  }
+
+  async #lseek(offset: number, whence: number): Promise<number> {
     this.#check('lseek')
     if (!Number.isSafeInteger(offset)) throw rangeError('offset', 'a safe integer', offset)
     let next: number
@@ -280,19 +444,31 @@ export class GlfsFd {
     return signal === undefined ? done : abortable(done, signal, syscall, this.path, true)
   }
 
-  async fstat(): Promise<GlfsStats> {
+  fstat(options?: GlfsCallOptions): Promise<GlfsStats> {
+    return this.#op(options, 'fstat', false, () => this.#fstat())
+  }
+
+  async #fstat(): Promise<GlfsStats> {
     this.#check('fstat')
     return new GlfsStats((await this.#relabel('fstat', this.#owner.top.fstat(this.#owner.call, this.#fd))).stat)
   }
 
-  async ftruncate(length: number): Promise<void> {
+  ftruncate(length: number, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'ftruncate', true, () => this.#ftruncate(length))
+  }
+
+  async #ftruncate(length: number): Promise<void> {
     this.#check('ftruncate')
     checkOffset(length, 'length')
     await this.#relabel('ftruncate', this.#owner.top.ftruncate(this.#owner.call, this.#fd, length))
   }
 
   /** Deallocate a range (punch a hole); it reads as zeros afterwards, the size is unchanged. */
-  async discard(offset: number, length: number): Promise<void> {
+  discard(offset: number, length: number, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'discard', true, () => this.#discard(offset, length))
+  }
+
+  async #discard(offset: number, length: number): Promise<void> {
     this.#check('discard')
     checkOffset(offset, 'offset')
     checkOffset(length, 'length')
@@ -300,7 +476,11 @@ export class GlfsFd {
   }
 
   /** Write zeros over a range (allocating it); extends the file if the range passes its end. */
-  async zerofill(offset: number, length: number): Promise<void> {
+  zerofill(offset: number, length: number, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'zerofill', true, () => this.#zerofill(offset, length))
+  }
+
+  async #zerofill(offset: number, length: number): Promise<void> {
     this.#check('zerofill')
     checkOffset(offset, 'offset')
     checkOffset(length, 'length')
@@ -312,7 +492,11 @@ export class GlfsFd {
    * changing the size, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE deallocates (as `discard`).
    * Other modes are ENOTSUP: the brick's FALLOCATE only knows keep-size (posix_glfallocate).
    */
-  async fallocate(mode: number, offset: number, length: number): Promise<void> {
+  fallocate(mode: number, offset: number, length: number, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'fallocate', true, () => this.#fallocate(mode, offset, length))
+  }
+
+  async #fallocate(mode: number, offset: number, length: number): Promise<void> {
     this.#check('fallocate')
     if (!Number.isInteger(mode) || mode < 0) throw rangeError('mode', 'a non-negative integer', mode)
     checkOffset(offset, 'offset')
@@ -335,7 +519,11 @@ export class GlfsFd {
   }
 
   /** Set access and modification times; each a Date, ns bigint, seconds, UTIME_NOW or UTIME_OMIT. */
-  async futimens(atime: TimeSpec, mtime: TimeSpec): Promise<void> {
+  futimens(atime: TimeSpec, mtime: TimeSpec, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'futimens', true, () => this.#futimens(atime, mtime))
+  }
+
+  async #futimens(atime: TimeSpec, mtime: TimeSpec): Promise<void> {
     this.#check('futimens')
     const { attrs, valid } = toSetattr(atime, mtime)
     if (valid === 0) return
@@ -489,6 +677,8 @@ export class GlfsDir implements AsyncIterable<DirEntry> {
   /** Released by `Glfs.fini()`: the volume is no longer mounted. */
   #unmounted = false
   #lost: Error | undefined
+  /** Closed by a `for await` loop left early: the caller's own `close()` then resolves, once. */
+  #closedByLoop = false
 
   constructor(owner: FdOwner, fd: Fd, path: string) {
     this.#owner = owner
@@ -506,12 +696,34 @@ export class GlfsDir implements AsyncIterable<DirEntry> {
     }
   }
 
+  /** `await using dir = await glfs.opendir(...)`: closed at the end of the scope (unless already). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (!this.#closed) await this.close()
+  }
+
   get closed(): boolean {
     return this.#closed
   }
 
-  /** Entries with their attributes, '.' and '..' included, as the bricks return them. */
+  /**
+   * Entries with their attributes, without '.' and '..' (as node:fs's Dir). A loop left early
+   * (break, return, throw) or a failed listing closes the directory; one run to its end leaves it
+   * open to be listed again. A later `close()` of a directory closed that way resolves.
+   */
   async *[Symbol.asyncIterator](): AsyncIterator<DirEntry> {
+    let listed = false
+    try {
+      yield* this.#entries()
+      listed = true
+    } finally {
+      if (!listed && !this.#closed) {
+        await this.close()
+        this.#closedByLoop = true
+      }
+    }
+  }
+
+  async *#entries(): AsyncGenerator<DirEntry> {
     let offset = 0n
     for (;;) {
       if (this.#unmounted) throw unmountedError('readdir', this.path, this.#owner.volume)
@@ -525,7 +737,7 @@ export class GlfsDir implements AsyncIterable<DirEntry> {
       }
       for (const entry of page.entries) {
         offset = entry.offset
-        yield entry
+        if (entry.name !== '.' && entry.name !== '..') yield entry
       }
       if (page.eof || page.entries.length === 0) return
     }
@@ -533,6 +745,10 @@ export class GlfsDir implements AsyncIterable<DirEntry> {
 
   async close(): Promise<void> {
     if (this.#unmounted) throw unmountedError('closedir', this.path, this.#owner.volume)
+    if (this.#closedByLoop) {
+      this.#closedByLoop = false
+      return
+    }
     if (this.#closed) throw new GlusterError({ errno: errnoOf('EBADF'), syscall: 'closedir', path: this.path, detail: 'the directory is already closed' })
     this.#closed = true
     this.#owner.forget(this)
@@ -590,4 +806,8 @@ function rangeError(name: string, range: string, value: unknown): RangeError {
 
 function argType(name: string, expected: string, value: unknown): TypeError {
   return Object.assign(new TypeError(`The "${name}" argument must be ${expected}. Received ${typeof value}`), { code: 'ERR_INVALID_ARG_TYPE' })
+}
+
+function bytesOf(view: ArrayBufferView): Uint8Array {
+  return view instanceof Uint8Array ? view : new Uint8Array(view.buffer, view.byteOffset, view.byteLength)
 }

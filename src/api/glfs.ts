@@ -12,17 +12,26 @@ import { parseOptions } from '../xlators/options.ts'
 import { parseVolfile } from '../xlators/volfile.ts'
 import { checkXlatorOption, readXlatorOption } from '../xlators/xlator-option.ts'
 import type { BrickState, BrickStatus } from '../xlators/xlator.ts'
-import { AbortError, type GlfsCallOptions } from './abort.ts'
+import { AbortError, type GlfsCallOptions, withSignal } from './abort.ts'
 import {
-  O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_TRUNC, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG,
+  F_OK, O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_TRUNC, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG,
   XATTR_CREATE, XATTR_REPLACE, toOpenFlags,
 } from './constants.ts'
+import { type GlfsDirent, type ReaddirOptions, listDirectory } from './dirent.ts'
 import { GlfsDir, GlfsFd, type FdOwner, fdInternals } from './fd.ts'
+import type { WriteFileData } from './file-handle.ts'
+import {
+  type MkdirOptions, type PathReadFileOptions, type PathWriteFileOptions, type RmOptions, copyFile, mkdirWith, mkdtemp,
+  openForWrite, readFile, rm, writeFile,
+} from './fs-helpers.ts'
 import { GraphSwitch, type SwitchHost } from './graph-switch.ts'
 import type { VolfileServer } from './mgmt.ts'
+import { parseMode } from './modes.ts'
 import { Resolver, withPath } from './resolve.ts'
-import { GlfsStats, type GlfsStatvfs } from './stats.ts'
+import { type GlfsBigIntStats, GlfsStats, type GlfsStatvfs, type StatOptions, asAsked } from './stats.ts'
+import { GlfsReadStream, GlfsWriteStream, type PathReadStreamOptions, type PathWriteStreamOptions } from './streams.ts'
 import { type TimeSpec, toSetattr } from './times.ts'
+import { type FopMessage, fopChannel, publishBrickChannels, traceFop } from './tracing.ts'
 import { GLUSTERD_DEFAULT_PORT, parseGlusterUri, type GlusterUri } from './uri.ts'
 import { type VolfileServerChange, VolfileServers } from './volfile-servers.ts'
 
@@ -90,6 +99,14 @@ export interface BrickInfo {
   readonly status: BrickStatus
 }
 
+/** Glfs's events, each with its listener's arguments (described on {@link Glfs}). */
+export type GlfsEvents = {
+  'brick-up': [brick: BrickInfo]
+  'brick-down': [brick: BrickInfo, cause: Error | undefined]
+  'volfile-server': [change: VolfileServerChange]
+  'graph-switch': [error: Error | undefined]
+}
+
 /**
  * A GlusterFS volume mounted in this process (libgfapi glfs_t): `new Glfs(volume)`,
  * `setVolfileServer(...)`, `await init()`, then path calls and `open()`/`creat()` for fds,
@@ -110,7 +127,7 @@ export interface BrickInfo {
  *   could not be mounted and the current graph stays (the error); when the new volfile is one this
  *   client refuses (ENOTSUP, as `init()` would), every call fails with that error from then on.
  */
-export class Glfs extends EventEmitter {
+export class Glfs extends EventEmitter<GlfsEvents> {
   readonly volume: string
   readonly #options: GlfsOptions
   readonly #servers: VolfileServer[] = []
@@ -142,6 +159,7 @@ export class Glfs extends EventEmitter {
     this.volume = volume
     this.#options = options
     this.#strideAhead = strideAheadOptions(volume, options.strideAhead)
+    publishBrickChannels(this)
     // A non-zero lock owner per mount: bricks refuse empty/zero owners for locks (wire reference §1.4).
     this.#call = {
       pid: options.pid ?? process.pid,
@@ -396,7 +414,11 @@ export class Glfs extends EventEmitter {
    * Open a file (glfs_open). Flags are numbers (O_RDWR | O_APPEND...) or Node's strings ('r+',
    * 'w', 'ax'...); with O_CREAT this is `creat(path, flags, 0o644)`.
    */
-  async open(path: string, flags: number | string): Promise<GlfsFd> {
+  open(path: string, flags: number | string, options?: GlfsCallOptions): Promise<GlfsFd> {
+    return this.#op(options, 'open', path, false, () => this.#open(path, flags), closeLate)
+  }
+
+  async #open(path: string, flags: number | string): Promise<GlfsFd> {
     const f = toOpenFlags(flags)
     if ((f & O_CREAT) !== 0) return this.creat(path, f, 0o644)
     const { loc, stat } = await this.#resolverOrThrow().resolve(path, (f & O_NOFOLLOW) === 0, 'open').catch(this.#rethrow('open', path))
@@ -424,7 +446,11 @@ export class Glfs extends EventEmitter {
    * Create (or open) a file (glfs_creat): O_EXCL fails with EEXIST when it exists; otherwise an
    * existing file is opened (truncated with O_TRUNC). `mode` is the permission bits.
    */
-  async creat(path: string, flags: number | string, mode = 0o644): Promise<GlfsFd> {
+  creat(path: string, flags: number | string, mode = 0o644, options?: GlfsCallOptions): Promise<GlfsFd> {
+    return this.#op(options, 'creat', path, true, () => this.#creat(path, flags, mode), closeLate)
+  }
+
+  async #creat(path: string, flags: number | string, mode: number): Promise<GlfsFd> {
     const f = toOpenFlags(flags) | O_CREAT
     if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777) throw Object.assign(new RangeError(`The value of "mode" is out of range. Received ${mode}`), { code: 'ERR_OUT_OF_RANGE' })
     const resolver = this.#resolverOrThrow()
@@ -470,35 +496,69 @@ export class Glfs extends EventEmitter {
   // ---------------------------------------------------------------------------------------------
   // Path calls
 
-  async stat(path: string): Promise<GlfsStats> {
+  stat(path: string, options?: StatOptions & { bigint?: false | undefined }): Promise<GlfsStats>
+  stat(path: string, options: StatOptions & { bigint: true }): Promise<GlfsBigIntStats>
+  stat(path: string, options?: StatOptions): Promise<GlfsStats | GlfsBigIntStats> {
+    return this.#op(options, 'stat', path, false, async () => asAsked(await this.#stat(path), options))
+  }
+
+  async #stat(path: string): Promise<GlfsStats> {
     const { stat } = await this.#resolverOrThrow().resolve(path, true, 'stat').catch(this.#rethrow('stat', path))
     return new GlfsStats(stat)
   }
 
-  async lstat(path: string): Promise<GlfsStats> {
+  lstat(path: string, options?: StatOptions & { bigint?: false | undefined }): Promise<GlfsStats>
+  lstat(path: string, options: StatOptions & { bigint: true }): Promise<GlfsBigIntStats>
+  lstat(path: string, options?: StatOptions): Promise<GlfsStats | GlfsBigIntStats> {
+    return this.#op(options, 'lstat', path, false, async () => asAsked(await this.#lstat(path), options))
+  }
+
+  async #lstat(path: string): Promise<GlfsStats> {
     const { stat } = await this.#resolverOrThrow().resolve(path, false, 'lstat').catch(this.#rethrow('lstat', path))
     return new GlfsStats(stat)
   }
 
   /** access(2): resolves when the caller may access `path` with `mode` (F_OK, R_OK | W_OK...). */
-  async access(path: string, mode: number): Promise<void> {
+  access(path: string, mode: number = F_OK, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'access', path, false, () => this.#access(path, mode))
+  }
+
+  async #access(path: string, mode: number): Promise<void> {
     const { loc } = await this.#resolverOrThrow().resolve(path, true, 'access').catch(this.#rethrow('access', path))
     await this.#switch.access(this.#call, loc, mode).catch(this.#rethrow('access', path))
   }
 
-  async unlink(path: string): Promise<void> {
+  unlink(path: string, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'unlink', path, true, () => this.#unlink(path))
+  }
+
+  async #unlink(path: string): Promise<void> {
     const { loc, stat } = await this.#resolverOrThrow().resolve(path, false, 'unlink').catch(this.#rethrow('unlink', path))
     if ((stat.mode & S_IFMT) === S_IFDIR) throw this.#error('EISDIR', 'unlink', path, 'use rmdir() for directories')
     await this.#switch.unlink(this.#call, loc, 0).catch(this.#rethrow('unlink', path))
     this.#resolver?.invalidate(loc.parent, loc.name)
   }
 
-  async mkdir(path: string, mode = 0o755): Promise<void> {
+  /**
+   * mkdir as node:fs: `options` is the mode (an integer or octal string; default 0o755; anything
+   * else is a RangeError or TypeError) or `{ recursive, mode, signal }`. With `recursive`, missing
+   * parents are made too, an existing directory is no error, and the first directory made is
+   * the result.
+   */
+  mkdir(path: string, options?: number | string | MkdirOptions): Promise<string | undefined> {
+    return this.#op(typeof options === 'object' ? options : undefined, 'mkdir', path, true, () => mkdirWith(this, path, options, (p, mode) => this.#mkdir(p, mode)))
+  }
+
+  async #mkdir(path: string, mode: number): Promise<void> {
     const { loc } = await this.#resolverOrThrow().resolveParent(path, 'mkdir').catch(this.#rethrow('mkdir', path))
     await this.#switch.mkdir(this.#call, loc, mode & 0o7777, 0).catch(this.#rethrow('mkdir', path))
   }
 
-  async rmdir(path: string): Promise<void> {
+  rmdir(path: string, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'rmdir', path, true, () => this.#rmdir(path))
+  }
+
+  async #rmdir(path: string): Promise<void> {
     const { loc, stat } = await this.#resolverOrThrow().resolve(path, false, 'rmdir').catch(this.#rethrow('rmdir', path))
     if (loc.path === '/') throw this.#error('EBUSY', 'rmdir', path, 'the volume root cannot be removed')
     if ((stat.mode & S_IFMT) !== S_IFDIR) throw this.#error('ENOTDIR', 'rmdir', path)
@@ -506,7 +566,11 @@ export class Glfs extends EventEmitter {
     this.#resolver?.invalidate(loc.parent, loc.name)
   }
 
-  async rename(oldPath: string, newPath: string): Promise<void> {
+  rename(oldPath: string, newPath: string, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'rename', oldPath, true, () => this.#rename(oldPath, newPath))
+  }
+
+  async #rename(oldPath: string, newPath: string): Promise<void> {
     const resolver = this.#resolverOrThrow()
     const from = await resolver.resolve(oldPath, false, 'rename').catch(this.#rethrow('rename', oldPath))
     const to = await resolver.resolveParent(newPath, 'rename').catch(this.#rethrow('rename', newPath))
@@ -517,7 +581,11 @@ export class Glfs extends EventEmitter {
     resolver.invalidate(to.parent, to.loc.name)
   }
 
-  async link(existingPath: string, newPath: string): Promise<void> {
+  link(existingPath: string, newPath: string, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'link', newPath, true, () => this.#link(existingPath, newPath))
+  }
+
+  async #link(existingPath: string, newPath: string): Promise<void> {
     const resolver = this.#resolverOrThrow()
     const from = await resolver.resolve(existingPath, false, 'link').catch(this.#rethrow('link', existingPath))
     if ((from.stat.mode & S_IFMT) === S_IFDIR) throw this.#error('EPERM', 'link', existingPath, 'hard links to directories are not allowed')
@@ -525,19 +593,31 @@ export class Glfs extends EventEmitter {
     await this.#switch.link(this.#call, from.loc, to.loc).catch(this.#rethrow('link', newPath))
   }
 
-  async symlink(target: string, path: string): Promise<void> {
+  symlink(target: string, path: string, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'symlink', path, true, () => this.#symlink(target, path))
+  }
+
+  async #symlink(target: string, path: string): Promise<void> {
     if (typeof target !== 'string' || target.length === 0) throw this.#error('ENOENT', 'symlink', path, 'empty symlink target')
     const { loc } = await this.#resolverOrThrow().resolveParent(path, 'symlink').catch(this.#rethrow('symlink', path))
     await this.#switch.symlink(this.#call, target, loc, 0).catch(this.#rethrow('symlink', path))
   }
 
-  async readlink(path: string): Promise<string> {
+  readlink(path: string, options?: GlfsCallOptions): Promise<string> {
+    return this.#op(options, 'readlink', path, false, () => this.#readlink(path))
+  }
+
+  async #readlink(path: string): Promise<string> {
     const { loc, stat } = await this.#resolverOrThrow().resolve(path, false, 'readlink').catch(this.#rethrow('readlink', path))
     if ((stat.mode & S_IFMT) !== S_IFLNK) throw this.#error('EINVAL', 'readlink', path, 'not a symbolic link')
     return (await this.#switch.readlink(this.#call, loc, 4096).catch(this.#rethrow('readlink', path))).target
   }
 
-  async truncate(path: string, length: number): Promise<void> {
+  truncate(path: string, length: number, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'truncate', path, true, () => this.#truncate(path, length))
+  }
+
+  async #truncate(path: string, length: number): Promise<void> {
     if (!Number.isSafeInteger(length) || length < 0) throw Object.assign(new RangeError(`The value of "length" is out of range. Received ${length}`), { code: 'ERR_OUT_OF_RANGE' })
     const { loc, stat } = await this.#resolverOrThrow().resolve(path, true, 'truncate').catch(this.#rethrow('truncate', path))
     if ((stat.mode & S_IFMT) === S_IFDIR) throw this.#error('EISDIR', 'truncate', path)
@@ -545,13 +625,13 @@ export class Glfs extends EventEmitter {
   }
 
   /** Set times of `path` (following symlinks); UTIME_OMIT leaves a time exactly as it is. */
-  async utimens(path: string, atime: TimeSpec, mtime: TimeSpec): Promise<void> {
-    return this.#utimens(path, atime, mtime, true, 'utimens')
+  utimens(path: string, atime: TimeSpec, mtime: TimeSpec, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'utimens', path, true, () => this.#utimens(path, atime, mtime, true, 'utimens'))
   }
 
   /** Set times of `path` itself, not of a symlink's target. */
-  async lutimens(path: string, atime: TimeSpec, mtime: TimeSpec): Promise<void> {
-    return this.#utimens(path, atime, mtime, false, 'lutimens')
+  lutimens(path: string, atime: TimeSpec, mtime: TimeSpec, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'lutimens', path, true, () => this.#utimens(path, atime, mtime, false, 'lutimens'))
   }
 
   async #utimens(path: string, atime: TimeSpec, mtime: TimeSpec, follow: boolean, syscall: string): Promise<void> {
@@ -561,19 +641,31 @@ export class Glfs extends EventEmitter {
     await this.#switch.setattr(this.#call, loc, attrs, valid).catch(this.#rethrow(syscall, path))
   }
 
-  async chmod(path: string, mode: number): Promise<void> {
+  chmod(path: string, mode: number | string, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'chmod', path, true, () => this.#chmod(path, parseMode(mode, 'mode')))
+  }
+
+  async #chmod(path: string, mode: number): Promise<void> {
     const { loc } = await this.#resolverOrThrow().resolve(path, true, 'chmod').catch(this.#rethrow('chmod', path))
     await this.#switch.setattr(this.#call, loc, { mode, uid: 0, gid: 0, atime: 0, atimeNsec: 0, mtime: 0, mtimeNsec: 0 }, 0x1).catch(this.#rethrow('chmod', path))
   }
 
-  async statvfs(path = '/'): Promise<GlfsStatvfs> {
+  statvfs(path = '/', options?: GlfsCallOptions): Promise<GlfsStatvfs> {
+    return this.#op(options, 'statvfs', path, false, () => this.#statvfs(path))
+  }
+
+  async #statvfs(path: string): Promise<GlfsStatvfs> {
     const { loc } = await this.#resolverOrThrow().resolve(path, true, 'statvfs').catch(this.#rethrow('statvfs', path))
     const { xdata: _, ...statvfs } = await this.#switch.statfs(this.#call, loc).catch(this.#rethrow('statvfs', path))
     return statvfs
   }
 
   /** Open a directory for `for await` listing (entries carry their stat, from READDIRP). */
-  async opendir(path: string): Promise<GlfsDir> {
+  opendir(path: string, options?: GlfsCallOptions): Promise<GlfsDir> {
+    return this.#op(options, 'opendir', path, false, () => this.#opendir(path), closeLate)
+  }
+
+  async #opendir(path: string): Promise<GlfsDir> {
     const { loc, stat } = await this.#resolverOrThrow().resolve(path, true, 'opendir').catch(this.#rethrow('opendir', path))
     if ((stat.mode & S_IFMT) !== S_IFDIR) throw this.#error('ENOTDIR', 'opendir', path)
     const fd = new Fd(loc.inode!, O_RDONLY, true)
@@ -581,20 +673,19 @@ export class Glfs extends EventEmitter {
     return this.#track(new GlfsDir(this.#owner, fd, loc.path))
   }
 
-  /** Names in a directory, without '.' and '..'. */
-  async readdir(path: string): Promise<string[]> {
-    const dir = await this.opendir(path)
-    const names: string[] = []
-    try {
-      for await (const entry of dir) if (entry.name !== '.' && entry.name !== '..') names.push(entry.name)
-    } finally {
-      await dir.close()
-    }
-    return names
+  /** Names in a directory, without '.' and '..'; Dirent-like entries with `{ withFileTypes: true }`. */
+  readdir(path: string, options?: ReaddirOptions & { withFileTypes?: false | undefined }): Promise<string[]>
+  readdir(path: string, options: ReaddirOptions & { withFileTypes: true }): Promise<GlfsDirent[]>
+  async readdir(path: string, options?: ReaddirOptions): Promise<string[] | GlfsDirent[]> {
+    return listDirectory(await this.opendir(path, options), path, options)
   }
 
   /** Set an extended attribute; `flags` 0, XATTR_CREATE or XATTR_REPLACE. */
-  async setxattr(path: string, name: string, value: Uint8Array | string, flags = 0): Promise<void> {
+  setxattr(path: string, name: string, value: Uint8Array | string, flags = 0, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'setxattr', path, true, () => this.#setxattr(path, name, value, flags))
+  }
+
+  async #setxattr(path: string, name: string, value: Uint8Array | string, flags: number): Promise<void> {
     if (flags !== 0 && flags !== XATTR_CREATE && flags !== XATTR_REPLACE) throw this.#error('EINVAL', 'setxattr', path, `bad flags ${flags}`)
     const { loc } = await this.#resolverOrThrow().resolve(path, true, 'setxattr').catch(this.#rethrow('setxattr', path))
     const dict = new Dict().setPtr(name, Buffer.from(value))
@@ -602,7 +693,11 @@ export class Glfs extends EventEmitter {
   }
 
   /** An extended attribute's value; ENODATA when it is not set. */
-  async getxattr(path: string, name: string): Promise<Buffer> {
+  getxattr(path: string, name: string, options?: GlfsCallOptions): Promise<Buffer> {
+    return this.#op(options, 'getxattr', path, false, () => this.#getxattr(path, name))
+  }
+
+  async #getxattr(path: string, name: string): Promise<Buffer> {
     const { loc } = await this.#resolverOrThrow().resolve(path, true, 'getxattr').catch(this.#rethrow('getxattr', path))
     const { dict } = await this.#switch.getxattr(this.#call, loc, name).catch(this.#rethrow('getxattr', path))
     if (!dict.has(name)) throw this.#error('ENODATA', 'getxattr', path, `no attribute '${name}'`)
@@ -613,12 +708,79 @@ export class Glfs extends EventEmitter {
     return bytes
   }
 
-  async removexattr(path: string, name: string): Promise<void> {
+  removexattr(path: string, name: string, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'removexattr', path, true, () => this.#removexattr(path, name))
+  }
+
+  async #removexattr(path: string, name: string): Promise<void> {
     const { loc } = await this.#resolverOrThrow().resolve(path, true, 'removexattr').catch(this.#rethrow('removexattr', path))
     await this.#switch.removexattr(this.#call, loc, name).catch(this.#rethrow('removexattr', path))
   }
 
   // ---------------------------------------------------------------------------------------------
+  // node:fs/promises calls (fs-helpers.ts, streams.ts)
+
+  /** The path with every symlink resolved, as the volume sees it. */
+  realpath(path: string, options?: GlfsCallOptions): Promise<string> {
+    return this.#op(options, 'realpath', path, false, async () => (await this.#resolverOrThrow().resolve(path, true, 'realpath').catch(this.#rethrow('realpath', path))).loc.path)
+  }
+
+  /** rm as node:fs: a file, or with `recursive` a directory and everything in it; `force` ignores ENOENT. */
+  rm(path: string, options?: RmOptions): Promise<void> {
+    return this.#op(options, 'rm', path, true, () => rm(this, path, options))
+  }
+
+  /** copyFile as node:fs: bytes and permission bits; `mode` COPYFILE_EXCL fails EEXIST. */
+  copyFile(src: string, dest: string, mode = 0, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'copyfile', src, true, () => copyFile(this, src, dest, mode, options))
+  }
+
+  /** mkdtemp as node:fs: a new directory `prefix` + six random characters (mode 0o700); its path. */
+  mkdtemp(prefix: string, options?: GlfsCallOptions): Promise<string> {
+    return this.#op(options, 'mkdtemp', prefix, true, () => mkdtemp(this, prefix, options))
+  }
+
+  /** readFile as node:fs: the whole file; a string when an encoding is given. */
+  readFile(path: string, options?: (PathReadFileOptions & { encoding?: null | undefined })): Promise<Buffer>
+  readFile(path: string, options: (PathReadFileOptions & { encoding: BufferEncoding }) | BufferEncoding): Promise<string>
+  readFile(path: string, options?: PathReadFileOptions | BufferEncoding): Promise<Buffer | string>
+  readFile(path: string, options?: PathReadFileOptions | BufferEncoding): Promise<Buffer | string> {
+    return readFile(this, path, options)
+  }
+
+  /** writeFile as node:fs: create or truncate (flag 'w', mode 0o644), write all, close (its flush reported). */
+  writeFile(path: string, data: WriteFileData, options?: PathWriteFileOptions | BufferEncoding): Promise<void> {
+    return writeFile(this, path, data, options, 'w')
+  }
+
+  /** appendFile as node:fs: writeFile with flag 'a'. */
+  appendFile(path: string, data: WriteFileData, options?: PathWriteFileOptions | BufferEncoding): Promise<void> {
+    return writeFile(this, path, data, options, 'a')
+  }
+
+  /** fs.createReadStream: opens `path` (flag 'r') when the stream starts, closes it at its end. */
+  createReadStream(path: string, options: PathReadStreamOptions = {}): GlfsReadStream {
+    return new GlfsReadStream(() => this.open(path, options.flags ?? 'r', options), path, options)
+  }
+
+  /** fs.createWriteStream: opens `path` (flag 'w', mode 0o644) when the stream starts, closes it at its end. */
+  createWriteStream(path: string, options: PathWriteStreamOptions = {}): GlfsWriteStream {
+    return new GlfsWriteStream(() => openForWrite(this, path, options.flags ?? 'w', options.mode, options.signal), path, options)
+  }
+
+  /** `await using glfs = ...`: `fini()` at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.fini()
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** A path call: bounded by `options.signal`, traced on `gfapi-ts:fop` when someone listens. */
+  #op<T>(options: GlfsCallOptions | undefined, fop: string, path: string, mutates: boolean, run: () => Promise<T>, discard?: (late: T) => Promise<unknown>): Promise<T> {
+    if (!fopChannel.hasSubscribers) return withSignal(options, fop, path, mutates, run, discard)
+    const message: FopMessage = { fop, volume: this.volume, path, gfid: undefined, brick: undefined, bytes: undefined }
+    return traceFop(message, () => withSignal(options, fop, path, mutates, run, discard))
+  }
 
   #resolverOrThrow(): Resolver {
     const r = this.#resolver
@@ -666,3 +828,7 @@ function randomGfid(): Buffer {
   return g
 }
 
+/** Closes an fd or directory opened for a caller that gave up (its signal aborted) meanwhile. */
+function closeLate(handle: GlfsFd | GlfsDir): Promise<void> {
+  return handle.close()
+}

@@ -1,0 +1,20 @@
+/**
+ * A permission-bits argument as node:fs takes it: an integer, or an octal string ('755').
+ * Anything else is an error naming the argument, never silently 0: a mode of 0000 is a
+ * directory or file nobody but root can use.
+ */
+export function parseMode(value: unknown, name: string): number {
+  if (typeof value === 'string') {
+    if (!/^[0-7]+$/.test(value)) {
+      throw Object.assign(new TypeError(`The argument '${name}' must be a 32-bit unsigned integer or an octal string. Received '${value}'`), { code: 'ERR_INVALID_ARG_VALUE' })
+    }
+    value = Number.parseInt(value, 8)
+  }
+  if (typeof value !== 'number') {
+    throw Object.assign(new TypeError(`The "${name}" argument must be of type number or string. Received ${value === null ? 'null' : typeof value}`), { code: 'ERR_INVALID_ARG_TYPE' })
+  }
+  if (!Number.isInteger(value) || value < 0 || value > 0o7777) {
+    throw Object.assign(new RangeError(`The value of "${name}" is out of range. It must be >= 0 && <= 0o7777. Received ${value}`), { code: 'ERR_OUT_OF_RANGE' })
+  }
+  return value
+}
