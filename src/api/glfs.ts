@@ -1,11 +1,12 @@
-import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { debuglog } from 'node:util'
 import { errnoOf } from '../rpc/errno.ts'
 import { GlusterError } from '../rpc/errors.ts'
+import { newGfid } from '../rpc/gfid.ts'
+import { newLkOwner } from '../rpc/lk-owner.ts'
 import { type BackoffOptions, backoffDelayMs, backoffOptions } from '../rpc/backoff.ts'
-import { Dict } from '../rpc/programs/fops.ts'
+import { Dict } from '../rpc/programs/fops/dict.ts'
 import { type BrickStatus, type BrickStatusChange, ProtocolClient } from '../xlators/client/client.ts'
 import { Graph, type XlatorOptionOverride, buildGraph } from '../xlators/graph.ts'
 import { type Call, Fd, type Loc } from '../xlators/types.ts'
@@ -158,7 +159,7 @@ export class Glfs extends EventEmitter implements FdOwner {
       uid: options.uid ?? process.getuid?.() ?? 0,
       gid: options.gid ?? process.getgid?.() ?? 0,
       groups: options.groups ?? [],
-      lkOwner: nonZeroOwner(),
+      lkOwner: newLkOwner(),
     }
   }
 
@@ -585,7 +586,7 @@ export class Glfs extends EventEmitter implements FdOwner {
         return this.#openResolved(existing.loc, existing.stat.mode, f, 'creat')
       }
       const { loc, parent } = await resolver.resolveParent(path, 'creat')
-      const placeholder = resolver.inode(randomGfid(), S_IFREG)
+      const placeholder = resolver.inode(newGfid(), S_IFREG)
       const fd = new Fd(placeholder, f & ~(O_CREAT | O_EXCL), false)
       try {
         const created = await this.top.create(this.call, { ...loc, inode: placeholder }, f, mode, 0, fd)
@@ -821,18 +822,3 @@ function clientsOf(graph: Graph): ProtocolClient[] {
 function brickInfo(c: ProtocolClient): BrickInfo {
   return { xlator: c.name, host: c.address.remoteHost, path: c.address.remoteSubvolume, port: c.port, status: c.status }
 }
-
-function nonZeroOwner(): Buffer {
-  const owner = randomBytes(8)
-  owner[0] = owner[0]! | 1
-  return owner
-}
-
-function randomGfid(): Buffer {
-  const g = randomBytes(16)
-  // RFC 4122 version 4, variant 10: what libuuid generates for gfid-req.
-  g[6] = (g[6]! & 0x0f) | 0x40
-  g[8] = (g[8]! & 0x3f) | 0x80
-  return g
-}
-

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import { debuglog } from 'node:util'
 import type { XdrReader } from '../../xdr/reader.ts'
 import type { XdrWriter } from '../../xdr/writer.ts'
@@ -6,19 +5,25 @@ import { AuthFlavor, MdataFlag } from '../../rpc/auth.ts'
 import { RpcClient, type ReplySink, type RpcClientOptions } from '../../rpc/client.ts'
 import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
+import { newGfid } from '../../rpc/gfid.ts'
 import { CALLBACK_PROGRAM_NUMBER, CallbackProc } from '../../rpc/programs/callback.ts'
+import { Dict } from '../../rpc/programs/fops/dict.ts'
+import { Iatt } from '../../rpc/programs/fops/iatt.ts'
+import { FOP_PROGRAM, FopProc } from '../../rpc/programs/fops/program.ts'
 import {
-  Dict, FOP_PROGRAM, FopProc, Iatt, gfxReadRspDataOffset, readGfxCommon2iattRsp, readGfxCommon3iattRsp, readGfxCommonDictRsp,
-  readGfxCommonIattRsp, readGfxCommonRsp, readGfxCreateRsp, readGfxOpenRsp, readGfxReaddirpRsp, readGfxReadlinkRsp,
-  readGfxReadRsp, readGfxRenameRsp, readGfxSeekRsp, readGfxStatfsRsp, writeGfxAccessReq, writeGfxCreateReq,
-  writeGfxDiscardReq, writeGfxEntrylkReq, writeGfxFallocateReq, writeGfxFgetxattrReq, writeGfxFlushReq,
-  writeGfxFsetattrReq, writeGfxFsetxattrReq, writeGfxFstatReq, writeGfxFsyncReq, writeGfxFtruncateReq,
-  writeGfxGetxattrReq, writeGfxInodelkReq, writeGfxLinkReq, writeGfxLookupReq, writeGfxMkdirReq, writeGfxMknodReq,
-  writeGfxOpendirReq, writeGfxOpenReq, writeGfxReaddirpReq, writeGfxReadlinkReq, writeGfxReadReq,
-  writeGfxReleasedirReq, writeGfxReleaseReq, writeGfxRemovexattrReq, writeGfxRenameReq, writeGfxRmdirReq,
-  writeGfxSeekReq, writeGfxSetattrReq, writeGfxSetxattrReq, writeGfxStatfsReq, writeGfxStatReq, writeGfxSymlinkReq,
-  writeGfxTruncateReq, writeGfxUnlinkReq, writeGfxWriteReq, writeGfxZerofillReq,
-} from '../../rpc/programs/fops.ts'
+  gfxReadRspDataOffset, readGfxCommon2iattRsp, readGfxCommon3iattRsp, readGfxCommonDictRsp, readGfxCommonIattRsp,
+  readGfxCommonRsp, readGfxCreateRsp, readGfxOpenRsp, readGfxReaddirpRsp, readGfxReadlinkRsp, readGfxReadRsp,
+  readGfxRenameRsp, readGfxSeekRsp, readGfxStatfsRsp,
+} from '../../rpc/programs/fops/replies.ts'
+import {
+  writeGfxAccessReq, writeGfxCreateReq, writeGfxDiscardReq, writeGfxEntrylkReq, writeGfxFallocateReq,
+  writeGfxFgetxattrReq, writeGfxFlushReq, writeGfxFsetattrReq, writeGfxFsetxattrReq, writeGfxFstatReq,
+  writeGfxFsyncReq, writeGfxFtruncateReq, writeGfxGetxattrReq, writeGfxInodelkReq, writeGfxLinkReq,
+  writeGfxLookupReq, writeGfxMkdirReq, writeGfxMknodReq, writeGfxOpendirReq, writeGfxOpenReq, writeGfxReaddirpReq,
+  writeGfxReadlinkReq, writeGfxReadReq, writeGfxReleasedirReq, writeGfxReleaseReq, writeGfxRemovexattrReq,
+  writeGfxRenameReq, writeGfxRmdirReq, writeGfxSeekReq, writeGfxSetattrReq, writeGfxSetxattrReq, writeGfxStatfsReq,
+  writeGfxStatReq, writeGfxSymlinkReq, writeGfxTruncateReq, writeGfxUnlinkReq, writeGfxWriteReq, writeGfxZerofillReq,
+} from '../../rpc/programs/fops/requests.ts'
 import type { GraphContext } from '../graph.ts'
 import { type OptionSpec, parseOptions } from '../options.ts'
 import {
@@ -695,7 +700,7 @@ export class ProtocolClient extends Xlator {
   }
 }
 
-const ENOENT = 2
+const ENOENT = errnoOf('ENOENT')
 
 /** A READ's data received straight into the caller's buffer (one copy, out of the receive buffer). */
 class ReadSink implements ReplySink {
@@ -725,12 +730,8 @@ function withGfidReq(xdata: Dict | undefined, loc: Loc): Dict {
   if (xdata?.has('gfid-req')) return xdata
   const out = new Dict()
   if (xdata !== undefined) for (const [k, v] of xdata) out.set(k, v)
-  out.setGfuuid('gfid-req', loc.inode?.gfid ?? uuidBytes())
+  out.setGfuuid('gfid-req', loc.inode?.gfid ?? newGfid())
   return out
-}
-
-function uuidBytes(): Buffer {
-  return Buffer.from(randomUUID().replace(/-/g, ''), 'hex')
 }
 
 /** The stbuf of a (f)setattr: only the fields `valid` names matter to the brick. */

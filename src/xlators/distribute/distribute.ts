@@ -20,7 +20,8 @@
 import { debuglog } from 'node:util'
 import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
-import { Dict } from '../../rpc/programs/fops.ts'
+import { newLkOwner } from '../../rpc/lk-owner.ts'
+import { Dict } from '../../rpc/programs/fops/dict.ts'
 import type { GraphContext } from '../graph.ts'
 import { type OptionSpec, parseOptions } from '../options.ts'
 import {
@@ -29,7 +30,7 @@ import {
   type ReaddirResult, type ReadlinkResult, type RenameResult, ROOT_GFID, type SeekResult, type StatfsResult,
   type WriteResult, type XattrResult, gfidToString,
 } from '../types.ts'
-import type { Iatt } from '../../rpc/programs/fops.ts'
+import type { Iatt } from '../../rpc/programs/fops/iatt.ts'
 import type { VolfileNode } from '../volfile.ts'
 import { type SetattrArgs, Xlator, type XlatorEvent } from '../xlator.ts'
 import * as entry from './entry.ts'
@@ -41,7 +42,7 @@ import { discover, lookupDirectory, lookupNamed, lookupRoot } from './lookup.ts'
 import { mergeDirIatts, stripPhase1Flags, sumStatfs } from './merge.ts'
 import { readdirpDistributed } from './readdir.ts'
 import { rename } from './rename.ts'
-import { DirCtx, DirFd, FileCtx, FileFd, type InodeState, firstFailure, isMissing, newLockOwner } from './state.ts'
+import { DirCtx, DirFd, FileCtx, FileFd, type InodeState, firstFailure, isMissing } from './state.ts'
 import { IATT_IN_XDATA_KEY, PROTECT_WRITES_KEY, followMigration, migrationPhase, pathMigrated, pathPhaseOneTarget, phaseOneTarget, withKey } from './migration.ts'
 import { S_IFDIR, S_IFMT } from '../../rpc/linux.ts'
 
@@ -235,7 +236,7 @@ export class Distribute extends Xlator {
    * root with the no-root-squash pid (FRAME_SU_DO), keeping the caller's lock owner if any.
    */
   internalCall(call: Call | undefined): Call {
-    return { pid: PID_NO_ROOT_SQUASH, uid: 0, gid: 0, groups: [], lkOwner: call?.lkOwner ?? newLockOwner() }
+    return { pid: PID_NO_ROOT_SQUASH, uid: 0, gid: 0, groups: [], lkOwner: call?.lkOwner ?? newLkOwner() }
   }
 
   rootLoc(): Loc {

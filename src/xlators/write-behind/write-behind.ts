@@ -1,7 +1,7 @@
 import { debuglog } from 'node:util'
 import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
-import { Iatt } from '../../rpc/programs/fops.ts'
+import { Iatt } from '../../rpc/programs/fops/iatt.ts'
 import type { GraphContext } from '../graph.ts'
 import { OptionError, type OptionSpec, parseOptions } from '../options.ts'
 import {

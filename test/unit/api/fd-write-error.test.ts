@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { GlfsFd } from '../../../src/api/fd.ts'
 import { GlusterError } from '../../../src/api/index.ts'
 import { errnoOf } from '../../../src/rpc/errno.ts'
-import { Iatt } from '../../../src/rpc/programs/fops.ts'
+import { Iatt } from '../../../src/rpc/programs/fops/iatt.ts'
 import { type Call, type CommonResult, Fd, Inode, type PrePostResult } from '../../../src/xlators/types.ts'
 import { Xlator } from '../../../src/xlators/xlator.ts'
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { Resolver } from '../../../src/api/resolve.ts'
 import { errnoOf } from '../../../src/rpc/errno.ts'
 import { GlusterError } from '../../../src/rpc/errors.ts'
-import { Iatt } from '../../../src/rpc/programs/fops.ts'
+import { Iatt } from '../../../src/rpc/programs/fops/iatt.ts'
 import type { Call, Loc, LookupResult, ReadlinkResult } from '../../../src/xlators/types.ts'
 import { Xlator } from '../../../src/xlators/xlator.ts'
 

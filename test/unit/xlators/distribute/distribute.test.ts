@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { Dict, Iatt } from '../../../../src/rpc/programs/fops.ts'
+import { Dict } from '../../../../src/rpc/programs/fops/dict.ts'
+import { Iatt } from '../../../../src/rpc/programs/fops/iatt.ts'
 import type { GraphContext } from '../../../../src/xlators/graph.ts'
 import { OptionError } from '../../../../src/xlators/options.ts'
 import { Distribute, createDistribute } from '../../../../src/xlators/distribute/distribute.ts'
@@ -10,9 +11,9 @@ import {
 import { decodeDirCookie, encodeDirCookie } from '../../../../src/xlators/distribute/readdir.ts'
 import type { VolfileNode } from '../../../../src/xlators/volfile.ts'
 import { FOP_NAMES, Xlator } from '../../../../src/xlators/xlator.ts'
+import { S_IFDIR } from '../../../../src/rpc/linux.ts'
 
 const S_IFREG = 0o100000
-const S_IFDIR = 0o040000
 const EXT4_EOF = 0x7fffffffffffffffn
 
 describe('readdir cookies', () => {

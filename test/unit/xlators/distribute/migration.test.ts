@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { Dict, Iatt } from '../../../../src/rpc/programs/fops.ts'
+import { Dict } from '../../../../src/rpc/programs/fops/dict.ts'
+import { Iatt } from '../../../../src/rpc/programs/fops/iatt.ts'
 import { errnoOf } from '../../../../src/rpc/errno.ts'
 import { GlusterError } from '../../../../src/rpc/errors.ts'
 import { type Distribute, createDistribute } from '../../../../src/xlators/distribute/distribute.ts'
@@ -11,9 +12,9 @@ import {
 } from '../../../../src/xlators/types.ts'
 import type { VolfileNode } from '../../../../src/xlators/volfile.ts'
 import { Xlator } from '../../../../src/xlators/xlator.ts'
+import { S_IFDIR } from '../../../../src/rpc/linux.ts'
 
 const S_IFREG = 0o100000
-const S_IFDIR = 0o040000
 
 function iatt(mode: number): Iatt {
   const ia = new Iatt(Buffer.alloc(16))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Iatt } from '../../../../src/rpc/programs/fops.ts'
+import { Iatt } from '../../../../src/rpc/programs/fops/iatt.ts'
 import {
   STRIDE_AHEAD_OPTIONS, StrideAhead, type StrideAheadConfig, StrideDetector, createStrideAhead, withStrideAhead,
 } from '../../../../src/xlators/stride-ahead/stride-ahead.ts'

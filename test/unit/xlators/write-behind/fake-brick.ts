@@ -1,6 +1,6 @@
 import { errnoOf } from '../../../../src/rpc/errno.ts'
 import { GlusterError } from '../../../../src/rpc/errors.ts'
-import { Iatt } from '../../../../src/rpc/programs/fops.ts'
+import { Iatt } from '../../../../src/rpc/programs/fops/iatt.ts'
 import { parseVolfile } from '../../../../src/xlators/volfile.ts'
 import { createWriteBehind } from '../../../../src/xlators/write-behind/write-behind.ts'
 import {
@@ -8,8 +8,7 @@ import {
   type ReadResult, type WriteResult,
 } from '../../../../src/xlators/types.ts'
 import { Xlator } from '../../../../src/xlators/xlator.ts'
-
-const O_APPEND = 0o2000
+import { O_APPEND } from '../../../../src/rpc/linux.ts'
 
 export const CALL: Call = { pid: 1, uid: 0, gid: 0, groups: [], lkOwner: Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]) }
 

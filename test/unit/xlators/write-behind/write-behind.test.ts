@@ -6,10 +6,10 @@ import { WriteBehind, createWriteBehind } from '../../../../src/xlators/write-be
 import { Fd } from '../../../../src/xlators/types.ts'
 import { Xlator } from '../../../../src/xlators/xlator.ts'
 import { CALL, FakeBrick, openFile, settle, stack } from './fake-brick.ts'
+import { O_APPEND } from '../../../../src/rpc/linux.ts'
 
 const O_RDWR = 2
 const O_TRUNC = 0o1000
-const O_APPEND = 0o2000
 const O_DIRECT = 0o40000
 const O_SYNC = 0o4010000
 const KiB = 1024
