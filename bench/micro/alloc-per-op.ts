@@ -80,7 +80,9 @@ await session.post('HeapProfiler.startSampling', {
 await job(ops)
 const { profile } = await session.post('HeapProfiler.stopSampling')
 let objects = 0
-for (const sample of profile.samples) objects += 1 / (1 - Math.exp(-sample.size / SAMPLING_INTERVAL))
+// `samples` (one per sampled allocation) is in the protocol since Chrome 76; Node's typings lack it.
+const samples = (profile as { samples?: Array<{ size: number }> }).samples ?? []
+for (const sample of samples) objects += 1 / (1 - Math.exp(-sample.size / SAMPLING_INTERVAL))
 const scavenges = stats.filter((s) => s.gcType === 'Scavenge').length
 console.log(JSON.stringify({
   rw, qd, ops,

@@ -49,6 +49,12 @@ export interface GlfsOptions {
    */
   callTimeoutMs?: number
   /**
+   * Calls in flight per brick connection, at most: further calls wait in order, each within its
+   * call deadline, and none fails for it; lock calls are not counted. 0 means no bound. Defaults
+   * to 256 (the brick itself reads at most 64 at a time, its rpc.outstanding-rpc-limit).
+   */
+  maxInFlight?: number
+  /**
    * Backoff of brick reconnects and of the rotation through volfile servers after the mount.
    * Defaults to 100 ms doubling up to 5 s, each wait shortened by up to half at random.
    */
@@ -291,7 +297,10 @@ export class Glfs extends EventEmitter implements FdOwner {
     const graph = buildGraph(volfile, {
       volume: this.volume,
       volfileServerHost: this.#mgmt?.current?.host ?? 'localhost',
-      rpc: { connectTimeoutMs: this.#connectTimeoutMs, pingTimeoutMs: this.#options.pingTimeoutMs, callTimeoutMs: this.#options.callTimeoutMs },
+      rpc: {
+        connectTimeoutMs: this.#connectTimeoutMs, pingTimeoutMs: this.#options.pingTimeoutMs, callTimeoutMs: this.#options.callTimeoutMs,
+        maxInFlight: this.#options.maxInFlight,
+      },
       reconnect: this.#options.reconnect,
     }, this.#overrides)
     debug('graph of %s:\n%s', this.volume, graph.describe())

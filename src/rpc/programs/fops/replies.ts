@@ -143,19 +143,20 @@ export interface GfxReadRsp extends GfxCommonRsp {
 
 /**
  * glusterfs4-xdr.x gfx_read_rsp { op_ret, op_errno, stat, size, xdata } — xdata comes last here,
- * unlike every other reply — then the data: the rest of the record, unpadded and without a length.
+ * unlike every other reply — then the data: the rest of the record, unpadded and without a length,
+ * or `placed`, the bytes the receiver already wrote into the caller's buffer (gfxReadRspDataOffset).
  * Throws XdrError when fewer than `opRet` bytes follow.
  */
-export function readGfxReadRsp(r: XdrReader, sink?: Uint8Array): GfxReadRsp {
+export function readGfxReadRsp(r: XdrReader, placed?: Buffer): GfxReadRsp {
   const opRet = r.int32()
   const opErrno = r.int32()
   const stat = readGfxIattx(r)
   const size = r.uint32()
   const xdata = readGfxDict(r)
   const want = opRet > 0 ? opRet : 0
-  if (want > 0 && r.remaining === 0 && sink !== undefined && sink.length >= want) {
-    // The receiver wrote the data straight into the caller's buffer (gfxReadRspDataOffset).
-    return { opRet, opErrno, xdata, stat, size, data: Buffer.from(sink.buffer, sink.byteOffset, want) }
+  if (placed !== undefined && r.remaining === 0) {
+    if (placed.length !== want) throw new XdrError('ERR_XDR_SHORT', `XDR: READ reply placed ${placed.length} data bytes, op_ret says ${opRet}`)
+    return { opRet, opErrno, xdata, stat, size, data: placed }
   }
   if (r.remaining < want) {
     throw new XdrError('ERR_XDR_SHORT', `XDR: READ reply has ${r.remaining} data bytes, op_ret says ${opRet}`)
