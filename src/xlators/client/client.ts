@@ -193,6 +193,11 @@ export class ProtocolClient extends Xlator {
     return this.#session?.rpc.inFlight ?? 0
   }
 
+  /** Calls waiting for one of the connection's maxInFlight slots. */
+  get waiting(): number {
+    return this.#session?.rpc.waiting ?? 0
+  }
+
   /** Listen to state changes; returns the function that stops listening. */
   watch(listener: (change: BrickStatusChange) => void): () => void {
     this.#watchers.add(listener)
