@@ -88,6 +88,16 @@ export const CallFlag = {
  */
 export const DEFAULT_MAX_IN_FLIGHT = 256
 
+function settleNothing(): void {}
+
+/** The call whose promise is being made: the executor below runs synchronously inside `new Promise`. */
+let promising: PendingCall | undefined
+/** One executor for every call's promise, instead of a closure per call. */
+function takeSettlers(resolve: (value: unknown) => void, reject: (e: Error) => void): void {
+  promising!.resolve = resolve
+  promising!.reject = reject
+}
+
 /** A call sent (or waiting to be) and not yet answered. One class so every call has the same shape. */
 class PendingCall {
   xid = 0
@@ -97,8 +107,8 @@ class PendingCall {
   readonly timeoutMs: number
   readonly flags: number
   readonly decode: ReplyDecoder<unknown>
-  readonly resolve: (value: unknown) => void
-  readonly reject: (e: Error) => void
+  resolve: (value: unknown) => void = settleNothing
+  reject: (e: Error) => void = settleNothing
   readonly readSink: ReadSink | undefined
   /** The encoded call while it waits for a slot; undefined once sent or failed. */
   header: Buffer | undefined
@@ -110,7 +120,7 @@ class PendingCall {
   sentMark = 0
 
   constructor(program: RpcProgram, proc: number, timeoutMs: number, flags: number, decode: ReplyDecoder<unknown>,
-    readSink: ReadSink | undefined, header: Buffer, payload: Buffer | undefined, resolve: (value: unknown) => void, reject: (e: Error) => void) {
+    readSink: ReadSink | undefined, header: Buffer, payload: Buffer | undefined) {
     this.program = program
     this.proc = proc
     this.timeoutMs = timeoutMs
@@ -120,8 +130,6 @@ class PendingCall {
     this.readSink = readSink
     this.header = header
     this.payload = payload
-    this.resolve = resolve
-    this.reject = reject
   }
 
   get mutates(): boolean {
@@ -364,15 +372,16 @@ export class RpcClient extends EventEmitter {
     if (this.#status !== 'connected' || this.#socket === undefined) {
       return Promise.reject(this.#notConnected(program, proc, 0, false))
     }
-    return new Promise<T>((resolve, reject) => {
-      const call = new PendingCall(program, proc, timeoutMs ?? this.#callTimeoutMs, flags, decode, readSink,
-        header, payloadBytes > 0 ? payload : undefined, resolve as (value: unknown) => void, reject)
-      if ((flags & CallFlag.UNBOUNDED) !== 0 || this.#maxInFlight === 0) this.#transmit(call)
-      else if (this.#bounded < this.#maxInFlight && this.#waitingHead === this.#waiting.length) {
-        this.#bounded++
-        this.#transmit(call)
-      } else this.#waiting.push(call)
-    })
+    const call = new PendingCall(program, proc, timeoutMs ?? this.#callTimeoutMs, flags, decode, readSink, header, payloadBytes > 0 ? payload : undefined)
+    promising = call
+    const promise = new Promise<unknown>(takeSettlers) as Promise<T>
+    promising = undefined
+    if ((flags & CallFlag.UNBOUNDED) !== 0 || this.#maxInFlight === 0) this.#transmit(call)
+    else if (this.#bounded < this.#maxInFlight && this.#waitingHead === this.#waiting.length) {
+      this.#bounded++
+      this.#transmit(call)
+    } else this.#waiting.push(call)
+    return promise
   }
 
   /** Give `call` an xid and a slot, and write it out (batched with this tick's other calls). */
