@@ -23,7 +23,10 @@ export const PLACEMENT_PEEK_BYTES = 256
  * one copy out of the receive buffer lands where the caller wants the bytes.
  */
 export interface ReadSinkFinder {
-  /** The length of the head to keep as the record, or -1 to keep the whole record; sets `buffer`. */
+  /**
+   * The length of the head to keep as the record, or -1 to keep the whole record; sets `buffer`.
+   * `head` holds at least the record's first PLACEMENT_PEEK_BYTES (all of it when it came whole).
+   */
   find(head: Buffer, recordLength: number): number
   /** The read sink the tail goes to when `find` returned a head length. */
   readonly buffer: Uint8Array | undefined
@@ -176,11 +179,13 @@ export class RecordDecoder {
 
   /** A record whole in one chunk: its tail straight to a read sink, if its call gave one. */
   #toReadSinkWhole(view: Buffer): boolean {
-    const headLength = this.#readSinks!.find(view.subarray(0, PLACEMENT_PEEK_BYTES), view.length)
+    // Copies by offsets, not through subarrays: no view objects per READ reply.
+    const headLength = this.#readSinks!.find(view, view.length)
     const sink = this.#readSinks!.buffer
     if (headLength < 0 || headLength > PLACEMENT_PEEK_BYTES || sink === undefined || view.length - headLength > sink.length) return false
-    const head = this.#copyOut(view.subarray(0, headLength))
-    sink.set(view.subarray(headLength), 0)
+    const head = this.#alloc(headLength)
+    view.copy(head, 0, 0, headLength)
+    view.copy(sink, 0, headLength)
     this.#onRecord(head, view.length - headLength)
     return true
   }
