@@ -829,6 +829,13 @@ describe('replies', () => {
     expectXdrError(() => readGfxReadRsp(new XdrReader(bytes)), 'ERR_XDR_SHORT')
   })
 
+  it('takes READ data the receiver placed in the caller\'s buffer as is, and only op_ret bytes of it', () => {
+    const head = dictBytes(iattBytes(xdr().i32(3).i32(0), S1).u32(3), null).bytes()
+    const placed = Buffer.from('xyz')
+    expect(readGfxReadRsp(new XdrReader(head), placed).data).toBe(placed)
+    expectXdrError(() => readGfxReadRsp(new XdrReader(head), Buffer.from('xy')), 'ERR_XDR_SHORT')
+  })
+
   it('stops a directory list at the entry cap', () => {
     const b = common(xdr(), 0, 0)
     for (let i = 0; i <= FOP_LIMITS.listEntries; i++) direntBytes(b.u32(1), 1n, BigInt(i), 8, '')
