@@ -155,6 +155,10 @@ export class Glfs extends EventEmitter implements FdOwner {
     if (typeof volume !== 'string' || volume.length === 0) {
       throw Object.assign(new TypeError('The "volume" argument must be a non-empty string'), { code: 'ERR_INVALID_ARG_TYPE' })
     }
+    const maxInFlight = options.maxInFlight
+    if (maxInFlight !== undefined && (!Number.isSafeInteger(maxInFlight) || maxInFlight < 0)) {
+      throw Object.assign(new RangeError(`The value of "maxInFlight" is out of range. It must be an integer >= 0. Received ${maxInFlight}`), { code: 'ERR_OUT_OF_RANGE' })
+    }
     this.volume = volume
     this.#options = options
     this.#strideAhead = strideAheadOptions(volume, options.strideAhead)
