@@ -12,13 +12,12 @@ import {
 } from '../../../../src/xlators/types.ts'
 import type { VolfileNode } from '../../../../src/xlators/volfile.ts'
 import { Xlator } from '../../../../src/xlators/xlator.ts'
-import { S_IFDIR } from '../../../../src/rpc/linux.ts'
+import { S_IFDIR, S_IFREG } from '../../../../src/rpc/linux.ts'
 
 // dht_create with its hashed subvolume decommissioned (remove-brick start): before creating, the
 // parent's layout is re-read under a read lock in dht.layout.heal taken on that subvolume, and
 // the file goes where the re-read layout says. Fake subvolumes answer as bricks do.
 
-const S_IFREG = 0o100000
 const LAYOUT_KEY = 'trusted.glusterfs.dht'
 const PARENT_GFID = Buffer.alloc(16, 9)
 const ctx: GraphContext = { volume: 'v', rpc: {}, volfileServerHost: 'localhost' }

@@ -11,9 +11,8 @@ import {
 import { decodeDirCookie, encodeDirCookie } from '../../../../src/xlators/distribute/readdir.ts'
 import type { VolfileNode } from '../../../../src/xlators/volfile.ts'
 import { FOP_NAMES, Xlator } from '../../../../src/xlators/xlator.ts'
-import { S_IFDIR } from '../../../../src/rpc/linux.ts'
+import { S_IFDIR, S_IFREG } from '../../../../src/rpc/linux.ts'
 
-const S_IFREG = 0o100000
 const EXT4_EOF = 0x7fffffffffffffffn
 
 describe('readdir cookies', () => {

@@ -12,9 +12,8 @@ import {
 } from '../../../../src/xlators/types.ts'
 import type { VolfileNode } from '../../../../src/xlators/volfile.ts'
 import { Xlator } from '../../../../src/xlators/xlator.ts'
-import { S_IFDIR } from '../../../../src/rpc/linux.ts'
+import { S_IFDIR, S_IFREG } from '../../../../src/rpc/linux.ts'
 
-const S_IFREG = 0o100000
 
 function iatt(mode: number): Iatt {
   const ia = new Iatt(Buffer.alloc(16))

@@ -9,11 +9,10 @@ import {
 } from '../../../../src/xlators/types.ts'
 import { parseVolfile } from '../../../../src/xlators/volfile.ts'
 import { Xlator } from '../../../../src/xlators/xlator.ts'
+import { O_DIRECT, O_TRUNC } from '../../../../src/rpc/linux.ts'
 
 const CALL: Call = { pid: 1, uid: 0, gid: 0, groups: [], lkOwner: Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]) }
 const IATT = new Iatt()
-const O_DIRECT = 0o40000
-const O_TRUNC = 0o1000
 
 /**
  * One file in memory. READs can be held until `answerHeld()`; a READ copies the file when it

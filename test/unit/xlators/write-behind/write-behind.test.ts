@@ -6,12 +6,9 @@ import { WriteBehind, createWriteBehind } from '../../../../src/xlators/write-be
 import { Fd } from '../../../../src/xlators/types.ts'
 import { Xlator } from '../../../../src/xlators/xlator.ts'
 import { CALL, FakeBrick, openFile, settle, stack } from './fake-brick.ts'
-import { O_APPEND } from '../../../../src/rpc/linux.ts'
+import { O_APPEND, O_DIRECT, O_SYNC, O_TRUNC } from '../../../../src/rpc/linux.ts'
 
 const O_RDWR = 2
-const O_TRUNC = 0o1000
-const O_DIRECT = 0o40000
-const O_SYNC = 0o4010000
 const KiB = 1024
 
 function pattern(length: number, seed: number): Buffer {
