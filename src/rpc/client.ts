@@ -169,7 +169,8 @@ const ownReader: ReplyDecoder<XdrReader> = (r) => new XdrReader(r.buffer, r.offs
  *
  * Events: `'close'` (error | undefined) once, when the connection ends for any reason: undefined
  * only when `close()` ended it; a peer closing gives ECONNRESET, broken framing an RpcError;
- * `'callback'` (program, version, proc, reader) for server-initiated calls.
+ * `'callback'` (program, version, proc, reader) for server-initiated calls; the reader is the
+ * connection's, valid only while the listener runs.
  */
 export class RpcClient extends EventEmitter {
   readonly endpoint: RpcEndpoint
