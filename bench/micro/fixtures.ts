@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto'
 import type { AuthIdentity } from '../../src/rpc/auth.ts'
 import { MsgType, ReplyStat, AcceptStat } from '../../src/rpc/message.ts'
-import { Iatt, writeGfxDict, writeGfxIattx } from '../../src/rpc/programs/fops.ts'
+import { writeGfxDict } from '../../src/rpc/programs/fops/dict.ts'
+import { Iatt, writeGfxIattx } from '../../src/rpc/programs/fops/iatt.ts'
 import { recordMark } from '../../src/rpc/record.ts'
 import { XdrWriter } from '../../src/xdr/writer.ts'
 

@@ -1,5 +1,5 @@
 /**
- * One RPC round trip through RpcClient over loopback TCP: beginCall + gfx_fstat_req + endCall,
+ * One RPC round trip through RpcClient over loopback TCP: beginCall + gfx_fstat_req + send,
  * a server in this process that answers each record with a canned FSTAT reply, and the reply
  * decoded with readGfxCommonIattRsp. The server's work (reassembly, one copy, one write per
  * incoming chunk) is inside the numbers; it is the same in every run, so a change in the
@@ -11,7 +11,9 @@ import { createServer, type AddressInfo, type Socket } from 'node:net'
 import { benchAsync, microText } from '../lib/micro-harness.ts'
 import { AuthFlavor } from '../../src/rpc/auth.ts'
 import { RpcClient } from '../../src/rpc/client.ts'
-import { FOP_PROGRAM, FopProc, readGfxCommonIattRsp, writeGfxFstatReq } from '../../src/rpc/programs/fops.ts'
+import { FOP_PROGRAM, FopProc } from '../../src/rpc/programs/fops/program.ts'
+import { readGfxCommonIattRsp } from '../../src/rpc/programs/fops/replies.ts'
+import { writeGfxFstatReq } from '../../src/rpc/programs/fops/requests.ts'
 import { RecordDecoder } from '../../src/rpc/record.ts'
 import { fstatReplyRecord, IDENTITY } from './fixtures.ts'
 
@@ -46,7 +48,7 @@ const gfid = randomBytes(16)
 async function fstat(): Promise<void> {
   const w = client.beginCall(FOP_PROGRAM, FopProc.FSTAT, AuthFlavor.GLUSTERFS_V3, IDENTITY, 0)
   writeGfxFstatReq(w, gfid, 3, undefined)
-  const rsp = readGfxCommonIattRsp(await client.endCall(FOP_PROGRAM, FopProc.FSTAT, undefined, false))
+  const rsp = await client.send(readGfxCommonIattRsp)
   // Checked every time: the reply must be the FSTAT answer, decoded in full.
   if (rsp.opRet !== 0 || rsp.stat.size !== 4096) throw new Error('bad FSTAT reply')
 }

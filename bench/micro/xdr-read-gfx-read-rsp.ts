@@ -5,7 +5,7 @@
  */
 import { benchSync, microText } from '../lib/micro-harness.ts'
 import { readReplyStatus } from '../../src/rpc/message.ts'
-import { readGfxReadRsp } from '../../src/rpc/programs/fops.ts'
+import { readGfxReadRsp } from '../../src/rpc/programs/fops/replies.ts'
 import { XdrReader } from '../../src/xdr/reader.ts'
 import { readReply } from './fixtures.ts'
 

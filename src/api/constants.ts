@@ -6,11 +6,7 @@ export {
 } from '../rpc/linux.ts'
 
 /** lseek whence, including Linux SEEK_DATA / SEEK_HOLE. */
-export const SEEK_SET = 0
-export const SEEK_CUR = 1
-export const SEEK_END = 2
-export const SEEK_DATA = 3
-export const SEEK_HOLE = 4
+export { SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA, SEEK_HOLE } from '../rpc/linux.ts'
 
 /** fallocate modes (Linux FALLOC_FL_*). */
 export const FALLOC_FL_KEEP_SIZE = 0x01

@@ -1,6 +1,7 @@
 import { errnoOf } from '../rpc/errno.ts'
 import { GlusterError } from '../rpc/errors.ts'
-import { SeekWhat, SetAttr, type Call, type DirEntry, type Fd } from '../xlators/types.ts'
+import { SetAttr, type Call, type DirEntry, type Fd } from '../xlators/types.ts'
+import { SeekWhat } from '../rpc/linux.ts'
 import type { Xlator } from '../xlators/xlator.ts'
 import {
   FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, O_ACCMODE, O_APPEND, O_RDONLY, O_WRONLY, SEEK_CUR, SEEK_DATA, SEEK_END,

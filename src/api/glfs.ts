@@ -1,11 +1,12 @@
-import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { debuglog } from 'node:util'
 import { errnoOf } from '../rpc/errno.ts'
 import { GlusterError } from '../rpc/errors.ts'
 import type { BackoffOptions } from '../rpc/backoff.ts'
-import { Dict } from '../rpc/programs/fops.ts'
 import { type Graph, type XlatorOptionOverride, buildGraph } from '../xlators/graph.ts'
+import { newGfid } from '../rpc/gfid.ts'
+import { newLkOwner } from '../rpc/lk-owner.ts'
+import { Dict } from '../rpc/programs/fops/dict.ts'
 import { type Call, Fd, type Loc } from '../xlators/types.ts'
 import { STRIDE_AHEAD_OPTIONS, type StrideAheadConfig, withStrideAhead } from '../xlators/stride-ahead/stride-ahead.ts'
 import { parseOptions } from '../xlators/options.ts'
@@ -54,6 +55,12 @@ export interface GlfsOptions {
    * Defaults to the volfile's frame-timeout (1800 s).
    */
   callTimeoutMs?: number
+  /**
+   * Calls in flight per brick connection, at most: further calls wait in order, each within its
+   * call deadline, and none fails for it; lock calls are not counted. 0 means no bound. Defaults
+   * to 256 (the brick itself reads at most 64 at a time, its rpc.outstanding-rpc-limit).
+   */
+  maxInFlight?: number
   /**
    * Backoff of brick reconnects and of the rotation through volfile servers after the mount.
    * Defaults to 100 ms doubling up to 5 s, each wait shortened by up to half at random.
@@ -156,6 +163,10 @@ export class Glfs extends EventEmitter<GlfsEvents> {
     if (typeof volume !== 'string' || volume.length === 0) {
       throw Object.assign(new TypeError('The "volume" argument must be a non-empty string'), { code: 'ERR_INVALID_ARG_TYPE' })
     }
+    const maxInFlight = options.maxInFlight
+    if (maxInFlight !== undefined && (!Number.isSafeInteger(maxInFlight) || maxInFlight < 0)) {
+      throw Object.assign(new RangeError(`The value of "maxInFlight" is out of range. It must be an integer >= 0. Received ${maxInFlight}`), { code: 'ERR_OUT_OF_RANGE' })
+    }
     this.volume = volume
     this.#options = options
     this.#strideAhead = strideAheadOptions(volume, options.strideAhead)
@@ -166,7 +177,7 @@ export class Glfs extends EventEmitter<GlfsEvents> {
       uid: options.uid ?? process.getuid?.() ?? 0,
       gid: options.gid ?? process.getgid?.() ?? 0,
       groups: options.groups ?? [],
-      lkOwner: nonZeroOwner(),
+      lkOwner: newLkOwner(),
     }
     this.#switch = new GraphSwitch(volume, this.#switchHost())
     this.#owner = { volume, top: this.#switch, call: this.#call, forget: (h) => this.#fds.delete(h) }
@@ -299,7 +310,10 @@ export class Glfs extends EventEmitter<GlfsEvents> {
     const bricksUp = new Set<string>()
     const graph: Graph = buildGraph(volfile, {
       volume: this.volume,
-      rpc: { connectTimeoutMs: this.#connectTimeoutMs, pingTimeoutMs: this.#options.pingTimeoutMs, callTimeoutMs: this.#options.callTimeoutMs },
+      rpc: {
+        connectTimeoutMs: this.#connectTimeoutMs, pingTimeoutMs: this.#options.pingTimeoutMs, callTimeoutMs: this.#options.callTimeoutMs,
+        maxInFlight: this.#options.maxInFlight,
+      },
       reconnect: this.#options.reconnect,
       root: { notify: () => this.#onGraphEvent(graph, bricksUp) },
     }, this.#overrides)
@@ -464,7 +478,7 @@ export class Glfs extends EventEmitter<GlfsEvents> {
         return this.#openResolved(existing.loc, existing.stat.mode, f, 'creat')
       }
       const { loc, parent } = await resolver.resolveParent(path, 'creat')
-      const placeholder = resolver.inode(randomGfid(), S_IFREG)
+      const placeholder = resolver.inode(newGfid(), S_IFREG)
       const fd = new Fd(placeholder, f & ~(O_CREAT | O_EXCL), false)
       try {
         const created = await this.#switch.create(this.#call, { ...loc, inode: placeholder }, f, mode, 0, fd)
@@ -812,20 +826,6 @@ export class Glfs extends EventEmitter<GlfsEvents> {
 
 function brickInfo(b: BrickState): BrickInfo {
   return { xlator: b.xlator, host: b.host, path: b.path, port: b.port, status: b.status }
-}
-
-function nonZeroOwner(): Buffer {
-  const owner = randomBytes(8)
-  owner[0] = owner[0]! | 1
-  return owner
-}
-
-function randomGfid(): Buffer {
-  const g = randomBytes(16)
-  // RFC 4122 version 4, variant 10: what libuuid generates for gfid-req.
-  g[6] = (g[6]! & 0x0f) | 0x40
-  g[8] = (g[8]! & 0x3f) | 0x80
-  return g
 }
 
 /** Closes an fd or directory opened for a caller that gave up (its signal aborted) meanwhile. */

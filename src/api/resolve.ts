@@ -1,7 +1,7 @@
 import { posix } from 'node:path'
 import { errnoOf } from '../rpc/errno.ts'
 import { GlusterError } from '../rpc/errors.ts'
-import type { Iatt } from '../rpc/programs/fops.ts'
+import type { Iatt } from '../rpc/programs/fops/iatt.ts'
 import { type Call, Inode, type Loc, ROOT_GFID } from '../xlators/types.ts'
 import type { Xlator } from '../xlators/xlator.ts'
 import { S_IFDIR, S_IFLNK, S_IFMT } from './constants.ts'

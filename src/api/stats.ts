@@ -1,4 +1,5 @@
-import type { GfStatfs, Iatt } from '../rpc/programs/fops.ts'
+import type { Iatt } from '../rpc/programs/fops/iatt.ts'
+import type { GfStatfs } from '../rpc/programs/fops/structs.ts'
 import { gfidToString } from '../xlators/types.ts'
 import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK } from './constants.ts'
 

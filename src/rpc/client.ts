@@ -8,7 +8,7 @@ import { AuthFlavor, type AuthIdentity, NO_TIME, type WallClock, wallClock } fro
 import { describeResolverFailure, errnoOf } from './errno.ts'
 import { GlusterError, RpcError, formatHostPort } from './errors.ts'
 import { MsgType, type RpcProgram, procedureName, readReplyStatus, writeCallHeader } from './message.ts'
-import { DEFAULT_MAX_RECORD_BYTES, RecordDecoder, recordMark } from './record.ts'
+import { DEFAULT_MAX_RECORD_BYTES, type ReadSinkFinder, RecordDecoder, recordMark } from './record.ts'
 
 const debug = debuglog('gfapi')
 
@@ -39,6 +39,14 @@ export interface RpcClientOptions {
   callTimeoutMs?: number
   /** Largest record accepted from the peer. Defaults to 80 MiB. */
   maxRecordBytes?: number
+  /**
+   * Calls sent and not yet answered, at most, on this connection; further calls wait in order
+   * (each within its own deadline) and are sent as replies come in. Lock calls and pings are not
+   * counted: a blocked lock must not keep its own unlock from being sent (the brick exempts the
+   * same procedures from its rpc.outstanding-rpc-limit, rpcsvc.c). 0 means no bound.
+   * Defaults to DEFAULT_MAX_IN_FLIGHT.
+   */
+  maxInFlight?: number
   /** Words naming this connection in errors and debug lines, e.g. `brick vm:/b1`. */
   label?: string
   /** Extra error context (volume, brick) copied into errors raised here. */
@@ -47,45 +55,85 @@ export interface RpcClientOptions {
 }
 
 /**
- * Where the bulk data of a reply goes: straight into a caller's buffer. `headLength` reads the
- * reply body's first bytes (after the accepted-reply header) and says where the data starts, or
- * -1 to receive the reply whole; the program's codec knows the layout (READ: gfx_read_rsp).
+ * A read sink: the caller's buffer that a reply's bulk data (a READ's) is received into, straight
+ * out of the receive buffer. `dataOffset` reads the reply body's first bytes (after the
+ * accepted-reply header) and says where the data starts, or -1 to receive the reply whole; the
+ * program's codec knows the layout (READ: gfxReadRspDataOffset).
  */
-export interface ReplySink {
+export interface ReadSink {
   readonly buffer: Uint8Array
-  headLength(body: Buffer, bodyAt: number, recordLength: number): number
+  dataOffset(body: Buffer, bodyAt: number, recordLength: number): number
 }
 
-/** A call sent and not yet answered. One class so every pending call has the same shape. */
+/**
+ * Decodes a reply's results, synchronously, from the connection's one reader (reset for every
+ * reply, so nothing may keep it). `placed` is the data received into the call's read sink, a
+ * view of exactly the bytes placed there, or undefined when the reply was received whole.
+ */
+export type ReplyDecoder<T> = (r: XdrReader, placed: Buffer | undefined) => T
+
+/** `send` flags. */
+export const CallFlag = {
+  /** Data-changing: its fate is unknown if the connection drops after sending. */
+  MUTATES: 1,
+  /** Not counted against maxInFlight, never waits (lock calls, pings). */
+  UNBOUNDED: 2,
+} as const
+
+/**
+ * Calls in flight per connection by default. The brick stops reading a connection with more than
+ * its rpc.outstanding-rpc-limit (64) calls outstanding, and libgfapi (rpc-clnt) has no client-side
+ * bound; 256 keeps the brick's queue full at any depth the bench drives while a burst of 100k
+ * calls queues here, in order, instead of in the socket.
+ */
+export const DEFAULT_MAX_IN_FLIGHT = 256
+
+function settleNothing(): void {}
+
+/** The call whose promise is being made: the executor below runs synchronously inside `new Promise`. */
+let promising: PendingCall | undefined
+/** One executor for every call's promise, instead of a closure per call. */
+function takeSettlers(resolve: (value: unknown) => void, reject: (e: Error) => void): void {
+  promising!.resolve = resolve
+  promising!.reject = reject
+}
+
+/** A call sent (or waiting to be) and not yet answered. One class so every call has the same shape. */
 class PendingCall {
-  readonly xid: number
+  xid = 0
   readonly program: RpcProgram
   readonly proc: number
   readonly deadline: number
   readonly timeoutMs: number
-  readonly resolve: (r: XdrReader) => void
-  readonly reject: (e: Error) => void
-  /** Data-changing calls whose fate is unknown if the connection drops after sending. */
-  readonly mutates: boolean
-  readonly sink: ReplySink | undefined
+  readonly flags: number
+  readonly decode: ReplyDecoder<unknown>
+  resolve: (value: unknown) => void = settleNothing
+  reject: (e: Error) => void = settleNothing
+  readonly readSink: ReadSink | undefined
+  /** The encoded call while it waits for a slot; undefined once sent or failed. */
+  header: Buffer | undefined
+  payload: Buffer | undefined
   /**
    * With a payload sent by reference: the connection's count of queued bytes once it was queued.
    * The call may settle on its deadline only when the socket has written that far.
    */
-  readonly sentMark: number
+  sentMark = 0
 
-  constructor(xid: number, program: RpcProgram, proc: number, timeoutMs: number, mutates: boolean,
-    sink: ReplySink | undefined, sentMark: number, resolve: (r: XdrReader) => void, reject: (e: Error) => void) {
-    this.xid = xid
+  constructor(program: RpcProgram, proc: number, timeoutMs: number, flags: number, decode: ReplyDecoder<unknown>,
+    readSink: ReadSink | undefined, header: Buffer, payload: Buffer | undefined) {
     this.program = program
     this.proc = proc
     this.timeoutMs = timeoutMs
     this.deadline = performance.now() + timeoutMs
-    this.mutates = mutates
-    this.sink = sink
-    this.sentMark = sentMark
-    this.resolve = resolve
-    this.reject = reject
+    this.flags = flags
+    this.decode = decode
+    this.readSink = readSink
+    this.header = header
+    this.payload = payload
+  }
+
+  get mutates(): boolean {
+    return (this.flags & CallFlag.MUTATES) !== 0
   }
 }
 
@@ -101,6 +149,10 @@ const REPLY_HEADER_BYTES = 24
 const RECEIVE_BUFFER_BYTES = 256 * 1024
 /** XIDs of calls failed by their deadline, remembered so a late reply is dropped, not fatal. */
 const MAX_EXPIRED_XIDS = 4096
+/** Calls in flight are found by `xid & mask` in a table kept at most half full. */
+const MIN_SLOTS = 64
+/** The cold path's reply: a reader of its own, since the connection's is reset for the next reply. */
+const ownReader: ReplyDecoder<XdrReader> = (r) => new XdrReader(r.buffer, r.offset, r.end)
 
 /**
  * One ONC RPC connection (RFC 5531) over TCP or a unix socket: many calls in flight, replies
@@ -117,7 +169,8 @@ const MAX_EXPIRED_XIDS = 4096
  *
  * Events: `'close'` (error | undefined) once, when the connection ends for any reason: undefined
  * only when `close()` ended it; a peer closing gives ECONNRESET, broken framing an RpcError;
- * `'callback'` (program, version, proc, reader) for server-initiated calls.
+ * `'callback'` (program, version, proc, reader) for server-initiated calls; the reader is the
+ * connection's, valid only while the listener runs.
  */
 export class RpcClient extends EventEmitter {
   readonly endpoint: RpcEndpoint
@@ -126,26 +179,37 @@ export class RpcClient extends EventEmitter {
   #socket: Socket | undefined
   readonly #writer = new XdrWriter()
   readonly #decoder: RecordDecoder
-  readonly #pending = new Map<number, PendingCall>()
+  /** One reader for every reply of this connection, reset per record. */
+  readonly #reader = new XdrReader(Buffer.alloc(0))
+  /** Calls in flight by `xid & #mask`; #nextXid keeps every xid's slot its own. */
+  #slots: Array<PendingCall | undefined> = new Array<PendingCall | undefined>(MIN_SLOTS).fill(undefined)
+  #mask = MIN_SLOTS - 1
+  #inFlight = 0
+  /** Calls in flight that count against #maxInFlight. */
+  #bounded = 0
+  readonly #maxInFlight: number
+  /** Calls waiting for a slot, in order, from #waitingHead on. */
+  #waiting: Array<PendingCall | undefined> = []
+  #waitingHead = 0
   #xid = 1
   #corked = false
   /**
-   * Sends the data of a large reply straight into the buffer its call supplied (a ReplySink):
-   * only for an accepted, successful reply with an empty verifier (24 header bytes), whose codec
-   * finds where the data starts.
+   * Finds the read sink of a large reply: only for an accepted, successful reply with an empty
+   * verifier (24 header bytes) to a call that gave one, whose codec finds where the data starts.
    */
-  readonly #placer = {
-    sink: undefined as Uint8Array | undefined,
-    place: (head: Buffer, recordLength: number): number => {
-      const placer = this.#placer
-      placer.sink = undefined
-      const call = this.#pending.get(head.readUInt32BE(0))
-      const sink = call?.sink
+  readonly #readSinks: ReadSinkFinder & { buffer: Uint8Array | undefined } = {
+    buffer: undefined,
+    find: (head: Buffer, recordLength: number): number => {
+      const finder = this.#readSinks
+      finder.buffer = undefined
+      const xid = head.readUInt32BE(0)
+      const call = this.#slots[xid & this.#mask]
+      const sink = call?.xid === xid ? call.readSink : undefined
       if (sink === undefined) return -1
       if (head.readUInt32BE(4) !== MsgType.REPLY || head.readUInt32BE(8) !== 0 || head.readUInt32BE(16) !== 0 || head.readUInt32BE(20) !== 0) return -1
-      const at = sink.headLength(head, REPLY_HEADER_BYTES, recordLength)
+      const at = sink.dataOffset(head, REPLY_HEADER_BYTES, recordLength)
       if (at < 0) return -1
-      placer.sink = sink.buffer
+      finder.buffer = sink.buffer
       return at
     },
   }
@@ -194,9 +258,11 @@ export class RpcClient extends EventEmitter {
     this.#callTimeoutMs = options.callTimeoutMs ?? 1_800_000
     this.#volume = options.volume
     this.#brick = options.brick
+    this.#maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT
     this.label = options.label ?? describeEndpoint(endpoint)
     // Chunks come from one reused receive buffer (socket onread): the decoder copies each record out.
-    this.#decoder = new RecordDecoder((record) => this.#onRecord(record), options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES, true, this.#placer)
+    this.#decoder = new RecordDecoder((record, placedBytes) => this.#onRecord(record, placedBytes),
+      options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES, true, this.#readSinks)
   }
 
   get status(): RpcClientStatus {
@@ -205,7 +271,12 @@ export class RpcClient extends EventEmitter {
 
   /** Calls sent and not yet answered. */
   get inFlight(): number {
-    return this.#pending.size
+    return this.#inFlight
+  }
+
+  /** Calls waiting for one of the maxInFlight slots. */
+  get waiting(): number {
+    return this.#waiting.length - this.#waitingHead
   }
 
   /**
@@ -259,7 +330,7 @@ export class RpcClient extends EventEmitter {
 
   /**
    * Start a call: encodes the record mark placeholder and the CALL header, and returns the writer
-   * for the caller to append the arguments; `endCall` (or `abortCall`) must follow synchronously.
+   * for the caller to append the arguments; `send` (or `abortCall`) must follow synchronously.
    * Two steps instead of an encode callback keep the hot path free of per-call closures.
    * The credential carries the current time when `authFlags` ask the brick to set times, or when
    * `stampTime` says the fop takes its ctime from it anyway (setattr of times).
@@ -267,13 +338,15 @@ export class RpcClient extends EventEmitter {
   beginCall(program: RpcProgram, proc: number, flavor: AuthFlavor, id: AuthIdentity, authFlags: number, stampTime = authFlags !== 0): XdrWriter {
     const w = this.#writer
     w.reserve(4)
-    const xid = this.#nextXid()
-    writeCallHeader(w, xid, program, proc, flavor, id, authFlags, stampTime ? wallClock(this.#clock) : NO_TIME)
-    this.#beganXid = xid
+    // The xid is written when the call is sent (#transmit): a waiting call holds no slot.
+    writeCallHeader(w, 0, program, proc, flavor, id, authFlags, stampTime ? wallClock(this.#clock) : NO_TIME)
+    this.#beganProgram = program
+    this.#beganProc = proc
     return w
   }
 
-  #beganXid = 0
+  #beganProgram: RpcProgram = PING_PROGRAM
+  #beganProc = 0
   /** Bytes handed to the socket so far; minus its writableLength, the bytes it has written. */
   #queuedBytes = 0
   readonly #clock: WallClock = { sec: 0, nsec: 0 }
@@ -285,35 +358,90 @@ export class RpcClient extends EventEmitter {
 
   /**
    * Send the call begun with `beginCall`, with an optional payload sent by reference after the
-   * arguments (WRITE data: no copy into the header buffer). Resolves with a reader positioned at
-   * the procedure's results. `timeoutMs` bounds this call instead of `callTimeoutMs`.
+   * arguments (WRITE data: no copy into the header buffer) and an optional read sink for the
+   * reply's data. Resolves with what `decode` makes of the results. With maxInFlight calls in
+   * flight the call waits, in order, for a slot; its deadline runs from now either way.
+   * `timeoutMs` bounds this call instead of `callTimeoutMs`.
    */
-  endCall(program: RpcProgram, proc: number, payload: Buffer | undefined, mutates: boolean, timeoutMs?: number, sink?: ReplySink): Promise<XdrReader> {
+  send<T>(decode: ReplyDecoder<T>, flags = 0, payload?: Buffer, readSink?: ReadSink, timeoutMs?: number): Promise<T> {
     const w = this.#writer
     const payloadBytes = payload === undefined ? 0 : payload.length
     w.patchUint32(0, recordMark(w.length - 4 + payloadBytes))
     const header = w.finish()
-    const xid = this.#beganXid
-    const socket = this.#socket
-    if (this.#status !== 'connected' || socket === undefined) {
-      return Promise.reject(this.#notConnected(program, proc, xid, false))
+    const program = this.#beganProgram
+    const proc = this.#beganProc
+    if (this.#status !== 'connected' || this.#socket === undefined) {
+      return Promise.reject(this.#notConnected(program, proc, 0, false))
     }
+    const call = new PendingCall(program, proc, timeoutMs ?? this.#callTimeoutMs, flags, decode, readSink, header, payloadBytes > 0 ? payload : undefined)
+    promising = call
+    const promise = new Promise<unknown>(takeSettlers) as Promise<T>
+    promising = undefined
+    if ((flags & CallFlag.UNBOUNDED) !== 0 || this.#maxInFlight === 0) this.#transmit(call)
+    else if (this.#bounded < this.#maxInFlight && this.#waitingHead === this.#waiting.length) {
+      this.#bounded++
+      this.#transmit(call)
+    } else this.#waiting.push(call)
+    return promise
+  }
+
+  /** Give `call` an xid and a slot, and write it out (batched with this tick's other calls). */
+  #transmit(call: PendingCall): void {
+    const socket = this.#socket!
+    const header = call.header!
+    const payload = call.payload
+    call.header = undefined
+    call.payload = undefined
+    const xid = this.#nextXid()
+    call.xid = xid
+    header.writeUInt32BE(xid, 4)
     // The liveness clock runs only while calls are outstanding: an idle spell is not silence.
-    if (this.#pending.size === 0) this.#aliveAt = performance.now()
-    this.#queuedBytes += header.length + payloadBytes
-    const sentMark = payloadBytes > 0 ? this.#queuedBytes : 0
-    return new Promise<XdrReader>((resolve, reject) => {
-      this.#pending.set(xid, new PendingCall(xid, program, proc, timeoutMs ?? this.#callTimeoutMs, mutates, sink, sentMark, resolve, reject))
-      if (!this.#corked) {
-        // Batch every call made in this tick into one writev.
-        this.#corked = true
-        socket.cork()
-        process.nextTick(this.#uncork)
+    if (this.#inFlight === 0) this.#aliveAt = performance.now()
+    this.#slots[xid & this.#mask] = call
+    this.#inFlight++
+    this.#queuedBytes += header.length
+    if (payload !== undefined) {
+      this.#queuedBytes += payload.length
+      call.sentMark = this.#queuedBytes
+    }
+    if (!this.#corked) {
+      // Batch every call made in this tick into one writev.
+      this.#corked = true
+      socket.cork()
+      process.nextTick(this.#uncork)
+    }
+    socket.write(header)
+    if (payload !== undefined) socket.write(payload)
+    if (debug.enabled) debug('call %s %s %s xid %d (%d+%d bytes)', this.label, call.program.name, procedureName(call.program, call.proc), xid, header.length, payload?.length ?? 0)
+  }
+
+  /**
+   * A bounded call is over (answered, expired): the next waiting calls take its slot, and failed
+   * ones leave the queue. Without a call, only the latter.
+   */
+  #admitNext(call: PendingCall | undefined): void {
+    if (call !== undefined) {
+      if ((call.flags & CallFlag.UNBOUNDED) !== 0 || this.#maxInFlight === 0) return
+      this.#bounded--
+    }
+    const waiting = this.#waiting
+    while (this.#waitingHead < waiting.length) {
+      const next = waiting[this.#waitingHead]!
+      // A waiting call its deadline already failed was left in place (#sweep): it just leaves.
+      if (next.header !== undefined) {
+        if (this.#bounded >= this.#maxInFlight) break
+        this.#bounded++
+        this.#transmit(next)
       }
-      socket.write(header)
-      if (payload !== undefined && payloadBytes > 0) socket.write(payload)
-      if (debug.enabled) debug('call %s %s %s xid %d (%d+%d bytes)', this.label, program.name, procedureName(program, proc), xid, header.length, payloadBytes)
-    })
+      waiting[this.#waitingHead++] = undefined
+    }
+    if (this.#waitingHead === waiting.length) {
+      this.#waiting = []
+      this.#waitingHead = 0
+    } else if (this.#waitingHead >= 1024 && this.#waitingHead * 2 >= waiting.length) {
+      this.#waiting = waiting.slice(this.#waitingHead)
+      this.#waitingHead = 0
+    }
   }
 
   /**
@@ -328,7 +456,7 @@ export class RpcClient extends EventEmitter {
       this.abortCall()
       return Promise.reject(err)
     }
-    return this.endCall(program, proc, undefined, false, timeoutMs)
+    return this.send(ownReader, 0, undefined, undefined, timeoutMs)
   }
 
   /**
@@ -336,7 +464,7 @@ export class RpcClient extends EventEmitter {
    * how an old graph waits for its calls to drain before it is finished.
    */
   whenIdle(): Promise<void> {
-    if (this.#pending.size === 0 || this.#status === 'closed') return Promise.resolve()
+    if (this.#idle() || this.#status === 'closed') return Promise.resolve()
     return new Promise<void>((resolve) => this.#idleWaiters.push(resolve))
   }
 
@@ -359,14 +487,41 @@ export class RpcClient extends EventEmitter {
     return this.#closeError
   }
 
+  #idle(): boolean {
+    return this.#inFlight === 0 && this.#waitingHead === this.#waiting.length
+  }
+
   #nextXid(): number {
-    // XIDs only need to be unique among outstanding calls; wrap well before 2^32.
+    if (this.#inFlight * 2 >= this.#slots.length) this.#growSlots()
+    // XIDs only need to be unique among outstanding calls, and each needs its own slot; wrap well
+    // before 2^32. The table is at most half full, so a free slot is a step or two away.
+    const slots = this.#slots
+    const mask = this.#mask
     let xid = this.#xid
     do {
       xid = xid >= 0x7fffffff ? 1 : xid + 1
-    } while (this.#pending.has(xid))
+    } while (slots[xid & mask] !== undefined)
     this.#xid = xid
     return xid
+  }
+
+  /** Twice the slots: xids apart under the old mask stay apart under the new one. */
+  #growSlots(): void {
+    const slots = new Array<PendingCall | undefined>(this.#slots.length * 2).fill(undefined)
+    const mask = slots.length - 1
+    for (const call of this.#slots) if (call !== undefined) slots[call.xid & mask] = call
+    this.#slots = slots
+    this.#mask = mask
+  }
+
+  /** The call in flight with `xid`, taken out of its slot; undefined if none. */
+  #take(xid: number): PendingCall | undefined {
+    const slot = xid & this.#mask
+    const call = this.#slots[slot]
+    if (call === undefined || call.xid !== xid) return undefined
+    this.#slots[slot] = undefined
+    this.#inFlight--
+    return call
   }
 
   #onData(chunk: Buffer): void {
@@ -381,8 +536,8 @@ export class RpcClient extends EventEmitter {
     }
   }
 
-  #onRecord(record: Buffer): void {
-    const r = new XdrReader(record)
+  #onRecord(record: Buffer, placedBytes: number): void {
+    const r = this.#reader.reset(record)
     const xid = r.uint32()
     const msgType = r.uint32()
     if (msgType === MsgType.CALL) {
@@ -392,7 +547,7 @@ export class RpcClient extends EventEmitter {
     if (msgType !== MsgType.REPLY) {
       throw new RpcError('ERR_RPC_PROTOCOL', `unknown msg_type ${msgType}`, this.#where())
     }
-    const call = this.#pending.get(xid)
+    const call = this.#take(xid)
     if (call === undefined) {
       // A late reply to a call its deadline already failed is harmless (rpc-clnt.c logs and drops
       // it); a reply to an XID never sent means the peer is confused.
@@ -404,23 +559,36 @@ export class RpcClient extends EventEmitter {
       }
       throw new RpcError('ERR_RPC_PROTOCOL', `reply to unknown xid ${xid}`, this.#where())
     }
-    this.#pending.delete(xid)
-    if (this.#pending.size === 0 && this.#idleWaiters.length > 0) this.#wakeIdle()
+    this.#settle(call, r, placedBytes)
+    this.#admitNext(call)
+    if (this.#idleWaiters.length > 0 && this.#idle()) this.#wakeIdle()
+  }
+
+  /** Decode the reply to `call` from `r` (at its accept status) and settle the call with it. */
+  #settle(call: PendingCall, r: XdrReader, placedBytes: number): void {
     // Fast path, what every good reply starts with: MSG_ACCEPTED, an empty verifier, SUCCESS.
     const b = r.buffer
     const at = r.offset
     if (r.end - at >= 16 && b.readUInt32BE(at) === 0 && b.readUInt32BE(at + 8) === 0 && b.readUInt32BE(at + 12) === 0) {
       r.offset = at + 16
-      call.resolve(r)
-      return
+    } else {
+      try {
+        readReplyStatus(r, { program: call.program.name, procedure: procedureName(call.program, call.proc), xid: call.xid, host: this.endpoint.host, port: this.endpoint.port })
+      } catch (err) {
+        call.reject(err instanceof XdrError ? new RpcError('ERR_RPC_PROTOCOL', `malformed reply: ${err.message}`, { program: call.program.name, xid: call.xid, cause: err }) : err as Error)
+        return
+      }
     }
+    const sink = placedBytes > 0 ? call.readSink?.buffer : undefined
+    let value: unknown
     try {
-      readReplyStatus(r, { program: call.program.name, procedure: procedureName(call.program, call.proc), xid, host: this.endpoint.host, port: this.endpoint.port })
+      value = call.decode(r, sink === undefined ? undefined : Buffer.from(sink.buffer, sink.byteOffset, placedBytes))
     } catch (err) {
-      call.reject(err instanceof XdrError ? new RpcError('ERR_RPC_PROTOCOL', `malformed reply: ${err.message}`, { program: call.program.name, xid, cause: err }) : err as Error)
+      // A reply its codec rejects fails its call; the stream itself is intact.
+      call.reject(err as Error)
       return
     }
-    call.resolve(r)
+    call.resolve(value)
   }
 
   #onServerCall(r: XdrReader): void {
@@ -445,7 +613,7 @@ export class RpcClient extends EventEmitter {
 
   /** Deadlines and liveness, checked by one timer per connection. */
   #sweep(): void {
-    if (this.#pending.size === 0) return
+    if (this.#idle()) return
     const now = performance.now()
     if (this.#pingTimeoutMs > 0) {
       const silentMs = now - this.#aliveAt
@@ -457,32 +625,45 @@ export class RpcClient extends EventEmitter {
       // mistaken for a dead one.
       if (!this.#pingInFlight && now - this.#lastPingAt >= this.#pingTimeoutMs / 4) this.#ping(now)
     }
-    let written = -1
-    for (const call of this.#pending.values()) {
-      if (call.deadline <= now) {
-        // Its payload is the caller's buffer, sent by reference: while the socket still holds
-        // part of it the call stays (the caller must not refill a buffer still being sent); it
-        // settles once written, or when the connection drops (ping-timeout bounds that).
-        if (call.sentMark > 0) {
-          if (written < 0) written = this.#queuedBytes - (this.#socket?.writableLength ?? 0)
-          if (written < call.sentMark) continue
-        }
-        // A reply being received into the caller's buffer goes to one of ours from here on.
-        if (call.sink !== undefined) this.#decoder.releaseSink(call.sink.buffer)
-        this.#pending.delete(call.xid)
-        if (this.#expired.size >= MAX_EXPIRED_XIDS) {
-          this.#expired.delete(this.#expired.values().next().value!)
-          this.#expiredForgotten = true
-        }
-        this.#expired.add(call.xid)
-        call.reject(new GlusterError({
-          errno: errnoOf('ETIMEDOUT'), syscall: procedureName(call.program, call.proc).toLowerCase(), host: this.endpoint.host, port: this.endpoint.port,
-          volume: this.#volume, brick: this.#brick, maybeApplied: call.mutates,
-          detail: `no reply within ${call.timeoutMs} ms (${call.program.name} xid ${call.xid})`,
-        }))
-      }
+    // Waiting calls were never sent: past their deadline they fail (and leave the queue when
+    // reached), before expired calls in flight free slots they would be sent in.
+    for (let i = this.#waitingHead; i < this.#waiting.length; i++) {
+      const call = this.#waiting[i]!
+      if (call.header === undefined || call.deadline > now) continue
+      call.header = undefined
+      call.payload = undefined
+      call.reject(this.#timedOut(call, `not sent within ${call.timeoutMs} ms: all ${this.#maxInFlight} call slots of ${this.label} stayed busy`, false))
     }
-    if (this.#pending.size === 0 && this.#idleWaiters.length > 0) this.#wakeIdle()
+    this.#admitNext(undefined)
+    let written = -1
+    for (const call of this.#slots) {
+      if (call === undefined || call.deadline > now) continue
+      // Its payload is the caller's buffer, sent by reference: while the socket still holds
+      // part of it the call stays (the caller must not refill a buffer still being sent); it
+      // settles once written, or when the connection drops (ping-timeout bounds that).
+      if (call.sentMark > 0) {
+        if (written < 0) written = this.#queuedBytes - (this.#socket?.writableLength ?? 0)
+        if (written < call.sentMark) continue
+      }
+      // A reply being received into the caller's buffer goes to one of ours from here on.
+      if (call.readSink !== undefined) this.#decoder.releaseReadSink(call.readSink.buffer)
+      this.#take(call.xid)
+      if (this.#expired.size >= MAX_EXPIRED_XIDS) {
+        this.#expired.delete(this.#expired.values().next().value!)
+        this.#expiredForgotten = true
+      }
+      this.#expired.add(call.xid)
+      call.reject(this.#timedOut(call, `no reply within ${call.timeoutMs} ms (${call.program.name} xid ${call.xid})`))
+      this.#admitNext(call)
+    }
+    if (this.#idleWaiters.length > 0 && this.#idle()) this.#wakeIdle()
+  }
+
+  #timedOut(call: PendingCall, detail: string, maybeApplied = call.mutates): GlusterError {
+    return new GlusterError({
+      errno: errnoOf('ETIMEDOUT'), syscall: procedureName(call.program, call.proc).toLowerCase(), host: this.endpoint.host, port: this.endpoint.port,
+      volume: this.#volume, brick: this.#brick, maybeApplied, detail,
+    })
   }
 
   #wakeIdle(): void {
@@ -494,7 +675,9 @@ export class RpcClient extends EventEmitter {
   #ping(now: number): void {
     this.#pingInFlight = true
     this.#lastPingAt = now
-    this.call(PING_PROGRAM, PING_PROC, AuthFlavor.GLUSTERFS_V2, NO_IDENTITY, noArgs).then(
+    this.beginCall(PING_PROGRAM, PING_PROC, AuthFlavor.GLUSTERFS_V2, NO_IDENTITY, 0)
+    // A ping never waits behind the calls it vouches for.
+    this.send(noReply, CallFlag.UNBOUNDED).then(
       () => { this.#pingInFlight = false },
       () => { this.#pingInFlight = false },
     )
@@ -507,11 +690,19 @@ export class RpcClient extends EventEmitter {
     if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer)
     this.#socket?.destroy()
     this.#connectReject?.(err ?? this.#transportError('ECONNABORTED', 'connect', 'the client was closed before the connection was established'))
-    const pending = [...this.#pending.values()]
-    this.#pending.clear()
+    const sent = this.#slots.filter((call) => call !== undefined)
+    const waiting = this.#waiting.slice(this.#waitingHead).filter((call): call is PendingCall => call?.header !== undefined)
+    this.#slots = new Array<PendingCall | undefined>(MIN_SLOTS).fill(undefined)
+    this.#mask = MIN_SLOTS - 1
+    this.#inFlight = 0
+    this.#bounded = 0
+    this.#waiting = []
+    this.#waitingHead = 0
     this.#expired.clear()
     this.#expiredForgotten = false
-    for (const call of pending) call.reject(this.#notConnected(call.program, call.proc, call.xid, call.mutates, err))
+    for (const call of sent) call.reject(this.#notConnected(call.program, call.proc, call.xid, call.mutates, err))
+    // Never sent: they cannot have been applied.
+    for (const call of waiting) call.reject(this.#notConnected(call.program, call.proc, 0, false, err))
     this.#wakeIdle()
     debug('closed %s%s', this.label, err ? ': ' + err.message : '')
     this.emit('close', err)
@@ -521,7 +712,7 @@ export class RpcClient extends EventEmitter {
     return new GlusterError({
       errno: errnoOf('ENOTCONN'), syscall: procedureName(program, proc).toLowerCase(), host: this.endpoint.host, port: this.endpoint.port,
       volume: this.#volume, brick: this.#brick, maybeApplied: mutates, cause,
-      detail: `connection to ${this.label} ${cause ? 'lost (' + cause.message + ')' : 'closed'}; ${program.name} ${procedureName(program, proc)} xid ${xid} ${mutates ? 'may or may not have been applied' : 'failed'}`,
+      detail: `connection to ${this.label} ${cause ? 'lost (' + cause.message + ')' : 'closed'}; ${program.name} ${procedureName(program, proc)} ${xid === 0 ? 'was not sent' : `xid ${xid} ${mutates ? 'may or may not have been applied' : 'failed'}`}`,
     })
   }
 
@@ -547,7 +738,7 @@ export class RpcClient extends EventEmitter {
   }
 }
 
-function noArgs(): void {}
+function noReply(): void {}
 
 export function describeEndpoint(e: RpcEndpoint): string {
   return e.transport === 'unix' ? `unix:${e.socketPath ?? ''}` : formatHostPort(e.host, e.port)

@@ -1,5 +1,5 @@
-// Linux x86-64 open flags and st_mode bits: what the wire carries (GF_O_* and the iatt's
-// ia_prot/ia_type are numerically the same, wire reference §3.9), shared by every layer above.
+// Linux x86-64 open flags, st_mode bits and lseek whence: what the wire carries (GF_O_* and the
+// iatt's ia_prot/ia_type are numerically the same, wire reference §3.9), shared by every layer above.
 
 /** Open flags. */
 export const O_RDONLY = 0o0
@@ -35,3 +35,13 @@ export const S_IFIFO = 0o10000
 /** Mode bits DHT gives meaning to: linkto files and files under migration carry them. */
 export const S_ISGID = 0o2000
 export const S_ISVTX = 0o1000
+
+/** lseek whence, including Linux SEEK_DATA / SEEK_HOLE. */
+export const SEEK_SET = 0
+export const SEEK_CUR = 1
+export const SEEK_END = 2
+export const SEEK_DATA = 3
+export const SEEK_HOLE = 4
+
+/** What SEEK asks the brick for, on the wire (gfx_seek_req `what`, glusterfs-fops.h gf_seek_what_t). */
+export const SeekWhat = { DATA: 0, HOLE: 1 } as const

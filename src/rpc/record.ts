@@ -14,19 +14,22 @@ export const DEFAULT_MAX_RECORD_BYTES = 80 * 1024 * 1024
 const SLAB_BYTES = 2 * 1024 * 1024
 const SLAB_MAX_RECORD = 512 * 1024
 
-/** Bytes of a record seen before deciding whether its tail goes straight to a caller's buffer. */
+/** Bytes of a record seen before deciding whether its tail goes to a read sink. */
 export const PLACEMENT_PEEK_BYTES = 256
 
 /**
  * Decides, from the first PLACEMENT_PEEK_BYTES of a larger record, whether its tail (a READ
- * reply's data) is written straight into a caller's buffer instead of a slab: the one copy out of
- * the receive buffer lands where the caller wants the bytes.
+ * reply's data) is written straight into a read sink (a caller's buffer) instead of a slab: the
+ * one copy out of the receive buffer lands where the caller wants the bytes.
  */
-export interface RecordPlacer {
-  /** The length of the head to keep as the record, or -1 to keep the whole record; sets `sink`. */
-  place(head: Buffer, recordLength: number): number
-  /** Where the tail goes when `place` returned a head length. */
-  readonly sink: Uint8Array | undefined
+export interface ReadSinkFinder {
+  /**
+   * The length of the head to keep as the record, or -1 to keep the whole record; sets `buffer`.
+   * `head` holds at least the record's first PLACEMENT_PEEK_BYTES (all of it when it came whole).
+   */
+  find(head: Buffer, recordLength: number): number
+  /** The read sink the tail goes to when `find` returned a head length. */
+  readonly buffer: Uint8Array | undefined
 }
 
 /** Encode a single-fragment record mark for `length` bytes (what GlusterFS always sends). */
@@ -49,16 +52,16 @@ export function recordMark(length: number): number {
  */
 export class RecordDecoder {
   readonly maxRecordBytes: number
-  readonly #onRecord: (record: Buffer, sunkBytes: number) => void
+  readonly #onRecord: (record: Buffer, placedBytes: number) => void
   readonly #transient: boolean
-  readonly #placer: RecordPlacer | undefined
+  readonly #readSinks: ReadSinkFinder | undefined
   // Placement of a large single-fragment record: its first bytes gathered in #peek, then either
-  // its head in #head and its tail in #sink, or the whole record through #dest or #parts.
+  // its head in #head and its tail in #readSink, or the whole record through #dest or #parts.
   #peek: Buffer | undefined
   #peeking = false
   #head: Buffer | undefined
-  #sink: Uint8Array | undefined
-  #sinkAt = 0
+  #readSink: Uint8Array | undefined
+  #readSinkAt = 0
   // Partial record being assembled across chunks: its fragments' bytes so far, either in
   // #parts (views, or copies when chunks are transient) or written straight into #dest.
   #parts: Buffer[] = []
@@ -76,15 +79,15 @@ export class RecordDecoder {
   #bytesSeen = 0
 
   /**
-   * `onRecord` gets each record and, when a placer sent its tail to a caller's buffer, how many
-   * bytes went there (the record is then only the head). A placer works on transient chunks only.
+   * `onRecord` gets each record and, when its tail went to a read sink, how many bytes went there
+   * (the record is then only the head). Read sinks are found on transient chunks only.
    */
-  constructor(onRecord: (record: Buffer, sunkBytes: number) => void, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES,
-    transientChunks = false, placer?: RecordPlacer) {
+  constructor(onRecord: (record: Buffer, placedBytes: number) => void, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES,
+    transientChunks = false, readSinks?: ReadSinkFinder) {
     this.#onRecord = onRecord
     this.maxRecordBytes = maxRecordBytes
     this.#transient = transientChunks
-    this.#placer = transientChunks ? placer : undefined
+    this.#readSinks = transientChunks ? readSinks : undefined
   }
 
   /** True while a record is partly received (a peer closing now closed mid-record). */
@@ -107,7 +110,7 @@ export class RecordDecoder {
           if ((mark & LAST_FRAGMENT) !== 0 && end - at - 4 >= length) {
             const view = chunk.subarray(at + 4, at + 4 + length)
             if (!this.#transient) this.#onRecord(view, 0)
-            else if (this.#placer === undefined || length <= PLACEMENT_PEEK_BYTES || !this.#placeWhole(view)) this.#onRecord(this.#copyOut(view), 0)
+            else if (this.#readSinks === undefined || length <= PLACEMENT_PEEK_BYTES || !this.#toReadSinkWhole(view)) this.#onRecord(this.#copyOut(view), 0)
             at += 4 + length
             continue
           }
@@ -131,14 +134,14 @@ export class RecordDecoder {
         this.#partsBytes += take
         this.#fragmentLeft -= take
         at += take
-        if (this.#partsBytes === PLACEMENT_PEEK_BYTES) this.#place()
+        if (this.#partsBytes === PLACEMENT_PEEK_BYTES) this.#toReadSink()
         continue
       }
       const take = Math.min(this.#fragmentLeft, end - at)
       const dest = this.#dest
-      if (this.#sink !== undefined) {
-        chunk.copy(this.#sink, this.#sinkAt, at, at + take)
-        this.#sinkAt += take
+      if (this.#readSink !== undefined) {
+        chunk.copy(this.#readSink, this.#readSinkAt, at, at + take)
+        this.#readSinkAt += take
       } else if (dest !== undefined) chunk.copy(dest, this.#partsBytes, at, at + take)
       else this.#parts.push(this.#transient ? Buffer.from(chunk.subarray(at, at + take)) : chunk.subarray(at, at + take))
       this.#partsBytes += take
@@ -154,7 +157,7 @@ export class RecordDecoder {
     this.#checkSize(this.#partsBytes + length)
     this.#fragmentLeft = length
     if (this.#transient && this.#lastFragment && this.#partsBytes === 0) {
-      if (this.#placer !== undefined && length > PLACEMENT_PEEK_BYTES) {
+      if (this.#readSinks !== undefined && length > PLACEMENT_PEEK_BYTES) {
         // Large enough to be bulk data: look at its head before deciding where it goes.
         this.#peek ??= Buffer.allocUnsafe(PLACEMENT_PEEK_BYTES)
         this.#peeking = true
@@ -174,31 +177,33 @@ export class RecordDecoder {
     }
   }
 
-  /** A record whole in one chunk: its tail straight to the placer's sink, if it wants it. */
-  #placeWhole(view: Buffer): boolean {
-    const headLength = this.#placer!.place(view.subarray(0, PLACEMENT_PEEK_BYTES), view.length)
-    const sink = this.#placer!.sink
+  /** A record whole in one chunk: its tail straight to a read sink, if its call gave one. */
+  #toReadSinkWhole(view: Buffer): boolean {
+    // Copies by offsets, not through subarrays: no view objects per READ reply.
+    const headLength = this.#readSinks!.find(view, view.length)
+    const sink = this.#readSinks!.buffer
     if (headLength < 0 || headLength > PLACEMENT_PEEK_BYTES || sink === undefined || view.length - headLength > sink.length) return false
-    const head = this.#copyOut(view.subarray(0, headLength))
-    sink.set(view.subarray(headLength), 0)
+    const head = this.#alloc(headLength)
+    view.copy(head, 0, 0, headLength)
+    view.copy(sink, 0, headLength)
     this.#onRecord(head, view.length - headLength)
     return true
   }
 
-  /** The peeked head is in: ask the placer where the rest of the record goes. */
-  #place(): void {
+  /** The peeked head is in: ask where the rest of the record goes. */
+  #toReadSink(): void {
     this.#peeking = false
     const peek = this.#peek!
     const total = PLACEMENT_PEEK_BYTES + this.#fragmentLeft
-    const headLength = this.#placer!.place(peek, total)
-    const sink = this.#placer!.sink
+    const headLength = this.#readSinks!.find(peek, total)
+    const sink = this.#readSinks!.buffer
     if (headLength >= 0 && headLength <= PLACEMENT_PEEK_BYTES && sink !== undefined && total - headLength <= sink.length) {
       const head = this.#alloc(headLength)
       peek.copy(head, 0, 0, headLength)
       sink.set(peek.subarray(headLength), 0)
       this.#head = head
-      this.#sink = sink
-      this.#sinkAt = PLACEMENT_PEEK_BYTES - headLength
+      this.#readSink = sink
+      this.#readSinkAt = PLACEMENT_PEEK_BYTES - headLength
     } else if (total <= this.#bytesSeen) {
       this.#dest = this.#alloc(total)
       peek.copy(this.#dest, 0, 0, PLACEMENT_PEEK_BYTES)
@@ -212,18 +217,18 @@ export class RecordDecoder {
    * received into it goes to a scratch buffer of ours instead (the reply is dropped, so what it
    * held so far need not follow). Allocates only then.
    */
-  releaseSink(buffer: Uint8Array): void {
-    if (this.#sink === buffer) this.#sink = Buffer.allocUnsafe(buffer.length)
+  releaseReadSink(buffer: Uint8Array): void {
+    if (this.#readSink === buffer) this.#readSink = Buffer.allocUnsafe(buffer.length)
   }
 
   #emit(): void {
     let record: Buffer
-    let sunk = 0
-    if (this.#sink !== undefined) {
+    let placed = 0
+    if (this.#readSink !== undefined) {
       record = this.#head!
-      sunk = this.#sinkAt
+      placed = this.#readSinkAt
       this.#head = undefined
-      this.#sink = undefined
+      this.#readSink = undefined
     } else if (this.#dest !== undefined) {
       record = this.#dest
       this.#dest = undefined
@@ -234,7 +239,7 @@ export class RecordDecoder {
     }
     this.#partsBytes = 0
     this.#lastFragment = false
-    this.#onRecord(record, sunk)
+    this.#onRecord(record, placed)
   }
 
   #assemble(parts: Buffer[], total: number): Buffer {

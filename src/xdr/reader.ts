@@ -66,7 +66,12 @@ export class XdrReader {
   }
 
   uhyper(): bigint {
-    return this.buffer.readBigUInt64BE(this.#need(8))
+    const at = this.#need(8)
+    // Most uhypers on the wire (dev, rdev, counts) fit 32 bits: one BigInt, or none for zero,
+    // instead of the four readBigUInt64BE builds.
+    if (this.buffer.readUInt32BE(at) !== 0) return this.buffer.readBigUInt64BE(at)
+    const lo = this.buffer.readUInt32BE(at + 4)
+    return lo === 0 ? 0n : BigInt(lo)
   }
 
   /** A signed hyper as a number; throws when it is outside ±(2^53 − 1). */

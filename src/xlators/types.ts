@@ -1,5 +1,7 @@
 import type { AuthIdentity } from '../rpc/auth.ts'
-import type { Dict, GfProtoFlock, GfStatfs, Iatt } from '../rpc/programs/fops.ts'
+import type { Dict } from '../rpc/programs/fops/dict.ts'
+import type { Iatt } from '../rpc/programs/fops/iatt.ts'
+import type { GfProtoFlock, GfStatfs } from '../rpc/programs/fops/structs.ts'
 
 export type { Dict, Iatt }
 
@@ -186,5 +188,3 @@ export const SetAttr = {
   MTIME_NOW: 0x100,
 } as const
 
-/** SEEK whence values on the wire (glusterfs gf_seek_what_t). */
-export const SeekWhat = { DATA: 0, HOLE: 1 } as const

@@ -7,12 +7,14 @@
 import { describe, expect, it } from 'vitest'
 import { XdrError } from '../../src/xdr/errors.ts'
 import { XdrReader } from '../../src/xdr/reader.ts'
+import { Dict, readGfxDict } from '../../src/rpc/programs/fops/dict.ts'
+import { Iatt, readGfxIattx } from '../../src/rpc/programs/fops/iatt.ts'
 import {
-  Dict, Iatt, readGfxCommon2iattRsp, readGfxCommon3iattRsp, readGfxCommonDictRsp, readGfxCommonIattRsp,
-  readGfxCommonRsp, readGfxCreateRsp, readGfxDict, readGfxGetactivelkRsp, readGfxIattx, readGfxLeaseRsp,
-  readGfxLkRsp, readGfxOpenRsp, readGfxRchecksumRsp, readGfxReaddirpRsp, readGfxReaddirRsp,
-  readGfxReadlinkRsp, readGfxReadRsp, readGfxRenameRsp, readGfxSeekRsp, readGfxStatfsRsp,
-} from '../../src/rpc/programs/fops.ts'
+  readGfxCommon2iattRsp, readGfxCommon3iattRsp, readGfxCommonDictRsp, readGfxCommonIattRsp, readGfxCommonRsp,
+  readGfxCreateRsp, readGfxGetactivelkRsp, readGfxLeaseRsp, readGfxLkRsp, readGfxOpenRsp, readGfxRchecksumRsp,
+  readGfxReaddirpRsp, readGfxReaddirRsp, readGfxReadlinkRsp, readGfxReadRsp, readGfxRenameRsp, readGfxSeekRsp,
+  readGfxStatfsRsp,
+} from '../../src/rpc/programs/fops/replies.ts'
 import { XdrBytes, xdr } from '../helpers/xdr-bytes.ts'
 import { FUZZ_BUDGET_MS, FUZZ_SEED, type Rng, fuzz } from '../helpers/fuzz.ts'
 

@@ -108,20 +108,20 @@ describe('RecordDecoder fuzz', () => {
       // records whose first byte is odd into sinks; head + sink must give the record back.
       const transient = g.chance(0.5)
       const headLength = g.int(PLACEMENT_PEEK_BYTES + 1)
-      const placer = {
-        sink: undefined as Buffer | undefined,
-        place(head: Buffer, recordLength: number): number {
-          placer.sink = (head[0]! & 1) === 1 && recordLength > headLength ? Buffer.alloc(recordLength - headLength) : undefined
-          return placer.sink === undefined ? -1 : headLength
+      const finder = {
+        buffer: undefined as Buffer | undefined,
+        find(head: Buffer, recordLength: number): number {
+          finder.buffer = (head[0]! & 1) === 1 && recordLength > headLength ? Buffer.alloc(recordLength - headLength) : undefined
+          return finder.buffer === undefined ? -1 : headLength
         },
       }
-      const decoder = new RecordDecoder((r, sunk) => {
-        if (sunk === 0) got.push(r)
+      const decoder = new RecordDecoder((r, placed) => {
+        if (placed === 0) got.push(r)
         else {
-          if (placer.sink === undefined || sunk !== placer.sink.length) throw new Error(`sunk ${sunk} bytes into no matching sink`)
-          got.push(Buffer.concat([r, placer.sink]))
+          if (finder.buffer === undefined || placed !== finder.buffer.length) throw new Error(`placed ${placed} bytes into no matching sink`)
+          got.push(Buffer.concat([r, finder.buffer]))
         }
-      }, 4096, transient, placer)
+      }, 4096, transient, finder)
       const reused = Buffer.alloc(stream.length + 1)
       for (const c of randomChunks(g, stream)) {
         if (!transient) {

@@ -1,6 +1,5 @@
 import { errnoOf } from '../../src/rpc/errno.ts'
 import { GlusterError } from '../../src/rpc/errors.ts'
-import { Iatt } from '../../src/rpc/programs/fops.ts'
 import { parseVolfile } from '../../src/xlators/volfile.ts'
 import { writeBehind } from '../../src/xlators/write-behind/index.ts'
 import {
@@ -10,7 +9,8 @@ import {
 import { Xlator, buildXlator } from '../../src/xlators/xlator.ts'
 import { TEST_GRAPH, testInit } from './xlator-init.ts'
 
-const O_APPEND = 0o2000
+import { Iatt } from '../../src/rpc/programs/fops/iatt.ts'
+import { O_APPEND } from '../../src/rpc/linux.ts'
 
 export const CALL: Call = { pid: 1, uid: 0, gid: 0, groups: [], lkOwner: Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]) }
 

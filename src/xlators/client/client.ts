@@ -1,24 +1,28 @@
-import { randomUUID } from 'node:crypto'
 import { debuglog } from 'node:util'
-import type { XdrReader } from '../../xdr/reader.ts'
 import type { XdrWriter } from '../../xdr/writer.ts'
 import { AuthFlavor, MdataFlag } from '../../rpc/auth.ts'
-import { RpcClient, type ReplySink, type RpcClientOptions } from '../../rpc/client.ts'
+import { CallFlag, RpcClient, type ReadSink, type ReplyDecoder, type RpcClientOptions } from '../../rpc/client.ts'
 import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
+import { newGfid } from '../../rpc/gfid.ts'
 import { CALLBACK_PROGRAM_NUMBER, CallbackProc } from '../../rpc/programs/callback.ts'
+import { Dict } from '../../rpc/programs/fops/dict.ts'
+import { Iatt } from '../../rpc/programs/fops/iatt.ts'
+import { FOP_PROGRAM, FopProc } from '../../rpc/programs/fops/program.ts'
 import {
-  Dict, FOP_PROGRAM, FopProc, Iatt, gfxReadRspDataOffset, readGfxCommon2iattRsp, readGfxCommon3iattRsp, readGfxCommonDictRsp,
-  readGfxCommonIattRsp, readGfxCommonRsp, readGfxCreateRsp, readGfxOpenRsp, readGfxReaddirpRsp, readGfxReadlinkRsp,
-  readGfxReadRsp, readGfxRenameRsp, readGfxSeekRsp, readGfxStatfsRsp, writeGfxAccessReq, writeGfxCreateReq,
-  writeGfxDiscardReq, writeGfxEntrylkReq, writeGfxFallocateReq, writeGfxFgetxattrReq, writeGfxFlushReq,
-  writeGfxFsetattrReq, writeGfxFsetxattrReq, writeGfxFstatReq, writeGfxFsyncReq, writeGfxFtruncateReq,
-  writeGfxGetxattrReq, writeGfxInodelkReq, writeGfxLinkReq, writeGfxLookupReq, writeGfxMkdirReq, writeGfxMknodReq,
-  writeGfxOpendirReq, writeGfxOpenReq, writeGfxReaddirpReq, writeGfxReadlinkReq, writeGfxReadReq,
-  writeGfxReleasedirReq, writeGfxReleaseReq, writeGfxRemovexattrReq, writeGfxRenameReq, writeGfxRmdirReq,
-  writeGfxSeekReq, writeGfxSetattrReq, writeGfxSetxattrReq, writeGfxStatfsReq, writeGfxStatReq, writeGfxSymlinkReq,
-  writeGfxTruncateReq, writeGfxUnlinkReq, writeGfxWriteReq, writeGfxZerofillReq,
-} from '../../rpc/programs/fops.ts'
+  gfxReadRspDataOffset, readGfxCommon2iattRsp, readGfxCommon3iattRsp, readGfxCommonDictRsp, readGfxCommonIattRsp,
+  readGfxCommonRsp, readGfxCreateRsp, readGfxOpenRsp, readGfxReaddirpRsp, readGfxReadlinkRsp, readGfxReadRsp,
+  readGfxRenameRsp, readGfxSeekRsp, readGfxStatfsRsp,
+} from '../../rpc/programs/fops/replies.ts'
+import {
+  writeGfxAccessReq, writeGfxCreateReq, writeGfxDiscardReq, writeGfxEntrylkReq, writeGfxFallocateReq,
+  writeGfxFgetxattrReq, writeGfxFlushReq, writeGfxFsetattrReq, writeGfxFsetxattrReq, writeGfxFstatReq,
+  writeGfxFsyncReq, writeGfxFtruncateReq, writeGfxGetxattrReq, writeGfxInodelkReq, writeGfxLinkReq,
+  writeGfxLookupReq, writeGfxMkdirReq, writeGfxMknodReq, writeGfxOpendirReq, writeGfxOpenReq, writeGfxReaddirpReq,
+  writeGfxReadlinkReq, writeGfxReadReq, writeGfxReleasedirReq, writeGfxReleaseReq, writeGfxRemovexattrReq,
+  writeGfxRenameReq, writeGfxRmdirReq, writeGfxSeekReq, writeGfxSetattrReq, writeGfxSetxattrReq, writeGfxStatfsReq,
+  writeGfxStatReq, writeGfxSymlinkReq, writeGfxTruncateReq, writeGfxUnlinkReq, writeGfxWriteReq, writeGfxZerofillReq,
+} from '../../rpc/programs/fops/requests.ts'
 import type { OptionSpec } from '../options.ts'
 import {
   type Call, type CommonResult, type CreateResult, type DirEntry, type EntryResult, type Fd, type Flock,
@@ -210,6 +214,11 @@ export class ProtocolClient extends Xlator {
     return this.#session?.rpc.inFlight ?? 0
   }
 
+  /** Calls waiting for one of the connection's maxInFlight slots. */
+  get waiting(): number {
+    return this.#session?.rpc.waiting ?? 0
+  }
+
   override async whenIdle(): Promise<void> {
     await this.#session?.rpc.whenIdle()
   }
@@ -389,7 +398,7 @@ export class ProtocolClient extends Xlator {
   }
 
   /** Cold-path call: one encode closure per call is fine off the I/O path. */
-  async #call(proc: number, call: Call, authFlags: number, encode: (w: XdrWriter) => void, mutates: boolean): Promise<XdrReader> {
+  async #call<T>(proc: number, call: Call, authFlags: number, encode: (w: XdrWriter) => void, decode: ReplyDecoder<T>, mutates: boolean): Promise<T> {
     const rpc = this.#rpc(FOP_PROGRAM.procedures[proc]?.toLowerCase() ?? 'fop')
     // (f)setattr of times sends flags 0 yet the brick takes the new ctime from the credential.
     const stampTime = authFlags !== 0 || proc === FopProc.SETATTR || proc === FopProc.FSETATTR
@@ -400,22 +409,23 @@ export class ProtocolClient extends Xlator {
       rpc.abortCall()
       throw err
     }
-    return rpc.endCall(FOP_PROGRAM, proc, undefined, mutates)
+    // A blocked lock must not hold a call slot its own unlock needs (rpcsvc.c exempts them too).
+    const bound = proc === FopProc.INODELK || proc === FopProc.ENTRYLK ? CallFlag.UNBOUNDED : 0
+    return rpc.send(decode, (mutates ? CallFlag.MUTATES : 0) | bound)
   }
 
   override async lookup(call: Call, loc: Loc, xdata?: Dict): Promise<LookupResult> {
     const named = loc.parent !== undefined && loc.name !== ''
     const gfid = loc.inode?.gfid ?? NULL_GFID
     const pargfid = named ? loc.parent!.gfid : NULL_GFID
-    const r = await this.#call(FopProc.LOOKUP, call, 0, (w) => writeGfxLookupReq(w, gfid, pargfid, 0, named ? loc.name : '', xdata), false)
-    const rsp = readGfxCommon2iattRsp(r)
+    const rsp = await this.#call(FopProc.LOOKUP, call, 0, (w) => writeGfxLookupReq(w, gfid, pargfid, 0, named ? loc.name : '', xdata), readGfxCommon2iattRsp, false)
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'lookup', gfid, loc.path)
     return { stat: rsp.prestat, postparent: rsp.poststat, xdata: rsp.xdata }
   }
 
   override async stat(call: Call, loc: Loc, xdata?: Dict): Promise<IattResult> {
     const gfid = inodeGfid(loc)
-    const rsp = readGfxCommonIattRsp(await this.#call(FopProc.STAT, call, 0, (w) => writeGfxStatReq(w, gfid, xdata), false))
+    const rsp = await this.#call(FopProc.STAT, call, 0, (w) => writeGfxStatReq(w, gfid, xdata), readGfxCommonIattRsp, false)
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'stat', gfid, loc.path)
     return { stat: rsp.stat, xdata: rsp.xdata }
   }
@@ -425,21 +435,21 @@ export class ProtocolClient extends Xlator {
     const remote = this.#remoteFd(fd, 'fstat')
     const w = rpc.beginCall(FOP_PROGRAM, FopProc.FSTAT, AuthFlavor.GLUSTERFS_V3, call, 0)
     writeGfxFstatReq(w, fd.inode.gfid, remote, xdata)
-    const rsp = readGfxCommonIattRsp(await rpc.endCall(FOP_PROGRAM, FopProc.FSTAT, undefined, false))
+    const rsp = await rpc.send(readGfxCommonIattRsp)
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'fstat', fd.inode.gfid)
     return { stat: rsp.stat, xdata: rsp.xdata }
   }
 
   override async access(call: Call, loc: Loc, mask: number, xdata?: Dict): Promise<CommonResult> {
     const gfid = inodeGfid(loc)
-    const rsp = readGfxCommonRsp(await this.#call(FopProc.ACCESS, call, 0, (w) => writeGfxAccessReq(w, gfid, mask, xdata), false))
+    const rsp = await this.#call(FopProc.ACCESS, call, 0, (w) => writeGfxAccessReq(w, gfid, mask, xdata), readGfxCommonRsp, false)
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'access', gfid, loc.path)
     return { xdata: rsp.xdata }
   }
 
   override async open(call: Call, loc: Loc, flags: number, fd: Fd, xdata?: Dict): Promise<OpenResult> {
     const gfid = inodeGfid(loc)
-    const rsp = readGfxOpenRsp(await this.#call(FopProc.OPEN, call, 0, (w) => writeGfxOpenReq(w, gfid, flags, xdata), false))
+    const rsp = await this.#call(FopProc.OPEN, call, 0, (w) => writeGfxOpenReq(w, gfid, flags, xdata), readGfxOpenRsp, false)
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'open', gfid, loc.path)
     this.#opened(fd, rsp.fd, call)
     return { fd, xdata: rsp.xdata }
@@ -448,7 +458,7 @@ export class ProtocolClient extends Xlator {
   override async create(call: Call, loc: Loc, flags: number, mode: number, umask: number, fd: Fd, xdata?: Dict): Promise<CreateResult> {
     const pargfid = parentGfid(loc)
     const req = withGfidReq(xdata, loc)
-    const rsp = readGfxCreateRsp(await this.#call(FopProc.CREATE, call, CREATE_FLAGS, (w) => writeGfxCreateReq(w, pargfid, flags, mode, umask, loc.name, req), true))
+    const rsp = await this.#call(FopProc.CREATE, call, CREATE_FLAGS, (w) => writeGfxCreateReq(w, pargfid, flags, mode, umask, loc.name, req), readGfxCreateRsp, true)
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'create', pargfid, loc.path)
     this.#opened(fd, rsp.fd, call)
     return { fd, stat: rsp.stat, preparent: rsp.preparent, postparent: rsp.postparent, xdata: rsp.xdata }
@@ -464,8 +474,8 @@ export class ProtocolClient extends Xlator {
       rpc.abortCall()
       throw err
     }
-    const target = sink !== undefined && sink.length >= size ? new ReadSink(sink) : undefined
-    const rsp = readGfxReadRsp(await rpc.endCall(FOP_PROGRAM, FopProc.READ, undefined, false, undefined, target), target?.buffer)
+    const readSink: ReadSink | undefined = sink !== undefined && sink.length >= size ? { buffer: sink, dataOffset: gfxReadRspDataOffset } : undefined
+    const rsp = await rpc.send(readGfxReadRsp, 0, undefined, readSink)
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'read', fd.inode.gfid)
     // posix-inode-fd-ops.c: op_errno ENOENT on a successful READ means end of file.
     return { data: rsp.data, stat: rsp.stat, eof: rsp.opErrno === ENOENT || rsp.opRet < size, xdata: rsp.xdata }
@@ -481,14 +491,14 @@ export class ProtocolClient extends Xlator {
       rpc.abortCall()
       throw err
     }
-    const rsp = readGfxCommon2iattRsp(await rpc.endCall(FOP_PROGRAM, FopProc.WRITE, data, true))
+    const rsp = await rpc.send(readGfxCommon2iattRsp, CallFlag.MUTATES, data)
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'write', fd.inode.gfid)
     return { size: rsp.opRet, prestat: rsp.prestat, poststat: rsp.poststat, xdata: rsp.xdata }
   }
 
   override async flush(call: Call, fd: Fd, xdata?: Dict): Promise<CommonResult> {
     const remote = this.#remoteFd(fd, 'flush')
-    const rsp = readGfxCommonRsp(await this.#call(FopProc.FLUSH, call, 0, (w) => writeGfxFlushReq(w, fd.inode.gfid, remote, xdata), true))
+    const rsp = await this.#call(FopProc.FLUSH, call, 0, (w) => writeGfxFlushReq(w, fd.inode.gfid, remote, xdata), readGfxCommonRsp, true)
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'flush', fd.inode.gfid)
     return { xdata: rsp.xdata }
   }
@@ -498,7 +508,7 @@ export class ProtocolClient extends Xlator {
     const remote = this.#remoteFd(fd, 'fsync')
     const w = rpc.beginCall(FOP_PROGRAM, FopProc.FSYNC, AuthFlavor.GLUSTERFS_V3, call, 0)
     writeGfxFsyncReq(w, fd.inode.gfid, remote, datasync ? 1 : 0, xdata)
-    const rsp = readGfxCommon2iattRsp(await rpc.endCall(FOP_PROGRAM, FopProc.FSYNC, undefined, true))
+    const rsp = await rpc.send(readGfxCommon2iattRsp, CallFlag.MUTATES)
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'fsync', fd.inode.gfid)
     return { prestat: rsp.prestat, poststat: rsp.poststat, xdata: rsp.xdata }
   }
@@ -509,7 +519,7 @@ export class ProtocolClient extends Xlator {
     this.#fds.delete(fd)
     if (typeof remote !== 'number' || this.#session === undefined) return
     // The brick frees the fd; its reply carries nothing we need, but waiting keeps fini ordered.
-    await this.#call(FopProc.RELEASE, call, 0, (w) => writeGfxReleaseReq(w, fd.inode.gfid, remote), false).catch(() => undefined)
+    await this.#call(FopProc.RELEASE, call, 0, (w) => writeGfxReleaseReq(w, fd.inode.gfid, remote), readGfxCommonRsp, false).catch(() => undefined)
   }
 
   override async ftruncate(call: Call, fd: Fd, offset: number, xdata?: Dict): Promise<PrePostResult> {
@@ -550,21 +560,21 @@ export class ProtocolClient extends Xlator {
   }
 
   async #prePost(proc: number, syscall: string, call: Call, authFlags: number, gfid: Buffer, encode: (w: XdrWriter) => void, path?: string): Promise<PrePostResult> {
-    const rsp = readGfxCommon2iattRsp(await this.#call(proc, call, authFlags, encode, true))
+    const rsp = await this.#call(proc, call, authFlags, encode, readGfxCommon2iattRsp, true)
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, syscall, gfid, path)
     return { prestat: rsp.prestat, poststat: rsp.poststat, xdata: rsp.xdata }
   }
 
   override async seek(call: Call, fd: Fd, offset: number, what: number, xdata?: Dict): Promise<SeekResult> {
     const remote = this.#remoteFd(fd, 'seek')
-    const rsp = readGfxSeekRsp(await this.#call(FopProc.SEEK, call, 0, (w) => writeGfxSeekReq(w, fd.inode.gfid, remote, offset, what, xdata), false))
+    const rsp = await this.#call(FopProc.SEEK, call, 0, (w) => writeGfxSeekReq(w, fd.inode.gfid, remote, offset, what, xdata), readGfxSeekRsp, false)
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'seek', fd.inode.gfid)
     return { offset: rsp.offset, xdata: rsp.xdata }
   }
 
   override async unlink(call: Call, loc: Loc, xflags: number, xdata?: Dict): Promise<ParentResult> {
     const pargfid = parentGfid(loc)
-    const rsp = readGfxCommon2iattRsp(await this.#call(FopProc.UNLINK, call, REMOVE_FLAGS, (w) => writeGfxUnlinkReq(w, pargfid, loc.name, xflags, xdata), true))
+    const rsp = await this.#call(FopProc.UNLINK, call, REMOVE_FLAGS, (w) => writeGfxUnlinkReq(w, pargfid, loc.name, xflags, xdata), readGfxCommon2iattRsp, true)
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'unlink', pargfid, loc.path)
     return { preparent: rsp.prestat, postparent: rsp.poststat, xdata: rsp.xdata }
   }
@@ -573,7 +583,7 @@ export class ProtocolClient extends Xlator {
     const pargfid = parentGfid(loc)
     // A non-zero xflags makes the brick delete the whole tree (posix_rmdir): never pass it on.
     if (xflags !== 0) throw new GlusterError({ errno: errnoOf('EINVAL'), syscall: 'rmdir', path: loc.path, volume: this.#ctx.volume, detail: 'recursive rmdir flags are refused' })
-    const rsp = readGfxCommon2iattRsp(await this.#call(FopProc.RMDIR, call, REMOVE_FLAGS, (w) => writeGfxRmdirReq(w, pargfid, 0, loc.name, xdata), true))
+    const rsp = await this.#call(FopProc.RMDIR, call, REMOVE_FLAGS, (w) => writeGfxRmdirReq(w, pargfid, 0, loc.name, xdata), readGfxCommon2iattRsp, true)
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'rmdir', pargfid, loc.path)
     return { preparent: rsp.prestat, postparent: rsp.poststat, xdata: rsp.xdata }
   }
@@ -599,13 +609,13 @@ export class ProtocolClient extends Xlator {
   override async link(call: Call, oldLoc: Loc, newLoc: Loc, xdata?: Dict): Promise<EntryResult> {
     const gfid = inodeGfid(oldLoc)
     const pargfid = parentGfid(newLoc)
-    const rsp = readGfxCommon3iattRsp(await this.#call(FopProc.LINK, call, REMOVE_FLAGS, (w) => writeGfxLinkReq(w, gfid, pargfid, newLoc.name, xdata), true))
+    const rsp = await this.#call(FopProc.LINK, call, REMOVE_FLAGS, (w) => writeGfxLinkReq(w, gfid, pargfid, newLoc.name, xdata), readGfxCommon3iattRsp, true)
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'link', pargfid, newLoc.path)
     return { stat: rsp.stat, preparent: rsp.preparent, postparent: rsp.postparent, xdata: rsp.xdata }
   }
 
   async #entry(proc: number, syscall: string, call: Call, pargfid: Buffer, path: string, encode: (w: XdrWriter) => void): Promise<EntryResult> {
-    const rsp = readGfxCommon3iattRsp(await this.#call(proc, call, CREATE_FLAGS, encode, true))
+    const rsp = await this.#call(proc, call, CREATE_FLAGS, encode, readGfxCommon3iattRsp, true)
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, syscall, pargfid, path)
     return { stat: rsp.stat, preparent: rsp.preparent, postparent: rsp.postparent, xdata: rsp.xdata }
   }
@@ -613,7 +623,7 @@ export class ProtocolClient extends Xlator {
   override async rename(call: Call, oldLoc: Loc, newLoc: Loc, xdata?: Dict): Promise<RenameResult> {
     const oldParent = parentGfid(oldLoc)
     const newParent = parentGfid(newLoc)
-    const rsp = readGfxRenameRsp(await this.#call(FopProc.RENAME, call, REMOVE_FLAGS, (w) => writeGfxRenameReq(w, oldParent, newParent, oldLoc.name, newLoc.name, xdata), true))
+    const rsp = await this.#call(FopProc.RENAME, call, REMOVE_FLAGS, (w) => writeGfxRenameReq(w, oldParent, newParent, oldLoc.name, newLoc.name, xdata), readGfxRenameRsp, true)
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'rename', oldParent, oldLoc.path)
     return {
       stat: rsp.stat, preoldparent: rsp.preoldparent, postoldparent: rsp.postoldparent,
@@ -623,14 +633,14 @@ export class ProtocolClient extends Xlator {
 
   override async readlink(call: Call, loc: Loc, size: number, xdata?: Dict): Promise<ReadlinkResult> {
     const gfid = inodeGfid(loc)
-    const rsp = readGfxReadlinkRsp(await this.#call(FopProc.READLINK, call, 0, (w) => writeGfxReadlinkReq(w, gfid, size, xdata), false))
+    const rsp = await this.#call(FopProc.READLINK, call, 0, (w) => writeGfxReadlinkReq(w, gfid, size, xdata), readGfxReadlinkRsp, false)
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'readlink', gfid, loc.path)
     return { target: rsp.path, stat: rsp.buf, xdata: rsp.xdata }
   }
 
   override async opendir(call: Call, loc: Loc, fd: Fd, xdata?: Dict): Promise<OpenResult> {
     const gfid = inodeGfid(loc)
-    const rsp = readGfxOpenRsp(await this.#call(FopProc.OPENDIR, call, 0, (w) => writeGfxOpendirReq(w, gfid, xdata), false))
+    const rsp = await this.#call(FopProc.OPENDIR, call, 0, (w) => writeGfxOpendirReq(w, gfid, xdata), readGfxOpenRsp, false)
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'opendir', gfid, loc.path)
     this.#opened(fd, rsp.fd, call)
     return { fd, xdata: rsp.xdata }
@@ -638,7 +648,7 @@ export class ProtocolClient extends Xlator {
 
   override async readdirp(call: Call, fd: Fd, size: number, offset: bigint, xdata?: Dict): Promise<ReaddirResult> {
     const remote = this.#remoteFd(fd, 'readdirp')
-    const rsp = readGfxReaddirpRsp(await this.#call(FopProc.READDIRP, call, 0, (w) => writeGfxReaddirpReq(w, fd.inode.gfid, remote, offset, size, xdata), false))
+    const rsp = await this.#call(FopProc.READDIRP, call, 0, (w) => writeGfxReaddirpReq(w, fd.inode.gfid, remote, offset, size, xdata), readGfxReaddirpRsp, false)
     if (rsp.opRet < 0) {
       // A directory read past its end answers ENOENT on some bricks: that is the end, not an error.
       if (rsp.opErrno === ENOENT) return { entries: [], eof: true, xdata: rsp.xdata }
@@ -658,26 +668,26 @@ export class ProtocolClient extends Xlator {
     fd.ctx.delete(this)
     this.#fds.delete(fd)
     if (typeof remote !== 'number' || this.#session === undefined) return
-    await this.#call(FopProc.RELEASEDIR, call, 0, (w) => writeGfxReleasedirReq(w, fd.inode.gfid, remote), false).catch(() => undefined)
+    await this.#call(FopProc.RELEASEDIR, call, 0, (w) => writeGfxReleasedirReq(w, fd.inode.gfid, remote), readGfxCommonRsp, false).catch(() => undefined)
   }
 
   override async statfs(call: Call, loc: Loc, xdata?: Dict): Promise<StatfsResult> {
     const gfid = inodeGfid(loc)
-    const rsp = readGfxStatfsRsp(await this.#call(FopProc.STATFS, call, 0, (w) => writeGfxStatfsReq(w, gfid, xdata), false))
+    const rsp = await this.#call(FopProc.STATFS, call, 0, (w) => writeGfxStatfsReq(w, gfid, xdata), readGfxStatfsRsp, false)
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'statfs', gfid, loc.path)
     return { ...rsp.statfs, xdata: rsp.xdata }
   }
 
   override async getxattr(call: Call, loc: Loc, name: string, xdata?: Dict): Promise<XattrResult> {
     const gfid = inodeGfid(loc)
-    const rsp = readGfxCommonDictRsp(await this.#call(FopProc.GETXATTR, call, 0, (w) => writeGfxGetxattrReq(w, gfid, name === '' ? 0 : 1, name, xdata), false))
+    const rsp = await this.#call(FopProc.GETXATTR, call, 0, (w) => writeGfxGetxattrReq(w, gfid, name === '' ? 0 : 1, name, xdata), readGfxCommonDictRsp, false)
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'getxattr', gfid, loc.path)
     return { dict: rsp.dict ?? new Dict(), xdata: rsp.xdata }
   }
 
   override async fgetxattr(call: Call, fd: Fd, name: string, xdata?: Dict): Promise<XattrResult> {
     const remote = this.#remoteFd(fd, 'fgetxattr')
-    const rsp = readGfxCommonDictRsp(await this.#call(FopProc.FGETXATTR, call, 0, (w) => writeGfxFgetxattrReq(w, fd.inode.gfid, remote, name === '' ? 0 : 1, name, xdata), false))
+    const rsp = await this.#call(FopProc.FGETXATTR, call, 0, (w) => writeGfxFgetxattrReq(w, fd.inode.gfid, remote, name === '' ? 0 : 1, name, xdata), readGfxCommonDictRsp, false)
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'fgetxattr', fd.inode.gfid)
     return { dict: rsp.dict ?? new Dict(), xdata: rsp.xdata }
   }
@@ -708,24 +718,14 @@ export class ProtocolClient extends Xlator {
   }
 
   async #common(proc: number, syscall: string, call: Call, authFlags: number, gfid: Buffer, encode: (w: XdrWriter) => void, path?: string): Promise<CommonResult> {
-    const rsp = readGfxCommonRsp(await this.#call(proc, call, authFlags, encode, true))
+    const rsp = await this.#call(proc, call, authFlags, encode, readGfxCommonRsp, true)
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, syscall, gfid, path)
     return { xdata: rsp.xdata }
   }
 }
 
-const ENOENT = 2
+const ENOENT = errnoOf('ENOENT')
 
-/** A READ's data received straight into the caller's buffer (one copy, out of the receive buffer). */
-class ReadSink implements ReplySink {
-  readonly buffer: Uint8Array
-  constructor(buffer: Uint8Array) {
-    this.buffer = buffer
-  }
-  headLength(body: Buffer, bodyAt: number, recordLength: number): number {
-    return gfxReadRspDataOffset(body, bodyAt, recordLength)
-  }
-}
 
 function inodeGfid(loc: Loc): Buffer {
   const inode = loc.inode
@@ -744,12 +744,8 @@ function withGfidReq(xdata: Dict | undefined, loc: Loc): Dict {
   if (xdata?.has('gfid-req')) return xdata
   const out = new Dict()
   if (xdata !== undefined) for (const [k, v] of xdata) out.set(k, v)
-  out.setGfuuid('gfid-req', loc.inode?.gfid ?? uuidBytes())
+  out.setGfuuid('gfid-req', loc.inode?.gfid ?? newGfid())
   return out
-}
-
-function uuidBytes(): Buffer {
-  return Buffer.from(randomUUID().replace(/-/g, ''), 'hex')
 }
 
 /** The stbuf of a (f)setattr: only the fields `valid` names matter to the brick. */

@@ -6,9 +6,11 @@ import { RpcClient, type RpcClientOptions } from '../../rpc/client.ts'
 import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
 import { DUMP_PROGRAM, DumpProc, readGfDumpRsp, writeGfDumpReq } from '../../rpc/programs/dump.ts'
+import { FOP_PROGRAM, FopProc } from '../../rpc/programs/fops/program.ts'
+import { readGfxOpenRsp } from '../../rpc/programs/fops/replies.ts'
 import {
-  FOP_PROGRAM, FopProc, readGfxOpenRsp, writeGfxOpendirReq, writeGfxOpenReq, writeGfxReleasedirReq, writeGfxReleaseReq,
-} from '../../rpc/programs/fops.ts'
+  writeGfxOpendirReq, writeGfxOpenReq, writeGfxReleasedirReq, writeGfxReleaseReq,
+} from '../../rpc/programs/fops/requests.ts'
 import { type Fd, gfidToString } from '../types.ts'
 import { CLIENT_MAX_OP_VERSION, HANDSHAKE_PROGRAM, HandshakeProc, readGfSetvolumeRsp, writeGfSetvolumeReq } from '../../rpc/programs/handshake.ts'
 import { PORTMAP_PROGRAM, PortmapProc, readPmapPortByBrickRsp, writePmapPortByBrickReq } from '../../rpc/programs/portmap.ts'

@@ -7,13 +7,14 @@
 
 import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
-import { Dict } from '../../rpc/programs/fops.ts'
+import { newLkOwner } from '../../rpc/lk-owner.ts'
+import { Dict } from '../../rpc/programs/fops/dict.ts'
 import { S_IFDIR } from '../../rpc/linux.ts'
 import { type Call, type Fd, Inode, type Loc, ROOT_GFID, gfidToString } from '../types.ts'
 import type { Xlator } from '../xlator.ts'
 import type { DhtHasher } from './hash.ts'
 import { DHT_LAYOUT_HASH_INVALID, encodeLayoutXattr, searchLayout, statfsChunks } from './layout.ts'
-import { type DirCtx, DirFd, type InodeState, newLockOwner } from './state.ts'
+import { type DirCtx, DirFd, type InodeState } from './state.ts'
 
 /** GF_CLIENT_PID_NO_ROOT_SQUASH (common-utils.h): the pid DHT's internal fops run with. */
 const PID_NO_ROOT_SQUASH = -4
@@ -134,7 +135,7 @@ export class DhtConf {
    * root with the no-root-squash pid (FRAME_SU_DO), keeping the caller's lock owner if any.
    */
   internalCall(call: Call | undefined): Call {
-    return { pid: PID_NO_ROOT_SQUASH, uid: 0, gid: 0, groups: [], lkOwner: call?.lkOwner ?? newLockOwner() }
+    return { pid: PID_NO_ROOT_SQUASH, uid: 0, gid: 0, groups: [], lkOwner: call?.lkOwner ?? newLkOwner() }
   }
 
   rootLoc(): Loc {

@@ -15,8 +15,9 @@
 import { debuglog } from 'node:util'
 import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
-import type { Dict, Iatt } from '../../rpc/programs/fops.ts'
 import type { OptionSpec } from '../options.ts'
+import { newLkOwner } from '../../rpc/lk-owner.ts'
+import { Dict } from '../../rpc/programs/fops/dict.ts'
 import {
   type Call, type CommonResult, type CreateResult, type EntryResult, type Fd, type Flock, type IattResult,
   type Loc, type LookupResult, type OpenResult, type ParentResult, type PrePostResult, type ReadResult,
@@ -25,6 +26,7 @@ import {
 } from '../types.ts'
 import { type SetattrArgs, Xlator, type XlatorEvent, type XlatorInit } from '../xlator.ts'
 import { DhtConf, type DistributeConfig } from './conf.ts'
+import type { Iatt } from '../../rpc/programs/fops/iatt.ts'
 import * as entry from './entry.ts'
 import { DhtHasher } from './hash.ts'
 import { DHT_LAYOUT_XATTR, parseDecommissionedBricks } from './layout.ts'
@@ -37,6 +39,7 @@ import {
   afterFailure, dirInode, dirOf, fileFd, isDir, lockSubvol, onAllDirSubvols, onAnyDirSubvol, onCached, onCachedFile, onFileFd, refuseInternalKeys,
 } from './route.ts'
 import { DirCtx, DirFd, FileFd, firstFailure } from './state.ts'
+import { S_IFDIR, S_IFMT } from '../../rpc/linux.ts'
 
 const debug = debuglog('gfapi')
 

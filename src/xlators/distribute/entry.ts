@@ -2,14 +2,16 @@
 // dht_mkdir, dht_rmdir; dht-linkfile.c): where a new name goes and what else has to change so
 // that every client finds it.
 
-import { Dict, Iatt } from '../../rpc/programs/fops.ts'
+import { Dict } from '../../rpc/programs/fops/dict.ts'
+import { Iatt } from '../../rpc/programs/fops/iatt.ts'
 import { GlusterError } from '../../rpc/errors.ts'
+import { newGfid } from '../../rpc/gfid.ts'
 import { type Call, type CreateResult, type EntryResult, Fd, Inode, type Loc, type ParentResult } from '../types.ts'
 import type { DhtConf } from './conf.ts'
 import { DHT_ENTRY_SYNC_DOMAIN, DHT_LAYOUT_HEAL_DOMAIN, LockSet } from './locks.ts'
 import { cachedIndex, dirCtxOf, refreshDir, requireHashed, writeDirectoryLayout } from './lookup.ts'
 import { fixDirStat, isLinkto, linktoTarget, mergeDirIatts, mergeIatt } from './merge.ts'
-import { DirCtx, FileCtx, FileFd, errorCode, isMissing, newGfid, parentPath } from './state.ts'
+import { DirCtx, FileCtx, FileFd, errorCode, isMissing, parentPath } from './state.ts'
 import { S_IFDIR, S_IFREG, S_ISVTX } from '../../rpc/linux.ts'
 
 const PREOP_PARENT_KEY = 'glusterfs.preop.parent.key'

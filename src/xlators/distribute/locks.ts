@@ -2,10 +2,11 @@
 // the bricks, in the lock domains of xlators/cluster/dht/src/dht-common.h, always blocking, each
 // lock set with a lock owner of its own (dht-lock.c).
 
-import { EntrylkCmd, EntrylkType, GfLkCmd, GfLkType } from '../../rpc/programs/fops.ts'
+import { EntrylkCmd, EntrylkType, GfLkCmd, GfLkType } from '../../rpc/programs/fops/program.ts'
+import { newLkOwner } from '../../rpc/lk-owner.ts'
 import type { Call, Flock, Loc } from '../types.ts'
 import type { Xlator } from '../xlator.ts'
-import { errorCode, newLockOwner } from './state.ts'
+import { errorCode } from './state.ts'
 
 /** Directory layouts: readers (entry creation) share it, layout writers (heal, rebalance) own it. */
 export const DHT_LAYOUT_HEAL_DOMAIN = 'dht.layout.heal'
@@ -33,7 +34,7 @@ export class LockSet {
   readonly #held: Held[] = []
 
   constructor(call: Call) {
-    this.call = { ...call, lkOwner: newLockOwner() }
+    this.call = { ...call, lkOwner: newLkOwner() }
   }
 
   /**

@@ -11,7 +11,8 @@
 //                       optimize) or lookup-unhashed says otherwise: then every subvolume
 //   ENOTCONN/ENODATA -> could be a directory: every subvolume
 
-import { Dict, type Iatt } from '../../rpc/programs/fops.ts'
+import { Dict } from '../../rpc/programs/fops/dict.ts'
+import { type Iatt } from '../../rpc/programs/fops/iatt.ts'
 import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
 import { type Call, Inode, type Loc, type LookupResult, ROOT_GFID, gfidToString } from '../types.ts'

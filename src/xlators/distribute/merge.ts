@@ -2,8 +2,9 @@
 // (dht-helper.c dht_iatt_merge), STATFS sums (dht-common.c dht_statfs_cbk) and linkto detection
 // (dht-common.h check_is_linkfile).
 
-import { Iatt } from '../../rpc/programs/fops.ts'
-import type { Dict, GfStatfs } from '../../rpc/programs/fops.ts'
+import { Iatt } from '../../rpc/programs/fops/iatt.ts'
+import type { Dict } from '../../rpc/programs/fops/dict.ts'
+import type { GfStatfs } from '../../rpc/programs/fops/structs.ts'
 import { S_IFDIR, S_IFMT, S_IFREG, S_ISGID, S_ISVTX } from '../../rpc/linux.ts'
 
 

@@ -16,7 +16,8 @@
 // Either way the linkto xattr must be there: a file without it is a user's file that happens to
 // have these mode bits (or one another DHT layer is moving), and its replies stand.
 
-import { Dict, type Iatt } from '../../rpc/programs/fops.ts'
+import { Dict } from '../../rpc/programs/fops/dict.ts'
+import { type Iatt } from '../../rpc/programs/fops/iatt.ts'
 import type { Call, Fd, Loc } from '../types.ts'
 import { gfidToString } from '../types.ts'
 import type { Xlator } from '../xlator.ts'

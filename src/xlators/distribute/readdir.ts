@@ -13,7 +13,7 @@
 // resuming there restarts at most 2^b - 1 hash positions early, which repeats an entry only if
 // two names' hashes are that close.
 
-import type { Dict } from '../../rpc/programs/fops.ts'
+import type { Dict } from '../../rpc/programs/fops/dict.ts'
 import type { Call, DirEntry, Fd, ReaddirResult } from '../types.ts'
 import type { DhtConf } from './conf.ts'
 import { dirCtxOf } from './lookup.ts'

@@ -14,7 +14,8 @@
 //   4. remove what is left: the old name on src cached, the old linkto on src hashed, the old
 //      target's data elsewhere
 
-import { Dict, Iatt } from '../../rpc/programs/fops.ts'
+import { Dict } from '../../rpc/programs/fops/dict.ts'
+import { Iatt } from '../../rpc/programs/fops/iatt.ts'
 import { type Call, type Loc, type RenameResult, gfidToString } from '../types.ts'
 import type { DhtConf } from './conf.ts'
 import { createLinkto, listBrick, parentLoc, unlinkQuietly } from './entry.ts'

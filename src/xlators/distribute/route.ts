@@ -3,7 +3,7 @@
 // read fops to one subvolume, its modifying fops to every subvolume, the MDS first.
 
 import { GlusterError } from '../../rpc/errors.ts'
-import type { Iatt } from '../../rpc/programs/fops.ts'
+import type { Iatt } from '../../rpc/programs/fops/iatt.ts'
 import { S_IFDIR, S_IFMT } from '../../rpc/linux.ts'
 import type { Call, Fd, Inode, Loc } from '../types.ts'
 import type { Xlator } from '../xlator.ts'

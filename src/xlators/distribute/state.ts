@@ -1,6 +1,5 @@
 // What cluster/distribute keeps per inode and per fd, and small helpers its modules share.
 
-import { randomBytes } from 'node:crypto'
 import { posix } from 'node:path'
 import { GlusterError } from '../../rpc/errors.ts'
 import type { Xlator } from '../xlator.ts'
@@ -92,19 +91,4 @@ export function firstFailure(results: readonly PromiseSettledResult<unknown>[]):
 /** The parent directory of a path inside the volume. */
 export function parentPath(path: string): string {
   return posix.dirname(path)
-}
-
-/** A fresh non-zero lock owner: each DHT lock set gets its own, as each C lock frame does. */
-export function newLockOwner(): Buffer {
-  const owner = randomBytes(8)
-  owner[0] = owner[0]! | 1
-  return owner
-}
-
-/** A random RFC 4122 v4 gfid, as libuuid makes for `gfid-req`. */
-export function newGfid(): Buffer {
-  const g = randomBytes(16)
-  g[6] = (g[6]! & 0x0f) | 0x40
-  g[8] = (g[8]! & 0x3f) | 0x80
-  return g
 }

@@ -1,8 +1,8 @@
 import { debuglog } from 'node:util'
 import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
-import { Iatt } from '../../rpc/programs/fops.ts'
 import type { OptionSpec } from '../options.ts'
+import { Iatt } from '../../rpc/programs/fops/iatt.ts'
 import {
   type Call, type CommonResult, type CreateResult, type Dict, type Fd, type IattResult, type Inode, type Loc,
   type LookupResult, type OpenResult, type PrePostResult, type ReadResult, type ReaddirResult, type RenameResult,

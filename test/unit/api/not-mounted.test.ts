@@ -66,3 +66,12 @@ describe('a Glfs that is not mounted', () => {
     }
   }
 })
+
+describe('Glfs options', () => {
+  it('refuses a maxInFlight that is not an integer >= 0, before any connection', () => {
+    for (const bad of [-1, 1.5, Number.NaN]) {
+      expect(() => new Glfs('v', { maxInFlight: bad })).toThrow(expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }))
+    }
+    expect(() => new Glfs('v', { maxInFlight: 0 })).not.toThrow()
+  })
+})

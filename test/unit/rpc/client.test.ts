@@ -9,11 +9,11 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { RpcClient, type RpcClientOptions, type RpcEndpoint } from '../../../src/rpc/client.ts'
+import { CallFlag, RpcClient, type RpcClientOptions, type RpcEndpoint } from '../../../src/rpc/client.ts'
 import { AuthFlavor, type AuthIdentity } from '../../../src/rpc/auth.ts'
 import { GlusterError, RpcError } from '../../../src/rpc/errors.ts'
 import type { RpcProgram } from '../../../src/rpc/message.ts'
-import type { XdrReader } from '../../../src/xdr/reader.ts'
+import { XdrReader } from '../../../src/xdr/reader.ts'
 import { XdrError } from '../../../src/xdr/errors.ts'
 import { skipBecause } from '../../helpers/skip.ts'
 import { xdr } from '../../helpers/xdr-bytes.ts'
@@ -192,6 +192,11 @@ async function connectTo(peer: Peer, options: RpcClientOptions = {}): Promise<Rp
   return client
 }
 
+/** A reply decoder that keeps the reply: a reader of its own (the client's is reset per reply). */
+function ownReader(r: XdrReader): XdrReader {
+  return new XdrReader(r.buffer, r.offset, r.end)
+}
+
 function echo(client: RpcClient, value: number): Promise<XdrReader> {
   return client.call(TEST_PROGRAM, ECHO, AuthFlavor.NULL, ID, (w) => {
     w.uint32(value)
@@ -284,7 +289,7 @@ describe('RpcClient calls and replies', () => {
     for (let i = 0; i < payload.length; i++) payload[i] = (i * 7 + 3) & 0xff
     const w = client.beginCall(TEST_PROGRAM, WRITE, AuthFlavor.GLUSTERFS_V2, ID, 0)
     w.hyper(-2).uint32(payload.length)
-    const done = client.endCall(TEST_PROGRAM, WRITE, payload, true)
+    const done = client.send(ownReader, CallFlag.MUTATES, payload)
     const [call] = await peer.waitForCalls(1)
     const body = xdr()
       .u32(call!.xid).u32(0).u32(2).u32(0x20000123).u32(3).u32(WRITE)
@@ -453,7 +458,7 @@ describe('RpcClient connection failures', () => {
     const client = await connectTo(peer)
     const w = client.beginCall(TEST_PROGRAM, WRITE, AuthFlavor.NULL, ID, 0)
     w.uint32(1)
-    const write = glusterRejection(client.endCall(TEST_PROGRAM, WRITE, Buffer.from('data'), true))
+    const write = glusterRejection(client.send(ownReader, CallFlag.MUTATES, Buffer.from('data')))
     const read = glusterRejection(echo(client, 1))
     const calls = await peer.waitForCalls(2)
     calls[0]!.socket.destroy()
@@ -656,7 +661,7 @@ describe('RpcClient liveness', () => {
     const client = await connectTo(peer, { callTimeoutMs: 100, pingTimeoutMs: 0 })
     const w = client.beginCall(TEST_PROGRAM, WRITE, AuthFlavor.NULL, ID, 0)
     w.uint32(9)
-    const err = await glusterRejection(client.endCall(TEST_PROGRAM, WRITE, undefined, true))
+    const err = await glusterRejection(client.send(ownReader, CallFlag.MUTATES))
     expect(err.code).toBe('ETIMEDOUT')
     expect(err.syscall).toBe('write')
     expect(err.maybeApplied).toBe(true)
@@ -703,7 +708,7 @@ describe('RpcClient deadlines, idleness and credentials', () => {
     const w = client.beginCall(TEST_PROGRAM, WRITE, AuthFlavor.NULL, ID, 0)
     w.uint32(payload.length)
     let settled = false
-    const call = glusterRejection(client.endCall(TEST_PROGRAM, WRITE, payload, true)).then((err) => {
+    const call = glusterRejection(client.send(ownReader, CallFlag.MUTATES, payload)).then((err) => {
       settled = true
       payload.fill(0xee)
       return err
@@ -720,9 +725,9 @@ describe('RpcClient deadlines, idleness and credentials', () => {
     const peer = await startPeer()
     const client = await connectTo(peer, { callTimeoutMs: 100, pingTimeoutMs: 0 })
     const sinkBuffer = Buffer.alloc(1024 * 1024)
-    const sink = { buffer: sinkBuffer, headLength: (_body: Buffer, bodyAt: number) => bodyAt }
+    const sink = { buffer: sinkBuffer, dataOffset: (_body: Buffer, bodyAt: number) => bodyAt }
     client.beginCall(TEST_PROGRAM, ECHO, AuthFlavor.NULL, ID, 0).uint32(1)
-    const call = glusterRejection(client.endCall(TEST_PROGRAM, ECHO, undefined, false, undefined, sink))
+    const call = glusterRejection(client.send(ownReader, 0, undefined, sink))
     const [received] = await peer.waitForCalls(1)
     const reply = successReply(received!.xid, Buffer.alloc(sinkBuffer.length, 0x11))
     received!.socket.write(reply.subarray(0, 300 * 1024))
@@ -739,7 +744,8 @@ describe('RpcClient deadlines, idleness and credentials', () => {
 
   it('keeps the connection on a late reply to a call expired beyond the remembered 4096', async () => {
     const peer = await startPeer()
-    const client = await connectTo(peer, { callTimeoutMs: 100, pingTimeoutMs: 0 })
+    // No bound on calls in flight: all 4100 must reach the peer before they expire.
+    const client = await connectTo(peer, { callTimeoutMs: 100, pingTimeoutMs: 0, maxInFlight: 0 })
     const calls: Promise<GlusterError>[] = []
     for (let i = 0; i < 4100; i++) calls.push(glusterRejection(echo(client, i)))
     for (const c of calls) expect((await c).code).toBe('ETIMEDOUT')
@@ -805,7 +811,7 @@ describe('RpcClient deadlines, idleness and credentials', () => {
     const client = await connectTo(peer)
     const send = (flags: number, stampTime?: boolean): Promise<XdrReader> => {
       client.beginCall(TEST_PROGRAM, ECHO, AuthFlavor.GLUSTERFS_V3, ID, flags, stampTime)
-      return client.endCall(TEST_PROGRAM, ECHO, undefined, false)
+      return client.send(ownReader)
     }
     const before = Math.floor(Date.now() / 1000)
     await Promise.all([send(0), send(3), send(0, true)])
@@ -822,5 +828,82 @@ describe('RpcClient deadlines, idleness and credentials', () => {
     }
     expect(times[1]!.flags).toBe(3)
     expect(times[2]!.flags).toBe(0)
+  })
+})
+
+describe('RpcClient calls in flight', () => {
+  /** Let the client's writes and the peer's reads happen. */
+  const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50))
+
+  it('sends at most maxInFlight calls; the others wait and go out in the order they were made', async () => {
+    const peer = await startPeer()
+    const client = await connectTo(peer, { maxInFlight: 3 })
+    const replies = Array.from({ length: 10 }, (_, i) => echo(client, i))
+    await settle()
+    expect(peer.calls).toHaveLength(3)
+    expect(client.inFlight).toBe(3)
+    expect(client.waiting).toBe(7)
+    // Answer the oldest call each time: exactly one waiting call follows each reply, in order.
+    for (let answered = 0; answered < 10; answered++) {
+      const call = peer.calls[answered]!
+      call.socket.write(successReply(call.xid, call.args))
+      expect((await replies[answered]!).uint32()).toBe(answered)
+      await settle()
+      expect(client.inFlight).toBeLessThanOrEqual(3)
+      expect(peer.calls).toHaveLength(Math.min(10, answered + 4))
+    }
+    expect(peer.calls.map((c) => c.args.readUInt32BE(0))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    expect(client.inFlight).toBe(0)
+    expect(client.waiting).toBe(0)
+  })
+
+  it('fails a call that waited past its deadline with ETIMEDOUT, unsent and so not applied', async () => {
+    const peer = await startPeer()
+    const client = await connectTo(peer, { maxInFlight: 1, callTimeoutMs: 150, pingTimeoutMs: 0 })
+    const first = glusterRejection(echo(client, 1))
+    client.beginCall(TEST_PROGRAM, WRITE, AuthFlavor.NULL, ID, 0).uint32(2)
+    const waiting = glusterRejection(client.send(ownReader, CallFlag.MUTATES))
+    const err = await waiting
+    expect(err.code).toBe('ETIMEDOUT')
+    expect(err.maybeApplied).toBe(false)
+    expect(err.message).toMatch(/not sent within 150 ms/)
+    expect((await first).code).toBe('ETIMEDOUT')
+    await settle()
+    expect(peer.calls).toHaveLength(1)
+    expect(client.status).toBe('connected')
+    // The slot is free again.
+    peer.on('call', (call: ReceivedCall) => call.socket.write(successReply(call.xid, call.args)))
+    expect((await echo(client, 3)).uint32()).toBe(3)
+  })
+
+  it('sends unbounded calls (locks, pings) past the bound at once', async () => {
+    const peer = await startPeer()
+    const client = await connectTo(peer, { maxInFlight: 1 })
+    const blocked = echo(client, 1)
+    client.beginCall(TEST_PROGRAM, ECHO, AuthFlavor.NULL, ID, 0).uint32(2)
+    const unbounded = client.send(ownReader, CallFlag.UNBOUNDED)
+    const calls = await peer.waitForCalls(2)
+    expect(calls.map((c) => c.args.readUInt32BE(0))).toEqual([1, 2])
+    for (const call of calls) call.socket.write(successReply(call.xid, call.args))
+    expect((await unbounded).uint32()).toBe(2)
+    expect((await blocked).uint32()).toBe(1)
+  })
+
+  it('fails waiting calls as never sent when the connection ends, and is idle after', async () => {
+    const peer = await startPeer()
+    const client = await connectTo(peer, { maxInFlight: 1 })
+    const sent = glusterRejection(echo(client, 1))
+    client.beginCall(TEST_PROGRAM, WRITE, AuthFlavor.NULL, ID, 0).uint32(2)
+    const waiting = glusterRejection(client.send(ownReader, CallFlag.MUTATES))
+    await peer.waitForCalls(1)
+    const idle = client.whenIdle()
+    client.close()
+    const err = await waiting
+    expect(err.code).toBe('ENOTCONN')
+    expect(err.maybeApplied).toBe(false)
+    expect(err.message).toMatch(/was not sent/)
+    expect((await sent).code).toBe('ENOTCONN')
+    await idle
+    expect(client.waiting).toBe(0)
   })
 })

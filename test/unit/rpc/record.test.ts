@@ -255,21 +255,21 @@ describe('RecordDecoder placing a record tail into a caller buffer', () => {
 
   function run(chunks: Buffer[]): { got: Array<[Buffer, number]>; sinks: Buffer[] } {
     const sinks: Buffer[] = []
-    const placer = {
-      sink: undefined as Uint8Array | undefined,
-      place(head: Buffer, recordLength: number): number {
+    const finder = {
+      buffer: undefined as Uint8Array | undefined,
+      find(head: Buffer, recordLength: number): number {
         if (head[0] !== 0x5e) {
-          placer.sink = undefined
+          finder.buffer = undefined
           return -1
         }
         const sink = Buffer.alloc(recordLength - HEAD)
         sinks.push(sink)
-        placer.sink = sink
+        finder.buffer = sink
         return HEAD
       },
     }
     const got: Array<[Buffer, number]> = []
-    const decoder = new RecordDecoder((r, sunk) => got.push([r, sunk]), undefined, true, placer)
+    const decoder = new RecordDecoder((r, placed) => got.push([r, placed]), undefined, true, finder)
     const reused = Buffer.alloc(stream.length)
     for (const c of chunks) {
       c.copy(reused)
@@ -282,7 +282,7 @@ describe('RecordDecoder placing a record tail into a caller buffer', () => {
 
   function check({ got, sinks }: { got: Array<[Buffer, number]>; sinks: Buffer[] }, where: string): void {
     expect(got.map(([r]) => r.length), where).toEqual([30, HEAD, 500, HEAD])
-    expect(got.map(([, sunk]) => sunk), where).toEqual([0, 1000 - HEAD, 0, 600 - HEAD])
+    expect(got.map(([, placed]) => placed), where).toEqual([0, 1000 - HEAD, 0, 600 - HEAD])
     expect(got[0]![0].equals(records[0]!), where).toBe(true)
     expect(got[2]![0].equals(records[2]!), where).toBe(true)
     expect(Buffer.concat([got[1]![0], sinks[0]!]).equals(records[1]!), where).toBe(true)
@@ -297,10 +297,10 @@ describe('RecordDecoder placing a record tail into a caller buffer', () => {
     check(run([...stream].map((b) => Buffer.of(b))), 'byte by byte')
   })
 
-  it('keeps a record whole when the placer declines or the sink is too small', () => {
-    const placer = { sink: Buffer.alloc(10) as Uint8Array | undefined, place: (): number => HEAD }
+  it('keeps a record whole when no read sink is found or the sink is too small', () => {
+    const finder = { buffer: Buffer.alloc(10) as Uint8Array | undefined, find: (): number => HEAD }
     const got: Array<[Buffer, number]> = []
-    const decoder = new RecordDecoder((r, sunk) => got.push([r, sunk]), undefined, true, placer)
+    const decoder = new RecordDecoder((r, placed) => got.push([r, placed]), undefined, true, finder)
     decoder.push(Buffer.from(fragmented(records[1]!, [1000])))
     expect(got).toHaveLength(1)
     expect(got[0]![1]).toBe(0)

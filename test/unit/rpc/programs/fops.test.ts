@@ -2,26 +2,31 @@ import { describe, expect, it } from 'vitest'
 import { XdrError } from '../../../../src/xdr/errors.ts'
 import { XdrReader } from '../../../../src/xdr/reader.ts'
 import { XdrWriter } from '../../../../src/xdr/writer.ts'
+import { Dict, DictType, readGfxDict, writeGfxDict } from '../../../../src/rpc/programs/fops/dict.ts'
+import { Iatt, readGfxIattx, writeGfxIattx } from '../../../../src/rpc/programs/fops/iatt.ts'
 import {
-  Dict, DictType, FOP_LIMITS, FOP_PROC_NAMES, FOP_PROGRAM, FopProc, GfLkCmd, GfLkType, Iatt,
-  readGfxCommon2iattRsp, readGfxCommon3iattRsp, readGfxCommonDictRsp, readGfxCommonIattRsp,
-  readGfxCommonRsp, readGfxCreateRsp, readGfxDict, readGfxGetactivelkRsp, readGfxIattx,
-  readGfxLeaseRsp, readGfxLkRsp, readGfxOpenRsp, readGfxRchecksumRsp, readGfxReaddirRsp,
-  readGfxReaddirpRsp, readGfxReadlinkRsp, readGfxReadRsp, readGfxRenameRsp, readGfxSeekRsp,
-  readGfxStatfsRsp, writeGfxAccessReq, writeGfxCopyFileRangeReq, writeGfxCreateReq, writeGfxDict,
-  writeGfxDiscardReq, writeGfxEntrylkReq, writeGfxFallocateReq, writeGfxFentrylkReq,
-  writeGfxFgetxattrReq, writeGfxFinodelkReq, writeGfxFlushReq, writeGfxFremovexattrReq,
-  writeGfxFsetattrReq, writeGfxFsetxattrReq, writeGfxFstatReq, writeGfxFsyncdirReq, writeGfxFsyncReq,
-  writeGfxFtruncateReq, writeGfxFxattropReq, writeGfxGetactivelkReq, writeGfxGetxattrReq,
-  writeGfxIattx, writeGfxIcreateReq, writeGfxInodelkReq, writeGfxIpcReq, writeGfxLeaseReq,
-  writeGfxLinkReq, writeGfxLkReq, writeGfxLookupReq, writeGfxMkdirReq, writeGfxMknodReq,
-  writeGfxNamelinkReq, writeGfxOpendirReq, writeGfxOpenReq, writeGfxRchecksumReq, writeGfxReaddirpReq,
-  writeGfxReaddirReq, writeGfxReadlinkReq, writeGfxReadReq, writeGfxReleasedirReq, writeGfxReleaseReq,
-  writeGfxRemovexattrReq, writeGfxRenameReq, writeGfxRmdirReq, writeGfxSeekReq, writeGfxSetactivelkReq,
-  writeGfxSetattrReq, writeGfxSetxattrReq, writeGfxStatfsReq, writeGfxStatReq, writeGfxSymlinkReq,
-  writeGfxTruncateReq, writeGfxUnlinkReq, writeGfxWriteReq, writeGfxXattropReq, writeGfxZerofillReq,
-  type GfProtoFlock,
-} from '../../../../src/rpc/programs/fops.ts'
+  FOP_LIMITS, FOP_PROC_NAMES, FOP_PROGRAM, FopProc, GfLkCmd, GfLkType,
+} from '../../../../src/rpc/programs/fops/program.ts'
+import {
+  readGfxCommon2iattRsp, readGfxCommon3iattRsp, readGfxCommonDictRsp, readGfxCommonIattRsp, readGfxCommonRsp,
+  readGfxCreateRsp, readGfxGetactivelkRsp, readGfxLeaseRsp, readGfxLkRsp, readGfxOpenRsp, readGfxRchecksumRsp,
+  readGfxReaddirRsp, readGfxReaddirpRsp, readGfxReadlinkRsp, readGfxReadRsp, readGfxRenameRsp, readGfxSeekRsp,
+  readGfxStatfsRsp,
+} from '../../../../src/rpc/programs/fops/replies.ts'
+import {
+  writeGfxAccessReq, writeGfxCopyFileRangeReq, writeGfxCreateReq, writeGfxDiscardReq, writeGfxEntrylkReq,
+  writeGfxFallocateReq, writeGfxFentrylkReq, writeGfxFgetxattrReq, writeGfxFinodelkReq, writeGfxFlushReq,
+  writeGfxFremovexattrReq, writeGfxFsetattrReq, writeGfxFsetxattrReq, writeGfxFstatReq, writeGfxFsyncdirReq,
+  writeGfxFsyncReq, writeGfxFtruncateReq, writeGfxFxattropReq, writeGfxGetactivelkReq, writeGfxGetxattrReq,
+  writeGfxIcreateReq, writeGfxInodelkReq, writeGfxIpcReq, writeGfxLeaseReq, writeGfxLinkReq, writeGfxLkReq,
+  writeGfxLookupReq, writeGfxMkdirReq, writeGfxMknodReq, writeGfxNamelinkReq, writeGfxOpendirReq, writeGfxOpenReq,
+  writeGfxRchecksumReq, writeGfxReaddirpReq, writeGfxReaddirReq, writeGfxReadlinkReq, writeGfxReadReq,
+  writeGfxReleasedirReq, writeGfxReleaseReq, writeGfxRemovexattrReq, writeGfxRenameReq, writeGfxRmdirReq,
+  writeGfxSeekReq, writeGfxSetactivelkReq, writeGfxSetattrReq, writeGfxSetxattrReq, writeGfxStatfsReq,
+  writeGfxStatReq, writeGfxSymlinkReq, writeGfxTruncateReq, writeGfxUnlinkReq, writeGfxWriteReq, writeGfxXattropReq,
+  writeGfxZerofillReq,
+} from '../../../../src/rpc/programs/fops/requests.ts'
+import { type GfProtoFlock } from '../../../../src/rpc/programs/fops/structs.ts'
 import { XdrBytes, xdr } from '../../../helpers/xdr-bytes.ts'
 
 // ------------------------------------------------------------------------------------------------
@@ -822,6 +827,13 @@ describe('replies', () => {
   it('rejects a READ reply with fewer data bytes than op_ret', () => {
     const bytes = dictBytes(iattBytes(xdr().i32(10).i32(0), S1).u32(10), null).raw(Buffer.from('abc')).bytes()
     expectXdrError(() => readGfxReadRsp(new XdrReader(bytes)), 'ERR_XDR_SHORT')
+  })
+
+  it('takes READ data the receiver placed in the caller\'s buffer as is, and only op_ret bytes of it', () => {
+    const head = dictBytes(iattBytes(xdr().i32(3).i32(0), S1).u32(3), null).bytes()
+    const placed = Buffer.from('xyz')
+    expect(readGfxReadRsp(new XdrReader(head), placed).data).toBe(placed)
+    expectXdrError(() => readGfxReadRsp(new XdrReader(head), Buffer.from('xy')), 'ERR_XDR_SHORT')
   })
 
   it('stops a directory list at the entry cap', () => {

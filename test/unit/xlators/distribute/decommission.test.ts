@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { Dict, GfLkType, Iatt } from '../../../../src/rpc/programs/fops.ts'
 import type { Distribute } from '../../../../src/xlators/distribute/distribute.ts'
 import { distribute } from '../../../../src/xlators/distribute/index.ts'
+import { Dict } from '../../../../src/rpc/programs/fops/dict.ts'
+import { Iatt } from '../../../../src/rpc/programs/fops/iatt.ts'
+import { GfLkType } from '../../../../src/rpc/programs/fops/program.ts'
 import { DhtHasher } from '../../../../src/xlators/distribute/hash.ts'
 import { encodeLayoutXattr, layoutFromBricks } from '../../../../src/xlators/distribute/layout.ts'
 import { DirCtx } from '../../../../src/xlators/distribute/state.ts'
@@ -11,13 +13,12 @@ import {
 import type { VolfileNode } from '../../../../src/xlators/volfile.ts'
 import { Xlator, buildXlator } from '../../../../src/xlators/xlator.ts'
 import { TEST_GRAPH, testInit } from '../../../helpers/xlator-init.ts'
+import { S_IFDIR, S_IFREG } from '../../../../src/rpc/linux.ts'
 
 // dht_create with its hashed subvolume decommissioned (remove-brick start): before creating, the
 // parent's layout is re-read under a read lock in dht.layout.heal taken on that subvolume, and
 // the file goes where the re-read layout says. Fake subvolumes answer as bricks do.
 
-const S_IFDIR = 0o040000
-const S_IFREG = 0o100000
 const LAYOUT_KEY = 'trusted.glusterfs.dht'
 const PARENT_GFID = Buffer.alloc(16, 9)
 const ctx = TEST_GRAPH

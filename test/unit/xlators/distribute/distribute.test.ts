@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { Dict, Iatt } from '../../../../src/rpc/programs/fops.ts'
+import { Dict } from '../../../../src/rpc/programs/fops/dict.ts'
+import { Iatt } from '../../../../src/rpc/programs/fops/iatt.ts'
 import { OptionError } from '../../../../src/xlators/options.ts'
 import { Distribute } from '../../../../src/xlators/distribute/distribute.ts'
 import { distribute } from '../../../../src/xlators/distribute/index.ts'
@@ -11,9 +12,8 @@ import { decodeDirCookie, encodeDirCookie } from '../../../../src/xlators/distri
 import type { VolfileNode } from '../../../../src/xlators/volfile.ts'
 import { FOP_NAMES, Xlator, buildXlator } from '../../../../src/xlators/xlator.ts'
 import { TEST_GRAPH, testInit } from '../../../helpers/xlator-init.ts'
+import { S_IFDIR, S_IFREG } from '../../../../src/rpc/linux.ts'
 
-const S_IFREG = 0o100000
-const S_IFDIR = 0o040000
 const EXT4_EOF = 0x7fffffffffffffffn
 
 describe('readdir cookies', () => {

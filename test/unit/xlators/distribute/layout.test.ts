@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { errnoOf } from '../../../../src/rpc/errno.ts'
 import { DhtHasher, dmHash } from '../../../../src/xlators/distribute/hash.ts'
 import {
   DHT_HASH_TYPE_DM,
@@ -20,7 +21,7 @@ import {
   type LayoutEntry,
 } from '../../../../src/xlators/distribute/layout.ts'
 
-const ENOENT = 2
+const ENOENT = errnoOf('ENOENT')
 const ENOSPC = 28
 const ENOTCONN = 107
 const EINVAL = 22

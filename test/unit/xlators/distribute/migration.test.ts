@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { Dict, Iatt } from '../../../../src/rpc/programs/fops.ts'
+import { Dict } from '../../../../src/rpc/programs/fops/dict.ts'
+import { Iatt } from '../../../../src/rpc/programs/fops/iatt.ts'
 import { errnoOf } from '../../../../src/rpc/errno.ts'
 import { GlusterError } from '../../../../src/rpc/errors.ts'
 import type { Distribute } from '../../../../src/xlators/distribute/distribute.ts'
@@ -12,9 +13,8 @@ import {
 import type { VolfileNode } from '../../../../src/xlators/volfile.ts'
 import { Xlator, buildXlator } from '../../../../src/xlators/xlator.ts'
 import { TEST_GRAPH, testInit } from '../../../helpers/xlator-init.ts'
+import { S_IFDIR, S_IFREG } from '../../../../src/rpc/linux.ts'
 
-const S_IFREG = 0o100000
-const S_IFDIR = 0o040000
 
 function iatt(mode: number): Iatt {
   const ia = new Iatt(Buffer.alloc(16))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Iatt } from '../../../../src/rpc/programs/fops.ts'
+import { Iatt } from '../../../../src/rpc/programs/fops/iatt.ts'
 import {
   STRIDE_AHEAD_OPTIONS, StrideAhead, type StrideAheadConfig, StrideDetector, withStrideAhead,
 } from '../../../../src/xlators/stride-ahead/stride-ahead.ts'
@@ -11,11 +11,10 @@ import {
 import { parseVolfile } from '../../../../src/xlators/volfile.ts'
 import { Xlator, buildXlator } from '../../../../src/xlators/xlator.ts'
 import { TEST_GRAPH, testInit } from '../../../helpers/xlator-init.ts'
+import { O_DIRECT, O_TRUNC } from '../../../../src/rpc/linux.ts'
 
 const CALL: Call = { pid: 1, uid: 0, gid: 0, groups: [], lkOwner: Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]) }
 const IATT = new Iatt()
-const O_DIRECT = 0o40000
-const O_TRUNC = 0o1000
 
 /**
  * One file in memory. READs can be held until `answerHeld()`; a READ copies the file when it

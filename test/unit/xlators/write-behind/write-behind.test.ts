@@ -8,12 +8,9 @@ import { Fd } from '../../../../src/xlators/types.ts'
 import { Xlator, buildXlator } from '../../../../src/xlators/xlator.ts'
 import { TEST_GRAPH } from '../../../helpers/xlator-init.ts'
 import { CALL, FakeBrick, openFile, settle, stack } from '../../../helpers/fake-brick.ts'
+import { O_APPEND, O_DIRECT, O_SYNC, O_TRUNC } from '../../../../src/rpc/linux.ts'
 
 const O_RDWR = 2
-const O_TRUNC = 0o1000
-const O_APPEND = 0o2000
-const O_DIRECT = 0o40000
-const O_SYNC = 0o4010000
 const KiB = 1024
 
 function pattern(length: number, seed: number): Buffer {

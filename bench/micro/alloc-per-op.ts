@@ -1,0 +1,97 @@
+/**
+ * Allocation and client CPU per 4 KiB op through the whole client (API → graph → RPC → socket),
+ * against a real volume: a fixed job of N preads or pwrites of 4 KiB at random aligned offsets of a
+ * 64 MiB file, `qd` at a time, after a warm-up of N/10. Bytes allocated are the young- and
+ * old-generation growth between garbage collections (v8.GCProfiler) plus the heap used at the end
+ * minus at the start; objects are estimated from a second run of the job under V8's sampling heap
+ * profiler keeping collected objects (each sample counts 1 / (1 - e^(-size/interval)) objects).
+ * Node's Buffer pool and ArrayBuffer backing stores live outside the V8 heap and are not counted.
+ * Run: npx tsx bench/micro/alloc-per-op.ts gluster://HOST/VOLUME/FILE randread|randwrite QD [N]
+ */
+import { Session } from 'node:inspector/promises'
+import { GCProfiler, getHeapStatistics } from 'node:v8'
+import { Glfs, parseGlusterUri } from '../../src/api/index.ts'
+
+const [uri, rw, qdText, nText] = process.argv.slice(2)
+if (uri === undefined || (rw !== 'randread' && rw !== 'randwrite')) {
+  console.error('usage: alloc-per-op.ts gluster://HOST/VOLUME/FILE randread|randwrite QD [N]')
+  process.exit(2)
+}
+const qd = Number(qdText ?? 1)
+const ops = Number(nText ?? 100_000)
+const BS = 4096
+const FILE_BYTES = 64 * 1024 * 1024
+const SAMPLING_INTERVAL = 512
+
+const target = parseGlusterUri(uri)
+const glfs = new Glfs(target.volume)
+glfs.setVolfileServer('tcp', target.host, target.port)
+await glfs.init()
+const fd = await glfs.open(target.path, 'r+').catch(() => glfs.creat(target.path, 'w+'))
+if ((await fd.fstat()).size < FILE_BYTES) {
+  const chunk = Buffer.alloc(1 << 20, 7)
+  for (let at = 0; at < FILE_BYTES; at += chunk.length) await fd.pwrite(chunk, at)
+}
+const buffers = Array.from({ length: qd }, () => Buffer.alloc(BS, 1))
+let seed = 12345
+function nextOffset(): number {
+  seed = (seed * 1103515245 + 12345) & 0x7fffffff
+  return (seed % (FILE_BYTES / BS)) * BS
+}
+
+async function job(n: number): Promise<void> {
+  let issued = 0
+  async function lane(buf: Buffer): Promise<void> {
+    while (issued < n) {
+      issued++
+      if (rw === 'randread') await fd.pread(buf, nextOffset())
+      else await fd.pwrite(buf, nextOffset())
+    }
+  }
+  await Promise.all(buffers.map(lane))
+}
+
+await job(ops / 10)
+// Pass 1, nothing attached: bytes and CPU. Pass 2: the same job under the sampling profiler, for objects.
+const gc = new GCProfiler()
+globalThis.gc?.()
+const usedBefore = getHeapStatistics().used_heap_size
+gc.start()
+const cpuBefore = process.cpuUsage()
+const started = performance.now()
+await job(ops)
+const elapsedMs = performance.now() - started
+const cpu = process.cpuUsage(cpuBefore)
+const usedAfter = getHeapStatistics().used_heap_size
+const stats = gc.stop()?.statistics ?? []
+let allocated = 0
+let last = usedBefore
+for (const s of stats) {
+  allocated += s.beforeGC.heapStatistics.usedHeapSize - last
+  last = s.afterGC.heapStatistics.usedHeapSize
+}
+allocated += usedAfter - last
+
+const session = new Session()
+session.connect()
+await session.post('HeapProfiler.startSampling', {
+  samplingInterval: SAMPLING_INTERVAL, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true,
+})
+await job(ops)
+const { profile } = await session.post('HeapProfiler.stopSampling')
+let objects = 0
+// `samples` (one per sampled allocation) is in the protocol since Chrome 76; Node's typings lack it.
+const samples = (profile as { samples?: Array<{ size: number }> }).samples ?? []
+for (const sample of samples) objects += 1 / (1 - Math.exp(-sample.size / SAMPLING_INTERVAL))
+const scavenges = stats.filter((s) => s.gcType === 'Scavenge').length
+console.log(JSON.stringify({
+  rw, qd, ops,
+  bytesPerOp: Math.round(allocated / ops),
+  objectsPerOp: Number((objects / ops).toFixed(1)),
+  scavenges,
+  cpuUsPerOp: Number(((cpu.user + cpu.system) / ops).toFixed(1)),
+  iops: Math.round(ops / (elapsedMs / 1000)),
+}))
+session.disconnect()
+await fd.close()
+await glfs.fini()
