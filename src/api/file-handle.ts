@@ -5,7 +5,23 @@
  */
 import { constants as bufferConstants } from 'node:buffer'
 import { AbortError, type GlfsCallOptions } from './abort.ts'
-import type { GlfsFd } from './fd.ts'
+import type { GlfsStats } from './stats.ts'
+
+/**
+ * The calls of an open file that whole-file reads/writes and the streams are written over
+ * (structural: GlfsFd builds its FileHandle methods from these modules).
+ */
+export interface FileCalls {
+  readonly path: string
+  readonly closed: boolean
+  stat(options?: GlfsCallOptions): Promise<GlfsStats>
+  read(options: { buffer: Buffer; signal?: AbortSignal | undefined }): Promise<FileReadResult<Buffer>>
+  write(buffer: Uint8Array): Promise<FileWriteResult<Uint8Array>>
+  pread(length: number, offset: number, options?: GlfsCallOptions): Promise<Buffer>
+  pwrite(data: Uint8Array | string, offset: number, options?: GlfsCallOptions): Promise<number>
+  sync(options?: GlfsCallOptions): Promise<void>
+  close(): Promise<void>
+}
 
 /** What `fd.read()` resolves with, as FileHandle.read. */
 export interface FileReadResult<T extends ArrayBufferView> {
@@ -134,7 +150,7 @@ function isPlainOptions(value: unknown): boolean {
  * The rest of the file from the fd's position (FileHandle.readFile): a Buffer, or a string
  * when an encoding is given. Reads what fstat reports in one call, then on to end of file.
  */
-export async function readWholeFile(fd: GlfsFd, options: ReadFileOptions | BufferEncoding | undefined): Promise<Buffer | string> {
+export async function readWholeFile(fd: FileCalls, options: ReadFileOptions | BufferEncoding | undefined): Promise<Buffer | string> {
   const o: ReadFileOptions = typeof options === 'string' ? { encoding: options } : options ?? {}
   const signal = o.signal
   const parts: Buffer[] = []
@@ -160,7 +176,7 @@ export async function readWholeFile(fd: GlfsFd, options: ReadFileOptions | Buffe
  * Write all of `data` at the fd's position, advancing it (FileHandle.writeFile); with O_APPEND
  * at the end. Short writes are continued.
  */
-export async function writeWholeFile(fd: GlfsFd, data: WriteFileData, options: WriteFileOptions | BufferEncoding | undefined): Promise<void> {
+export async function writeWholeFile(fd: FileCalls, data: WriteFileData, options: WriteFileOptions | BufferEncoding | undefined): Promise<void> {
   const o: WriteFileOptions = typeof options === 'string' ? { encoding: options } : options ?? {}
   const encoding = o.encoding ?? 'utf8'
   if (typeof data === 'string' || ArrayBuffer.isView(data)) return writeAll(fd, toBytes(data, encoding), o.signal)
@@ -170,7 +186,7 @@ export async function writeWholeFile(fd: GlfsFd, data: WriteFileData, options: W
   for await (const chunk of data) await writeAll(fd, toBytes(chunk, encoding), o.signal)
 }
 
-async function writeAll(fd: GlfsFd, bytes: Uint8Array, signal: AbortSignal | undefined): Promise<void> {
+async function writeAll(fd: FileCalls, bytes: Uint8Array, signal: AbortSignal | undefined): Promise<void> {
   let at = 0
   while (at < bytes.length) {
     throwIfAborted(signal, 'writeFile', fd.path)

@@ -10,9 +10,25 @@ import type { GlfsCallOptions } from './abort.ts'
 import { O_CREAT, O_EXCL, O_TRUNC, O_WRONLY, toOpenFlags } from './constants.ts'
 import type { GlfsFd } from './fd.ts'
 import { type ReadFileOptions, type WriteFileData, type WriteFileOptions, throwIfAborted } from './file-handle.ts'
-import type { Glfs } from './glfs.ts'
 import { parseMode } from './modes.ts'
 import { normalize } from './resolve.ts'
+import type { GlfsStats } from './stats.ts'
+
+/**
+ * The calls of Glfs these helpers are written over, as a caller would make them (structural:
+ * glfs.ts builds its fs-style methods from this module).
+ */
+export interface PathCalls {
+  readonly volume: string
+  open(path: string, flags: number | string, options?: GlfsCallOptions): Promise<GlfsFd>
+  creat(path: string, flags: number | string, mode?: number, options?: GlfsCallOptions): Promise<GlfsFd>
+  stat(path: string, options?: GlfsCallOptions): Promise<GlfsStats>
+  lstat(path: string, options?: GlfsCallOptions): Promise<GlfsStats>
+  unlink(path: string, options?: GlfsCallOptions): Promise<void>
+  mkdir(path: string, options?: MkdirOptions): Promise<string | undefined>
+  rmdir(path: string, options?: GlfsCallOptions): Promise<void>
+  readdir(path: string, options?: GlfsCallOptions): Promise<string[]>
+}
 
 /** Options of `Glfs.mkdir`. */
 export interface MkdirOptions extends GlfsCallOptions {
@@ -61,7 +77,7 @@ const COPY_CHUNK = 1024 * 1024
  * created when `recursive` (undefined when all existed), else undefined. `one` makes one level.
  */
 export async function mkdirWith(
-  glfs: Glfs, path: string, options: number | string | MkdirOptions | undefined,
+  glfs: PathCalls, path: string, options: number | string | MkdirOptions | undefined,
   one: (path: string, mode: number) => Promise<void>,
 ): Promise<string | undefined> {
   const o: MkdirOptions = typeof options === 'object' && options !== null ? options : { mode: options }
@@ -73,7 +89,7 @@ export async function mkdirWith(
   return mkdirp(glfs, normalize(path, 'mkdir'), mode, o.signal, one)
 }
 
-async function mkdirp(glfs: Glfs, path: string, mode: number, signal: AbortSignal | undefined, one: (path: string, mode: number) => Promise<void>): Promise<string | undefined> {
+async function mkdirp(glfs: PathCalls, path: string, mode: number, signal: AbortSignal | undefined, one: (path: string, mode: number) => Promise<void>): Promise<string | undefined> {
   throwIfAborted(signal, 'mkdir', path)
   try {
     await one(path, mode)
@@ -95,12 +111,12 @@ async function mkdirp(glfs: Glfs, path: string, mode: number, signal: AbortSigna
   }
 }
 
-async function isDirectory(glfs: Glfs, path: string, signal: AbortSignal | undefined): Promise<boolean> {
+async function isDirectory(glfs: PathCalls, path: string, signal: AbortSignal | undefined): Promise<boolean> {
   return glfs.stat(path, { signal }).then((s) => s.isDirectory(), () => false)
 }
 
 /** rm as node:fs: unlink a file; with `recursive` a directory and all under it; `force` ignores ENOENT. */
-export async function rm(glfs: Glfs, path: string, options: RmOptions = {}): Promise<void> {
+export async function rm(glfs: PathCalls, path: string, options: RmOptions = {}): Promise<void> {
   const { signal } = options
   let isDir: boolean
   try {
@@ -132,7 +148,7 @@ async function ignoreMissing(op: Promise<void>, force: boolean | undefined): Pro
  * copyFile as node:fs: the bytes and the permission bits of `src` into `dest` (created, or
  * truncated; EEXIST with COPYFILE_EXCL). The copy is closed (its writes flushed) before this resolves.
  */
-export async function copyFile(glfs: Glfs, src: string, dest: string, mode: number, options: GlfsCallOptions = {}): Promise<void> {
+export async function copyFile(glfs: PathCalls, src: string, dest: string, mode: number, options: GlfsCallOptions = {}): Promise<void> {
   if (!Number.isInteger(mode) || mode < 0 || mode > 7) throw Object.assign(new RangeError(`The value of "mode" is out of range. It must be an integer >= 0 && <= 7. Received ${mode}`), { code: 'ERR_OUT_OF_RANGE' })
   if ((mode & COPYFILE_FICLONE_FORCE) !== 0) {
     throw new GlusterError({ errno: errnoOf('ENOTSUP'), syscall: 'copyfile', path: src, volume: glfs.volume, detail: 'COPYFILE_FICLONE_FORCE: a reflink cannot be made through the client' })
@@ -146,7 +162,7 @@ export async function copyFile(glfs: Glfs, src: string, dest: string, mode: numb
   }
 }
 
-async function copyFrom(glfs: Glfs, from: GlfsFd, src: string, dest: string, mode: number, signal: AbortSignal | undefined): Promise<void> {
+async function copyFrom(glfs: PathCalls, from: GlfsFd, src: string, dest: string, mode: number, signal: AbortSignal | undefined): Promise<void> {
   const stat = await from.stat({ signal })
   const flags = O_WRONLY | O_CREAT | O_TRUNC | ((mode & COPYFILE_EXCL) !== 0 ? O_EXCL : 0)
   const perm = stat.mode & 0o7777
@@ -170,7 +186,7 @@ async function copyFrom(glfs: Glfs, from: GlfsFd, src: string, dest: string, mod
 }
 
 /** mkdtemp as node:fs: a new directory (mode 0o700) named `prefix` and six random characters. */
-export async function mkdtemp(glfs: Glfs, prefix: string, options: GlfsCallOptions = {}): Promise<string> {
+export async function mkdtemp(glfs: PathCalls, prefix: string, options: GlfsCallOptions = {}): Promise<string> {
   if (typeof prefix !== 'string') throw Object.assign(new TypeError('The "prefix" argument must be of type string'), { code: 'ERR_INVALID_ARG_TYPE' })
   for (let attempt = 0; ; attempt++) {
     const path = prefix + randomName()
@@ -192,7 +208,7 @@ function randomName(): string {
 }
 
 /** readFile as node:fs: the whole file, a string when an encoding is given. */
-export async function readFile(glfs: Glfs, path: string, options: PathReadFileOptions | BufferEncoding | undefined): Promise<Buffer | string> {
+export async function readFile(glfs: PathCalls, path: string, options: PathReadFileOptions | BufferEncoding | undefined): Promise<Buffer | string> {
   const o: PathReadFileOptions = typeof options === 'string' ? { encoding: options } : options ?? {}
   const fd = await glfs.open(path, o.flag ?? 'r', { signal: o.signal })
   try {
@@ -203,7 +219,7 @@ export async function readFile(glfs: Glfs, path: string, options: PathReadFileOp
 }
 
 /** writeFile/appendFile as node:fs: open with `flag` (creating with `mode`), write all, close. */
-export async function writeFile(glfs: Glfs, path: string, data: WriteFileData, options: PathWriteFileOptions | BufferEncoding | undefined, defaultFlag: string): Promise<void> {
+export async function writeFile(glfs: PathCalls, path: string, data: WriteFileData, options: PathWriteFileOptions | BufferEncoding | undefined, defaultFlag: string): Promise<void> {
   const o: PathWriteFileOptions = typeof options === 'string' ? { encoding: options } : options ?? {}
   const fd = await openForWrite(glfs, path, o.flag ?? defaultFlag, o.mode, o.signal)
   try {
@@ -217,7 +233,7 @@ export async function writeFile(glfs: Glfs, path: string, data: WriteFileData, o
 }
 
 /** Open for writing: `creat` when the flags create, so `mode` applies. */
-export function openForWrite(glfs: Glfs, path: string, flag: number | string, mode: number | string | undefined, signal: AbortSignal | undefined): Promise<GlfsFd> {
+export function openForWrite(glfs: PathCalls, path: string, flag: number | string, mode: number | string | undefined, signal: AbortSignal | undefined): Promise<GlfsFd> {
   const flags = toOpenFlags(flag)
   const perm = mode === undefined ? DEFAULT_FILE_MODE : parseMode(mode, 'mode')
   return (flags & O_CREAT) !== 0 ? glfs.creat(path, flags, perm, { signal }) : glfs.open(path, flags, { signal })

@@ -7,7 +7,7 @@ export { GlfsFd, GlfsDir, MAX_IO_CHUNK } from './fd.ts'
 export { GlfsStats, GlfsBigIntStats, type GlfsStatvfs, type StatOptions } from './stats.ts'
 export { GlfsDirent, type ReaddirOptions } from './dirent.ts'
 export type {
-  FileReadOptions, FileReadResult, FileWriteOptions, FileWriteResult, ReadFileOptions, WriteFileData, WriteFileOptions,
+  FileCalls, FileReadOptions, FileReadResult, FileWriteOptions, FileWriteResult, ReadFileOptions, WriteFileData, WriteFileOptions,
 } from './file-handle.ts'
 export {
   COPYFILE_EXCL, COPYFILE_FICLONE, COPYFILE_FICLONE_FORCE, type MkdirOptions, type PathReadFileOptions,

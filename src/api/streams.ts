@@ -9,7 +9,7 @@ import { Readable, Writable } from 'node:stream'
 import { errnoOf } from '../rpc/errno.ts'
 import { GlusterError } from '../rpc/errors.ts'
 import type { GlfsCallOptions } from './abort.ts'
-import type { GlfsFd } from './fd.ts'
+import type { FileCalls } from './file-handle.ts'
 
 /** Default highWaterMark of read streams, as fs.ReadStream's. */
 const READ_HIGH_WATER_MARK = 64 * 1024
@@ -54,15 +54,15 @@ export interface PathWriteStreamOptions extends WriteStreamOptions {
   readonly mode?: number | undefined
 }
 
-type Source = GlfsFd | (() => Promise<GlfsFd>)
+type Source = FileCalls | (() => Promise<FileCalls>)
 
-/** fs.ReadStream over a GlfsFd: reads `highWaterMark` bytes at a time from `start` to `end`. */
+/** fs.ReadStream over an open file: reads `highWaterMark` bytes at a time from `start` to `end`. */
 export class GlfsReadStream extends Readable {
   readonly path: string
   /** Bytes read so far. */
   bytesRead = 0
-  #fd: GlfsFd | undefined
-  readonly #open: (() => Promise<GlfsFd>) | undefined
+  #fd: FileCalls | undefined
+  readonly #open: (() => Promise<FileCalls>) | undefined
   readonly #autoClose: boolean
   #position: number
   /** One past the last byte to read. */
@@ -81,7 +81,7 @@ export class GlfsReadStream extends Readable {
   }
 
   /** The open file, once the stream opened it. */
-  get fd(): GlfsFd | undefined {
+  get fd(): FileCalls | undefined {
     return this.#fd
   }
 
@@ -115,13 +115,13 @@ export class GlfsReadStream extends Readable {
   }
 }
 
-/** fs.WriteStream over a GlfsFd: writes each chunk at the next offset from `start`. */
+/** fs.WriteStream over an open file: writes each chunk at the next offset from `start`. */
 export class GlfsWriteStream extends Writable {
   readonly path: string
   /** Bytes written so far. */
   bytesWritten = 0
-  #fd: GlfsFd | undefined
-  readonly #open: (() => Promise<GlfsFd>) | undefined
+  #fd: FileCalls | undefined
+  readonly #open: (() => Promise<FileCalls>) | undefined
   readonly #autoClose: boolean
   readonly #flush: boolean
   #position: number
@@ -137,7 +137,7 @@ export class GlfsWriteStream extends Writable {
   }
 
   /** The open file, once the stream opened it. */
-  get fd(): GlfsFd | undefined {
+  get fd(): FileCalls | undefined {
     return this.#fd
   }
 
@@ -185,7 +185,7 @@ export class GlfsWriteStream extends Writable {
  * A WHATWG ReadableStream of the file from `start` (FileHandle.readableWebStream): one read of
  * `chunkSize` bytes per pull, so a reader that stops pulling stops the reads. The file stays open.
  */
-export function webStreamOf(fd: GlfsFd, options: { start?: number; chunkSize?: number } = {}): ReadableStream<Uint8Array> {
+export function webStreamOf(fd: FileCalls, options: { start?: number; chunkSize?: number } = {}): ReadableStream<Uint8Array> {
   let position = checkPosition(options.start ?? 0, 'start')
   const chunkSize = options.chunkSize ?? READ_HIGH_WATER_MARK
   return new ReadableStream<Uint8Array>({
@@ -201,7 +201,7 @@ export function webStreamOf(fd: GlfsFd, options: { start?: number; chunkSize?: n
   }, { highWaterMark: 1 })
 }
 
-function closeIf(autoClose: boolean, fd: GlfsFd | undefined, error: Error | null, callback: (error?: Error | null) => void): void {
+function closeIf(autoClose: boolean, fd: FileCalls | undefined, error: Error | null, callback: (error?: Error | null) => void): void {
   if (!autoClose || fd === undefined || fd.closed) return callback(error)
   fd.close().then(() => callback(error), (closeError: Error) => callback(error ?? closeError))
 }

@@ -1,6 +1,6 @@
 import { channel, tracingChannel } from 'node:diagnostics_channel'
-import { ProtocolClient } from '../xlators/client/client.ts'
 import { type Fd, gfidToString } from '../xlators/types.ts'
+import { Xlator } from '../xlators/xlator.ts'
 
 /**
  * What a subscriber of `gfapi-ts:fop` receives, one object per call from `start` to `asyncEnd`
@@ -61,7 +61,8 @@ function transferred(result: unknown, asked: number): number {
 export function bricksOf(fd: Fd): string | undefined {
   let bricks: string | undefined
   for (const x of fd.ctx.keys()) {
-    if (x instanceof ProtocolClient) bricks = bricks === undefined ? x.brick : `${bricks},${x.brick}`
+    // The graph's leaves (protocol/client) keep their state of the fd under themselves.
+    if (x instanceof Xlator && x.children.length === 0 && x.brick !== undefined) bricks = bricks === undefined ? x.brick : `${bricks},${x.brick}`
   }
   return bricks
 }
