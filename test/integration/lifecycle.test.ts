@@ -3,12 +3,13 @@
 // shared gfts-* volumes are left alone). Tests run in order: the volume starts with
 // write-behind off, so every pwrite is a WRITE on the wire, and the later tests change it.
 
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { Glfs, type GlfsDir, type GlfsFd, type GlfsOptions, GlusterError } from '../../src/api/index.ts'
 import { killBrick, restartVolume, sandbox, uniqueName, volumeSet } from '../helpers/sandbox.ts'
 import { type OwnVolume, addBrick, allBricksUp, createOwnVolume, nextEvent } from '../helpers/lifecycle.ts'
@@ -71,6 +72,11 @@ describe('brick killed and restarted', () => {
     await fd.pwrite('first', 0)
     const downs: Array<[unknown, unknown]> = []
     glfs.on('brick-down', (info: unknown, cause: unknown) => downs.push([info, cause]))
+    // The loss reaches diagnostics_channel subscribers too (gfapi-ts:disconnect).
+    const published: unknown[] = []
+    const onDisconnect = (m: unknown): void => void published.push(m)
+    subscribe('gfapi-ts:disconnect', onDisconnect)
+    onTestFinished(() => void unsubscribe('gfapi-ts:disconnect', onDisconnect))
 
     // 16 writers keep WRITEs in flight until the brick dies; each stops at its first failure.
     let written = 0
@@ -104,6 +110,7 @@ describe('brick killed and restarted', () => {
     expect(downs).toHaveLength(1)
     expect(downs[0]![0]).toMatchObject({ path: vol.bricks[0], status: 'disconnected' })
     expect(downs[0]![1]).toBeInstanceOf(Error)
+    expect(published).toEqual([expect.objectContaining({ volume: vol.name, host: sandbox().host, path: vol.bricks[0], cause: downs[0]![1] })])
 
     // Down: calls fail at once, nothing waits for the brick.
     expect((await rejection(fd.pread(5, 0))).code).toBe('ENOTCONN')
