@@ -3,6 +3,7 @@ import { AuthFlavor } from '../rpc/auth.ts'
 import { RpcClient, type RpcEndpoint, describeEndpoint } from '../rpc/client.ts'
 import { describeErrno, errnoOf } from '../rpc/errno.ts'
 import { GlusterError } from '../rpc/errors.ts'
+import type { TlsProfile } from '../rpc/tls.ts'
 import { HANDSHAKE_PROGRAM, HandshakeProc, readGfGetspecRsp, writeGfGetspecReq } from '../rpc/programs/handshake.ts'
 import { HANDSHAKE_IDENTITY } from '../xlators/client/handshake.ts'
 
@@ -34,13 +35,14 @@ export function describeVolfileServer(server: VolfileServer): string {
  * and the promise rejects with the signal's reason).
  *
  * Failures are typed: ECONNREFUSED (nothing listens), ETIMEDOUT (silent), ECONNRESET (closed on
- * us), an RpcError (the peer does not speak ONC RPC), ENOENT (no such volume).
+ * us), an RpcError (the peer does not speak ONC RPC), ENOENT (no such volume). With `tls`
+ * (management TLS) the connection is TLS, and its failures are typed as RpcClient types them.
  */
-export async function fetchVolfile(server: VolfileServer, volume: string, timeoutMs: number, signal?: AbortSignal): Promise<FetchedVolfile> {
+export async function fetchVolfile(server: VolfileServer, volume: string, timeoutMs: number, signal?: AbortSignal, tls?: TlsProfile): Promise<FetchedVolfile> {
   signal?.throwIfAborted()
   const rpc = new RpcClient(server, {
     connectTimeoutMs: timeoutMs, pingTimeoutMs: timeoutMs, callTimeoutMs: timeoutMs, maxRecordBytes: MGMT_MAX_RECORD_BYTES,
-    label: describeVolfileServer(server), volume,
+    label: describeVolfileServer(server), volume, tls,
   })
   const abort = (): void => rpc.close()
   signal?.addEventListener('abort', abort, { once: true })

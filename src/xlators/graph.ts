@@ -1,6 +1,7 @@
 import { debuglog } from 'node:util'
 import type { BackoffOptions } from '../rpc/backoff.ts'
 import type { RpcClientOptions } from '../rpc/client.ts'
+import type { MountTls } from '../rpc/tls.ts'
 import { lookupXlatorType } from './registry.ts'
 import { assertSupported } from './support.ts'
 import type { Volfile, VolfileNode } from './volfile.ts'
@@ -25,6 +26,8 @@ export interface GraphContext {
   readonly volfileServerHost: string
   /** Backoff of protocol/client reconnect attempts. Defaults to `DEFAULT_BACKOFF`. */
   readonly reconnect?: BackoffOptions | undefined
+  /** Certificates and management TLS of the mount, for protocol/client. */
+  readonly tls?: MountTls | undefined
 }
 
 /** Builds one xlator from its volfile section and already-built children. */
