@@ -10,7 +10,7 @@ import { describeResolverFailure, errnoOf } from './errno.ts'
 import { GlusterError, RpcError, formatHostPort } from './errors.ts'
 import { MsgType, type RpcProgram, procedureName, readReplyStatus, writeCallHeader } from './message.ts'
 import { DEFAULT_MAX_RECORD_BYTES, RecordDecoder, recordMark } from './record.ts'
-import { type TlsProfile, describeTlsFailure } from './tls.ts'
+import { type TlsProfile, describeTlsFailure, writeRecordsSeparately } from './tls.ts'
 
 const debug = debuglog('gfapi')
 
@@ -246,8 +246,8 @@ export class RpcClient extends EventEmitter {
         this.#connectReject = undefined
         reject(err)
       }
-      // With TLS the connection is established once the handshake is (the peer's chain verified).
-      socket.once(this.#tls === undefined ? 'connect' : 'secureConnect', () => {
+      const established = (): void => {
+        if (this.#status !== 'connecting') return
         clearTimeout(timer)
         this.#connectReject = undefined
         socket.setNoDelay(true)
@@ -256,7 +256,9 @@ export class RpcClient extends EventEmitter {
         this.#aliveAt = performance.now()
         this.#startSweep()
         resolve()
-      })
+      }
+      // With TLS, once the handshake is done: the peer's chain verified, ours accepted.
+      socket.once(this.#tls === undefined ? 'connect' : 'secureConnect', established)
       socket.on('error', (err: NodeJS.ErrnoException) => {
         this.#finish(this.#transportError(err.code ?? 'ECONNRESET', this.#status === 'connecting' ? 'connect' : 'recv', err.message, err))
       })
@@ -278,7 +280,9 @@ export class RpcClient extends EventEmitter {
     this.#tlsName = material.commonName
     // node:tls takes `onread` (tls.md) though @types/node's ConnectionOptions does not list it.
     const options: ConnectionOptions & { onread: OnReadOpts } = { ...material.options, host: endpoint.host, port: endpoint.port, onread: this.#onread }
-    return tlsConnect(options)
+    const socket = tlsConnect(options)
+    writeRecordsSeparately(socket as unknown as { _writev?: unknown })
+    return socket
   }
 
   #tlsName: string | undefined
@@ -564,7 +568,9 @@ export class RpcClient extends EventEmitter {
     }
     const tlsFailure = this.#tls === undefined ? undefined : describeTlsFailure(code)
     if (tlsFailure !== undefined) {
-      return new GlusterError({ ...where, errno: errnoOf(tlsFailure.errno), detail: `${this.label}: TLS (${this.#tls!.purpose}): ${tlsFailure.reason}: ${message} (${code})` })
+      // OpenSSL's `reason` ('tlsv1 alert unknown ca') rather than its multi-line error stack.
+      const said = (cause as { reason?: unknown } | undefined)?.reason
+      return new GlusterError({ ...where, errno: errnoOf(tlsFailure.errno), detail: `${this.label}: TLS (${this.#tls!.purpose}): ${tlsFailure.reason}: ${typeof said === 'string' ? said : message} (${code})` })
     }
     if (this.#tls !== undefined && code === 'ECONNRESET' && this.#status === 'connecting') {
       return new GlusterError({ ...where, errno: errnoOf(code), detail: `${this.label}: closed during the TLS handshake (${this.#tls.purpose}): the peer refused our certificate or does not speak TLS` })

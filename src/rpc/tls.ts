@@ -122,6 +122,11 @@ export class TlsProfile {
         ciphers: init.ciphers ?? DEFAULT_CIPHER_LIST,
         ecdhCurve: init.ecCurve ?? DEFAULT_EC_CURVE,
         rejectUnauthorized: true,
+        // In TLS 1.3 the server checks our certificate after our side has finished: a refusal
+        // then races our first calls (the brick closes with them unread, a reset that hides its
+        // alert), and waiting for the brick's session ticket made it fail to decrypt our records.
+        // In TLS 1.2 the brick has accepted our certificate when the handshake ends.
+        maxVersion: 'TLSv1.2',
         // GlusterFS checks no host name; it limits the chain length (SSL_CTX_set_verify_depth).
         checkServerIdentity: (_host: string, peer: PeerCertificate) => checkDepth(peer as DetailedPeerCertificate, depth),
       },
@@ -284,3 +289,17 @@ export function clientTlsProfiles(name: string, options: ReadonlyMap<string, str
       : undefined,
   }
 }
+
+/**
+ * Makes every write on `socket` its own SSL_write, so that no TLS record carries bytes of two RPC
+ * records. The GlusterFS socket transport reads one RPC record per poll event and never asks
+ * OpenSSL for bytes it already decrypted (socket.c has no SSL_pending): the rest of a TLS record
+ * holding the end of one call and the start of the next stays stuck until more bytes arrive
+ * (measured: SETVOLUME pipelined after DUMP waited for the next PING). The C transport writes
+ * one SSL_write per iovec. Node's stream joins buffered writes into one `_writev`, which TLSSocket
+ * turns into one SSL_write; without it, buffered writes go out one by one.
+ */
+export function writeRecordsSeparately(socket: { _writev?: unknown }): void {
+  socket._writev = null
+}
+
