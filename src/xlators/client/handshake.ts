@@ -161,7 +161,7 @@ function setvolumeError(brick: BrickAddress, port: number, opErrno: number, serv
   let errno = opErrno > 0 ? opErrno : errnoOf('EIO')
   let detail: string
   if (errno === errnoOf('EACCES') && tlsName !== undefined) {
-    detail = `SETVOLUME refused: ${said}. Over TLS the brick authorises the certificate's CN: '${tlsName}' is not allowed by auth.ssl-allow of volume '${brick.volume}' (check 'gluster volume get ${brick.volume} auth.ssl-allow', and auth.reject)`
+    detail = `SETVOLUME refused: ${said}. Over TLS the brick authorises our certificate by its CN, and CN '${tlsName}' is not allowed by auth.ssl-allow of volume '${brick.volume}' (check 'gluster volume get ${brick.volume} auth.ssl-allow', and auth.reject)`
   } else if (errno === errnoOf('EACCES')) {
     detail = `SETVOLUME refused: ${said}. Volume '${brick.volume}' does not let this client mount it: its auth.allow / auth.reject options (or auth.login credentials) decide who may; check 'gluster volume get ${brick.volume} auth.allow' and 'auth.reject'`
   } else if (errno === errnoOf('ENOENT')) {
