@@ -6,7 +6,7 @@
  * /var/lib/glusterd (so it finds secure-access, as on a real client), checks the data.
  */
 import { randomBytes } from 'node:crypto'
-import { writeFileSync } from 'node:fs'
+import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Glfs, GlusterError } from '../../src/api/index.ts'
@@ -84,7 +84,7 @@ describe('a glusterd with secure-access (management TLS)', () => {
       "console.log(JSON.stringify((await glfs.stat('/')).isDirectory()))",
       'await glfs.fini()',
     ].join('\n'))
-    const r = await withSecureAccess(`cd ${REPO} && exec npx tsx ${probe}`, 90_000)
+    const r = await withSecureAccess(`cd ${REPO} && exec npx tsx ${probe}`, 90_000).finally(() => rmSync(probe, { force: true }))
     expect(r.stderr).toBe('')
     expect(r.stdout.trim()).toBe('true')
   }, 120_000)
