@@ -246,8 +246,8 @@ export class RpcClient extends EventEmitter {
         this.#connectReject = undefined
         reject(err)
       }
-      const established = (): void => {
-        if (this.#status !== 'connecting') return
+      // With TLS, once the handshake is done: the peer's chain verified, ours accepted.
+      socket.once(this.#tls === undefined ? 'connect' : 'secureConnect', () => {
         clearTimeout(timer)
         this.#connectReject = undefined
         socket.setNoDelay(true)
@@ -256,9 +256,7 @@ export class RpcClient extends EventEmitter {
         this.#aliveAt = performance.now()
         this.#startSweep()
         resolve()
-      }
-      // With TLS, once the handshake is done: the peer's chain verified, ours accepted.
-      socket.once(this.#tls === undefined ? 'connect' : 'secureConnect', established)
+      })
       socket.on('error', (err: NodeJS.ErrnoException) => {
         this.#finish(this.#transportError(err.code ?? 'ECONNRESET', this.#status === 'connecting' ? 'connect' : 'recv', err.message, err))
       })

@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { type AddressInfo } from 'node:net'
+import { type AddressInfo, createServer as createNetServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createServer, type Server } from 'node:tls'
@@ -140,5 +140,26 @@ describe('certificate depth (SSL_CTX_set_verify_depth) against a TLS peer', () =
     expect(err.code).toBe('EKEYREJECTED')
     expect(err.port).toBe(port)
     expect(err.message).toContain('1 intermediate CA certificate(s); certificate depth 0 allows 0')
+  })
+})
+
+describe('a TLS connection to a peer that does not speak TLS', () => {
+  it('fails the connect with ECONNRESET saying the handshake was cut, not a hang', async () => {
+    // A plain RPC peer reads the ClientHello as a record of garbage and drops the connection.
+    const server = createNetServer((socket) => socket.once('data', () => socket.resetAndDestroy()))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const port = (server.address() as AddressInfo).port
+    const profile = new TlsProfile({ purpose: 'test', cert: fixture('direct.pem'), key: fixture('direct.key'), ca: fixture('root.pem') })
+    const rpc = new RpcClient({ transport: 'tcp', host: '127.0.0.1', port }, { tls: profile, connectTimeoutMs: 5_000 })
+    try {
+      const err = await rpc.connect().then(() => undefined, (e: unknown) => e) as GlusterError
+      expect(err).toBeInstanceOf(GlusterError)
+      expect(err.code).toBe('ECONNRESET')
+      expect(err.message).toContain('closed during the TLS handshake (test)')
+    } finally {
+      rpc.close()
+      await rpc.whenClosed()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
   })
 })
