@@ -7,9 +7,13 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readFileSync, rmSync } from 'node:fs'
+import { type AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { createServer } from 'node:tls'
 import { describe, expect, it } from 'vitest'
 import { Glfs, GlusterError, type GlfsOptions } from '../../src/api/index.ts'
+import { RpcClient } from '../../src/rpc/client.ts'
+import { TlsProfile } from '../../src/rpc/tls.ts'
 import { cView, viewOf } from '../helpers/c-peer.ts'
 import { runProcess, sandbox, uniqueName } from '../helpers/sandbox.ts'
 
@@ -105,6 +109,28 @@ describe('a volume with client.ssl and server.ssl on', () => {
     expect(err.code).toBe('EKEYEXPIRED')
     expect(err.message).toContain(join(vol.tlsDir, 'expired.pem'))
     expect(err.message).toContain('2020')
+  }, 60_000)
+
+  it('a peer whose certificate expired: EKEYEXPIRED naming host and port', async () => {
+    // No brick of the shared glusterd may carry an expired certificate: a TLS peer that presents
+    // the sandbox's expired one (same CA) stands in for it.
+    const read = (f: string): Buffer => readFileSync(join(vol.tlsDir, f))
+    const server = createServer({ cert: read('expired.pem'), key: read('expired.key'), ca: read('glusterfs.ca'), requestCert: true },
+      (socket) => socket.on('error', () => undefined))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const port = (server.address() as AddressInfo).port
+    const rpc = new RpcClient({ transport: 'tcp', host: '127.0.0.1', port }, { tls: new TlsProfile({ purpose: 'client.ssl' }), connectTimeoutMs: 5_000 })
+    try {
+      const err = await rpc.connect().then(() => undefined, (e: unknown) => e) as GlusterError
+      expect(err).toBeInstanceOf(GlusterError)
+      expect(err.code).toBe('EKEYEXPIRED')
+      expect(err.port).toBe(port)
+      expect(err.message).toContain("the peer's certificate has expired")
+    } finally {
+      rpc.close()
+      await rpc.whenClosed()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
   }, 60_000)
 
   it('a missing key file: ENOENT naming the path', async () => {
