@@ -54,10 +54,23 @@ export async function fetchVolfile(server: VolfileServer, volume: string, timeou
     rpc.close()
     await rpc.whenClosed()
     signal?.throwIfAborted()
-    throw err
+    throw tls === undefined ? withTlsHint(err) : err
   } finally {
     signal?.removeEventListener('abort', abort)
   }
+}
+
+/**
+ * A glusterd with management TLS (secure-access) resets a plain connection at its first bytes:
+ * say so, since nothing else in that ECONNRESET points at TLS.
+ */
+function withTlsHint(err: unknown): unknown {
+  if (!(err instanceof GlusterError) || err.code !== 'ECONNRESET' || err.syscall === 'connect') return err
+  return new GlusterError({
+    errno: -err.errno, syscall: err.syscall, host: err.host, port: err.port, volume: err.volume, cause: err,
+    detail: `${err.detail ?? ''}; a glusterd with management TLS (/var/lib/glusterd/secure-access on its host) does this to clients without TLS: ` +
+      'create that file on this machine too, or set GlfsOptions.tls.management',
+  })
 }
 
 /**

@@ -97,5 +97,6 @@ describe('a glusterd with secure-access (management TLS)', () => {
     expect(err).toBeInstanceOf(GlusterError)
     expect((err as GlusterError).code).toBe('ECONNRESET')
     expect((err as GlusterError).host).toBe(cluster.host)
+    expect((err as GlusterError).message).toContain('GlfsOptions.tls.management')
   }, 60_000)
 })
