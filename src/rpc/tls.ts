@@ -22,8 +22,23 @@ export const SECURE_ACCESS_FILE = '/var/lib/glusterd/secure-access'
  */
 export const DEFAULT_TLS_DIRS: readonly string[] = ['/usr/lib/ssl', '/etc/pki/tls', '/etc/ssl']
 
-/** socket.c DEFAULT_CIPHER_LIST (10.x; it puts AES128 first only on CPUs without AES-NI). */
+/** socket.c DEFAULT_CIPHER_LIST (10.x), which puts AES128 first on CPUs with AES instructions. */
 export const DEFAULT_CIPHER_LIST = 'EECDH:EDH:HIGH:!3DES:!RC4:!DES:!MD5:!aNULL:!eNULL'
+
+let defaultCiphers: string | undefined
+/** socket.c: "AES128:" before the default list when /proc/cpuinfo's flags name `aes` (ssl_check_aes_bit). */
+export function defaultCipherList(): string {
+  if (defaultCiphers === undefined) {
+    let aes = false
+    try {
+      aes = /^flags\s*:.* aes( |$)/m.test(readFileSync('/proc/cpuinfo', 'latin1'))
+    } catch {
+      // No /proc: the list without the preference.
+    }
+    defaultCiphers = aes ? `AES128:${DEFAULT_CIPHER_LIST}` : DEFAULT_CIPHER_LIST
+  }
+  return defaultCiphers
+}
 /** socket.c DEFAULT_VERIFY_DEPTH, and glusterfs_read_secure_access_file's default. */
 export const DEFAULT_CERT_DEPTH = 1
 /** socket.c DEFAULT_EC_CURVE: SSL_CTX_set_tmp_ecdh makes it the only ECDHE group offered. */
@@ -119,7 +134,7 @@ export class TlsProfile {
       certFrom,
       options: {
         cert, key, ca,
-        ciphers: init.ciphers ?? DEFAULT_CIPHER_LIST,
+        ciphers: init.ciphers ?? defaultCipherList(),
         ecdhCurve: init.ecCurve ?? DEFAULT_EC_CURVE,
         rejectUnauthorized: true,
         // In TLS 1.3 the server checks our certificate after our side has finished: a refusal
