@@ -14,7 +14,8 @@
 #   gfts-i16-mtls       management TLS only (bricks plain TCP)
 #   gfts-i16-mtls-io    management TLS and client.ssl/server.ssl on
 #
-# up   prints one JSON line {"host","dir","libDir","volumes":{...}}; idempotent.
+# up   prints one JSON line {"host","dir","libDir","volumes":{...}}; idempotent. glusterd and its
+#      bricks keep none of this script's stdio open (a caller waiting for EOF would wait forever).
 # down stops the volumes' bricks and glusterd, deletes the namespace, the veth and the folder.
 # Addresses are from 198.18.0.0/15 (RFC 2544 benchmarking), distinct from netns_cluster.sh's.
 set -euo pipefail
@@ -63,7 +64,7 @@ up() {
       mount --bind $D/run /run && mkdir -p /run/gluster &&
       mount --bind $D/lib /var/lib/glusterd &&
       mount --bind $D/log /var/log/glusterfs &&
-      exec glusterd -p /run/glusterd.pid --log-file=/var/log/glusterfs/glusterd.log"
+      exec glusterd -p /run/glusterd.pid --log-file=/var/log/glusterfs/glusterd.log" </dev/null >/dev/null 2>&1 3>&-
     for _ in $(seq 1 100); do alive && G volume list >/dev/null 2>&1 && break; sleep 0.2; done
     alive || { log "glusterd did not start; see $D/log/glusterd.log"; exit 1; }
   fi
@@ -81,8 +82,9 @@ up() {
     G volume info "$v" | grep -q '^Status: Started' || Gretry volume start "$v" force >/dev/null
   done
   for _ in $(seq 1 100); do
-    [ "$(G volume status "$VOL" 2>/dev/null | grep -c '^Brick.* Y ')" = 1 ] &&
-      [ "$(G volume status "$VOL_IO" 2>/dev/null | grep -c '^Brick.* Y ')" = 1 ] && break
+    # a brick's row may wrap after its long path: its last fields are "<port> <rdma> Y <pid>"
+    [ "$(G volume status "$VOL" 2>/dev/null | grep -cE ' Y +[0-9]+ *$')" = 1 ] &&
+      [ "$(G volume status "$VOL_IO" 2>/dev/null | grep -cE ' Y +[0-9]+ *$')" = 1 ] && break
     sleep 0.2
   done
   printf '{"host":"%s","dir":"%s","libDir":"%s","volumes":{"mgmt":"%s","mgmtIo":"%s"}}\n' "$HOST" "$D" "$D/lib" "$VOL" "$VOL_IO" >&3
