@@ -3,6 +3,9 @@
  * same volume in the same invocation, one table of both and their ratio, and the whole result
  * saved to bench/results/<timestamp>.json (./gfapi-bench-results/ where the package is installed).
  *
+ * On the sandbox, the tls-* profiles repeat four of them on its volume with client.ssl and
+ * server.ssl on (gfts-tls): both clients then speak TLS to the brick.
+ *
  * Files: every profile uses /gfts-bench.dat (ours) and /gfts-bench.dat.libgfapi (fio), so the
  * sequential-write profiles, which run first, also lay out the files the read profiles use,
  * and neither side reads blocks the other just wrote. Both are removed at the end.
@@ -47,6 +50,13 @@ export const PROFILES: readonly Profile[] = [
   { name: 'rand-write-4k-qd32', options: { rw: 'randwrite', bs: '4k', iodepth: '32' } },
   { name: 'randrw-70-30-4k-qd16', options: { rw: 'randrw', rwmixread: '70', bs: '4k', iodepth: '16' } },
 ]
+
+/**
+ * Profiles run again on a volume with client.ssl and server.ssl on (the sandbox's gfts-tls), to
+ * show what TLS costs each client; only when the suite runs on the sandbox.
+ */
+export const TLS_PROFILES: readonly Profile[] = ['seq-write-128k-qd16', 'seq-read-128k-qd16', 'rand-read-4k-qd32', 'rand-write-4k-qd32']
+  .map((name) => ({ name: `tls-${name}`, options: PROFILES.find((p) => p.name === name)!.options }))
 
 /** Name of the mount + unmount profile. */
 export const MOUNT_PROFILE = 'mount-unmount'
@@ -110,7 +120,7 @@ function rowRatios(ours: SideRow, theirs: SideRow | undefined): Record<string, n
   }
 }
 
-const W = { name: 22, num: 10 }
+const W = { name: 24, num: 10 }
 
 function n(v: number | null | undefined, digits = 1): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '-'.padStart(W.num)
@@ -228,13 +238,17 @@ export async function runSuite(inv: Invocation, out: Output, sandbox: () => Prom
   const selected = (name: string): boolean => inv.profiles.length === 0 || inv.profiles.some((p) => name.includes(p))
   const profiles = PROFILES.filter((p) => selected(p.name))
   const vmProfiles = VM_PROFILES.filter((p) => selected(p))
-  if (profiles.length === 0 && vmProfiles.length === 0 && !selected(MOUNT_PROFILE)) {
-    throw new BenchUsageError(`--profile matches no profile (${[...PROFILES.map((p) => p.name), ...VM_PROFILES, MOUNT_PROFILE].join(', ')})`)
+  if (profiles.length === 0 && vmProfiles.length === 0 && !selected(MOUNT_PROFILE) && !TLS_PROFILES.some((p) => selected(p.name))) {
+    throw new BenchUsageError(`--profile matches no profile (${[...PROFILES, ...TLS_PROFILES].map((p) => p.name).concat(VM_PROFILES, MOUNT_PROFILE).join(', ')})`)
   }
   const specs = profiles.map((p) => profileSpec(p, quick))
   const placement = await placeJob(profileSpec(PROFILES[0]!, quick), inv.target, sandbox)
   const target = placement.target
   const jobs: PlannedJob[] = specs.map((spec) => ({ spec, placement }))
+  // Only the sandbox names a TLS volume; the certificates are the ones it installed for both clients.
+  const tlsTarget: Target | undefined = target.tlsVolume === undefined ? undefined : { ...target, volume: target.tlsVolume, tlsVolume: undefined }
+  const tlsProfiles = tlsTarget === undefined ? [] : TLS_PROFILES.filter((p) => selected(p.name))
+  for (const p of tlsProfiles) jobs.push({ spec: profileSpec(p, quick), placement: { target: tlsTarget!, path: placement.path } })
 
   const json = inv.outputFormat === 'json'
   const say = (text: string): void => { if (!json) out.write(text) }
@@ -254,7 +268,8 @@ export async function runSuite(inv: Invocation, out: Output, sandbox: () => Prom
   const bricks = probe.bricks.map((b) => `${b.host}:${b.path} (port ${b.port ?? '?'}, ${b.status})`)
   await probe.fini()
   say(`gfapi-ts bench suite${quick ? ' (quick)' : ''}: ${settings.runtime} per profile, ${settings.size} file, time_based\n`)
-  say(`${machineText(machine)}\nvolume  : ${targetUrl(target, '/')}\nbricks  : ${bricks.join(', ')}\ngraph   :\n${indent(graph)}\n\n`)
+  say(`${machineText(machine)}\nvolume  : ${targetUrl(target, '/')}\nbricks  : ${bricks.join(', ')}\ngraph   :\n${indent(graph)}\n`)
+  say(tlsProfiles.length > 0 ? `tls-*   : ${targetUrl(tlsTarget!, '/')} (client.ssl and server.ssl on; both clients use the certificates in the OpenSSL directory)\n\n` : '\n')
 
   let mountResult: Record<string, unknown> | undefined
   let mountLine: string | undefined
@@ -350,6 +365,7 @@ export async function runSuite(inv: Invocation, out: Output, sandbox: () => Prom
   ].join('\n'))
 
   if (profiles.length > 0) await removeFiles(target)
+  if (tlsProfiles.length > 0) await removeFiles(tlsTarget!)
   const doc = {
     'bench version': BENCH_VERSION,
     time: new Date().toISOString(),
@@ -357,6 +373,7 @@ export async function runSuite(inv: Invocation, out: Output, sandbox: () => Prom
     settings,
     machine,
     volume: targetUrl(target, '/'),
+    tls_volume: tlsProfiles.length > 0 ? targetUrl(tlsTarget!, '/') : null,
     graph,
     compare,
     profiles: results,

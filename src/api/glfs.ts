@@ -7,6 +7,7 @@ import { type Graph, type XlatorOptionOverride, buildGraph } from '../xlators/gr
 import { newGfid } from '../rpc/gfid.ts'
 import { newLkOwner } from '../rpc/lk-owner.ts'
 import { Dict } from '../rpc/programs/fops/dict.ts'
+import { DEFAULT_CERT_DEPTH, type MountTls, SECURE_ACCESS_FILE, type TlsFiles, TlsProfile, readSecureAccess } from '../rpc/tls.ts'
 import { type Call, Fd, type Loc } from '../xlators/types.ts'
 import { STRIDE_AHEAD_OPTIONS, type StrideAheadConfig, withStrideAhead } from '../xlators/stride-ahead/stride-ahead.ts'
 import { parseOptions } from '../xlators/options.ts'
@@ -80,6 +81,16 @@ export interface GlfsOptions {
    * reads up to 128 KiB, 16 MiB in all), or `{ depth, maxBlock, cacheSize }` in bytes. Defaults to off.
    */
   strideAhead?: boolean | { depth?: number, cacheSize?: number, maxBlock?: number }
+  /**
+   * TLS certificates, each a file path or the PEM text as a Buffer: `cert` (own certificate,
+   * always presented), `key`, `ca` (the CA list the peer's certificate must chain to). For bricks
+   * the volfile's transport.socket.ssl-own-cert / -private-key / -ca-list win over these; unset
+   * ones fall back to glusterfs.pem / .key / .ca in the first of /usr/lib/ssl, /etc/pki/tls,
+   * /etc/ssl holding glusterfs.pem, as the C client's builds do. Brick connections use TLS when
+   * the volume has client.ssl on; glusterd connections when /var/lib/glusterd/secure-access
+   * exists on this machine (as libgfapi), or when `management` is true.
+   */
+  tls?: TlsFiles & { management?: boolean }
 }
 
 /** `GlfsOptions.strideAhead` as volfile options, checked now so a bad value fails here, not at init. */
@@ -146,6 +157,8 @@ export class Glfs extends EventEmitter<GlfsEvents> {
   readonly #call: Call
   #state: GlfsState = 'new'
   #mgmt: VolfileServers | undefined
+  /** Certificates and management TLS of the current mount, set by init. */
+  #tls: MountTls | undefined
   #resolver: Resolver | undefined
   /** Where every fop goes: the active graph, through volfile changes (graph-switch.ts). */
   readonly #switch: GraphSwitch
@@ -269,7 +282,7 @@ export class Glfs extends EventEmitter<GlfsEvents> {
     const closing = this.#closing
     const abort = (): void => closing.abort(signal?.reason)
     signal?.addEventListener('abort', abort, { once: true })
-    const mgmt = new VolfileServers([...this.#servers], this.volume, { timeoutMs: this.#connectTimeoutMs, backoff: this.#options.reconnect })
+    const mgmt = new VolfileServers([...this.#servers], this.volume, { timeoutMs: this.#connectTimeoutMs, backoff: this.#options.reconnect, tls: this.#managementTls() })
     this.#mgmt = mgmt
     mgmt.on('status', (change: VolfileServerChange) => this.emit('volfile-server', change))
     try {
@@ -299,6 +312,20 @@ export class Glfs extends EventEmitter<GlfsEvents> {
     }
   }
 
+  /**
+   * Management TLS (api/src/glfs.c: on iff secure-access exists, read at each init), or the user's
+   * `tls.management`; the certificates are the user's or the defaults (no volfile yet).
+   */
+  #managementTls(): TlsProfile | undefined {
+    const secure = readSecureAccess()
+    const user = this.#options.tls
+    const certDepth = secure?.certDepth ?? (user?.management === true ? DEFAULT_CERT_DEPTH : undefined)
+    this.#tls = { files: { cert: user?.cert, key: user?.key, ca: user?.ca }, managementDepth: certDepth }
+    if (certDepth === undefined) return undefined
+    const why = secure === undefined ? 'GlfsOptions.tls.management' : SECURE_ACCESS_FILE
+    return new TlsProfile({ ...this.#tls.files, certDepth, purpose: `management TLS (${why}) of volume ${this.volume}` })
+  }
+
   get #connectTimeoutMs(): number {
     return this.#options.connectTimeoutMs ?? 10_000
   }
@@ -316,6 +343,7 @@ export class Glfs extends EventEmitter<GlfsEvents> {
       },
       reconnect: this.#options.reconnect,
       root: { notify: () => this.#onGraphEvent(graph, bricksUp) },
+      tls: this.#tls,
     }, this.#overrides)
     debug('graph of %s:\n%s', this.volume, graph.describe())
     const stop = (): void => {

@@ -3,6 +3,7 @@ import { AuthFlavor, HANDSHAKE_IDENTITY } from '../rpc/auth.ts'
 import { RpcClient, type RpcEndpoint, describeEndpoint } from '../rpc/client.ts'
 import { describeErrno, errnoOf } from '../rpc/errno.ts'
 import { GlusterError } from '../rpc/errors.ts'
+import type { TlsProfile } from '../rpc/tls.ts'
 import { HANDSHAKE_PROGRAM, HandshakeProc, readGfGetspecRsp, writeGfGetspecReq } from '../rpc/programs/handshake.ts'
 
 const debug = debuglog('gfapi')
@@ -33,13 +34,14 @@ export function describeVolfileServer(server: VolfileServer): string {
  * and the promise rejects with the signal's reason).
  *
  * Failures are typed: ECONNREFUSED (nothing listens), ETIMEDOUT (silent), ECONNRESET (closed on
- * us), an RpcError (the peer does not speak ONC RPC), ENOENT (no such volume).
+ * us), an RpcError (the peer does not speak ONC RPC), ENOENT (no such volume). With `tls`
+ * (management TLS) the connection is TLS, and its failures are typed as RpcClient types them.
  */
-export async function fetchVolfile(server: VolfileServer, volume: string, timeoutMs: number, signal?: AbortSignal): Promise<FetchedVolfile> {
+export async function fetchVolfile(server: VolfileServer, volume: string, timeoutMs: number, signal?: AbortSignal, tls?: TlsProfile): Promise<FetchedVolfile> {
   signal?.throwIfAborted()
   const rpc = new RpcClient(server, {
     connectTimeoutMs: timeoutMs, pingTimeoutMs: timeoutMs, callTimeoutMs: timeoutMs, maxRecordBytes: MGMT_MAX_RECORD_BYTES,
-    label: describeVolfileServer(server), volume,
+    label: describeVolfileServer(server), volume, tls,
   })
   const abort = (): void => rpc.close()
   signal?.addEventListener('abort', abort, { once: true })
@@ -51,10 +53,23 @@ export async function fetchVolfile(server: VolfileServer, volume: string, timeou
     rpc.close()
     await rpc.whenClosed()
     signal?.throwIfAborted()
-    throw err
+    throw tls === undefined ? withTlsHint(err) : err
   } finally {
     signal?.removeEventListener('abort', abort)
   }
+}
+
+/**
+ * A glusterd with management TLS (secure-access) resets a plain connection at its first bytes:
+ * say so, since nothing else in that ECONNRESET points at TLS.
+ */
+function withTlsHint(err: unknown): unknown {
+  if (!(err instanceof GlusterError) || err.code !== 'ECONNRESET' || err.syscall === 'connect') return err
+  return new GlusterError({
+    errno: -err.errno, syscall: err.syscall, host: err.host, port: err.port, volume: err.volume, cause: err,
+    detail: `${err.detail ?? ''}; a glusterd with management TLS (/var/lib/glusterd/secure-access on its host) does this to clients without TLS: ` +
+      'create that file on this machine too, or set GlfsOptions.tls.management',
+  })
 }
 
 /**

@@ -7,6 +7,7 @@ import { GlusterError, RpcError } from '../rpc/errors.ts'
 import { CALLBACK_PROGRAM_NUMBER, CallbackProc } from '../rpc/programs/callback.ts'
 import { Reconnector } from '../rpc/reconnect.ts'
 import { type VolfileServer, describeVolfileServer, fetchVolfile, getspec } from './mgmt.ts'
+import type { TlsProfile } from '../rpc/tls.ts'
 
 const debug = debuglog('gfapi')
 
@@ -33,6 +34,8 @@ export interface VolfileServersOptions {
   timeoutMs: number
   /** Backoff between servers when rotating after the mount. */
   backoff?: BackoffOptions | undefined
+  /** Management TLS (secure-access), for every glusterd connection. */
+  tls?: TlsProfile | undefined
 }
 
 /**
@@ -53,6 +56,7 @@ export class VolfileServers extends EventEmitter {
   readonly servers: readonly VolfileServer[]
   readonly volume: string
   readonly #timeoutMs: number
+  readonly #tls: TlsProfile | undefined
   readonly #reconnector: Reconnector
   #rpc: RpcClient | undefined
   #index = 0
@@ -68,6 +72,7 @@ export class VolfileServers extends EventEmitter {
     this.servers = servers
     this.volume = volume
     this.#timeoutMs = options.timeoutMs
+    this.#tls = options.tls
     this.#reconnector = new Reconnector(() => this.#rotate(), (err) => {
       debug('volfile server rotation: %s', (err as Error).message)
     }, options.backoff)
@@ -100,7 +105,7 @@ export class VolfileServers extends EventEmitter {
         this.#index = i
         this.#setStatus('connecting', undefined)
         try {
-          const fetched = await fetchVolfile(server, this.volume, this.#timeoutMs, linked.signal)
+          const fetched = await fetchVolfile(server, this.volume, this.#timeoutMs, linked.signal, this.#tls)
           this.#adopt(fetched.rpc, fetched.spec)
           return fetched.spec
         } catch (err) {
@@ -153,7 +158,7 @@ export class VolfileServers extends EventEmitter {
     this.#setStatus('connecting', undefined)
     let fetched
     try {
-      fetched = await fetchVolfile(server, this.volume, this.#timeoutMs, this.#closing.signal)
+      fetched = await fetchVolfile(server, this.volume, this.#timeoutMs, this.#closing.signal, this.#tls)
     } catch (err) {
       if (this.#closing.signal.aborted) return
       this.#setStatus('disconnected', err as Error)

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events'
-import { connect as netConnect, type Socket } from 'node:net'
+import { connect as netConnect, type OnReadOpts, type Socket } from 'node:net'
+import { type ConnectionOptions, connect as tlsConnect } from 'node:tls'
 import { debuglog } from 'node:util'
 import { XdrReader } from '../xdr/reader.ts'
 import { XdrWriter } from '../xdr/writer.ts'
@@ -9,6 +10,7 @@ import { describeResolverFailure, errnoOf } from './errno.ts'
 import { GlusterError, RpcError, formatHostPort } from './errors.ts'
 import { MsgType, type RpcProgram, procedureName, readReplyStatus, writeCallHeader } from './message.ts'
 import { DEFAULT_MAX_RECORD_BYTES, type ReadSinkFinder, RecordDecoder, recordMark } from './record.ts'
+import { type TlsProfile, describeTlsFailure, writeRecordsSeparately } from './tls.ts'
 
 const debug = debuglog('gfapi')
 
@@ -52,6 +54,8 @@ export interface RpcClientOptions {
   /** Extra error context (volume, brick) copied into errors raised here. */
   volume?: string | undefined
   brick?: string | undefined
+  /** TLS right after the TCP connect (client.ssl, secure-access); ignored for unix sockets, as in socket.c. */
+  tls?: TlsProfile | undefined
 }
 
 /**
@@ -234,6 +238,7 @@ export class RpcClient extends EventEmitter {
   readonly #callTimeoutMs: number
   readonly #volume: string | undefined
   readonly #brick: string | undefined
+  readonly #tls: TlsProfile | undefined
   #sweepTimer: NodeJS.Timeout | undefined
   /** Liveness clock: last byte received, or the issue of a call when none was outstanding. */
   #aliveAt = 0
@@ -259,6 +264,7 @@ export class RpcClient extends EventEmitter {
     this.#volume = options.volume
     this.#brick = options.brick
     this.#maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT
+    this.#tls = endpoint.transport === 'tcp' ? options.tls : undefined
     this.label = options.label ?? describeEndpoint(endpoint)
     // Chunks come from one reused receive buffer (socket onread): the decoder copies each record out.
     this.#decoder = new RecordDecoder((record, placedBytes) => this.#onRecord(record, placedBytes),
@@ -291,9 +297,14 @@ export class RpcClient extends EventEmitter {
         reject(this.#transportError('ECONNABORTED', 'connect', 'the client was closed before connecting'))
         return
       }
-      const socket = endpoint.transport === 'unix'
-        ? netConnect({ path: endpoint.socketPath ?? '', onread: this.#onread })
-        : netConnect({ host: endpoint.host, port: endpoint.port, onread: this.#onread })
+      let socket: Socket
+      try {
+        socket = this.#openSocket()
+      } catch (err) {
+        this.#finish(err as Error)
+        reject(err)
+        return
+      }
       this.#socket = socket
       this.#released = new Promise<void>((resolve) => {
         this.#release = resolve
@@ -306,7 +317,8 @@ export class RpcClient extends EventEmitter {
         this.#connectReject = undefined
         reject(err)
       }
-      socket.once('connect', () => {
+      // With TLS, once the handshake is done: the peer's chain verified, ours accepted.
+      socket.once(this.#tls === undefined ? 'connect' : 'secureConnect', () => {
         clearTimeout(timer)
         this.#connectReject = undefined
         socket.setNoDelay(true)
@@ -326,6 +338,26 @@ export class RpcClient extends EventEmitter {
           : this.#transportError('ECONNRESET', this.#status === 'connecting' ? 'connect' : 'recv', 'the peer closed the connection'))
       })
     })
+  }
+
+  /** A TCP or unix socket, or TLS over TCP with this attempt's certificates (read now: may throw). */
+  #openSocket(): Socket {
+    const { endpoint } = this
+    if (endpoint.transport === 'unix') return netConnect({ path: endpoint.socketPath ?? '', onread: this.#onread })
+    if (this.#tls === undefined) return netConnect({ host: endpoint.host, port: endpoint.port, onread: this.#onread })
+    const material = this.#tls.load({ host: endpoint.host, port: endpoint.port, volume: this.#volume, brick: this.#brick })
+    this.#tlsName = material.commonName
+    // node:tls takes `onread` (tls.md) though @types/node's ConnectionOptions does not list it.
+    const options: ConnectionOptions & { onread: OnReadOpts } = { ...material.options, host: endpoint.host, port: endpoint.port, onread: this.#onread }
+    const socket = tlsConnect(options)
+    writeRecordsSeparately(socket as unknown as { _writev?: unknown })
+    return socket
+  }
+
+  #tlsName: string | undefined
+  /** CN of the certificate this connection presented (TLS only): what auth.ssl-allow is matched against. */
+  get tlsName(): string | undefined {
+    return this.#tlsName
   }
 
   /**
@@ -722,6 +754,15 @@ export class RpcClient extends EventEmitter {
     // in libuv's number when Node gave none).
     if (describeResolverFailure(code) !== undefined) {
       return new GlusterError({ ...where, code, errno: -((cause as NodeJS.ErrnoException | undefined)?.errno ?? 0) })
+    }
+    const tlsFailure = this.#tls === undefined ? undefined : describeTlsFailure(code)
+    if (tlsFailure !== undefined) {
+      // OpenSSL's `reason` ('tlsv1 alert unknown ca') rather than its multi-line error stack.
+      const said = (cause as { reason?: unknown } | undefined)?.reason
+      return new GlusterError({ ...where, errno: errnoOf(tlsFailure.errno), detail: `${this.label}: TLS (${this.#tls!.purpose}): ${tlsFailure.reason}: ${typeof said === 'string' ? said : message} (${code})` })
+    }
+    if (this.#tls !== undefined && code === 'ECONNRESET' && this.#status === 'connecting') {
+      return new GlusterError({ ...where, errno: errnoOf(code), detail: `${this.label}: closed during the TLS handshake (${this.#tls.purpose}): the peer refused our certificate or does not speak TLS` })
     }
     let errno: number
     try {

@@ -83,10 +83,6 @@ const REFUSED_OPTIONS: readonly OptionRefusal[] = [
     reason: 'the C client exits when a brick goes down; this client keeps serving the bricks that are up',
   },
   {
-    type: 'protocol/client', key: 'transport.socket.ssl-enabled', refuses: (v) => ON.test(v.trim()), setting: 'client.ssl on',
-    reason: 'TLS to the bricks is not implemented',
-  },
-  {
     type: 'protocol/client', key: 'transport-type', refuses: (v) => !/^(tcp|socket)$/i.test(v.trim()), setting: 'transport',
     reason: 'only tcp is implemented',
   },

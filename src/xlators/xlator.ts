@@ -31,6 +31,7 @@
 import { debuglog } from 'node:util'
 import type { BackoffOptions } from '../rpc/backoff.ts'
 import type { RpcClientOptions } from '../rpc/client.ts'
+import type { MountTls } from '../rpc/tls.ts'
 import { type OptionSpec, parseOptions } from './options.ts'
 import type {
   Call, CommonResult, CreateResult, Dict, EntryResult, Fd, Flock, IattResult, Loc, LookupResult, OpenResult,
@@ -56,6 +57,8 @@ export interface GraphContext {
   readonly rpc?: RpcClientOptions | undefined
   /** Backoff of protocol/client reconnect attempts. Defaults to `DEFAULT_BACKOFF`. */
   readonly reconnect?: BackoffOptions | undefined
+  /** Certificates and management TLS of the mount, for protocol/client. */
+  readonly tls?: MountTls | undefined
   /** Hears what the top of the graph passes up. */
   readonly root?: GraphRoot | undefined
 }

@@ -13,7 +13,7 @@ import { inject } from 'vitest'
 // types
 // ---------------------------------------------------------------------------------------------
 
-export type VolumeKey = 'single' | 'dist2' | 'dist3' | 'stopped' | 'tiny' | 'denied' | 'rep3' | 'disp' | 'shard'
+export type VolumeKey = 'single' | 'dist2' | 'dist3' | 'stopped' | 'tiny' | 'denied' | 'rep3' | 'disp' | 'shard' | 'tls'
 
 export interface SandboxVolume {
   /** Gluster volume name, e.g. "gfts-single". */
@@ -43,6 +43,19 @@ export interface KindSandboxVolume extends SandboxVolume {
   kind: string
 }
 
+/** server.ssl and client.ssl on; certificates made by the sandbox script. */
+export interface TlsSandboxVolume extends SandboxVolume {
+  /**
+   * The test CA and certificates: glusterfs.pem/.key/.ca (CN `allowedCn`, installed in `sslDir`),
+   * intruder.* (another CN, same CA), otherca-cert.* (another CA), expired.* (expired in 2020).
+   */
+  tlsDir: string
+  /** The OpenSSL directory where bricks and libgfapi find glusterfs.pem/.key/.ca. */
+  sslDir: string
+  /** auth.ssl-allow of the volume. */
+  allowedCn: string
+}
+
 /** The JSON printed by gluster-sandbox.sh and provided to tests as `inject('sandbox')`. */
 export interface Sandbox {
   /** Host name for the volfile server and bricks (what glusterd knows the bricks as). */
@@ -64,6 +77,7 @@ export interface Sandbox {
     disp: KindSandboxVolume
     /** 1 brick, features.shard on, shard-block-size 4MB. */
     shard: KindSandboxVolume
+    tls: TlsSandboxVolume
   }
   /** Path of fio (with the gfapi engines), or null when not installed. */
   fio: string | null

@@ -17,6 +17,16 @@
 #       gfts-disp     disperse 3 redundancy 1       started
 #       gfts-shard    1 brick, features.shard on,   started
 #                     features.shard-block-size 4MB
+#       gfts-tls      1 brick, server.ssl on,       started
+#                     client.ssl on, auth.ssl-allow gfts-sandbox
+#
+# TLS: a test CA and certificates made with openssl under $GFTS_SANDBOX_DIR/tls;
+# the CA, the certificate (CN gfts-sandbox) and its key are installed as
+# glusterfs.ca/.pem/.key in the OpenSSL directory (`openssl version -d`), where
+# the bricks and the C client look. That alone turns no TLS on: management TLS
+# needs /var/lib/glusterd/secure-access, which this script never creates.
+# Also made, not installed: a certificate with another CN (intruder.*), one of
+# another CA (otherca.*), an expired one (expired.*).
 #
 # stdout: exactly one JSON object describing the sandbox; all logs go to stderr.
 # Exit status is non-zero (with a message on stderr) when the sandbox cannot be
@@ -474,6 +484,74 @@ tiny_too_full() {
 }
 
 # --------------------------------------------------------------------------
+# TLS material
+# --------------------------------------------------------------------------
+TLS_CN=gfts-sandbox
+SSL_DIR=""
+TLS_DIR=""
+
+# sign_cert NAME CN CA_PREFIX [openssl ca date args...]: NAME.key + NAME.pem signed by CA_PREFIX.
+# No extendedKeyUsage: GlusterFS uses one certificate as client and server (X509_PURPOSE_ANY).
+sign_cert() {
+  local name="$1" cn="$2" ca="$3"
+  shift 3
+  openssl req -new -newkey rsa:2048 -nodes -keyout "$TLS_DIR/$name.key" -subj "/CN=$cn" -out "$TLS_DIR/$name.csr" 2>/dev/null
+  openssl ca -batch -notext -config "$TLS_DIR/ca.cnf" -name "ca_$(basename "$ca")" -in "$TLS_DIR/$name.csr" -out "$TLS_DIR/$name.pem" "$@" 2>/dev/null
+  rm -f "$TLS_DIR/$name.csr"
+}
+
+make_ca() { # PREFIX CN
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TLS_DIR/$1.key" -subj "/CN=$2" -days 3650 \
+    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign -out "$TLS_DIR/$1.pem" 2>/dev/null
+  mkdir -p "$TLS_DIR/$1.db"
+  : >"$TLS_DIR/$1.db/index"
+  echo 01 >"$TLS_DIR/$1.db/serial"
+}
+
+ensure_tls_material() {
+  SSL_DIR="$(openssl version -d | sed -e 's|OPENSSLDIR: "\(.*\)".*|\1|')"
+  TLS_DIR="$SANDBOX_DIR/tls"
+  if [ ! -s "$TLS_DIR/glusterfs.pem" ] || [ ! -s "$TLS_DIR/expired.pem" ] || [ ! -s "$TLS_DIR/otherca-cert.pem" ] || [ ! -s "$TLS_DIR/intruder.pem" ]; then
+    CHANGED=1
+    log "making the test CA and certificates in $TLS_DIR"
+    rm -rf "$TLS_DIR"
+    mkdir -p "$TLS_DIR"
+    local ca
+    {
+      for ca in ca otherca; do
+        printf '[ca_%s]\ndir = %s\ncertificate = %s/%s.pem\nprivate_key = %s/%s.key\n' "$ca" "$TLS_DIR" "$TLS_DIR" "$ca" "$TLS_DIR" "$ca"
+        printf 'database = %s/%s.db/index\nserial = %s/%s.db/serial\nnew_certs_dir = %s/%s.db\n' "$TLS_DIR" "$ca" "$TLS_DIR" "$ca" "$TLS_DIR" "$ca"
+        printf 'default_md = sha256\ndefault_days = 3650\npolicy = any\nunique_subject = no\nx509_extensions = leaf\n\n'
+      done
+      printf '[any]\ncommonName = supplied\n\n[leaf]\nbasicConstraints = CA:FALSE\n'
+    } >"$TLS_DIR/ca.cnf"
+    make_ca ca "gfts-sandbox test CA"
+    make_ca otherca "gfts-sandbox other CA"
+    sign_cert glusterfs "$TLS_CN" ca
+    sign_cert intruder gfts-intruder ca
+    sign_cert otherca-cert "$TLS_CN" otherca
+    sign_cert expired "$TLS_CN" ca -startdate 20200101000000Z -enddate 20200102000000Z
+    cp "$TLS_DIR/ca.pem" "$TLS_DIR/glusterfs.ca"
+    [ -s "$TLS_DIR/expired.pem" ] && [ -s "$TLS_DIR/otherca-cert.pem" ] || die "openssl could not make the test certificates in $TLS_DIR"
+  fi
+  # Installed where the bricks and libgfapi look; someone else's files there are left alone.
+  local ext
+  for ext in pem key ca; do
+    if [ -e "$SSL_DIR/glusterfs.$ext" ] && ! cmp -s "$SSL_DIR/glusterfs.$ext" "$TLS_DIR/glusterfs.$ext"; then
+      grep -q "$TLS_DIR" "$SSL_DIR/.gfts-sandbox-tls" 2>/dev/null ||
+        die "$SSL_DIR/glusterfs.$ext exists and is not the sandbox's; remove it or run the sandbox elsewhere"
+    fi
+  done
+  for ext in pem key ca; do
+    if ! cmp -s "$SSL_DIR/glusterfs.$ext" "$TLS_DIR/glusterfs.$ext" 2>/dev/null; then
+      CHANGED=1
+      install -m "$([ "$ext" = key ] && echo 600 || echo 644)" "$TLS_DIR/glusterfs.$ext" "$SSL_DIR/glusterfs.$ext"
+    fi
+  done
+  echo "$TLS_DIR" >"$SSL_DIR/.gfts-sandbox-tls"
+}
+
+# --------------------------------------------------------------------------
 # JSON
 # --------------------------------------------------------------------------
 json_str() {
@@ -516,6 +594,7 @@ DENIED=("$SANDBOX_DIR/denied/b0")
 REP3=("$SANDBOX_DIR/rep3/b0" "$SANDBOX_DIR/rep3/b1" "$SANDBOX_DIR/rep3/b2")
 DISP=("$SANDBOX_DIR/disp/b0" "$SANDBOX_DIR/disp/b1" "$SANDBOX_DIR/disp/b2")
 SHARD=("$SANDBOX_DIR/shard/b0")
+TLS=("$SANDBOX_DIR/tls-vol/b0")
 
 ensure_volume "${P}single" yes "" "" "${SINGLE[@]}"
 ensure_volume "${P}dist2" yes "" "" "${DIST2[@]}"
@@ -538,6 +617,8 @@ ensure_volume "${P}denied" yes "auth.reject=${DENIED_AUTH_REJECT}" "" "${DENIED[
 ensure_volume "${P}rep3" yes "" "replica 3" "${REP3[@]}"
 ensure_volume "${P}disp" yes "" "disperse 3 redundancy 1" "${DISP[@]}"
 ensure_volume "${P}shard" yes "features.shard=on;features.shard-block-size=4MB" "" "${SHARD[@]}"
+ensure_tls_material
+ensure_volume "${P}tls" yes "server.ssl=on;client.ssl=on;auth.ssl-allow=${TLS_CN}" "" "${TLS[@]}"
 
 # After any change, wait (bounded) until every started brick is online, then
 # check that the final state is what we promise in the JSON.
@@ -548,7 +629,7 @@ if [ "$CHANGED" = 1 ]; then
     offline=0
     for spec in "${P}single:${SINGLE[*]}" "${P}dist2:${DIST2[*]}" "${P}dist3:${DIST3[*]}" \
       "${P}tiny:${TINY[*]}" "${P}denied:${DENIED[*]}" "${P}rep3:${REP3[*]}" "${P}disp:${DISP[*]}" \
-      "${P}shard:${SHARD[*]}"; do
+      "${P}shard:${SHARD[*]}" "${P}tls:${TLS[*]}"; do
       v="${spec%%:*}"
       read -r -a bs <<<"${spec#*:}"
       [ "$(vol_status "$v")" = Started ] || die "$v is not started after converging"
@@ -594,5 +675,7 @@ TINY_BYTES="$(df -P -B1 "$TINY_MNT" | awk 'NR == 2 {print $2}')"
   json_volume disp "${P}disp" true ",\"kind\":\"disperse 3 redundancy 1\"" "${DISP[@]}"
   printf ','
   json_volume shard "${P}shard" true ",\"kind\":\"features.shard on, shard-block-size 4MB\"" "${SHARD[@]}"
+  printf ','
+  json_volume tls "${P}tls" true ",\"tlsDir\":$(json_str "$TLS_DIR"),\"sslDir\":$(json_str "$SSL_DIR"),\"allowedCn\":$(json_str "$TLS_CN")" "${TLS[@]}"
   printf '},"fio":%s,"qemuImg":%s}\n' "$(json_or_null "$FIO")" "$(json_or_null "$QEMU_IMG")"
 } >&3

@@ -5,6 +5,7 @@ import { CallFlag, RpcClient, type ReadSink, type ReplyDecoder, type RpcClientOp
 import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
 import { newGfid } from '../../rpc/gfid.ts'
+import { type TlsProfile, clientTlsProfiles } from '../../rpc/tls.ts'
 import { CALLBACK_PROGRAM_NUMBER, CallbackProc } from '../../rpc/programs/callback.ts'
 import { Dict } from '../../rpc/programs/fops/dict.ts'
 import { Iatt } from '../../rpc/programs/fops/iatt.ts'
@@ -40,8 +41,8 @@ const debug = debuglog('gfapi')
 
 /**
  * protocol/client options we act on (xlators/protocol/client/src/client.c options).
- * The rest of C's table: `transport.socket.ssl-enabled on` (TLS), `transport-type` other than
- * tcp, and `strict-locks on` refuse the mount (support.ts REFUSED_OPTIONS). username/password and
+ * The rest of C's table: `transport-type` other than tcp and `strict-locks on` refuse the mount
+ * (support.ts REFUSED_OPTIONS); the transport.socket.ssl-* options are read by rpc/tls.ts. username/password and
  * every other option go to the brick in SETVOLUME (handshake.ts). Not acted on, since they change
  * nothing on the bricks: send-gids (groups are always sent), filter-O_DIRECT (the brick then sees
  * the flag; the data is the same), client-bind-insecure, tcp-window-size, event-threads, keepalive
@@ -141,6 +142,8 @@ export class ProtocolClient extends Xlator {
   readonly #rawOptions: ReadonlyMap<string, string>
   readonly #ctx: GraphContext
   readonly #rpcOptions: RpcClientOptions
+  /** TLS of the PORTBYBRICK connection to glusterd (management TLS), unlike the brick's. */
+  readonly #glusterdTls: TlsProfile | undefined
   #session: BrickSession | undefined
   #status: BrickStatus = 'connecting'
   /** Why the connection last went down or a reconnect attempt failed. */
@@ -174,10 +177,13 @@ export class ProtocolClient extends Xlator {
       remoteSubvolume: this.config.remoteSubvolume,
       transport: 'tcp',
     }
+    const tls = clientTlsProfiles(init.name, this.#rawOptions, ctx.tls)
+    this.#glusterdTls = tls.glusterd
     this.#rpcOptions = {
       ...ctx.rpc,
       pingTimeoutMs: this.config.pingTimeoutMs,
       callTimeoutMs: this.config.frameTimeoutMs,
+      tls: tls.brick,
     }
     this.#reconnector = new Reconnector(() => this.#reconnect(), (err, attempt) => {
       debug('%s: reconnect attempt %d to %s failed: %s', this.name, attempt, this.brick, (err as Error).message)
@@ -253,7 +259,7 @@ export class ProtocolClient extends Xlator {
 
   async #queryPort(signal: AbortSignal): Promise<number> {
     const glusterd = new RpcClient({ transport: 'tcp', host: this.address.remoteHost, port: this.address.glusterdPort }, {
-      ...this.#rpcOptions, label: `glusterd ${this.address.remoteHost}:${this.address.glusterdPort}`, volume: this.#ctx.volume,
+      ...this.#rpcOptions, tls: this.#glusterdTls, label: `glusterd ${this.address.remoteHost}:${this.address.glusterdPort}`, volume: this.#ctx.volume,
     })
     const abort = (): void => glusterd.close()
     signal.addEventListener('abort', abort, { once: true })
@@ -261,6 +267,9 @@ export class ProtocolClient extends Xlator {
       if (signal.aborted) glusterd.close()
       await glusterd.connect()
       return await queryBrickPort(glusterd, this.address, this.#rpcOptions.connectTimeoutMs)
+    } catch (err) {
+      // A TLS refusal shows as the connection's error, not the call's ENOTCONN.
+      throw glusterd.closeError ?? err
     } finally {
       signal.removeEventListener('abort', abort)
       glusterd.close()

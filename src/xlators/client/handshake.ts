@@ -111,7 +111,7 @@ export async function connectBrick(brick: BrickAddress, port: number, options: R
       })
     }
     const rsp = readGfSetvolumeRsp(setvolumeReader)
-    if (rsp.opRet < 0) throw setvolumeError(brick, port, rsp.opErrno, rsp.dict.get('ERROR'))
+    if (rsp.opRet < 0) throw setvolumeError(brick, port, rsp.opErrno, rsp.dict.get('ERROR'), rpc.tlsName)
     return { rpc, port, serverInfo: rsp.dict }
   } catch (err) {
     // A connection that broke under the handshake says why (ECONNRESET, ETIMEDOUT, an RpcError
@@ -154,11 +154,14 @@ export function releaseRemoteFd(rpc: RpcClient, fd: Fd, remote: number, id: Auth
     : (w) => writeGfxReleaseReq(w, fd.inode.gfid, remote)).catch(() => undefined)
 }
 
-function setvolumeError(brick: BrickAddress, port: number, opErrno: number, serverMessage: string | undefined): GlusterError {
+/** `tlsName`: the CN of the certificate we presented, which the brick matches against auth.ssl-allow. */
+function setvolumeError(brick: BrickAddress, port: number, opErrno: number, serverMessage: string | undefined, tlsName: string | undefined): GlusterError {
   const said = serverMessage !== undefined ? `the brick said '${serverMessage}'` : 'the brick gave no reason'
   let errno = opErrno > 0 ? opErrno : errnoOf('EIO')
   let detail: string
-  if (errno === errnoOf('EACCES')) {
+  if (errno === errnoOf('EACCES') && tlsName !== undefined) {
+    detail = `SETVOLUME refused: ${said}. Over TLS the brick authorises our certificate by its CN, and CN '${tlsName}' is not allowed by auth.ssl-allow of volume '${brick.volume}' (check 'gluster volume get ${brick.volume} auth.ssl-allow', and auth.reject)`
+  } else if (errno === errnoOf('EACCES')) {
     detail = `SETVOLUME refused: ${said}. Volume '${brick.volume}' does not let this client mount it: its auth.allow / auth.reject options (or auth.login credentials) decide who may; check 'gluster volume get ${brick.volume} auth.allow' and 'auth.reject'`
   } else if (errno === errnoOf('ENOENT')) {
     detail = `SETVOLUME failed: ${said}; the brick process does not know ${brick.remoteSubvolume}`

@@ -63,6 +63,7 @@ describe('fio output parsing', () => {
   it('reads the sandbox script output', () => {
     const t = parseSandboxOutput('{"host":"vm","port":24007,"volumes":{"single":{"name":"gfts-single"}}}\n')
     expect(t).toEqual({ transport: 'tcp', host: 'vm', port: 24007, volume: 'gfts-single' })
+    expect(parseSandboxOutput('{"host":"vm","port":24007,"volumes":{"single":{"name":"gfts-single"},"tls":{"name":"gfts-tls"}}}').tlsVolume).toBe('gfts-tls')
     expect(() => parseSandboxOutput('{"host":"vm"}')).toThrow(/volumes\.single\.name/)
   })
 })

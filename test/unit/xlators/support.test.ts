@@ -115,9 +115,13 @@ describe('buildGraph refuses what it does not implement', () => {
   it('refuses option values it does not implement', () => {
     expect(refusal(volfile(dht(), ['    type features/utime\n    option noatime off'])).message)
       .toContain("option 'noatime off' (ctime.noatime off)")
-    const tls = volfile(dht()).replace('ssl-enabled off', 'ssl-enabled on')
-    expect(refusal(tls).message).toContain("xlator 'v-client-0' (protocol/client) has option 'transport.socket.ssl-enabled on' (client.ssl on)")
     expect(refusal(volfile(dht()).replace('strict-locks off', 'strict-locks on')).code).toBe('ENOTSUP')
+  })
+
+  it('builds a graph whose bricks speak TLS (client.ssl on) instead of refusing it', () => {
+    const tls = volfile(dht(), DEFAULT_STACK).replace(/ssl-enabled off/g, 'ssl-enabled on')
+    expect(tls).toContain('ssl-enabled on')
+    expect(buildGraph(parseVolfile(tls), CTX).xlators.some((x) => x.type === 'protocol/client')).toBe(true)
   })
 
   it('refuses an option set through setXlatorOption like one from the volfile', () => {
