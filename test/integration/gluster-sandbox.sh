@@ -116,11 +116,15 @@ ensure_packages() {
   command -v fio >/dev/null 2>&1 || pkgs+=(fio)
   # qemu-block-extra carries qemu's gluster:// block driver (normally a Recommends).
   command -v qemu-img >/dev/null 2>&1 || pkgs+=(qemu-utils qemu-block-extra)
+  # The TLS volume's certificates are made with openssl (not on minimal images); the second,
+  # management-TLS glusterd runs in a network namespace (ip, from iproute2).
+  command -v openssl >/dev/null 2>&1 || pkgs+=(openssl)
+  command -v ip >/dev/null 2>&1 || pkgs+=(iproute2)
   [ "${#pkgs[@]}" -eq 0 ] && return 0
 
   if [[ " ${pkgs[*]} " == *" glusterfs-server "* ]]; then
     # glusterd missing: install the whole tool set in one go.
-    apt_install glusterfs-server fio qemu-utils qemu-block-extra ||
+    apt_install "${pkgs[@]}" fio qemu-utils qemu-block-extra ||
       die "glusterfs-server is not installed and installing it failed (see apt output above)"
     command -v glusterd >/dev/null 2>&1 || die "glusterd still not found after installing glusterfs-server"
   else
