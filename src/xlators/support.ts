@@ -86,10 +86,6 @@ const REFUSED_OPTIONS: readonly OptionRefusal[] = [
     type: 'protocol/client', key: 'transport-type', refuses: (v) => !/^(tcp|socket)$/i.test(v.trim()), setting: 'transport',
     reason: 'only tcp is implemented',
   },
-  {
-    type: 'protocol/client', key: 'strict-locks', refuses: (v) => ON.test(v.trim()), setting: 'client.strict-locks on',
-    reason: 'the C client then fails fops on fds whose locks were lost in a reconnect; this client does not track that',
-  },
 ]
 
 /**

@@ -122,7 +122,6 @@ describe('option values this client does not implement', () => {
 
   const cases = [
     { key: 'ctime.noatime', value: 'off', expected: `xlator '%V-utime' (features/utime) has option 'noatime off' (ctime.noatime off)` },
-    { key: 'client.strict-locks', value: 'on', expected: `xlator '%V-client-0' (protocol/client) has option 'strict-locks on' (client.strict-locks on)` },
     { key: 'cluster.nufa', value: 'on', expected: `xlator '%V-dht' of type cluster/nufa (volume set up with cluster.nufa on)` },
   ]
 

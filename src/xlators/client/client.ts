@@ -41,8 +41,10 @@ const debug = debuglog('gfapi')
 
 /**
  * protocol/client options we act on (xlators/protocol/client/src/client.c options).
- * The rest of C's table: `transport-type` other than tcp and `strict-locks on` refuse the mount
- * (support.ts REFUSED_OPTIONS); the transport.socket.ssl-* options are read by rpc/tls.ts. username/password and
+ * The rest of C's table: `transport-type` other than tcp refuses the mount (support.ts
+ * REFUSED_OPTIONS); `strict-locks` changes only the reopen of fds holding POSIX (LK) locks, which
+ * this client never takes, so it is accepted (glusterd sets it on every volume at once: it is a
+ * global option); the transport.socket.ssl-* options are read by rpc/tls.ts. username/password and
  * every other option go to the brick in SETVOLUME (handshake.ts). Not acted on, since they change
  * nothing on the bricks: send-gids (groups are always sent), filter-O_DIRECT (the brick then sees
  * the flag; the data is the same), client-bind-insecure, tcp-window-size, event-threads, keepalive

@@ -115,7 +115,12 @@ describe('buildGraph refuses what it does not implement', () => {
   it('refuses option values it does not implement', () => {
     expect(refusal(volfile(dht(), ['    type features/utime\n    option noatime off'])).message)
       .toContain("option 'noatime off' (ctime.noatime off)")
-    expect(refusal(volfile(dht()).replace('strict-locks off', 'strict-locks on')).code).toBe('ENOTSUP')
+  })
+
+  it('accepts strict-locks on: it changes only the reopen of fds holding POSIX locks, which this client never takes', () => {
+    const strict = volfile(dht(), DEFAULT_STACK).replace(/strict-locks off/g, 'strict-locks on')
+    expect(strict).toContain('strict-locks on')
+    expect(buildGraph(parseVolfile(strict), CTX).xlators.some((x) => x.type === 'protocol/client')).toBe(true)
   })
 
   it('builds a graph whose bricks speak TLS (client.ssl on) instead of refusing it', () => {
