@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Glfs, type GlfsFd } from '../../src/api/index.ts'
@@ -68,8 +68,25 @@ async function waitFor(what: string, check: () => boolean, timeoutMs = 180_000, 
   }
 }
 
-/** `gluster ... status --xml` totals: files moved and failures, once every node is done. */
-function migrationStatus(args: string[]): { done: boolean; files: number; failures: number } {
+/** Where a volume's rebalance process logs (one file per volume, on this host). */
+function rebalanceLog(volume: string): string {
+  return `/var/log/glusterfs/${volume}-rebalance.log`
+}
+
+/** The rebalance log's length now: a migration started next logs past it. */
+function rebalanceLogMark(volume: string): number {
+  return statSync(rebalanceLog(volume), { throwIfNoEntry: false })?.size ?? 0
+}
+
+/**
+ * A migration's totals, once done: from `gluster ... status --xml`, or from the rebalance
+ * process's own log when glusterd has not taken its end in (a migration over in under a second can
+ * leave the CLI saying "in progress" for minutes) — the log says "Rebalance is completed" with the
+ * totals. `since` is the log length before the migration started.
+ */
+function migrationStatus(args: string[], volume: string, since: number): { done: boolean; files: number; failures: number } {
+  const logged = /Rebalance is (completed|failed)\..*?Files migrated: (\d+),.*?failures: (\d+)/.exec(readLogSince(rebalanceLog(volume), since))
+  if (logged !== null) return { done: true, files: Number(logged[2]), failures: Number(logged[3]) }
   let xml: string
   try {
     xml = gluster([...args, 'status', '--xml'])
@@ -83,6 +100,14 @@ function migrationStatus(args: string[]): { done: boolean; files: number; failur
   // statusStr: "completed" / "failed" / "in progress"...
   const status = /<statusStr>([^<]*)<\/statusStr>/.exec(agg)?.[1] ?? ''
   return { done: status === 'completed' || status === 'failed', files: num('files'), failures: num('failures') }
+}
+
+function readLogSince(path: string, since: number): string {
+  try {
+    return readFileSync(path).subarray(since).toString('utf8')
+  } catch {
+    return ''
+  }
 }
 
 /** 4 KiB naming the file, the block and the write: stale content never passes for fresh. */
@@ -203,9 +228,10 @@ describe('cluster/distribute: files migrated while our fds write them', () => {
     const switched = nextGraphSwitch(glfs)
     gluster(['volume', 'add-brick', vol.name, `${sb.host}:${vol.brick(2)}`, 'force'])
     await switched
+    const mark = rebalanceLogMark(vol.name)
     gluster(['volume', 'rebalance', vol.name, 'start', 'force'])
-    let status = migrationStatus(['volume', 'rebalance', vol.name])
-    await waitFor('rebalance', () => (status = migrationStatus(['volume', 'rebalance', vol.name])).done)
+    let status = migrationStatus(['volume', 'rebalance', vol.name], vol.name, mark)
+    await waitFor('rebalance', () => (status = migrationStatus(['volume', 'rebalance', vol.name], vol.name, mark)).done)
     await sleep(2000)
     await writers.stop()
 
@@ -232,16 +258,18 @@ describe('cluster/distribute: files migrated while our fds write them', () => {
 
     const brick = `${sb.host}:${vol.brick(2)}`
     const started = nextGraphSwitch(glfs)
+    let mark = rebalanceLogMark(vol.name)
     gluster(['volume', 'remove-brick', vol.name, brick, 'start'])
     await started
-    let status = migrationStatus(['volume', 'remove-brick', vol.name, brick])
-    await waitFor('remove-brick', () => (status = migrationStatus(['volume', 'remove-brick', vol.name, brick])).done)
+    let status = migrationStatus(['volume', 'remove-brick', vol.name, brick], vol.name, mark)
+    await waitFor('remove-brick', () => (status = migrationStatus(['volume', 'remove-brick', vol.name, brick], vol.name, mark)).done)
     // Files whose migration the brick abandoned (our writes reached the copy) are still there;
     // committing would drop them from the volume, so an administrator starts it again.
     for (let attempt = 0; dataFilesOn(vol.brick(2), 'd') > 0 && attempt < 5; attempt++) {
       gluster(['volume', 'remove-brick', vol.name, brick, 'stop'])
+      mark = rebalanceLogMark(vol.name)
       gluster(['volume', 'remove-brick', vol.name, brick, 'start'])
-      await waitFor('remove-brick again', () => (status = migrationStatus(['volume', 'remove-brick', vol.name, brick])).done)
+      await waitFor('remove-brick again', () => (status = migrationStatus(['volume', 'remove-brick', vol.name, brick], vol.name, mark)).done)
     }
     expect(dataFilesOn(vol.brick(2), 'd')).toBe(0)
     // An fd follows its file at its first fop after the migration ends; a commit stopping the
