@@ -1,0 +1,383 @@
+import { debuglog } from 'node:util'
+import { errnoOf } from '../../rpc/errno.ts'
+import { GlusterError } from '../../rpc/errors.ts'
+import type { Dict } from '../../rpc/programs/fops.ts'
+import {
+  type Call, type CommonResult, type CreateResult, type EntryResult, type Fd, type Flock, type IattResult, type Inode, type Loc,
+  type LookupResult, type OpenResult, type ParentResult, type PrePostResult, type ReadResult, type ReaddirResult,
+  type ReadlinkResult, type RenameResult, type SeekResult, type StatfsResult, type WriteResult, type XattrResult,
+  ROOT_GFID, gfidToString,
+} from '../types.ts'
+import { type SetattrArgs, Xlator, type XlatorEvent, type XlatorInit } from '../xlator.ts'
+import { type ChildReply, type Readables, chooseReadChild, isAfrKey, isDirMode, lookupXdata, readablesOf, withoutAfrKeys } from './changelog.ts'
+import { type ReplicateOptions, TRASH_DIR, ANON_DIR_PREFIX, type Topology, hasQuorum, topologyOf } from './topology.ts'
+
+const debug = debuglog('gfapi')
+
+const O_TRUNC = 0o1000
+
+/** What this xlator knows of one inode (inode ctx): readables as of an event generation. */
+interface InodeState {
+  readonly generation: number
+  readonly readables: Readables
+}
+
+/** The ENOTSUP of fops whose transaction (issue 13 item 5) is not built yet. */
+const NOT_YET = 'cluster/replicate transactions (lock, pre-op, fop, post-op, unlock) are not implemented yet'
+
+/**
+ * cluster/replicate (AFR) over N children: topology from the volfile (topology.ts), per-child
+ * state from notify, quorum before every read, open and lookup, lookups with the changelog keys,
+ * reads from a readable, up, non-arbiter child. Never heals: glustershd does.
+ *
+ * Every fop that changes a copy is refused (ENOTSUP) until transactions exist: passing one to a
+ * single child, as the base would, leaves the other copies stale and unblamed.
+ */
+export class Replicate extends Xlator {
+  static readonly type = 'cluster/replicate'
+
+  readonly topology: Topology
+  /** CHILD_UP seen last (per child); a child never heard from counts as down. */
+  readonly #up: boolean[]
+  readonly #lastEvent: (XlatorEvent | undefined)[]
+  /** Bumped on every child up/down (afr_notify event_generation): cached readables are then stale. */
+  #generation = 0
+
+  constructor(init: XlatorInit<ReplicateOptions>) {
+    super(init)
+    this.topology = topologyOf(
+      init.name, init.graph.volume, init.children.map((c) => c.name), init.options, init.section?.options ?? new Map(), init.section?.line,
+    )
+    this.#up = init.children.map(() => false)
+    this.#lastEvent = init.children.map(() => undefined)
+  }
+
+  /** The mount goes on with some children down: quorum decides per fop (afr_notify). */
+  override get mountsDegraded(): boolean {
+    return true
+  }
+
+  get generation(): number {
+    return this.#generation
+  }
+
+  isUp(child: number): boolean {
+    return this.#up[child] === true
+  }
+
+  /**
+   * afr_notify: per-child up/down (each change bumps the event generation, so readables are
+   * refreshed); quiet until every child reported once, then CHILD_UP if one is up. After that a
+   * CHILD_DOWN passes up as SOME_DESCENDENT_DOWN while another child is not down.
+   */
+  override notify(event: XlatorEvent, from: Xlator, detail?: unknown): void {
+    const i = this.children.indexOf(from)
+    if (i < 0 || event === 'SOME_DESCENDENT_DOWN') {
+      super.notify(event, from, detail)
+      return
+    }
+    const heardFromAll = !this.#lastEvent.includes(undefined)
+    this.#lastEvent[i] = event
+    if (event !== 'CHILD_CONNECTING') {
+      const up = event === 'CHILD_UP'
+      if (this.#up[i] !== up) this.#generation++
+      this.#up[i] = up
+    }
+    let up: XlatorEvent = event
+    if (event === 'CHILD_DOWN' && this.#lastEvent.some((e) => e !== 'CHILD_DOWN')) up = 'SOME_DESCENDENT_DOWN'
+    if (!heardFromAll) {
+      if (this.#lastEvent.includes(undefined)) return
+      up = this.#lastEvent.includes('CHILD_UP') ? 'CHILD_UP' : this.#lastEvent.includes('CHILD_CONNECTING') ? 'CHILD_CONNECTING' : 'CHILD_DOWN'
+    }
+    debug('%s: %s from %s; up %j', this.name, event, from.name, this.#up)
+    super.notify(up, from, detail)
+  }
+
+  /** Throws ENOTCONN naming the volume and the bricks that are down unless the up set has quorum. */
+  assertQuorum(syscall: string, path: string | undefined): void {
+    if (hasQuorum(this.topology.quorum, this.#up)) return
+    throw this.#quorumLost(syscall, path, this.#up)
+  }
+
+  #quorumLost(syscall: string, path: string | undefined, good: readonly boolean[]): GlusterError {
+    const down = this.children.flatMap((c, i) => (good[i] === true ? [] : [`${c.name} (${c.brick ?? 'unknown brick'})`]))
+    const q = this.topology.quorum
+    const rule = q.kind === 'fixed' ? `quorum-count ${q.count}` : `quorum-type ${q.kind}`
+    return new GlusterError({
+      errno: errnoOf('ENOTCONN'), syscall, path, volume: this.graph.volume,
+      detail: `client quorum of ${this.name} is not met (${rule}): ${down.length} of ${this.children.length} bricks down or failed: ${down.join(', ')}`,
+    })
+  }
+
+  #error(code: string, syscall: string, path: string | undefined, gfid: Uint8Array | undefined, detail: string): GlusterError {
+    return new GlusterError({
+      errno: errnoOf(code), syscall, path, gfid: path === undefined && gfid !== undefined ? gfidToString(gfid) : undefined, volume: this.graph.volume,
+      detail: `${this.name}: ${detail}`,
+    })
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // Lookup (afr_lookup, afr_lookup_done)
+
+  /** afr_is_private_directory: names at the root AFR keeps from applications. */
+  #isPrivate(loc: Loc): boolean {
+    if (loc.parent === undefined || !loc.parent.gfid.equals(ROOT_GFID)) return false
+    return loc.name === TRASH_DIR || loc.name.startsWith(ANON_DIR_PREFIX)
+  }
+
+  override async lookup(call: Call, loc: Loc, xdata?: Dict): Promise<LookupResult> {
+    if (this.#isPrivate(loc)) throw this.#error('EPERM', 'lookup', loc.path, undefined, `'${loc.name}' is a private directory of the replica set`)
+    this.assertQuorum('lookup', loc.path)
+    const generation = this.#generation
+    const req = lookupXdata(this.topology, xdata)
+    const settled = await this.#onUp((c) => c.lookup(call, loc, req))
+    const replies = settled.map((s): ChildReply | undefined => s === undefined ? undefined : s.ok ? { ok: true, stat: s.value.stat, xdata: s.value.xdata } : { ok: false, stat: undefined, xdata: undefined })
+    const firstOk = settled.findIndex((s) => s?.ok === true)
+    if (firstOk < 0) throw this.#finalError(settled, 'lookup', loc.path)
+    // afr_lookup_done: copies that disagree on the gfid are a gfid split-brain.
+    const gfid = (settled[firstOk] as Settled<LookupResult> & { ok: true }).value.stat.gfid
+    for (const s of settled) {
+      if (s?.ok === true && !s.value.stat.gfid.equals(gfid)) {
+        throw this.#error('EIO', 'lookup', loc.path, undefined, 'gfid mismatch between copies (gfid split-brain); resolve it with `gluster volume heal <vol> split-brain`')
+      }
+    }
+    const readables = readablesOf(this.topology, replies)
+    const isDir = isDirMode(settled[firstOk]!.ok ? (settled[firstOk] as { value: LookupResult }).value.stat.mode : 0)
+    const candidates = readables.metadata.map((m, i) => m && (isDir || readables.data[i] === true))
+    const child = chooseReadChild(this.topology, candidates, this.topology.readChild, gfid, isDir, call.pid)
+    if (child < 0) {
+      // afr_attempt_readsubvol_set: no readable copy on a quorum volume is ENOTCONN ("no read subvols").
+      const code = this.topology.quorum.kind === 'none' ? 'EIO' : 'ENOTCONN'
+      throw this.#error(code, 'lookup', loc.path, undefined, 'no readable copy: every copy is blamed by another (split-brain) or down')
+    }
+    if (loc.inode !== undefined) loc.inode.ctx.set(this, { generation, readables } satisfies InodeState)
+    const chosen = (settled[child] as { value: LookupResult }).value
+    return { stat: chosen.stat, postparent: chosen.postparent, xdata: chosen.xdata === undefined ? undefined : withoutAfrKeys(chosen.xdata) }
+  }
+
+  /** What a lookup or refresh last saw of `inode`: readables and whether a heal is pending. */
+  stateOf(inode: Inode): Readables | undefined {
+    return (inode.ctx.get(this) as InodeState | undefined)?.readables
+  }
+
+  /** `fn` on every up child (that `include` accepts) in parallel; undefined for the others. */
+  async #onUp<T>(fn: (child: Xlator, i: number) => Promise<T>, include?: (i: number) => boolean): Promise<(Settled<T> | undefined)[]> {
+    return Promise.all(this.children.map(async (c, i): Promise<Settled<T> | undefined> => {
+      if (this.#up[i] !== true || include?.(i) === false) return undefined
+      try {
+        return { ok: true, value: await fn(c, i) }
+      } catch (err) {
+        if (!(err instanceof GlusterError)) throw err
+        return { ok: false, error: err }
+      }
+    }))
+  }
+
+  /** afr_final_errno over the failed replies (afr_higher_errno), or ENOTCONN when none was asked. */
+  #finalError(settled: readonly (Settled<unknown> | undefined)[], syscall: string, path: string | undefined): GlusterError {
+    let best: GlusterError | undefined
+    for (const s of settled) {
+      if (s === undefined || s.ok) continue
+      best = best === undefined ? s.error : higherError(best, s.error)
+    }
+    return best ?? this.#quorumLost(syscall, path, this.#up)
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // Reads (afr_read_txn)
+
+  /**
+   * Readables of `inode` for the current event generation: cached, else refreshed with an FSTAT
+   * (or LOOKUP by gfid) carrying the changelog keys to every up child (afr_inode_refresh).
+   */
+  async #readables(call: Call, inode: Inode, fd: Fd | undefined, path: string | undefined, force: boolean): Promise<Readables> {
+    const cached = inode.ctx.get(this) as InodeState | undefined
+    if (!force && cached !== undefined && cached.generation === this.#generation) return cached.readables
+    const generation = this.#generation
+    const req = lookupXdata(this.topology, undefined)
+    const loc: Loc = { path: path ?? `<gfid:${gfidToString(inode.gfid)}>`, name: '', parent: undefined, inode }
+    const settled = await this.#onUp((c) => (fd !== undefined ? c.fstat(call, fd, req) : c.lookup(call, loc, req)))
+    const replies = settled.map((s): ChildReply | undefined => s === undefined ? undefined : s.ok ? { ok: true, stat: s.value.stat, xdata: s.value.xdata } : { ok: false, stat: undefined, xdata: undefined })
+    const readables = readablesOf(this.topology, replies)
+    inode.ctx.set(this, { generation, readables } satisfies InodeState)
+    return readables
+  }
+
+  /**
+   * afr_read_txn: quorum of up children; the read child chosen among children readable for data
+   * and metadata (metadata only for directories, data-type reads of a directory aside); on a
+   * failure, refresh once and try every other readable child in index order; EIO when none.
+   */
+  async #readTxn<T>(call: Call, syscall: string, inode: Inode, fd: Fd | undefined, path: string | undefined, metadataOnly: boolean,
+    fn: (child: Xlator) => Promise<T>): Promise<T> {
+    this.assertQuorum(syscall, path)
+    const isDir = isDirMode(inode.type)
+    let readables = await this.#readables(call, inode, fd, path, false)
+    let candidates = this.#candidates(readables, metadataOnly || isDir)
+    if (!candidates.includes(true)) {
+      readables = await this.#readables(call, inode, fd, path, true)
+      candidates = this.#candidates(readables, metadataOnly || isDir)
+    }
+    const first = chooseReadChild(this.topology, candidates, this.topology.readChild, inode.gfid, isDir, call.pid)
+    if (first < 0) throw this.#error('EIO', syscall, path, inode.gfid, 'no readable copy is up (split-brain, or every good copy down)')
+    let lastError: GlusterError | undefined
+    try {
+      return await fn(this.children[first]!)
+    } catch (err) {
+      if (!(err instanceof GlusterError)) throw err
+      lastError = err
+    }
+    readables = await this.#readables(call, inode, fd, path, true)
+    candidates = this.#candidates(readables, metadataOnly || isDir)
+    for (let i = 0; i < this.children.length; i++) {
+      if (i === first || candidates[i] !== true) continue
+      try {
+        return await fn(this.children[i]!)
+      } catch (err) {
+        if (!(err instanceof GlusterError)) throw err
+        lastError = err
+      }
+    }
+    throw lastError
+  }
+
+  #candidates(r: Readables, metadataOnly: boolean): boolean[] {
+    return r.metadata.map((m, i) => m && this.#up[i] === true && (metadataOnly || r.data[i] === true))
+  }
+
+  override stat(call: Call, loc: Loc, xdata?: Dict): Promise<IattResult> {
+    return this.#readTxn(call, 'stat', loc.inode!, undefined, loc.path, false, (c) => c.stat(call, loc, xdata))
+  }
+  override fstat(call: Call, fd: Fd, xdata?: Dict): Promise<IattResult> {
+    return this.#readTxn(call, 'fstat', fd.inode, fd, undefined, false, (c) => c.fstat(call, fd, xdata))
+  }
+  override readv(call: Call, fd: Fd, size: number, offset: number, flags: number, xdata?: Dict, sink?: Uint8Array): Promise<ReadResult> {
+    return this.#readTxn(call, 'read', fd.inode, fd, undefined, false, (c) => c.readv(call, fd, size, offset, flags, xdata, sink))
+  }
+  override seek(call: Call, fd: Fd, offset: number, what: number, xdata?: Dict): Promise<SeekResult> {
+    return this.#readTxn(call, 'seek', fd.inode, fd, undefined, false, (c) => c.seek(call, fd, offset, what, xdata))
+  }
+  override readlink(call: Call, loc: Loc, size: number, xdata?: Dict): Promise<ReadlinkResult> {
+    return this.#readTxn(call, 'readlink', loc.inode!, undefined, loc.path, false, (c) => c.readlink(call, loc, size, xdata))
+  }
+  override access(call: Call, loc: Loc, mask: number, xdata?: Dict): Promise<CommonResult> {
+    return this.#readTxn(call, 'access', loc.inode!, undefined, loc.path, true, (c) => c.access(call, loc, mask, xdata))
+  }
+  override async getxattr(call: Call, loc: Loc, name: string, xdata?: Dict): Promise<XattrResult> {
+    if (isAfrKey(name)) throw this.#error('ENODATA', 'getxattr', loc.path, undefined, `'${name}' is internal to the replica set`)
+    const r = await this.#readTxn(call, 'getxattr', loc.inode!, undefined, loc.path, true, (c) => c.getxattr(call, loc, name, xdata))
+    return { dict: withoutAfrKeys(r.dict), xdata: r.xdata }
+  }
+  override async fgetxattr(call: Call, fd: Fd, name: string, xdata?: Dict): Promise<XattrResult> {
+    if (isAfrKey(name)) throw this.#error('ENODATA', 'fgetxattr', undefined, fd.inode.gfid, `'${name}' is internal to the replica set`)
+    const r = await this.#readTxn(call, 'fgetxattr', fd.inode, fd, undefined, true, (c) => c.fgetxattr(call, fd, name, xdata))
+    return { dict: withoutAfrKeys(r.dict), xdata: r.xdata }
+  }
+
+  /** afr_readdir: one readable child of the directory serves the listing; private names hidden at the root. */
+  override async readdirp(call: Call, fd: Fd, size: number, offset: bigint, xdata?: Dict): Promise<ReaddirResult> {
+    const r = await this.#readTxn(call, 'readdirp', fd.inode, fd, undefined, true, (c) => c.readdirp(call, fd, size, offset, xdata))
+    if (!fd.inode.gfid.equals(ROOT_GFID)) return r
+    const entries = r.entries.filter((e) => e.name !== TRASH_DIR && !e.name.startsWith(ANON_DIR_PREFIX))
+    return entries.length === r.entries.length ? r : { ...r, entries }
+  }
+
+  /** afr_statfs: every up child but the arbiter; the answer with the least space available. */
+  override async statfs(call: Call, loc: Loc, xdata?: Dict): Promise<StatfsResult> {
+    this.assertQuorum('statfs', loc.path)
+    const settled = await this.#onUp((c) => c.statfs(call, loc, xdata), (i) => i !== this.topology.arbiter)
+    let best: StatfsResult | undefined
+    for (const s of settled) if (s?.ok === true && (best === undefined || s.value.bavail < best.bavail)) best = s.value
+    if (best === undefined) throw this.#finalError(settled, 'statfs', loc.path)
+    return best
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // Opens and closes: every up child (afr_open, afr_opendir, afr_flush, afr_release)
+
+  override async open(call: Call, loc: Loc, flags: number, fd: Fd, xdata?: Dict): Promise<OpenResult> {
+    // afr_open: O_TRUNC never reaches the bricks; it becomes an ftruncate transaction.
+    if ((flags & O_TRUNC) !== 0) throw this.#error('ENOTSUP', 'open', loc.path, undefined, `O_TRUNC needs an ftruncate transaction: ${NOT_YET}`)
+    return this.#openAll(call, 'open', loc, fd, (c) => c.open(call, loc, flags, fd, xdata))
+  }
+  override opendir(call: Call, loc: Loc, fd: Fd, xdata?: Dict): Promise<OpenResult> {
+    return this.#openAll(call, 'opendir', loc, fd, (c) => c.opendir(call, loc, fd, xdata))
+  }
+
+  /** Open on every up child; succeeds when one did, as afr_open_cbk (the others are reopened by protocol/client). */
+  async #openAll(call: Call, syscall: string, loc: Loc, fd: Fd, fn: (c: Xlator) => Promise<OpenResult>): Promise<OpenResult> {
+    this.assertQuorum(syscall, loc.path)
+    const settled = await this.#onUp((c) => fn(c))
+    const ok = settled.find((s) => s?.ok === true)
+    if (ok === undefined || !ok.ok) throw this.#finalError(settled, syscall, loc.path)
+    if (settled.some((s) => s?.ok === false)) debug('%s: %s %s failed on some children: %j', this.name, syscall, loc.path, settled.map((s) => s?.ok))
+    return { fd, xdata: ok.value.xdata }
+  }
+
+  override async flush(call: Call, fd: Fd, xdata?: Dict): Promise<CommonResult> {
+    const settled = await this.#onHolding(fd, (c) => c.flush(call, fd, xdata))
+    const ok = settled.find((s) => s?.ok === true)
+    if (ok === undefined || !ok.ok) throw this.#finalError(settled, 'flush', undefined)
+    return { xdata: ok.value.xdata }
+  }
+  override async release(call: Call, fd: Fd): Promise<void> {
+    await this.#onHolding(fd, (c) => c.release(call, fd))
+  }
+  override async releasedir(call: Call, fd: Fd): Promise<void> {
+    await this.#onHolding(fd, (c) => c.releasedir(call, fd))
+  }
+
+  /** `fn` on every child that holds `fd` (open there, or lost there and owed a release). */
+  #onHolding<T>(fd: Fd, fn: (c: Xlator) => Promise<T>): Promise<(Settled<T> | undefined)[]> {
+    return Promise.all(this.children.map(async (c): Promise<Settled<T> | undefined> => {
+      if (!c.holdsFd(fd)) return undefined
+      try {
+        return { ok: true, value: await fn(c) }
+      } catch (err) {
+        if (!(err instanceof GlusterError)) throw err
+        return { ok: false, error: err }
+      }
+    }))
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // Changes: refused until transactions exist (see the class comment).
+
+  #notYet(syscall: string, path: string | undefined): never {
+    throw this.#error('ENOTSUP', syscall, path, undefined, NOT_YET)
+  }
+  override create(_c: Call, loc: Loc, _f: number, _m: number, _u: number, _fd: Fd, _x?: Dict): Promise<CreateResult> { this.#notYet('create', loc.path) }
+  override writev(_c: Call, _fd: Fd, _d: Buffer, _o: number, _f: number, _x?: Dict): Promise<WriteResult> { this.#notYet('write', undefined) }
+  override fsync(_c: Call, _fd: Fd, _d: boolean, _x?: Dict): Promise<PrePostResult> { this.#notYet('fsync', undefined) }
+  override ftruncate(_c: Call, _fd: Fd, _o: number, _x?: Dict): Promise<PrePostResult> { this.#notYet('ftruncate', undefined) }
+  override truncate(_c: Call, loc: Loc, _o: number, _x?: Dict): Promise<PrePostResult> { this.#notYet('truncate', loc.path) }
+  override discard(_c: Call, _fd: Fd, _o: number, _l: number, _x?: Dict): Promise<PrePostResult> { this.#notYet('discard', undefined) }
+  override zerofill(_c: Call, _fd: Fd, _o: number, _l: number, _x?: Dict): Promise<PrePostResult> { this.#notYet('zerofill', undefined) }
+  override fallocate(_c: Call, _fd: Fd, _m: number, _o: number, _l: number, _x?: Dict): Promise<PrePostResult> { this.#notYet('fallocate', undefined) }
+  override setattr(_c: Call, loc: Loc, _a: SetattrArgs, _v: number, _x?: Dict): Promise<PrePostResult> { this.#notYet('setattr', loc.path) }
+  override fsetattr(_c: Call, _fd: Fd, _a: SetattrArgs, _v: number, _x?: Dict): Promise<PrePostResult> { this.#notYet('fsetattr', undefined) }
+  override unlink(_c: Call, loc: Loc, _xf: number, _x?: Dict): Promise<ParentResult> { this.#notYet('unlink', loc.path) }
+  override mkdir(_c: Call, loc: Loc, _m: number, _u: number, _x?: Dict): Promise<EntryResult> { this.#notYet('mkdir', loc.path) }
+  override mknod(_c: Call, loc: Loc, _m: number, _r: number, _u: number, _x?: Dict): Promise<EntryResult> { this.#notYet('mknod', loc.path) }
+  override rmdir(_c: Call, loc: Loc, _xf: number, _x?: Dict): Promise<ParentResult> { this.#notYet('rmdir', loc.path) }
+  override rename(_c: Call, oldLoc: Loc, _n: Loc, _x?: Dict): Promise<RenameResult> { this.#notYet('rename', oldLoc.path) }
+  override link(_c: Call, _o: Loc, newLoc: Loc, _x?: Dict): Promise<EntryResult> { this.#notYet('link', newLoc.path) }
+  override symlink(_c: Call, _t: string, loc: Loc, _u: number, _x?: Dict): Promise<EntryResult> { this.#notYet('symlink', loc.path) }
+  override setxattr(_c: Call, loc: Loc, _d: Dict, _f: number, _x?: Dict): Promise<CommonResult> { this.#notYet('setxattr', loc.path) }
+  override fsetxattr(_c: Call, _fd: Fd, _d: Dict, _f: number, _x?: Dict): Promise<CommonResult> { this.#notYet('fsetxattr', undefined) }
+  override removexattr(_c: Call, loc: Loc, _n: string, _x?: Dict): Promise<CommonResult> { this.#notYet('removexattr', loc.path) }
+  // Application locks must be taken on every child (afr_inodelk/afr_entrylk through afr_generic lock): not built yet.
+  override inodelk(_c: Call, _d: string, loc: Loc, _cmd: number, _l: Flock, _x?: Dict): Promise<CommonResult> { this.#notYet('inodelk', loc.path) }
+  override entrylk(_c: Call, _d: string, loc: Loc, _b: string, _cmd: number, _t: number, _x?: Dict): Promise<CommonResult> { this.#notYet('entrylk', loc.path) }
+}
+
+type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: GlusterError }
+
+/** afr_higher_errno: ENODATA > ENOENT > ESTALE > ENOSPC > the later one. */
+function higherError(a: GlusterError, b: GlusterError): GlusterError {
+  for (const code of ['ENODATA', 'ENOENT', 'ESTALE', 'ENOSPC']) {
+    if (a.code === code) return a
+    if (b.code === code) return b
+  }
+  return b
+}
