@@ -593,8 +593,8 @@ export interface GfProtoFlock {
   readonly type: number
   /** SEEK_SET 0, SEEK_CUR 1, SEEK_END 2. */
   readonly whence: number
-  /** Bytes; up to 2^53 - 1 here. */
-  readonly start: number
+  /** Bytes; up to 2^53 - 1 as a number, any u64 as a bigint (AFR's metadata range starts at LLONG_MAX - 1). */
+  readonly start: number | bigint
   /** Bytes; 0 = to the end of the file. */
   readonly len: number
   readonly pid: number
@@ -608,7 +608,10 @@ export function writeGfProtoFlock(w: XdrWriter, flock: GfProtoFlock): void {
     throw argError('flock.lkOwner', `at most ${FOP_LIMITS.lkOwnerBytes} bytes long`, `${flock.lkOwner.length} bytes`)
   }
   w.uint32(flock.type).uint32(flock.whence)
-  writeOffset(w, 'flock.start', flock.start)
+  if (typeof flock.start === 'bigint') {
+    if (flock.start < 0n || flock.start > U64_MAX) throw argError('flock.start', '>= 0 and <= 2^64 - 1', flock.start)
+    w.uhyper(flock.start)
+  } else writeOffset(w, 'flock.start', flock.start)
   writeOffset(w, 'flock.len', flock.len)
   w.uint32(flock.pid)
   w.opaque(flock.lkOwner)

@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto'
 import { debuglog } from 'node:util'
 import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
-import type { Dict } from '../../rpc/programs/fops.ts'
+import { Dict } from '../../rpc/programs/fops.ts'
 import {
   type Call, type CommonResult, type CreateResult, type EntryResult, type Fd, type Flock, type IattResult, type Inode, type Loc,
   type LookupResult, type OpenResult, type ParentResult, type PrePostResult, type ReadResult, type ReaddirResult,
@@ -11,6 +12,7 @@ import {
 import { type SetattrArgs, Xlator, type XlatorEvent, type XlatorInit } from '../xlator.ts'
 import { type ChildReply, type Readables, chooseReadChild, isAfrKey, isDirMode, lookupXdata, readablesOf, withoutAfrKeys } from './changelog.ts'
 import { type ReplicateOptions, TRASH_DIR, ANON_DIR_PREFIX, type Topology, hasQuorum, topologyOf } from './topology.ts'
+import { type Lockee, METADATA_LOCK_START, type NewEntry, type TxnHost, type TxnRequest, transact } from './transaction.ts'
 
 const debug = debuglog('gfapi')
 
@@ -22,18 +24,14 @@ interface InodeState {
   readonly readables: Readables
 }
 
-/** The ENOTSUP of fops whose transaction (issue 13 item 5) is not built yet. */
-const NOT_YET = 'cluster/replicate transactions (lock, pre-op, fop, post-op, unlock) are not implemented yet'
-
 /**
  * cluster/replicate (AFR) over N children: topology from the volfile (topology.ts), per-child
  * state from notify, quorum before every read, open and lookup, lookups with the changelog keys,
- * reads from a readable, up, non-arbiter child. Never heals: glustershd does.
- *
- * Every fop that changes a copy is refused (ENOTSUP) until transactions exist: passing one to a
- * single child, as the base would, leaves the other copies stale and unblamed.
+ * reads from a readable, up, non-arbiter child; every change a transaction (transaction.ts) of
+ * its own. Never heals: glustershd does. Every fop is overridden: the base would pass a change to
+ * the first child only, leaving the other copies stale and unblamed.
  */
-export class Replicate extends Xlator {
+export class Replicate extends Xlator implements TxnHost {
   static readonly type = 'cluster/replicate'
 
   readonly topology: Topology
@@ -296,9 +294,11 @@ export class Replicate extends Xlator {
   // Opens and closes: every up child (afr_open, afr_opendir, afr_flush, afr_release)
 
   override async open(call: Call, loc: Loc, flags: number, fd: Fd, xdata?: Dict): Promise<OpenResult> {
-    // afr_open: O_TRUNC never reaches the bricks; it becomes an ftruncate transaction.
-    if ((flags & O_TRUNC) !== 0) throw this.#error('ENOTSUP', 'open', loc.path, undefined, `O_TRUNC needs an ftruncate transaction: ${NOT_YET}`)
-    return this.#openAll(call, 'open', loc, fd, (c) => c.open(call, loc, flags, fd, xdata))
+    // afr_open: O_TRUNC never reaches the bricks (a truncate outside any transaction leaves no
+    // changelog); the truncation is an ftruncate transaction once the fd is open everywhere.
+    const r = await this.#openAll(call, 'open', loc, fd, (c) => c.open(call, loc, flags & ~O_TRUNC, fd, xdata))
+    if ((flags & O_TRUNC) !== 0) await this.ftruncate(call, fd, 0)
+    return r
   }
   override opendir(call: Call, loc: Loc, fd: Fd, xdata?: Dict): Promise<OpenResult> {
     return this.#openAll(call, 'opendir', loc, fd, (c) => c.opendir(call, loc, fd, xdata))
@@ -341,34 +341,182 @@ export class Replicate extends Xlator {
   }
 
   // -----------------------------------------------------------------------------------------------
-  // Changes: refused until transactions exist (see the class comment).
+  // Transactions (transaction.ts): each takes its own lock; no eager lock.
 
-  #notYet(syscall: string, path: string | undefined): never {
-    throw this.#error('ENOTSUP', syscall, path, undefined, NOT_YET)
+  /** TxnHost: the ENOTCONN of a lost quorum, naming the bricks not in `good`. */
+  quorumLost(syscall: string, path: string | undefined, good: readonly boolean[]): GlusterError {
+    return this.#quorumLost(syscall, path, good)
   }
-  override create(_c: Call, loc: Loc, _f: number, _m: number, _u: number, _fd: Fd, _x?: Dict): Promise<CreateResult> { this.#notYet('create', loc.path) }
-  override writev(_c: Call, _fd: Fd, _d: Buffer, _o: number, _f: number, _x?: Dict): Promise<WriteResult> { this.#notYet('write', undefined) }
-  override fsync(_c: Call, _fd: Fd, _d: boolean, _x?: Dict): Promise<PrePostResult> { this.#notYet('fsync', undefined) }
-  override ftruncate(_c: Call, _fd: Fd, _o: number, _x?: Dict): Promise<PrePostResult> { this.#notYet('ftruncate', undefined) }
-  override truncate(_c: Call, loc: Loc, _o: number, _x?: Dict): Promise<PrePostResult> { this.#notYet('truncate', loc.path) }
-  override discard(_c: Call, _fd: Fd, _o: number, _l: number, _x?: Dict): Promise<PrePostResult> { this.#notYet('discard', undefined) }
-  override zerofill(_c: Call, _fd: Fd, _o: number, _l: number, _x?: Dict): Promise<PrePostResult> { this.#notYet('zerofill', undefined) }
-  override fallocate(_c: Call, _fd: Fd, _m: number, _o: number, _l: number, _x?: Dict): Promise<PrePostResult> { this.#notYet('fallocate', undefined) }
-  override setattr(_c: Call, loc: Loc, _a: SetattrArgs, _v: number, _x?: Dict): Promise<PrePostResult> { this.#notYet('setattr', loc.path) }
-  override fsetattr(_c: Call, _fd: Fd, _a: SetattrArgs, _v: number, _x?: Dict): Promise<PrePostResult> { this.#notYet('fsetattr', undefined) }
-  override unlink(_c: Call, loc: Loc, _xf: number, _x?: Dict): Promise<ParentResult> { this.#notYet('unlink', loc.path) }
-  override mkdir(_c: Call, loc: Loc, _m: number, _u: number, _x?: Dict): Promise<EntryResult> { this.#notYet('mkdir', loc.path) }
-  override mknod(_c: Call, loc: Loc, _m: number, _r: number, _u: number, _x?: Dict): Promise<EntryResult> { this.#notYet('mknod', loc.path) }
-  override rmdir(_c: Call, loc: Loc, _xf: number, _x?: Dict): Promise<ParentResult> { this.#notYet('rmdir', loc.path) }
-  override rename(_c: Call, oldLoc: Loc, _n: Loc, _x?: Dict): Promise<RenameResult> { this.#notYet('rename', oldLoc.path) }
-  override link(_c: Call, _o: Loc, newLoc: Loc, _x?: Dict): Promise<EntryResult> { this.#notYet('link', newLoc.path) }
-  override symlink(_c: Call, _t: string, loc: Loc, _u: number, _x?: Dict): Promise<EntryResult> { this.#notYet('symlink', loc.path) }
-  override setxattr(_c: Call, loc: Loc, _d: Dict, _f: number, _x?: Dict): Promise<CommonResult> { this.#notYet('setxattr', loc.path) }
-  override fsetxattr(_c: Call, _fd: Fd, _d: Dict, _f: number, _x?: Dict): Promise<CommonResult> { this.#notYet('fsetxattr', undefined) }
-  override removexattr(_c: Call, loc: Loc, _n: string, _x?: Dict): Promise<CommonResult> { this.#notYet('removexattr', loc.path) }
+
+  /** TxnHost: an error located at this volume and xlator. */
+  error(code: string, syscall: string, path: string | undefined, detail: string): GlusterError {
+    return this.#error(code, syscall, path, undefined, detail)
+  }
+
+  async #txn<T>(call: Call, req: TxnRequest<T>, changed: readonly Inode[]): Promise<T> {
+    try {
+      const { result, blamed } = await transact(this, call, req)
+      // A blamed child is no longer readable: look again before the next read.
+      if (blamed.includes(true)) for (const inode of changed) inode.ctx.delete(this)
+      return result
+    } catch (err) {
+      for (const inode of changed) inode.ctx.delete(this)
+      throw err
+    }
+  }
+
+  #data<T>(call: Call, syscall: string, inode: Inode, path: string | undefined, fop: (c: Xlator, i: number) => Promise<T>, opRet?: (r: T) => number): Promise<T> {
+    return this.#txn(call, {
+      kind: 'data', syscall, path, inodeWrite: true, opRet,
+      lockees: [{ kind: 'inode', inode, path: path ?? gfidToString(inode.gfid), start: 0 }],
+      targets: [{ inode, path: path ?? gfidToString(inode.gfid), name: '' }],
+      fop,
+    }, [inode])
+  }
+
+  #metadata<T>(call: Call, syscall: string, inode: Inode, path: string | undefined, fop: (c: Xlator) => Promise<T>): Promise<T> {
+    return this.#txn(call, {
+      kind: 'metadata', syscall, path, inodeWrite: true,
+      lockees: [{ kind: 'inode', inode, path: path ?? gfidToString(inode.gfid), start: METADATA_LOCK_START }],
+      targets: [{ inode, path: path ?? gfidToString(inode.gfid), name: '' }],
+      fop,
+    }, [inode])
+  }
+
+  #entry<T>(call: Call, syscall: string, locs: readonly Loc[], extraLocks: readonly Lockee[], fop: (c: Xlator) => Promise<T>, newEntry?: (r: T) => NewEntry): Promise<T> {
+    const lockees: Lockee[] = locs.map((l) => ({ kind: 'entry', dir: parentOf(l, syscall, this.graph.volume), path: l.path, name: l.name }))
+    lockees.push(...extraLocks)
+    lockees.sort(compareLockees)
+    const targets = locs.map((l) => ({ inode: l.parent!, path: l.path, name: l.name }))
+    return this.#txn(call, { kind: 'entry', syscall, path: locs[0]!.path, inodeWrite: false, lockees, targets, fop, newEntry }, locs.map((l) => l.parent!))
+  }
+
+  override writev(call: Call, fd: Fd, data: Buffer, offset: number, flags: number, xdata?: Dict): Promise<WriteResult> {
+    const arbiter = this.topology.arbiter
+    return this.#data(call, 'write', fd.inode, undefined, async (c, i) => {
+      if (i !== arbiter) return c.writev(call, fd, data, offset, flags, xdata)
+      // afr_arbiter_writev_wind: the arbiter stores no data; one byte at the offset keeps its size logic and changelog in step.
+      const r = await c.writev(call, fd, ARBITER_BYTE, offset, flags, xdata)
+      return { ...r, size: r.size === 1 ? data.length : r.size }
+    }, (r) => r.size)
+  }
+  override fsync(call: Call, fd: Fd, datasync: boolean, xdata?: Dict): Promise<PrePostResult> {
+    return this.#data(call, 'fsync', fd.inode, undefined, (c) => c.fsync(call, fd, datasync, xdata))
+  }
+  override ftruncate(call: Call, fd: Fd, offset: number, xdata?: Dict): Promise<PrePostResult> {
+    return this.#data(call, 'ftruncate', fd.inode, undefined, (c) => c.ftruncate(call, fd, offset, xdata))
+  }
+  override truncate(call: Call, loc: Loc, offset: number, xdata?: Dict): Promise<PrePostResult> {
+    return this.#data(call, 'truncate', inodeOf(loc, 'truncate', this.graph.volume), loc.path, (c) => c.truncate(call, loc, offset, xdata))
+  }
+  override discard(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
+    return this.#data(call, 'discard', fd.inode, undefined, (c) => c.discard(call, fd, offset, length, xdata))
+  }
+  override zerofill(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
+    return this.#data(call, 'zerofill', fd.inode, undefined, (c) => c.zerofill(call, fd, offset, length, xdata))
+  }
+  override fallocate(call: Call, fd: Fd, mode: number, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
+    return this.#data(call, 'fallocate', fd.inode, undefined, (c) => c.fallocate(call, fd, mode, offset, length, xdata))
+  }
+
+  override setattr(call: Call, loc: Loc, attrs: SetattrArgs, valid: number, xdata?: Dict): Promise<PrePostResult> {
+    return this.#metadata(call, 'setattr', inodeOf(loc, 'setattr', this.graph.volume), loc.path, (c) => c.setattr(call, loc, attrs, valid, xdata))
+  }
+  override fsetattr(call: Call, fd: Fd, attrs: SetattrArgs, valid: number, xdata?: Dict): Promise<PrePostResult> {
+    return this.#metadata(call, 'fsetattr', fd.inode, undefined, (c) => c.fsetattr(call, fd, attrs, valid, xdata))
+  }
+  override setxattr(call: Call, loc: Loc, dict: Dict, flags: number, xdata?: Dict): Promise<CommonResult> {
+    this.#refuseAfrKeys(dict.keys(), 'setxattr', loc.path)
+    return this.#metadata(call, 'setxattr', inodeOf(loc, 'setxattr', this.graph.volume), loc.path, (c) => c.setxattr(call, loc, dict, flags, xdata))
+  }
+  override fsetxattr(call: Call, fd: Fd, dict: Dict, flags: number, xdata?: Dict): Promise<CommonResult> {
+    this.#refuseAfrKeys(dict.keys(), 'fsetxattr', undefined)
+    return this.#metadata(call, 'fsetxattr', fd.inode, undefined, (c) => c.fsetxattr(call, fd, dict, flags, xdata))
+  }
+  override removexattr(call: Call, loc: Loc, name: string, xdata?: Dict): Promise<CommonResult> {
+    this.#refuseAfrKeys([name], 'removexattr', loc.path)
+    return this.#metadata(call, 'removexattr', inodeOf(loc, 'removexattr', this.graph.volume), loc.path, (c) => c.removexattr(call, loc, name, xdata))
+  }
+
+  /** GF_IF_INTERNAL_XATTR_GOTO: applications never write the changelog. */
+  #refuseAfrKeys(keys: Iterable<string>, syscall: string, path: string | undefined): void {
+    for (const k of keys) if (isAfrKey(k)) throw this.#error('EPERM', syscall, path, undefined, `'${k}' is internal to the replica set`)
+  }
+
+  override create(call: Call, loc: Loc, flags: number, mode: number, umask: number, fd: Fd, xdata?: Dict): Promise<CreateResult> {
+    // afr_create: O_TRUNC of an existing file would truncate outside any data transaction.
+    const req = withGfidReq(xdata, loc)
+    return this.#entry(call, 'create', [loc], [], (c) => c.create(call, loc, flags & ~O_TRUNC, mode, umask, fd, req), (r) => ({ gfid: r.stat.gfid, mode: r.stat.mode }))
+  }
+  override mknod(call: Call, loc: Loc, mode: number, rdev: number, umask: number, xdata?: Dict): Promise<EntryResult> {
+    const req = withGfidReq(xdata, loc)
+    return this.#entry(call, 'mknod', [loc], [], (c) => c.mknod(call, loc, mode, rdev, umask, req), (r) => ({ gfid: r.stat.gfid, mode: r.stat.mode }))
+  }
+  override mkdir(call: Call, loc: Loc, mode: number, umask: number, xdata?: Dict): Promise<EntryResult> {
+    const req = withGfidReq(xdata, loc)
+    return this.#entry(call, 'mkdir', [loc], [], (c) => c.mkdir(call, loc, mode, umask, req), (r) => ({ gfid: r.stat.gfid, mode: r.stat.mode }))
+  }
+  override symlink(call: Call, target: string, loc: Loc, umask: number, xdata?: Dict): Promise<EntryResult> {
+    const req = withGfidReq(xdata, loc)
+    return this.#entry(call, 'symlink', [loc], [], (c) => c.symlink(call, target, loc, umask, req))
+  }
+  override link(call: Call, oldLoc: Loc, newLoc: Loc, xdata?: Dict): Promise<EntryResult> {
+    return this.#entry(call, 'link', [newLoc], [], (c) => c.link(call, oldLoc, newLoc, xdata))
+  }
+  override unlink(call: Call, loc: Loc, xflags: number, xdata?: Dict): Promise<ParentResult> {
+    return this.#entry(call, 'unlink', [loc], [], (c) => c.unlink(call, loc, xflags, xdata))
+  }
+  override rmdir(call: Call, loc: Loc, xflags: number, xdata?: Dict): Promise<ParentResult> {
+    const dir = inodeOf(loc, 'rmdir', this.graph.volume)
+    return this.#entry(call, 'rmdir', [loc], [{ kind: 'entry', dir, path: loc.path, name: '' }], (c) => c.rmdir(call, loc, xflags, xdata))
+  }
+  override rename(call: Call, oldLoc: Loc, newLoc: Loc, xdata?: Dict): Promise<RenameResult> {
+    const extra: Lockee[] = newLoc.inode !== undefined && isDirMode(newLoc.inode.type) ? [{ kind: 'entry', dir: newLoc.inode, path: newLoc.path, name: '' }] : []
+    return this.#entry(call, 'rename', [oldLoc, newLoc], extra, (c) => c.rename(call, oldLoc, newLoc, xdata))
+  }
+
   // Application locks must be taken on every child (afr_inodelk/afr_entrylk through afr_generic lock): not built yet.
   override inodelk(_c: Call, _d: string, loc: Loc, _cmd: number, _l: Flock, _x?: Dict): Promise<CommonResult> { this.#notYet('inodelk', loc.path) }
   override entrylk(_c: Call, _d: string, loc: Loc, _b: string, _cmd: number, _t: number, _x?: Dict): Promise<CommonResult> { this.#notYet('entrylk', loc.path) }
+  // The changelog is this xlator's alone; an application xattrop is a metadata transaction in AFR: not built yet.
+  override xattrop(_c: Call, loc: Loc, _f: number, _d: Dict, _x?: Dict): Promise<XattrResult> { this.#notYet('xattrop', loc.path) }
+  override fxattrop(_c: Call, _fd: Fd, _f: number, _d: Dict, _x?: Dict): Promise<XattrResult> { this.#notYet('fxattrop', undefined) }
+
+  #notYet(syscall: string, path: string | undefined): never {
+    throw this.#error('ENOTSUP', syscall, path, undefined, 'application locks and xattrops through cluster/replicate are not implemented yet')
+  }
+}
+
+const ARBITER_BYTE = Buffer.from([0xff])
+
+/** One `gfid-req` for every brick: different gfids for one name would be a gfid split-brain. */
+function withGfidReq(xdata: Dict | undefined, loc: Loc): Dict {
+  if (xdata?.has('gfid-req') === true) return xdata
+  const out = new Dict()
+  if (xdata !== undefined) for (const [k, v] of xdata) out.set(k, v)
+  // The API names the new inode before creating it (loc.inode): that gfid, else a fresh one.
+  return out.setGfuuid('gfid-req', loc.inode?.gfid ?? randomBytes(16))
+}
+
+function inodeOf(loc: Loc, syscall: string, volume: string): Inode {
+  if (loc.inode === undefined) throw new GlusterError({ errno: errnoOf('EINVAL'), syscall, path: loc.path, volume, detail: 'path is not resolved to an inode' })
+  return loc.inode
+}
+
+function parentOf(loc: Loc, syscall: string, volume: string): Inode {
+  if (loc.parent === undefined) throw new GlusterError({ errno: errnoOf('EINVAL'), syscall, path: loc.path, volume, detail: 'entry has no resolved parent' })
+  return loc.parent
+}
+
+/** afr_entry_lockee_cmp: by directory gfid, then name, a missing name first. */
+function compareLockees(a: Lockee, b: Lockee): number {
+  const ga = a.kind === 'entry' ? a.dir.gfid : a.inode.gfid
+  const gb = b.kind === 'entry' ? b.dir.gfid : b.inode.gfid
+  const c = Buffer.compare(ga, gb)
+  if (c !== 0) return c
+  const na = a.kind === 'entry' ? a.name : ''
+  const nb = b.kind === 'entry' ? b.name : ''
+  return na === nb ? 0 : na === '' ? -1 : nb === '' ? 1 : na < nb ? -1 : 1
 }
 
 type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: GlusterError }
