@@ -4,9 +4,12 @@
  * `gluster volume heal VOL info` and the C client (libgfapi through gfapi_peer.py).
  * Bricks are killed and restarted only on these two volumes.
  */
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
+import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { superFastHash } from '../../src/xlators/replicate/changelog.ts'
+import { Fd, Inode } from '../../src/xlators/types.ts'
 import { cView, viewOf } from '../helpers/c-peer.ts'
 import { gluster, killBrick, restartVolume, sandbox, uniqueName, withSandboxLock } from '../helpers/sandbox.ts'
 import {
@@ -156,4 +159,224 @@ describe('replicate with quorum lost (gfts-i13-r3, two bricks down)', () => {
       }
     })
   }, 120_000)
+})
+
+/** Run `fn` with glustershd off on `volume` (stale copies stay stale), then turn it back on and wait for heal info 0. */
+async function withShdOff(volume: string, fn: () => Promise<void>): Promise<void> {
+  gluster(['volume', 'set', volume, 'cluster.self-heal-daemon', 'off'])
+  try {
+    await fn()
+  } finally {
+    gluster(['volume', 'set', volume, 'cluster.self-heal-daemon', 'on'])
+    await waitFor(`${volume} healed`, () => {
+      try {
+        gluster(['volume', 'heal', volume], 0)
+      } catch {
+        // the shd may still be starting
+      }
+      return healInfoCount(volume) === 0
+    }, 180_000)
+  }
+}
+
+describe('a stale brick is never read (gfts-i13-r3, shd off)', () => {
+  const vol = VOLUMES.r3
+  it('brick 1 killed, files overwritten, brick 1 back: every read returns the new data', async () => {
+    await withSandboxLock(vol.name, () => withShdOff(vol.name, async () => {
+      const names = Array.from({ length: 12 }, () => uniqueName('stale'))
+      const old = randomBytes(4096)
+      const fresh = randomBytes(4096)
+      let set = await replicaSet(vol.name)
+      const gfids: Buffer[] = []
+      try {
+        for (const n of names) {
+          const { fd } = await createFile(set, n)
+          gfids.push(fd.inode.gfid)
+          await set.afr.writev(CALL, fd, old, 0, 0)
+          await closeFile(set, fd)
+        }
+        await killBrick(vol.name, vol.bricks[0]!)
+        await waitFor('child 0 down', () => !set.afr.isUp(0), 10_000)
+        for (const n of names) {
+          const { fd } = await openFile(set, n)
+          await set.afr.writev(CALL, fd, fresh, 0, 0)
+          await closeFile(set, fd)
+        }
+      } finally {
+        await set.close()
+        await restartVolume(vol.name)
+      }
+      // Brick 1 still holds the old data and is the gfid-hash read child of some of these files.
+      for (const n of names) expect(brickCopies(vol.bricks, n)[0]!.sha256).toBe(sha(old))
+      expect(gfids.filter((g) => superFastHash(g) % 3 === 0).length).toBeGreaterThan(0)
+      set = await replicaSet(vol.name)
+      try {
+        await waitFor('child 0 up', () => set.afr.isUp(0), 20_000)
+        for (const n of names) {
+          const { fd } = await openFile(set, n, 0)
+          const r = await set.afr.readv(CALL, fd, 4096, 0, 0)
+          expect(sha(r.data), n).toBe(sha(fresh))
+          await closeFile(set, fd)
+        }
+      } finally {
+        await set.close()
+      }
+    }))
+  }, 400_000)
+})
+
+describe('entry operations with a brick down (gfts-i13-r3)', () => {
+  const vol = VOLUMES.r3
+  it('the parent is blamed in the entry slot, the new file pending, heal recreates them with equal gfids', async () => {
+    await withSandboxLock(vol.name, async () => {
+      const dirName = uniqueName('dir')
+      const set = await replicaSet(vol.name)
+      try {
+        const dirInode = new Inode(randomBytes(16), 0o040000)
+        await set.afr.mkdir(CALL, { path: `/${dirName}`, name: dirName, parent: set.root, inode: dirInode }, 0o755, 0)
+        await killBrick(vol.name, vol.bricks[2]!)
+        await waitFor('child 2 down', () => !set.afr.isUp(2), 10_000)
+        const f = new Inode(randomBytes(16), 0o100000)
+        const fd = new Fd(f, 0o2, false)
+        await set.afr.create(CALL, { path: `/${dirName}/f`, name: 'f', parent: dirInode, inode: f }, 0o2 | 0o100, 0o644, 0, fd)
+        await closeFile(set, fd)
+        await set.afr.mkdir(CALL, { path: `/${dirName}/sub`, name: 'sub', parent: dirInode, inode: new Inode(randomBytes(16), 0o040000) }, 0o755, 0)
+        const blame = `trusted.afr.${vol.name}-client-2`
+        const dirX = afrXattrs(vol.bricks, dirName)
+        for (const i of [0, 1]) expect(dirX[i]![blame]).toMatch(/^0{16}0000000[1-9a-f]$/)
+        const fx = afrXattrs(vol.bricks, `${dirName}/f`)
+        for (const i of [0, 1]) expect(fx[i]![blame]).toBe('000000010000000100000000')
+        const sx = afrXattrs(vol.bricks, `${dirName}/sub`)
+        for (const i of [0, 1]) expect(sx[i]![blame]).toBe('000000010000000100000001')
+        expect(brickCopies(vol.bricks, `${dirName}/f`)[2]).toBeUndefined()
+      } finally {
+        await set.close()
+        await restartVolume(vol.name)
+      }
+      await waitFor('glustershd to heal', () => {
+        try {
+          gluster(['volume', 'heal', vol.name], 0)
+        } catch {
+          // retried on the next poll
+        }
+        return healInfoCount(vol.name) === 0
+      }, 120_000)
+      for (const p of [dirName, `${dirName}/f`, `${dirName}/sub`]) {
+        const gfids = vol.bricks.map((b) => gfidOnBrick(b, p))
+        expect(gfids[0], p).toMatch(/^[0-9a-f]{32}$/)
+        expect(gfids[1]).toBe(gfids[0])
+        expect(gfids[2]).toBe(gfids[0])
+        expect(allClean(afrXattrs(vol.bricks, p))).toBe(true)
+      }
+    })
+  }, 300_000)
+})
+
+function gfidOnBrick(brick: string, path: string): string | undefined {
+  const r = spawnSync('getfattr', ['-n', 'trusted.gfid', '-e', 'hex', '--absolute-names', join(brick, path)], { encoding: 'utf8' })
+  return /trusted\.gfid=0x([0-9a-f]{32})/.exec(r.stdout ?? '')?.[1]
+}
+
+function setAfr(brick: string, path: string, key: string, hex: string | undefined): void {
+  const args = hex === undefined ? ['-x', key, join(brick, path)] : ['-n', key, '-v', `0x${hex}`, join(brick, path)]
+  const r = spawnSync('setfattr', args, { encoding: 'utf8' })
+  if (r.status !== 0) throw new Error(`setfattr ${args.join(' ')}: ${r.stderr}`)
+}
+
+describe('split-brain made on purpose (gfts-i13-r3)', () => {
+  const vol = VOLUMES.r3
+  it('a read on an open fd fails EIO, a lookup ENOTCONN, as the C client answers', async () => {
+    const name = uniqueName('sb')
+    const keys = [0, 1, 2].map((i) => `trusted.afr.${vol.name}-client-${i}`)
+    const set = await replicaSet(vol.name)
+    try {
+      const { fd } = await createFile(set, name)
+      await set.afr.writev(CALL, fd, randomBytes(1000), 0, 0)
+      await set.afr.fsync(CALL, fd, false)
+      const reader = await openFile(set, name, 0)
+      // Each brick blames the next one for data: no copy is good. (setfattr does not feed the
+      // index, so heal info stays 0, afr.md §2.3.)
+      for (let i = 0; i < 3; i++) setAfr(vol.bricks[i]!, name, keys[(i + 1) % 3]!, '000000010000000000000000')
+      try {
+        await expect(set.afr.readv(CALL, reader.fd, 1000, 0, 0)).rejects.toMatchObject({ code: 'EIO' })
+        await expect(set.afr.lookup(CALL, { path: `/${name}`, name, parent: set.root, inode: undefined })).rejects.toMatchObject({ code: 'ENOTCONN' })
+        await expect(cView(vol.name, `/${name}`)).rejects.toThrow(/ENOTCONN|Transport endpoint is not connected|errno 107/)
+      } finally {
+        for (let i = 0; i < 3; i++) setAfr(vol.bricks[i]!, name, keys[(i + 1) % 3]!, undefined)
+      }
+      await closeFile(set, fd)
+      await closeFile(set, reader.fd)
+    } finally {
+      await set.close()
+    }
+  }, 120_000)
+})
+
+describe('this client and the C client writing disjoint ranges of one file at once (gfts-i13-r3)', () => {
+  const vol = VOLUMES.r3
+  it('the file holds both, every copy equal, heal info 0, no deadlock', async () => {
+    const name = uniqueName('both')
+    const set = await replicaSet(vol.name)
+    try {
+      const { fd } = await createFile(set, name)
+      const mine = randomBytes(1 << 20)
+      const theirs = randomBytes(1 << 20)
+      const c = cWrite(vol.name, `/${name}`, 0, theirs, false)
+      for (let off = 0; off < mine.length; off += 64 * 1024) {
+        await set.afr.writev(CALL, fd, mine.subarray(off, off + 64 * 1024), (1 << 20) + off, 0)
+      }
+      await set.afr.fsync(CALL, fd, false)
+      await c
+      await closeFile(set, fd)
+      const expected = Buffer.concat([theirs, mine])
+      const copies = brickCopies(vol.bricks, name)
+      for (const copy of copies) expect(copy).toEqual({ sha256: sha(expected), size: expected.length })
+      expect(allClean(afrXattrs(vol.bricks, name))).toBe(true)
+      expect(healInfoCount(vol.name)).toBe(0)
+      expect(await cView(vol.name, `/${name}`)).toEqual(viewOf(expected))
+    } finally {
+      await set.close()
+    }
+  }, 180_000)
+})
+
+describe('arbitration (gfts-i13-arb)', () => {
+  const vol = VOLUMES.arb
+  it('a write whose only good copy would be the arbiter fails ENOTCONN and writes nothing', async () => {
+    await withSandboxLock(vol.name, () => withShdOff(vol.name, async () => {
+      const name = uniqueName('arb')
+      const first = randomBytes(2000)
+      let set = await replicaSet(vol.name)
+      try {
+        const { fd } = await createFile(set, name)
+        await set.afr.writev(CALL, fd, first, 0, 0)
+        await closeFile(set, fd)
+        await killBrick(vol.name, vol.bricks[0]!)
+        await waitFor('child 0 down', () => !set.afr.isUp(0), 10_000)
+        const { fd: fd2 } = await openFile(set, name)
+        await set.afr.writev(CALL, fd2, randomBytes(2000), 0, 0)
+        await closeFile(set, fd2)
+      } finally {
+        await set.close()
+        await restartVolume(vol.name)
+      }
+      // Brick 1 is now blamed (stale), brick 2 holds the good data: open, then take brick 2 away.
+      set = await replicaSet(vol.name)
+      try {
+        await waitFor('all children up', () => [0, 1, 2].every((i) => set.afr.isUp(i)), 20_000)
+        const { fd } = await openFile(set, name)
+        const before = brickCopies(vol.bricks, name)[0]
+        await killBrick(vol.name, vol.bricks[1]!)
+        await waitFor('child 1 down', () => !set.afr.isUp(1), 10_000)
+        await expect(set.afr.writev(CALL, fd, randomBytes(100), 0, 0)).rejects.toMatchObject({ code: 'ENOTCONN' })
+        expect(brickCopies(vol.bricks, name)[0]).toEqual(before)
+        // Nor is the stale brick read: the only other candidate is the arbiter.
+        await expect(set.afr.readv(CALL, fd, 100, 0, 0)).rejects.toMatchObject({ code: 'EIO' })
+        await set.afr.release(CALL, fd)
+      } finally {
+        await set.close()
+        await restartVolume(vol.name)
+      }
+    }))
+  }, 400_000)
 })

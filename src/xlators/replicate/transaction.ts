@@ -140,13 +140,14 @@ async function runLocked<T>(host: TxnHost, call: Call, req: TxnRequest<T>, locke
 
   let opError: GlusterError | undefined
   const good = preOpSources(topo, preOpDicts, failed, slot)
-  if (req.kind === 'data' && !good.some((g, i) => g && i !== topo.arbiter)) {
-    // afr_is_write_subvol_valid: every copy we could write is blamed; success would be a lie.
-    opError = host.error('EIO', req.syscall, req.path, 'no good copy among the bricks the write would reach (pending heal or split-brain); not written')
-  } else if (req.kind === 'data' && topo.arbiter >= 0 && good[topo.arbiter] === true && good.filter(Boolean).length < 2) {
-    // afr_txn_arbitrate_fop: the arbiter holds no data, so it must not be the only good copy.
+  if (req.kind === 'data' && topo.arbiter >= 0 && good[topo.arbiter] === true && good.filter(Boolean).length < 2) {
+    // afr_txn_arbitrate_fop (before the write-validity check): the arbiter holds no data, so it
+    // must not be the only good copy.
     opError = host.error('ENOTCONN', req.syscall, req.path, 'the arbiter would be the only good copy (the data bricks are down or blamed); not written')
     failed.fill(true)
+  } else if (req.kind === 'data' && !good.some((g, i) => g && i !== topo.arbiter)) {
+    // afr_is_write_subvol_valid: every copy we could write is blamed; success would be a lie.
+    opError = host.error('EIO', req.syscall, req.path, 'no good copy among the bricks the write would reach (pending heal or split-brain); not written')
   }
 
   const replies: (Settled<T> | undefined)[] = new Array(n).fill(undefined)
