@@ -391,7 +391,7 @@ export class Replicate extends Xlator implements TxnHost {
     return this.#txn(call, { kind: 'entry', syscall, path: locs[0]!.path, inodeWrite: false, lockees, targets, fop, newEntry }, locs.map((l) => l.parent!))
   }
 
-  override writev(call: Call, fd: Fd, data: Buffer, offset: number, flags: number, xdata?: Dict): Promise<WriteResult> {
+  override async writev(call: Call, fd: Fd, data: Buffer, offset: number, flags: number, xdata?: Dict): Promise<WriteResult> {
     const arbiter = this.topology.arbiter
     return this.#data(call, 'write', fd.inode, undefined, async (c, i) => {
       if (i !== arbiter) return c.writev(call, fd, data, offset, flags, xdata)
@@ -400,40 +400,40 @@ export class Replicate extends Xlator implements TxnHost {
       return { ...r, size: r.size === 1 ? data.length : r.size }
     }, (r) => r.size)
   }
-  override fsync(call: Call, fd: Fd, datasync: boolean, xdata?: Dict): Promise<PrePostResult> {
+  override async fsync(call: Call, fd: Fd, datasync: boolean, xdata?: Dict): Promise<PrePostResult> {
     return this.#data(call, 'fsync', fd.inode, undefined, (c) => c.fsync(call, fd, datasync, xdata))
   }
-  override ftruncate(call: Call, fd: Fd, offset: number, xdata?: Dict): Promise<PrePostResult> {
+  override async ftruncate(call: Call, fd: Fd, offset: number, xdata?: Dict): Promise<PrePostResult> {
     return this.#data(call, 'ftruncate', fd.inode, undefined, (c) => c.ftruncate(call, fd, offset, xdata))
   }
-  override truncate(call: Call, loc: Loc, offset: number, xdata?: Dict): Promise<PrePostResult> {
+  override async truncate(call: Call, loc: Loc, offset: number, xdata?: Dict): Promise<PrePostResult> {
     return this.#data(call, 'truncate', inodeOf(loc, 'truncate', this.graph.volume), loc.path, (c) => c.truncate(call, loc, offset, xdata))
   }
-  override discard(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
+  override async discard(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
     return this.#data(call, 'discard', fd.inode, undefined, (c) => c.discard(call, fd, offset, length, xdata))
   }
-  override zerofill(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
+  override async zerofill(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
     return this.#data(call, 'zerofill', fd.inode, undefined, (c) => c.zerofill(call, fd, offset, length, xdata))
   }
-  override fallocate(call: Call, fd: Fd, mode: number, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
+  override async fallocate(call: Call, fd: Fd, mode: number, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
     return this.#data(call, 'fallocate', fd.inode, undefined, (c) => c.fallocate(call, fd, mode, offset, length, xdata))
   }
 
-  override setattr(call: Call, loc: Loc, attrs: SetattrArgs, valid: number, xdata?: Dict): Promise<PrePostResult> {
+  override async setattr(call: Call, loc: Loc, attrs: SetattrArgs, valid: number, xdata?: Dict): Promise<PrePostResult> {
     return this.#metadata(call, 'setattr', inodeOf(loc, 'setattr', this.graph.volume), loc.path, (c) => c.setattr(call, loc, attrs, valid, xdata))
   }
-  override fsetattr(call: Call, fd: Fd, attrs: SetattrArgs, valid: number, xdata?: Dict): Promise<PrePostResult> {
+  override async fsetattr(call: Call, fd: Fd, attrs: SetattrArgs, valid: number, xdata?: Dict): Promise<PrePostResult> {
     return this.#metadata(call, 'fsetattr', fd.inode, undefined, (c) => c.fsetattr(call, fd, attrs, valid, xdata))
   }
-  override setxattr(call: Call, loc: Loc, dict: Dict, flags: number, xdata?: Dict): Promise<CommonResult> {
+  override async setxattr(call: Call, loc: Loc, dict: Dict, flags: number, xdata?: Dict): Promise<CommonResult> {
     this.#refuseAfrKeys(dict.keys(), 'setxattr', loc.path)
     return this.#metadata(call, 'setxattr', inodeOf(loc, 'setxattr', this.graph.volume), loc.path, (c) => c.setxattr(call, loc, dict, flags, xdata))
   }
-  override fsetxattr(call: Call, fd: Fd, dict: Dict, flags: number, xdata?: Dict): Promise<CommonResult> {
+  override async fsetxattr(call: Call, fd: Fd, dict: Dict, flags: number, xdata?: Dict): Promise<CommonResult> {
     this.#refuseAfrKeys(dict.keys(), 'fsetxattr', undefined)
     return this.#metadata(call, 'fsetxattr', fd.inode, undefined, (c) => c.fsetxattr(call, fd, dict, flags, xdata))
   }
-  override removexattr(call: Call, loc: Loc, name: string, xdata?: Dict): Promise<CommonResult> {
+  override async removexattr(call: Call, loc: Loc, name: string, xdata?: Dict): Promise<CommonResult> {
     this.#refuseAfrKeys([name], 'removexattr', loc.path)
     return this.#metadata(call, 'removexattr', inodeOf(loc, 'removexattr', this.graph.volume), loc.path, (c) => c.removexattr(call, loc, name, xdata))
   }
@@ -443,34 +443,34 @@ export class Replicate extends Xlator implements TxnHost {
     for (const k of keys) if (isAfrKey(k)) throw this.#error('EPERM', syscall, path, undefined, `'${k}' is internal to the replica set`)
   }
 
-  override create(call: Call, loc: Loc, flags: number, mode: number, umask: number, fd: Fd, xdata?: Dict): Promise<CreateResult> {
+  override async create(call: Call, loc: Loc, flags: number, mode: number, umask: number, fd: Fd, xdata?: Dict): Promise<CreateResult> {
     // afr_create: O_TRUNC of an existing file would truncate outside any data transaction.
     const req = withGfidReq(xdata, loc)
     return this.#entry(call, 'create', [loc], [], (c) => c.create(call, loc, flags & ~O_TRUNC, mode, umask, fd, req), (r) => ({ gfid: r.stat.gfid, mode: r.stat.mode }))
   }
-  override mknod(call: Call, loc: Loc, mode: number, rdev: number, umask: number, xdata?: Dict): Promise<EntryResult> {
+  override async mknod(call: Call, loc: Loc, mode: number, rdev: number, umask: number, xdata?: Dict): Promise<EntryResult> {
     const req = withGfidReq(xdata, loc)
     return this.#entry(call, 'mknod', [loc], [], (c) => c.mknod(call, loc, mode, rdev, umask, req), (r) => ({ gfid: r.stat.gfid, mode: r.stat.mode }))
   }
-  override mkdir(call: Call, loc: Loc, mode: number, umask: number, xdata?: Dict): Promise<EntryResult> {
+  override async mkdir(call: Call, loc: Loc, mode: number, umask: number, xdata?: Dict): Promise<EntryResult> {
     const req = withGfidReq(xdata, loc)
     return this.#entry(call, 'mkdir', [loc], [], (c) => c.mkdir(call, loc, mode, umask, req), (r) => ({ gfid: r.stat.gfid, mode: r.stat.mode }))
   }
-  override symlink(call: Call, target: string, loc: Loc, umask: number, xdata?: Dict): Promise<EntryResult> {
+  override async symlink(call: Call, target: string, loc: Loc, umask: number, xdata?: Dict): Promise<EntryResult> {
     const req = withGfidReq(xdata, loc)
     return this.#entry(call, 'symlink', [loc], [], (c) => c.symlink(call, target, loc, umask, req))
   }
-  override link(call: Call, oldLoc: Loc, newLoc: Loc, xdata?: Dict): Promise<EntryResult> {
+  override async link(call: Call, oldLoc: Loc, newLoc: Loc, xdata?: Dict): Promise<EntryResult> {
     return this.#entry(call, 'link', [newLoc], [], (c) => c.link(call, oldLoc, newLoc, xdata))
   }
-  override unlink(call: Call, loc: Loc, xflags: number, xdata?: Dict): Promise<ParentResult> {
+  override async unlink(call: Call, loc: Loc, xflags: number, xdata?: Dict): Promise<ParentResult> {
     return this.#entry(call, 'unlink', [loc], [], (c) => c.unlink(call, loc, xflags, xdata))
   }
-  override rmdir(call: Call, loc: Loc, xflags: number, xdata?: Dict): Promise<ParentResult> {
+  override async rmdir(call: Call, loc: Loc, xflags: number, xdata?: Dict): Promise<ParentResult> {
     const dir = inodeOf(loc, 'rmdir', this.graph.volume)
     return this.#entry(call, 'rmdir', [loc], [{ kind: 'entry', dir, path: loc.path, name: '' }], (c) => c.rmdir(call, loc, xflags, xdata))
   }
-  override rename(call: Call, oldLoc: Loc, newLoc: Loc, xdata?: Dict): Promise<RenameResult> {
+  override async rename(call: Call, oldLoc: Loc, newLoc: Loc, xdata?: Dict): Promise<RenameResult> {
     const extra: Lockee[] = newLoc.inode !== undefined && isDirMode(newLoc.inode.type) ? [{ kind: 'entry', dir: newLoc.inode, path: newLoc.path, name: '' }] : []
     return this.#entry(call, 'rename', [oldLoc, newLoc], extra, (c) => c.rename(call, oldLoc, newLoc, xdata))
   }

@@ -102,13 +102,17 @@ export async function transact<T>(host: TxnHost, call: Call, req: TxnRequest<T>)
     if (!hasQuorum(topo.quorum, locked) || !locked.includes(true)) {
       throw lockError ?? host.quorumLost(req.syscall, req.path, locked)
     }
-    return await runLocked(host, call, req, locked)
+    return await runLocked(host, call, lockCall, req, locked)
   } finally {
     await unlockAll(host, lockCall, req.lockees, locked)
   }
 }
 
-async function runLocked<T>(host: TxnHost, call: Call, req: TxnRequest<T>, locked: readonly boolean[]): Promise<TxnOutcome<T>> {
+/**
+ * The changelog XATTROPs carry the transaction's lock owner (`txnCall`); only the fop itself
+ * keeps the application's (afr_transaction_perform_fop).
+ */
+async function runLocked<T>(host: TxnHost, call: Call, txnCall: Call, req: TxnRequest<T>, locked: readonly boolean[]): Promise<TxnOutcome<T>> {
   const topo = host.topology
   const n = host.children.length
   const slot = slotOf(req.kind)
@@ -122,7 +126,7 @@ async function runLocked<T>(host: TxnHost, call: Call, req: TxnRequest<T>, locke
   let preOpError: GlusterError | undefined
   if (dirtied) {
     const dict = changelogDict(topo, new Array<boolean>(n).fill(false), slot, 1)
-    const settled = await onChildren(host, preOp, (c) => xattropTargets(c, call, req, dict, ENTRY_IN_KEY, topo.granularEntryHeal && req.kind === 'entry'))
+    const settled = await onChildren(host, preOp, (c) => xattropTargets(c, txnCall, req, dict, ENTRY_IN_KEY, topo.granularEntryHeal && req.kind === 'entry'))
     settled.forEach((s, i) => {
       if (s === undefined) return
       if (s.ok) preOpDicts[i] = s.value
@@ -203,11 +207,11 @@ async function runLocked<T>(host: TxnHost, call: Call, req: TxnRequest<T>, locke
   const blamed = [...failed]
   // afr_changelog_post_op_do.
   if (opError !== undefined && !nothingFailed) {
-    if (needDirty) await postOp(host, call, req, alive(), changelogDict(topo, new Array<boolean>(n).fill(false), slot, 0, 1), undefined)
+    if (needDirty) await postOp(host, txnCall, req, alive(), changelogDict(topo, new Array<boolean>(n).fill(false), slot, 0, 1), undefined)
   } else if (!nothingFailed || dirtied) {
     const dict = changelogDict(topo, failed, slot, dirtied ? -1 : 0)
     const entryKey = nothingFailed ? (opError === undefined && !failed.includes(true) ? ENTRY_OUT_KEY : undefined) : ENTRY_IN_KEY
-    await postOp(host, call, req, alive(), dict, entryKey)
+    await postOp(host, txnCall, req, alive(), dict, entryKey)
   }
   if (opError !== undefined) throw opError
 
@@ -223,7 +227,7 @@ async function runLocked<T>(host: TxnHost, call: Call, req: TxnRequest<T>, locke
     }
     const inode = new Inode(gfid, mode & 0o170000)
     const loc: Loc = { path: req.path ?? `<gfid:${gfidToString(gfid)}>`, name: '', parent: undefined, inode }
-    await onChildren(host, alive(), (c) => c.xattrop(call, loc, XATTROP_ADD_ARRAY, dict))
+    await onChildren(host, alive(), (c) => c.xattrop(txnCall, loc, XATTROP_ADD_ARRAY, dict))
   }
   return { result: chosen, blamed }
 }
