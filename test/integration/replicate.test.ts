@@ -5,11 +5,14 @@
  * Bricks are killed and restarted only on these two volumes.
  */
 import { spawn, spawnSync } from 'node:child_process'
+import { lstatSync } from 'node:fs'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { superFastHash } from '../../src/xlators/replicate/changelog.ts'
-import { Fd, Inode } from '../../src/xlators/types.ts'
+import { Dict } from '../../src/rpc/programs/fops.ts'
+import { Fd, Inode, type Loc } from '../../src/xlators/types.ts'
+import type { SetattrArgs } from '../../src/xlators/xlator.ts'
 import { cView, viewOf } from '../helpers/c-peer.ts'
 import { gluster, killBrick, restartVolume, sandbox, uniqueName, withSandboxLock } from '../helpers/sandbox.ts'
 import {
@@ -379,4 +382,118 @@ describe('arbitration (gfts-i13-arb)', () => {
       }
     }))
   }, 400_000)
+})
+
+const MODE_ONLY: SetattrArgs = { mode: 0o600, uid: 0, gid: 0, atime: 0, atimeNsec: 0, mtime: 0, mtimeNsec: 0 }
+
+/** What each brick holds at `path`: kind, permission bits, size, gfid, user.k xattr. */
+function brickView(bricks: readonly string[], path: string): (string | undefined)[] {
+  return bricks.map((b) => {
+    const p = join(b, path)
+    let st: ReturnType<typeof lstatSync>
+    try {
+      st = lstatSync(p)
+    } catch {
+      return undefined
+    }
+    const x = spawnSync('getfattr', ['-n', 'user.k', '--only-values', '--absolute-names', p], { encoding: 'utf8' })
+    return `${st.mode.toString(8)} ${st.isFile() ? st.size : '-'} ${gfidOnBrick(b, path)} ${x.status === 0 ? x.stdout : '(no user.k)'}`
+  })
+}
+
+describe('every changing fop through replicate (gfts-i13-r3)', () => {
+  const vol = VOLUMES.r3
+
+  async function exercise(set: Awaited<ReturnType<typeof replicaSet>>, dirName: string): Promise<Inode> {
+    const dir = new Inode(randomBytes(16), 0o040000)
+    await set.afr.mkdir(CALL, { path: `/${dirName}`, name: dirName, parent: set.root, inode: dir }, 0o755, 0)
+    const f = new Inode(randomBytes(16), 0o100000)
+    const fd = new Fd(f, 2, false)
+    const fLoc: Loc = { path: `/${dirName}/a`, name: 'a', parent: dir, inode: f }
+    await set.afr.create(CALL, fLoc, 0o2 | 0o100, 0o644, 0, fd)
+    await set.afr.writev(CALL, fd, Buffer.alloc(300_000, 7), 0, 0)
+    await set.afr.ftruncate(CALL, fd, 250_000)
+    await set.afr.fallocate(CALL, fd, 0, 250_000, 10_000)
+    await set.afr.discard(CALL, fd, 4096, 8192)
+    await set.afr.zerofill(CALL, fd, 65_536, 4096)
+    await set.afr.fsync(CALL, fd, false)
+    await set.afr.fsetattr(CALL, fd, MODE_ONLY, 1)
+    await closeFile(set, fd)
+    await set.afr.setxattr(CALL, fLoc, new Dict().setPtr('user.k', Buffer.from('v1')), 0)
+    await set.afr.truncate(CALL, fLoc, 200_000)
+    const bLoc: Loc = { path: `/${dirName}/b`, name: 'b', parent: dir, inode: undefined }
+    await set.afr.rename(CALL, fLoc, bLoc)
+    await set.afr.link(CALL, { ...bLoc, inode: f }, { path: `/${dirName}/c`, name: 'c', parent: dir, inode: undefined })
+    await set.afr.symlink(CALL, 'b', { path: `/${dirName}/s`, name: 's', parent: dir, inode: new Inode(randomBytes(16), 0o120000) }, 0)
+    await set.afr.unlink(CALL, { path: `/${dirName}/c`, name: 'c', parent: dir, inode: f }, 0)
+    const sub = new Inode(randomBytes(16), 0o040000)
+    await set.afr.mkdir(CALL, { path: `/${dirName}/sub`, name: 'sub', parent: dir, inode: sub }, 0o755, 0)
+    await set.afr.rmdir(CALL, { path: `/${dirName}/sub`, name: 'sub', parent: dir, inode: sub }, 0)
+    await set.afr.setattr(CALL, { path: `/${dirName}/b`, name: 'b', parent: dir, inode: f }, { ...MODE_ONLY, mode: 0o640 }, 1)
+    await set.afr.removexattr(CALL, { path: `/${dirName}/b`, name: 'b', parent: dir, inode: f }, 'user.k')
+    await set.afr.setxattr(CALL, { path: `/${dirName}/b`, name: 'b', parent: dir, inode: f }, new Dict().setPtr('user.k', Buffer.from('v2')), 0)
+    return f
+  }
+
+  function expectSameEverywhere(dirName: string): void {
+    for (const p of [dirName, `${dirName}/b`, `${dirName}/s`]) {
+      const v = brickView(vol.bricks, p)
+      expect(v[0], p).toBeDefined()
+      expect(v[1], p).toBe(v[0])
+      expect(v[2], p).toBe(v[0])
+      expect(allClean(afrXattrs(vol.bricks, p)), p).toBe(true)
+    }
+    for (const p of [`${dirName}/a`, `${dirName}/c`, `${dirName}/sub`]) expect(brickView(vol.bricks, p), p).toEqual([undefined, undefined, undefined])
+    const copies = brickCopies(vol.bricks, `${dirName}/b`)
+    expect(copies[0]!.size).toBe(200_000)
+    expect(copies[1]).toEqual(copies[0])
+    expect(copies[2]).toEqual(copies[0])
+  }
+
+  it('all bricks up: every copy identical, nothing pending', async () => {
+    const dirName = uniqueName('ops')
+    const set = await replicaSet(vol.name)
+    try {
+      await exercise(set, dirName)
+    } finally {
+      await set.close()
+    }
+    expectSameEverywhere(dirName)
+    expect(brickView(vol.bricks, `${dirName}/b`)[0]).toMatch(/^100640 200000 [0-9a-f]{32} v2$/)
+    expect(healInfoCount(vol.name)).toBe(0)
+    expect((await cView(vol.name, `/${dirName}/b`)).size).toBe(200_000)
+  }, 120_000)
+
+  it('brick 3 down: the survivors blame it (data, metadata, entry slots), glustershd makes every copy identical', async () => {
+    await withSandboxLock(vol.name, async () => {
+      const dirName = uniqueName('opsdown')
+      const set = await replicaSet(vol.name)
+      try {
+        await killBrick(vol.name, vol.bricks[2]!)
+        await waitFor('child 2 down', () => !set.afr.isUp(2), 10_000)
+        await exercise(set, dirName)
+        const blame = `trusted.afr.${vol.name}-client-2`
+        const fileX = afrXattrs(vol.bricks, `${dirName}/b`)
+        for (const i of [0, 1]) {
+          const v = fileX[i]![blame]!
+          expect(Number.parseInt(v.slice(0, 8), 16), 'data slot').toBeGreaterThan(0)
+          expect(Number.parseInt(v.slice(8, 16), 16), 'metadata slot').toBeGreaterThan(0)
+        }
+        const dirX = afrXattrs(vol.bricks, dirName)
+        for (const i of [0, 1]) expect(Number.parseInt(dirX[i]![blame]!.slice(16, 24), 16), 'entry slot').toBeGreaterThan(0)
+      } finally {
+        await set.close()
+        await restartVolume(vol.name)
+      }
+      await waitFor('glustershd to heal', () => {
+        try {
+          gluster(['volume', 'heal', vol.name], 0)
+        } catch {
+          // retried on the next poll
+        }
+        return healInfoCount(vol.name) === 0
+      }, 180_000)
+      expectSameEverywhere(dirName)
+    })
+  }, 300_000)
 })
