@@ -272,9 +272,23 @@ export class Replicate extends Xlator implements TxnHost {
     return { dict: withoutAfrKeys(r.dict), xdata: r.xdata }
   }
 
-  /** afr_readdir: one readable child of the directory serves the listing; private names hidden at the root. */
+  /**
+   * afr_readdir: one readable child of the directory serves the listing; private names hidden at
+   * the root. Offsets are that brick's own cookies, so only a listing from offset 0 may move to
+   * another child after a failure (afr_readdir_cbk); later pages stay on the child that began it.
+   */
   override async readdirp(call: Call, fd: Fd, size: number, offset: bigint, xdata?: Dict): Promise<ReaddirResult> {
-    const r = await this.#readTxn(call, 'readdirp', fd.inode, fd, undefined, true, (c) => c.readdirp(call, fd, size, offset, xdata))
+    const listing = fd.ctx.get(this) as number | undefined
+    let r: ReaddirResult
+    if (offset !== 0n && listing !== undefined) {
+      this.assertQuorum('readdirp', undefined)
+      r = await this.children[listing]!.readdirp(call, fd, size, offset, xdata)
+    } else {
+      r = await this.#readTxn(call, 'readdirp', fd.inode, fd, undefined, true, (c) => {
+        fd.ctx.set(this, this.children.indexOf(c))
+        return c.readdirp(call, fd, size, offset, xdata)
+      })
+    }
     if (!fd.inode.gfid.equals(ROOT_GFID)) return r
     const entries = r.entries.filter((e) => e.name !== TRASH_DIR && !e.name.startsWith(ANON_DIR_PREFIX))
     return entries.length === r.entries.length ? r : { ...r, entries }
