@@ -62,6 +62,10 @@ for (const key of ['r3', 'arb'] as const) {
         }
         expect(allClean(afrXattrs(vol.bricks, name))).toBe(true)
         expect(await cView(vol.name, `/${name}`)).toEqual(viewOf(data))
+        // Every brick is on this host: after a root lookup one of them (never the arbiter) is the read child.
+        await set.afr.lookup(CALL, { path: '/', name: '', parent: undefined, inode: set.root })
+        await set.afr.discovered()
+        expect(key === 'arb' ? [0, 1] : [0, 1, 2]).toContain(set.afr.readChild)
         expect(healInfoCount(vol.name)).toBe(0)
       } finally {
         await set.close()

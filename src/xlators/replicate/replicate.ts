@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto'
+import { hostname } from 'node:os'
 import { debuglog } from 'node:util'
 import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
 import { Dict } from '../../rpc/programs/fops.ts'
 import {
-  type Call, type CommonResult, type CreateResult, type EntryResult, type Fd, type Flock, type IattResult, type Inode, type Loc,
+  type Call, type CommonResult, type CreateResult, type EntryResult, type Fd, type Flock, type IattResult, Inode, type Loc,
   type LookupResult, type OpenResult, type ParentResult, type PrePostResult, type ReadResult, type ReaddirResult,
   type ReadlinkResult, type RenameResult, type SeekResult, type StatfsResult, type WriteResult, type XattrResult,
   ROOT_GFID, gfidToString,
@@ -40,6 +41,9 @@ export class Replicate extends Xlator implements TxnHost {
   readonly #lastEvent: (XlatorEvent | undefined)[]
   /** Bumped on every child up/down (afr_notify event_generation): cached readables are then stale. */
   #generation = 0
+  /** The preferred read child: read-subvolume(-index), replaced by a local brick once discovered. */
+  #readChild: number
+  #discovery: Promise<void> | undefined
 
   constructor(init: XlatorInit<ReplicateOptions>) {
     super(init)
@@ -48,6 +52,35 @@ export class Replicate extends Xlator implements TxnHost {
     )
     this.#up = init.children.map(() => false)
     this.#lastEvent = init.children.map(() => undefined)
+    this.#readChild = this.topology.readChild
+  }
+
+  /** The preferred read child (-1: none, the gfid hash decides). */
+  get readChild(): number {
+    return this.#readChild
+  }
+
+  /**
+   * afr_attempt_local_discovery: after the first successful root lookup, ask each child that
+   * answered for the root's pathinfo; a brick on this host (pathinfo host = our hostname, as
+   * glusterfs_is_local_pathinfo) becomes the read child, the arbiter never. As in the C client, of
+   * several local bricks the last to answer wins. Runs in the background; failures change nothing.
+   */
+  #discoverLocal(call: Call, answered: readonly boolean[]): void {
+    const loc: Loc = { path: '/', name: '', parent: undefined, inode: new Inode(ROOT_GFID, 0o040000) }
+    this.#discovery = Promise.all(this.children.map(async (c, i) => {
+      if (!answered[i]) return
+      const r = await c.getxattr(call, loc, PATHINFO_KEY).catch(() => undefined)
+      const pathinfo = r?.dict.getStr(PATHINFO_KEY)
+      if (pathinfo === undefined || pathinfoHost(pathinfo) !== hostname() || i === this.topology.arbiter) return
+      debug('%s: selecting local read child %s', this.name, c.name)
+      this.#readChild = i
+    })).then(() => undefined)
+  }
+
+  /** Resolves once local discovery (if started) is over: for tests. */
+  async discovered(): Promise<void> {
+    await this.#discovery
   }
 
   /** The mount goes on with some children down: quorum decides per fop (afr_notify). */
@@ -142,13 +175,16 @@ export class Replicate extends Xlator implements TxnHost {
     const readables = readablesOf(this.topology, replies)
     const isDir = isDirMode(settled[firstOk]!.ok ? (settled[firstOk] as { value: LookupResult }).value.stat.mode : 0)
     const candidates = readables.metadata.map((m, i) => m && (isDir || readables.data[i] === true))
-    const child = chooseReadChild(this.topology, candidates, this.topology.readChild, gfid, isDir, call.pid)
+    const child = chooseReadChild(this.topology, candidates, this.#readChild, gfid, isDir, call.pid)
     if (child < 0) {
       // afr_attempt_readsubvol_set: no readable copy on a quorum volume is ENOTCONN ("no read subvols").
       const code = this.topology.quorum.kind === 'none' ? 'EIO' : 'ENOTCONN'
       throw this.#error(code, 'lookup', loc.path, undefined, 'no readable copy: every copy is blamed by another (split-brain) or down')
     }
     if (loc.inode !== undefined) loc.inode.ctx.set(this, { generation, readables } satisfies InodeState)
+    if (this.topology.chooseLocal && this.#discovery === undefined && gfid.equals(ROOT_GFID)) {
+      this.#discoverLocal(call, settled.map((s) => s?.ok === true))
+    }
     const chosen = (settled[child] as { value: LookupResult }).value
     return { stat: chosen.stat, postparent: chosen.postparent, xdata: chosen.xdata === undefined ? undefined : withoutAfrKeys(chosen.xdata) }
   }
@@ -216,7 +252,7 @@ export class Replicate extends Xlator implements TxnHost {
       readables = await this.#readables(call, inode, fd, path, true)
       candidates = this.#candidates(readables, metadataOnly || isDir)
     }
-    const first = chooseReadChild(this.topology, candidates, this.topology.readChild, inode.gfid, isDir, call.pid)
+    const first = chooseReadChild(this.topology, candidates, this.#readChild, inode.gfid, isDir, call.pid)
     if (first < 0) throw this.#error('EIO', syscall, path, inode.gfid, 'no readable copy is up (split-brain, or every good copy down)')
     let lastError: GlusterError | undefined
     try {
@@ -502,6 +538,16 @@ export class Replicate extends Xlator implements TxnHost {
 }
 
 const ARBITER_BYTE = Buffer.from([0xff])
+
+/** GF_XATTR_PATHINFO_KEY. */
+const PATHINFO_KEY = 'trusted.glusterfs.pathinfo'
+
+/** get_pathinfo_host: the text between the first and the last ':' of `<POSIX(/b):host:/b/path>`. */
+export function pathinfoHost(pathinfo: string): string | undefined {
+  const first = pathinfo.indexOf(':')
+  const last = pathinfo.lastIndexOf(':')
+  return first < 0 || first === last ? undefined : pathinfo.slice(first + 1, last)
+}
 
 /** One `gfid-req` for every brick: different gfids for one name would be a gfid split-brain. */
 function withGfidReq(xdata: Dict | undefined, loc: Loc): Dict {

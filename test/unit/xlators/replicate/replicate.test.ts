@@ -12,7 +12,7 @@ const APP: Call = { pid: 42, uid: 0, gid: 0, groups: [], lkOwner: Buffer.from('2
 const GFID = Buffer.from('0ac59dd1d1a44f2b9a7e1b0c3f2e4d5c', 'hex')
 
 class Brick extends Xlator {
-  gfid = GFID
+  gfid: Buffer = GFID
   xattrs = new Dict()
   asked: Dict | undefined
   listed: bigint[] = []
@@ -119,5 +119,25 @@ describe('readdirp (afr_readdir)', () => {
     const served = bricks.findIndex((b) => b.listed.length === 1)
     await afr.readdirp(APP, fd, 4096, 1n)
     expect(bricks[served]!.listed).toEqual([0n, 1n])
+  })
+})
+
+describe('local discovery (choose-local)', () => {
+  it('after the first root lookup, a brick whose pathinfo names this host becomes the read child, never the arbiter', async () => {
+    const { hostname } = await import('node:os')
+    const { pathinfoHost } = await import('../../../../src/xlators/replicate/replicate.ts')
+    expect(pathinfoHost(`<POSIX(/b/r1):${hostname()}:/b/r1/>`)).toBe(hostname())
+    expect(pathinfoHost('<POSIX(/b/r1)>')).toBeUndefined()
+    const { afr, bricks } = setup()
+    const hosts = ['elsewhere', hostname(), 'elsewhere']
+    bricks.forEach((b, i) => {
+      b.getxattr = async () => ({ dict: new Dict().setStr('trusted.glusterfs.pathinfo', `<POSIX(/b${i}):${hosts[i]}:/b${i}/>`), xdata: undefined })
+      b.gfid = ROOT_GFID
+      b.notify('CHILD_UP', b)
+    })
+    expect(afr.readChild).toBe(-1)
+    await afr.lookup(APP, { path: '/', name: '', parent: undefined, inode: new Inode(ROOT_GFID, 0o040000) })
+    await afr.discovered()
+    expect(afr.readChild).toBe(1)
   })
 })
