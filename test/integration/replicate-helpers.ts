@@ -44,12 +44,12 @@ export interface ReplicaSet {
   close(): Promise<void>
 }
 
-export async function replicaSet(volume: string): Promise<ReplicaSet> {
+export async function replicaSet(volume: string, pingTimeoutMs?: number): Promise<ReplicaSet> {
   const sb = sandbox()
   const fetched = await fetchVolfile({ host: sb.host, port: sb.port, transport: 'tcp' }, volume, 10_000)
   fetched.rpc.close()
   const vf = parseVolfile(fetched.spec)
-  const graph: GraphContext = { volume, reconnect: { initialDelayMs: 200, maxDelayMs: 1000 } }
+  const graph: GraphContext = { volume, reconnect: { initialDelayMs: 200, maxDelayMs: 1000 }, ...(pingTimeoutMs === undefined ? {} : { rpc: { pingTimeoutMs } }) }
   const clientNodes = vf.nodes.filter((n) => n.type === 'protocol/client')
   const clients = clientNodes.map((n) => buildXlator(client, n, [], graph))
   const node = vf.nodes.find((n) => n.type === 'cluster/replicate')!

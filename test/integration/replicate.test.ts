@@ -186,6 +186,29 @@ async function withShdOff(volume: string, fn: () => Promise<void>): Promise<void
   }
 }
 
+describe('replicate with quorum lost to silent bricks (gfts-i13-r3, two bricks SIGSTOPped)', () => {
+  const vol = VOLUMES.r3
+  it('a write fails ENOTCONN once the ping-timeout declares them dead, not later', async () => {
+    await withSandboxLock(vol.name, async () => {
+      const pingMs = 3000
+      const set = await replicaSet(vol.name, pingMs)
+      const stopped: number[] = []
+      try {
+        const { fd } = await createFile(set, uniqueName('silent'))
+        for (const b of [vol.bricks[1]!, vol.bricks[2]!]) stopped.push(await killBrick(vol.name, b, 'SIGSTOP'))
+        const t0 = Date.now()
+        await expect(set.afr.writev(CALL, fd, Buffer.from('x'), 0, 0)).rejects.toMatchObject({ code: 'ENOTCONN' })
+        const waited = Date.now() - t0
+        expect(waited).toBeLessThan(pingMs * 3)
+        await set.afr.release(CALL, fd).catch(() => undefined)
+      } finally {
+        for (const pid of stopped) process.kill(pid, 'SIGCONT')
+        await set.close()
+      }
+    })
+  }, 120_000)
+})
+
 describe('a stale brick is never read (gfts-i13-r3, shd off)', () => {
   const vol = VOLUMES.r3
   it('brick 1 killed, files overwritten, brick 1 back: every read returns the new data', async () => {
