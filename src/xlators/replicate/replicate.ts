@@ -3,7 +3,7 @@ import { hostname } from 'node:os'
 import { debuglog } from 'node:util'
 import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
-import { Dict } from '../../rpc/programs/fops.ts'
+import { Dict, EntrylkCmd, GfLkCmd, GfLkType } from '../../rpc/programs/fops.ts'
 import {
   type Call, type CommonResult, type CreateResult, type EntryResult, type Fd, type Flock, type IattResult, Inode, type Loc,
   type LookupResult, type OpenResult, type ParentResult, type PrePostResult, type ReadResult, type ReaddirResult,
@@ -525,15 +525,70 @@ export class Replicate extends Xlator implements TxnHost {
     return this.#entry(call, 'rename', [oldLoc, newLoc], extra, (c) => c.rename(call, oldLoc, newLoc, xdata))
   }
 
-  // Application locks must be taken on every child (afr_inodelk/afr_entrylk through afr_generic lock): not built yet.
-  override inodelk(_c: Call, _d: string, loc: Loc, _cmd: number, _l: Flock, _x?: Dict): Promise<CommonResult> { this.#notYet('inodelk', loc.path) }
-  override entrylk(_c: Call, _d: string, loc: Loc, _b: string, _cmd: number, _t: number, _x?: Dict): Promise<CommonResult> { this.#notYet('entrylk', loc.path) }
+  // -----------------------------------------------------------------------------------------------
+  // Locks of the layers above (DHT, applications): afr_handle_inodelk / afr_handle_entrylk with the
+  // caller's owner and domain, on every up child.
+
+  override inodelk(call: Call, domain: string, loc: Loc, cmd: number, lock: Flock, xdata?: Dict): Promise<CommonResult> {
+    const unlock: Flock = { ...lock, type: GfLkType.UNLCK }
+    return this.#lockOnAll('inodelk', loc.path, lock.type === GfLkType.UNLCK, cmd, GfLkCmd.SETLK,
+      (c, k) => c.inodelk(call, domain, loc, k, lock, xdata), (c) => c.inodelk(call, domain, loc, GfLkCmd.SETLK, unlock, xdata))
+  }
+  override entrylk(call: Call, domain: string, loc: Loc, basename: string, cmd: number, type: number, xdata?: Dict): Promise<CommonResult> {
+    return this.#lockOnAll('entrylk', loc.path, cmd === EntrylkCmd.UNLOCK, cmd, EntrylkCmd.LOCK_NB,
+      (c, k) => c.entrylk(call, domain, loc, basename, k, type, xdata), (c) => c.entrylk(call, domain, loc, basename, EntrylkCmd.UNLOCK, type, xdata))
+  }
+
+  /**
+   * afr_fop_handle_lock: an unlock goes to every up child at once. A lock is tried non-blocking on
+   * every up child in parallel; on a conflict (EAGAIN) what was got is released and the lock is
+   * taken child by child in order with the caller's command, stopping at a conflict (EAGAIN).
+   * Success needs quorum among the children that granted it; otherwise they are released.
+   */
+  async #lockOnAll(syscall: string, path: string, isUnlock: boolean, cmd: number, nbCmd: number,
+    lock: (c: Xlator, cmd: number) => Promise<CommonResult>, unlock: (c: Xlator) => Promise<CommonResult>): Promise<CommonResult> {
+    if (isUnlock) {
+      const settled = await this.#onUp((c) => unlock(c))
+      const ok = settled.find((r) => r?.ok === true)
+      if (ok === undefined || !ok.ok) throw this.#finalError(settled, syscall, path)
+      return ok.value
+    }
+    this.assertQuorum(syscall, path)
+    let settled = await this.#onUp((c) => lock(c, nbCmd))
+    const release = async (got: readonly (Settled<CommonResult> | undefined)[]): Promise<void> => {
+      await Promise.all(this.children.map((c, i) => (got[i]?.ok === true ? unlock(c).catch(() => undefined) : undefined)))
+    }
+    if (settled.some((r) => r?.ok === false && r.error.code === 'EAGAIN')) {
+      await release(settled)
+      settled = this.children.map(() => undefined)
+      for (let i = 0; i < this.children.length; i++) {
+        if (!this.#up[i]) continue
+        try {
+          settled[i] = { ok: true, value: await lock(this.children[i]!, cmd) }
+        } catch (err) {
+          if (!(err instanceof GlusterError)) throw err
+          settled[i] = { ok: false, error: err }
+          if (err.code === 'EAGAIN') {
+            await release(settled)
+            throw err
+          }
+        }
+      }
+    }
+    const granted = settled.map((r) => r?.ok === true)
+    if (!granted.includes(true) || !hasQuorum(this.topology.quorum, granted)) {
+      await release(settled)
+      throw this.#finalError(settled, syscall, path)
+    }
+    return (settled.find((r) => r?.ok === true) as { value: CommonResult }).value
+  }
+
   // The changelog is this xlator's alone; an application xattrop is a metadata transaction in AFR: not built yet.
   override xattrop(_c: Call, loc: Loc, _f: number, _d: Dict, _x?: Dict): Promise<XattrResult> { this.#notYet('xattrop', loc.path) }
   override fxattrop(_c: Call, _fd: Fd, _f: number, _d: Dict, _x?: Dict): Promise<XattrResult> { this.#notYet('fxattrop', undefined) }
 
   #notYet(syscall: string, path: string | undefined): never {
-    throw this.#error('ENOTSUP', syscall, path, undefined, 'application locks and xattrops through cluster/replicate are not implemented yet')
+    throw this.#error('ENOTSUP', syscall, path, undefined, 'xattrops from above cluster/replicate are not implemented yet')
   }
 }
 

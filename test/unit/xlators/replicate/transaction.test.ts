@@ -220,3 +220,39 @@ describe('open, xattrs', () => {
     await expect(afr.setxattr(APP, loc, new Dict().setStr('trusted.afr.dirty', 'x'), 0)).rejects.toMatchObject({ code: 'EPERM' })
   })
 })
+
+describe('locks from above (afr_handle_inodelk / afr_handle_entrylk)', () => {
+  const flock = (type: number): Flock => ({ type, whence: 0, start: 0, len: 0, pid: 0, lkOwner: Buffer.alloc(0) })
+
+  it('a blocking inodelk is tried non-blocking on every child with the caller\'s owner and domain', async () => {
+    const { afr, log, file } = setup()
+    await afr.inodelk(APP, 'v-dht', { path: '/f', name: 'f', parent: undefined, inode: file }, 2, flock(1))
+    expect(log.map((s) => `${s.fop}:${s.brick}:${s.owner}:${s.detail}`)).toEqual([0, 1, 2].map((i) => `lock-nb:${i}:2a000000:v-dht 0+0`))
+  })
+
+  it('on a conflict it releases what it got and locks child by child in order with the caller\'s command', async () => {
+    const { afr, bricks, log, file } = setup()
+    bricks[1]!.fail['lock-nb'] = 'EAGAIN'
+    await afr.inodelk(APP, 'v-dht', { path: '/f', name: 'f', parent: undefined, inode: file }, 2, flock(1))
+    expect(log.slice(3).map((s) => `${s.fop}:${s.brick}`)).toEqual(['unlock:0', 'unlock:2', 'lock-blocking:0', 'lock-blocking:1', 'lock-blocking:2'])
+  })
+
+  it('a non-blocking request that still conflicts in the serial pass fails EAGAIN holding nothing', async () => {
+    const { afr, bricks, log, file } = setup()
+    bricks[1]!.fail['lock-nb'] = 'EAGAIN'
+    await expect(afr.inodelk(APP, 'v-dht', { path: '/f', name: 'f', parent: undefined, inode: file }, 1, flock(1))).rejects.toMatchObject({ code: 'EAGAIN' })
+    const got = new Set<number>()
+    for (const s of log) {
+      if (s.fop === 'lock-nb' && !(s.brick === 1)) got.add(s.brick)
+      if (s.fop === 'unlock') got.delete(s.brick)
+    }
+    expect([...got]).toEqual([])
+  })
+
+  it('an entrylk unlock goes to every child at once', async () => {
+    const { afr, log } = setup()
+    const dir = new Inode(ROOT_GFID, 0o040000)
+    await afr.entrylk(APP, 'v-dht', { path: '/', name: '', parent: undefined, inode: dir }, 'x', 1, 1)
+    expect(log.map((s) => `${s.fop}:${s.brick}`)).toEqual(['entry-unlock:0', 'entry-unlock:1', 'entry-unlock:2'])
+  })
+})
