@@ -279,8 +279,8 @@ export class Replicate extends Xlator implements TxnHost {
     return r.metadata.map((m, i) => m && this.#up[i] === true && (metadataOnly || r.data[i] === true))
   }
 
-  override stat(call: Call, loc: Loc, xdata?: Dict): Promise<IattResult> {
-    return this.#readTxn(call, 'stat', loc.inode!, undefined, loc.path, false, (c) => c.stat(call, loc, xdata))
+  override async stat(call: Call, loc: Loc, xdata?: Dict): Promise<IattResult> {
+    return this.#readTxn(call, 'stat', inodeOf(loc, 'stat', this.graph.volume), undefined, loc.path, false, (c) => c.stat(call, loc, xdata))
   }
   override fstat(call: Call, fd: Fd, xdata?: Dict): Promise<IattResult> {
     return this.#readTxn(call, 'fstat', fd.inode, fd, undefined, false, (c) => c.fstat(call, fd, xdata))
@@ -291,15 +291,15 @@ export class Replicate extends Xlator implements TxnHost {
   override seek(call: Call, fd: Fd, offset: number, what: number, xdata?: Dict): Promise<SeekResult> {
     return this.#readTxn(call, 'seek', fd.inode, fd, undefined, false, (c) => c.seek(call, fd, offset, what, xdata))
   }
-  override readlink(call: Call, loc: Loc, size: number, xdata?: Dict): Promise<ReadlinkResult> {
-    return this.#readTxn(call, 'readlink', loc.inode!, undefined, loc.path, false, (c) => c.readlink(call, loc, size, xdata))
+  override async readlink(call: Call, loc: Loc, size: number, xdata?: Dict): Promise<ReadlinkResult> {
+    return this.#readTxn(call, 'readlink', inodeOf(loc, 'readlink', this.graph.volume), undefined, loc.path, false, (c) => c.readlink(call, loc, size, xdata))
   }
-  override access(call: Call, loc: Loc, mask: number, xdata?: Dict): Promise<CommonResult> {
-    return this.#readTxn(call, 'access', loc.inode!, undefined, loc.path, true, (c) => c.access(call, loc, mask, xdata))
+  override async access(call: Call, loc: Loc, mask: number, xdata?: Dict): Promise<CommonResult> {
+    return this.#readTxn(call, 'access', inodeOf(loc, 'access', this.graph.volume), undefined, loc.path, true, (c) => c.access(call, loc, mask, xdata))
   }
   override async getxattr(call: Call, loc: Loc, name: string, xdata?: Dict): Promise<XattrResult> {
     if (isAfrKey(name)) throw this.#error('ENODATA', 'getxattr', loc.path, undefined, `'${name}' is internal to the replica set`)
-    const r = await this.#readTxn(call, 'getxattr', loc.inode!, undefined, loc.path, true, (c) => c.getxattr(call, loc, name, xdata))
+    const r = await this.#readTxn(call, 'getxattr', inodeOf(loc, 'getxattr', this.graph.volume), undefined, loc.path, true, (c) => c.getxattr(call, loc, name, xdata))
     return { dict: withoutAfrKeys(r.dict), xdata: r.xdata }
   }
   override async fgetxattr(call: Call, fd: Fd, name: string, xdata?: Dict): Promise<XattrResult> {
