@@ -10,6 +10,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fetchVolfile } from '../../src/api/mgmt.ts'
 import { client } from '../../src/xlators/client/index.ts'
+import { distribute } from '../../src/xlators/distribute/index.ts'
 import { replicate } from '../../src/xlators/replicate/index.ts'
 import type { Replicate } from '../../src/xlators/replicate/replicate.ts'
 import { type Call, Fd, Inode, type Loc, ROOT_GFID } from '../../src/xlators/types.ts'
@@ -23,6 +24,7 @@ export const BRICK_ROOT = '/var/lib/gfapi-ts-sandbox/i13'
 export const VOLUMES = {
   r3: { name: 'gfts-i13-r3', bricks: ['r3b1', 'r3b2', 'r3b3'].map((b) => join(BRICK_ROOT, b)), create: ['replica', '3'] },
   arb: { name: 'gfts-i13-arb', bricks: ['ab1', 'ab2', 'ab3'].map((b) => join(BRICK_ROOT, b)), create: ['replica', '3', 'arbiter', '1'] },
+  d2r3: { name: 'gfts-i13-d2r3', bricks: ['d1', 'd2', 'd3', 'd4', 'd5', 'd6'].map((b) => join(BRICK_ROOT, b)), create: ['replica', '3'] },
 } as const
 
 export function ensureVolume(v: (typeof VOLUMES)[keyof typeof VOLUMES]): void {
@@ -65,6 +67,41 @@ export async function replicaSet(volume: string, pingTimeoutMs?: number): Promis
       await Promise.allSettled(clients.map((c) => c.fini()))
     },
   }
+}
+
+/**
+ * A distributed-replicate graph (distribute over replicate sets), built directly: protocol/client
+ * per brick, one replicate per set, distribute on top.
+ */
+export async function distributedSet(volume: string): Promise<{ top: Xlator; sets: Replicate[]; root: Inode; close(): Promise<void> }> {
+  const sb = sandbox()
+  const fetched = await fetchVolfile({ host: sb.host, port: sb.port, transport: 'tcp' }, volume, 10_000)
+  fetched.rpc.close()
+  const vf = parseVolfile(fetched.spec)
+  const graph: GraphContext = { volume, reconnect: { initialDelayMs: 200, maxDelayMs: 1000 } }
+  const built = new Map<string, Xlator>()
+  const clients: Xlator[] = []
+  const sets: Replicate[] = []
+  let top: Xlator | undefined
+  for (const n of vf.nodes) {
+    const children = n.subvolumes.map((s) => built.get(s)!)
+    if (n.type === 'protocol/client') {
+      const c = buildXlator(client, n, [], graph)
+      clients.push(c)
+      built.set(n.name, c)
+    } else if (n.type === 'cluster/replicate') {
+      const r = buildXlator(replicate, n, children, graph) as Replicate
+      sets.push(r)
+      built.set(n.name, r)
+    } else if (n.type === 'cluster/distribute') {
+      top = buildXlator(distribute, n, children, graph)
+      built.set(n.name, top)
+    }
+  }
+  await Promise.all(clients.map((c) => c.init()))
+  await top!.init()
+  const root = new Inode(ROOT_GFID, 0o040000)
+  return { top: top!, sets, root, close: async () => { await Promise.allSettled(clients.map((c) => c.fini())) } }
 }
 
 /** Create `name` under the root with the API's placeholder-gfid convention; returns the open fd. */

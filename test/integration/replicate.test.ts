@@ -16,7 +16,7 @@ import type { SetattrArgs } from '../../src/xlators/xlator.ts'
 import { cView, viewOf } from '../helpers/c-peer.ts'
 import { gluster, killBrick, restartVolume, sandbox, uniqueName, withSandboxLock } from '../helpers/sandbox.ts'
 import {
-  CALL, VOLUMES, afrXattrs, allClean, brickCopies, closeFile, createFile, ensureVolume, healInfoCount, openFile, replicaSet, sha, waitFor,
+  CALL, VOLUMES, afrXattrs, allClean, brickCopies, closeFile, createFile, distributedSet, ensureVolume, healInfoCount, openFile, replicaSet, sha, waitFor,
 } from './replicate-helpers.ts'
 
 const PEER = '/work/shared/tools/gfapi_peer.py'
@@ -523,4 +523,63 @@ describe('every changing fop through replicate (gfts-i13-r3)', () => {
       expectSameEverywhere(dirName)
     })
   }, 300_000)
+})
+
+describe('distribute over two replica 3 sets (gfts-i13-d2r3)', () => {
+  const vol = VOLUMES.d2r3
+  it('directories, files, renames and listings through DHT: each file identical on its set, nothing pending, the C client sees them', async () => {
+    ensureVolume(vol)
+    const set = await distributedSet(vol.name)
+    const dirName = uniqueName('dd')
+    const expected = new Map<string, string>()
+    try {
+      const dir = new Inode(randomBytes(16), 0o040000)
+      await set.top.mkdir(CALL, { path: `/${dirName}`, name: dirName, parent: set.root, inode: dir }, 0o755, 0)
+      for (let i = 0; i < 12; i++) {
+        const f = new Inode(randomBytes(16), 0o100000)
+        const fd = new Fd(f, 2, false)
+        const name = `f${i}`
+        await set.top.create(CALL, { path: `/${dirName}/${name}`, name, parent: dir, inode: f }, 0o2 | 0o100, 0o644, 0, fd)
+        const data = randomBytes(10_000 + i)
+        await set.top.writev(CALL, fd, data, 0, 0)
+        await set.top.flush(CALL, fd)
+        await set.top.release(CALL, fd)
+        const finalName = i % 3 === 0 ? `r${i}` : name
+        if (finalName !== name) {
+          await set.top.rename(CALL, { path: `/${dirName}/${name}`, name, parent: dir, inode: f }, { path: `/${dirName}/${finalName}`, name: finalName, parent: dir, inode: undefined })
+        }
+        expected.set(finalName, sha(data))
+      }
+      const dfd = new Fd(dir, 0, true)
+      await set.top.opendir(CALL, { path: `/${dirName}`, name: dirName, parent: set.root, inode: dir }, dfd)
+      const seen: string[] = []
+      for (let off = 0n; ;) {
+        const r = await set.top.readdirp(CALL, dfd, 64 * 1024, off)
+        for (const e of r.entries) if (e.name !== '.' && e.name !== '..') seen.push(e.name)
+        if (r.eof || r.entries.length === 0) break
+        off = r.entries[r.entries.length - 1]!.offset
+      }
+      await set.top.releasedir(CALL, dfd)
+      expect(seen.sort()).toEqual([...expected.keys()].sort())
+    } finally {
+      await set.close()
+    }
+    const sets = [vol.bricks.slice(0, 3), vol.bricks.slice(3, 6)]
+    const onEach = [0, 0]
+    for (const [name, sum] of expected) {
+      const p = `${dirName}/${name}`
+      const holders = sets.map((bricks) => brickCopies(bricks, p).filter((c) => c !== undefined && c.size > 0))
+      const k = holders[0]!.length > 0 ? 0 : 1
+      onEach[k]!++
+      expect(holders[k]!.map((c) => c!.sha256), p).toEqual([sum, sum, sum])
+      expect(allClean(afrXattrs(sets[k]!, p)), p).toBe(true)
+    }
+    // Both replica sets hold some of the files: DHT spread them over the two.
+    expect(onEach[0]).toBeGreaterThan(0)
+    expect(onEach[1]).toBeGreaterThan(0)
+    for (const bricks of sets) expect(allClean(afrXattrs(bricks, dirName))).toBe(true)
+    expect(healInfoCount(vol.name)).toBe(0)
+    const [first] = expected
+    expect((await cView(vol.name, `/${dirName}/${first![0]}`)).sha256).toBe(first![1])
+  }, 180_000)
 })
