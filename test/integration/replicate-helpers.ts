@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fetchVolfile } from '../../src/api/mgmt.ts'
 import { client } from '../../src/xlators/client/index.ts'
@@ -31,9 +31,15 @@ export function ensureVolume(v: (typeof VOLUMES)[keyof typeof VOLUMES]): void {
   const host = sandbox().host
   const list = gluster(['volume', 'list'])
   if (!list.split('\n').includes(v.name)) {
+    // Brick directories left by an earlier incarnation of the volume (a reinstalled glusterd)
+    // carry its volume-id and would be refused: they are this issue's own, so start afresh.
+    for (const b of v.bricks) rmSync(b, { recursive: true, force: true })
     gluster(['volume', 'create', v.name, ...v.create, ...v.bricks.map((b) => `${host}:${b}`), 'force'])
   }
-  if (volumeInfo(v.name).status !== 'Started') gluster(['volume', 'start', v.name])
+  const info = volumeInfo(v.name)
+  // Found set on these volumes mid-session by no command of ours; the mount refuses it (support.ts).
+  if (info.options['client.strict-locks'] === 'on') gluster(['volume', 'reset', v.name, 'client.strict-locks'])
+  if (info.status !== 'Started') gluster(['volume', 'start', v.name])
 }
 
 export const CALL: Call = { pid: process.pid, uid: 0, gid: 0, groups: [], lkOwner: Buffer.from([1, 2, 3, 4]) }
