@@ -347,7 +347,15 @@ export class Replicate extends Xlator implements TxnHost {
     // afr_open: O_TRUNC never reaches the bricks (a truncate outside any transaction leaves no
     // changelog); the truncation is an ftruncate transaction once the fd is open everywhere.
     const r = await this.#openAll(call, 'open', loc, fd, (c) => c.open(call, loc, flags & ~O_TRUNC, fd, xdata))
-    if ((flags & O_TRUNC) !== 0) await this.ftruncate(call, fd, 0)
+    if ((flags & O_TRUNC) !== 0) {
+      try {
+        await this.ftruncate(call, fd, 0)
+      } catch (err) {
+        // The open fails as a whole: do not leave the fd open on the bricks.
+        await this.release(call, fd).catch(() => undefined)
+        throw err
+      }
+    }
     return r
   }
   override opendir(call: Call, loc: Loc, fd: Fd, xdata?: Dict): Promise<OpenResult> {

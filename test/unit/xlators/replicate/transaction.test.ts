@@ -256,3 +256,17 @@ describe('locks from above (afr_handle_inodelk / afr_handle_entrylk)', () => {
     expect(log.map((s) => `${s.fop}:${s.brick}`)).toEqual(['entry-unlock:0', 'entry-unlock:1', 'entry-unlock:2'])
   })
 })
+
+describe('open with O_TRUNC failing its truncation', () => {
+  it('fails the open and releases the fd it opened', async () => {
+    const { afr, bricks, file, fd } = setup()
+    const released: number[] = []
+    bricks.forEach((b, i) => {
+      b.fail.ftruncate = 'EIO'
+      b.holdsFd = () => true
+      b.release = async () => { released.push(i) }
+    })
+    await expect(afr.open(APP, { path: '/f', name: 'f', parent: undefined, inode: file }, 0o1002, fd)).rejects.toMatchObject({ code: 'EIO' })
+    expect(released).toEqual([0, 1, 2])
+  })
+})
