@@ -172,6 +172,9 @@ export interface Fops {
   removexattr(call: Call, loc: Loc, name: string, xdata?: Dict): Promise<CommonResult>
   inodelk(call: Call, domain: string, loc: Loc, cmd: number, lock: Flock, xdata?: Dict): Promise<CommonResult>
   entrylk(call: Call, domain: string, loc: Loc, basename: string, cmd: number, type: number, xdata?: Dict): Promise<CommonResult>
+  /** Atomic changelog update (gf_xattrop_flags_t `flags`); the reply holds the values after it. */
+  xattrop(call: Call, loc: Loc, flags: number, dict: Dict, xdata?: Dict): Promise<XattrResult>
+  fxattrop(call: Call, fd: Fd, flags: number, dict: Dict, xdata?: Dict): Promise<XattrResult>
 }
 
 /** The fop table: every method of `Fops`, checked against the base and protocol/client in tests. */
@@ -179,7 +182,7 @@ export const FOP_NAMES = [
   'lookup', 'stat', 'fstat', 'access', 'open', 'create', 'readv', 'writev', 'flush', 'fsync', 'release',
   'ftruncate', 'truncate', 'discard', 'zerofill', 'fallocate', 'seek', 'setattr', 'fsetattr', 'unlink', 'mkdir',
   'mknod', 'rmdir', 'rename', 'link', 'symlink', 'readlink', 'opendir', 'readdirp', 'releasedir', 'statfs',
-  'getxattr', 'fgetxattr', 'setxattr', 'fsetxattr', 'removexattr', 'inodelk', 'entrylk',
+  'getxattr', 'fgetxattr', 'setxattr', 'fsetxattr', 'removexattr', 'inodelk', 'entrylk', 'xattrop', 'fxattrop',
 ] as const satisfies ReadonlyArray<keyof Fops>
 
 /**
@@ -390,5 +393,11 @@ export class Xlator implements Fops {
   }
   entrylk(call: Call, domain: string, loc: Loc, basename: string, cmd: number, type: number, xdata?: Dict): Promise<CommonResult> {
     return this.child.entrylk(call, domain, loc, basename, cmd, type, xdata)
+  }
+  xattrop(call: Call, loc: Loc, flags: number, dict: Dict, xdata?: Dict): Promise<XattrResult> {
+    return this.child.xattrop(call, loc, flags, dict, xdata)
+  }
+  fxattrop(call: Call, fd: Fd, flags: number, dict: Dict, xdata?: Dict): Promise<XattrResult> {
+    return this.child.fxattrop(call, fd, flags, dict, xdata)
   }
 }
