@@ -21,7 +21,7 @@
 // and `create(init)`. Every xlator has one constructor shape, `(init: XlatorInit)`: name, type,
 // children, options parsed by the table, the volfile section and the graph's context.
 //
-// Adding a type (cluster/replicate next) is a new folder and one line in registry.ts: the folder's
+// Adding a type (as cluster/replicate was) is a new folder and one line in registry.ts: the folder's
 // index.ts exports `{ type, options, create }`, its xlator extends `Xlator`, overrides the fops it
 // changes and, as a cluster xlator, `notify` (per-child up/down, what it passes up) and
 // `mountsDegraded` when the mount may go on without some children. Nothing else changes: the
