@@ -45,9 +45,28 @@ const debug = debuglog('gfapi')
 /** Events that flow up the graph (glusterfs GF_EVENT_*). */
 export type XlatorEvent = 'CHILD_UP' | 'CHILD_DOWN' | 'CHILD_CONNECTING' | 'SOME_DESCENDENT_DOWN'
 
+/**
+ * What a lookup or refresh saw of an inode's copies, reported out of band as the C client's
+ * gf_event (EVENT_AFR_SPLIT_BRAIN) is: a heal is pending, or no copy is good although every
+ * brick answered (split-brain). Reported when an inode's state changes, not on every lookup.
+ */
+export interface HealReport {
+  readonly kind: 'heal-pending' | 'split-brain'
+  readonly volume: string
+  /** The replica set (cluster/replicate xlator) holding the inode. */
+  readonly xlator: string
+  /** The path looked up, when the lookup was by path. */
+  readonly path: string | undefined
+  readonly gfid: string
+  /** The bricks (`host:/path`) whose copy another copy blames: the ones a heal will rewrite. */
+  readonly bricks: readonly string[]
+}
+
 /** What receives the events the top of a graph passes up (glusterfs ctx->root). */
 export interface GraphRoot {
   notify(event: XlatorEvent, top: Xlator, detail?: unknown): void
+  /** Any xlator's out-of-band report (gf_event), straight to the API. */
+  report?(report: HealReport): void
 }
 
 /** What every xlator of one mounted graph shares. */

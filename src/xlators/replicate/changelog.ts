@@ -70,6 +70,8 @@ export interface Readables {
   readonly metadata: boolean[]
   /** Some reply blamed some child, or carried a non-zero dirty: a heal is pending (item 7). */
   readonly pendingHeal: boolean
+  /** Children some reply blamed, in any slot. */
+  readonly blamed: boolean[]
 }
 
 /**
@@ -115,7 +117,8 @@ export function readablesOf(topo: Topology, replies: readonly (ChildReply | unde
     if (dataAccused[i]) data[i] = false
     if (metaAccused[i]) metadata[i] = false
   }
-  return { data, metadata, pendingHeal }
+  const blamed = dataAccused.map((d, i) => d || metaAccused[i] === true)
+  return { data, metadata, pendingHeal, blamed }
 }
 
 function possiblyUnderDataTxn(replies: readonly (ChildReply | undefined)[]): boolean {

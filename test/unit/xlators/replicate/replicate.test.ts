@@ -5,8 +5,8 @@ import { Iatt } from '../../../../src/rpc/programs/fops/iatt.ts'
 import { changelogValue } from '../../../../src/xlators/replicate/changelog.ts'
 import { replicate } from '../../../../src/xlators/replicate/index.ts'
 import type { Replicate } from '../../../../src/xlators/replicate/replicate.ts'
-import { type Call, type DirEntry, Fd, Inode, type Loc, type LookupResult, type ReaddirResult, ROOT_GFID } from '../../../../src/xlators/types.ts'
-import { type GraphContext, Xlator, type XlatorEvent, buildXlator } from '../../../../src/xlators/xlator.ts'
+import { type Call, type DirEntry, Fd, Inode, type Loc, type LookupResult, type ReaddirResult, ROOT_GFID, gfidToString } from '../../../../src/xlators/types.ts'
+import { type GraphContext, type HealReport, Xlator, type XlatorEvent, buildXlator } from '../../../../src/xlators/xlator.ts'
 import { testInit } from '../../../helpers/xlator-init.ts'
 
 const APP: Call = { pid: 42, uid: 0, gid: 0, groups: [], lkOwner: Buffer.from('2a000000', 'hex') }
@@ -97,7 +97,34 @@ describe('lookup (afr_lookup_done)', () => {
     bricks[1]!.xattrs = new Dict()
     bricks[2]!.xattrs = new Dict()
     await afr.lookup(APP, { ...named('f'), inode })
-    expect(afr.stateOf(inode)).toEqual({ data: [true, false, true], metadata: [true, true, true], pendingHeal: true })
+    expect(afr.stateOf(inode)).toEqual({ data: [true, false, true], metadata: [true, true, true], pendingHeal: true, blamed: [false, true, false] })
+  })
+
+  it('reports split-brain and pending heal to the graph root when what lookups see of an inode changes, once each', async () => {
+    const reports: HealReport[] = []
+    const graph: GraphContext = { volume: 'v', root: { notify: () => undefined, report: (r) => reports.push(r) } }
+    const bricks = [0, 1, 2].map((i) => new Brick(testInit(`v-client-${i}`, 'protocol/client', [], graph)))
+    const options = new Map([['afr-pending-xattr', 'v-client-0,v-client-1,v-client-2']])
+    const afr = buildXlator(replicate, { name: 'v-replicate-0', type: 'cluster/replicate', options, subvolumes: [], line: 1 }, bricks, graph) as Replicate
+    up(bricks)
+    const inode = new Inode(GFID, 0o100000)
+    await afr.lookup(APP, { ...named('f'), inode })
+    expect(reports).toEqual([])
+    bricks[0]!.xattrs = new Dict().setPtr('trusted.afr.v-client-1', changelogValue(1, 0, 0))
+    await afr.lookup(APP, { ...named('f'), inode })
+    await afr.lookup(APP, { ...named('f'), inode })
+    expect(reports).toEqual([{ kind: 'heal-pending', volume: 'v', xlator: 'v-replicate-0', path: '/f', gfid: gfidToString(GFID), bricks: ['v-client-1'] }])
+    for (let i = 0; i < 3; i++) bricks[i]!.xattrs = new Dict().setPtr(`trusted.afr.v-client-${(i + 1) % 3}`, changelogValue(1, 0, 0))
+    await expect(afr.lookup(APP, { ...named('f'), inode })).rejects.toMatchObject({ code: 'ENOTCONN' })
+    expect(reports[1]).toEqual({ kind: 'split-brain', volume: 'v', xlator: 'v-replicate-0', path: '/f', gfid: gfidToString(GFID), bricks: ['v-client-0', 'v-client-1', 'v-client-2'] })
+    // a dirty count alone is a pending heal with no brick blamed; healed copies report nothing
+    for (const b of bricks) b.xattrs = new Dict()
+    bricks[1]!.xattrs.setPtr('trusted.afr.dirty', changelogValue(1, 0, 0))
+    await afr.lookup(APP, { ...named('f'), inode })
+    expect(reports[2]).toMatchObject({ kind: 'heal-pending', bricks: [] })
+    bricks[1]!.xattrs = new Dict()
+    await afr.lookup(APP, { ...named('f'), inode })
+    expect(reports).toHaveLength(3)
   })
 
   it('private directories at the root are EPERM; quorum lost is ENOTCONN naming the down bricks', async () => {
