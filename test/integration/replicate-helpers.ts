@@ -1,10 +1,10 @@
 /**
- * cluster/replicate against real replica volumes, built directly (the mount still refuses
- * replicate graphs until the xlator is done, support.ts): protocol/client per brick from the
- * volume's live volfile, the replicate xlator over them. Plus the judges: each brick's copy
- * (sha256, size, trusted.afr.* xattrs) and `gluster volume heal VOL info`.
+ * cluster/replicate against real replica volumes, built directly (to reach the xlator's own
+ * state and fops): protocol/client per brick from the volume's live volfile, the replicate
+ * xlator over them. Plus the judges: each brick's copy (sha256, size, trusted.afr.* xattrs),
+ * `gluster volume heal VOL info` and the C client's writes.
  */
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
@@ -180,4 +180,20 @@ export async function waitFor(what: string, cond: () => boolean | Promise<boolea
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 500))
   }
+}
+
+const PEER = '/work/shared/tools/gfapi_peer.py'
+
+/** Write `data` at `offset` with the C client (libgfapi), glfs_fini included so its post-op is on disk. */
+export function cWrite(volume: string, path: string, offset: number, data: Buffer, create: boolean): Promise<void> {
+  const sb = sandbox()
+  const args = [PEER, '-s', sb.host, '-p', String(sb.port), '-V', volume, '--fini', 'write', path, String(offset), ...(create ? ['--create'] : [])]
+  return new Promise((resolve, reject) => {
+    const p = spawn('python3', args, { stdio: ['pipe', 'ignore', 'pipe'] })
+    let err = ''
+    p.stderr.on('data', (c: Buffer) => { err += c.toString() })
+    p.stdin.end(data)
+    p.on('error', reject)
+    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`gfapi_peer write ${path} on ${volume}: exit ${code}: ${err.slice(-400)}`))))
+  })
 }

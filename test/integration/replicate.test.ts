@@ -4,7 +4,7 @@
  * `gluster volume heal VOL info` and the C client (libgfapi through gfapi_peer.py).
  * Bricks are killed and restarted only on these two volumes.
  */
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { lstatSync } from 'node:fs'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
@@ -16,24 +16,8 @@ import type { SetattrArgs } from '../../src/xlators/xlator.ts'
 import { cView, viewOf } from '../helpers/c-peer.ts'
 import { gluster, killBrick, restartVolume, sandbox, uniqueName, withSandboxLock } from '../helpers/sandbox.ts'
 import {
-  CALL, VOLUMES, afrXattrs, allClean, brickCopies, closeFile, createFile, distributedSet, ensureVolume, healInfoCount, openFile, replicaSet, sha, waitFor,
+  CALL, VOLUMES, afrXattrs, allClean, brickCopies, cWrite, closeFile, createFile, distributedSet, ensureVolume, healInfoCount, openFile, replicaSet, sha, waitFor,
 } from './replicate-helpers.ts'
-
-const PEER = '/work/shared/tools/gfapi_peer.py'
-
-/** Write `data` at `offset` with the C client (libgfapi), glfs_fini included so its post-op is on disk. */
-function cWrite(volume: string, path: string, offset: number, data: Buffer, create: boolean): Promise<void> {
-  const sb = sandbox()
-  const args = [PEER, '-s', sb.host, '-p', String(sb.port), '-V', volume, '--fini', 'write', path, String(offset), ...(create ? ['--create'] : [])]
-  return new Promise((resolve, reject) => {
-    const p = spawn('python3', args, { stdio: ['pipe', 'ignore', 'pipe'] })
-    let err = ''
-    p.stderr.on('data', (c: Buffer) => { err += c.toString() })
-    p.stdin.end(data)
-    p.on('error', reject)
-    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`gfapi_peer write ${path} on ${volume}: exit ${code}: ${err.slice(-400)}`))))
-  })
-}
 
 beforeAll(() => {
   ensureVolume(VOLUMES.r3)
