@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fetchVolfile } from '../../src/api/mgmt.ts'
 import { client } from '../../src/xlators/client/index.ts'
@@ -34,6 +34,8 @@ export function ensureVolume(v: (typeof VOLUMES)[keyof typeof VOLUMES]): void {
     // Brick directories left by an earlier incarnation of the volume (a reinstalled glusterd)
     // carry its volume-id and would be refused: they are this issue's own, so start afresh.
     for (const b of v.bricks) rmSync(b, { recursive: true, force: true })
+    // glusterd makes only the brick directory itself (on a fresh machine the parent is absent).
+    mkdirSync(BRICK_ROOT, { recursive: true })
     gluster(['volume', 'create', v.name, ...v.create, ...v.bricks.map((b) => `${host}:${b}`), 'force'])
   }
   const info = volumeInfo(v.name)
