@@ -151,6 +151,37 @@ describe(`heal events on ${VOLUMES.r3.name}`, () => {
     })
   }, 240_000)
 
+  it('an fd opened while a brick was down is opened there when it comes back (afr_fix_open): later writes reach it, nothing blamed', async () => {
+    await withSandboxLock(vol.name, async () => {
+      const glfs = await mountVolume(vol.name)
+      const name = uniqueName('fixopen')
+      try {
+        const original = randomBytes(100_000)
+        await glfs.writeFile(`/${name}`, original)
+        const down = new Promise((resolve) => glfs.once('brick-down', resolve))
+        await killBrick(vol.name, vol.bricks[2]!)
+        await down
+        const fd = await glfs.open(`/${name}`, 'r+')
+        const up = new Promise((resolve) => glfs.once('brick-up', resolve))
+        await restartVolume(vol.name)
+        await Promise.race([up, new Promise((_, reject) => setTimeout(() => reject(new Error('no brick-up within 60 s')), 60_000))])
+        const patch = randomBytes(20_000)
+        await fd.pwrite(patch, 40_000)
+        await fd.fsync()
+        await fd.close()
+        const expected = Buffer.from(original)
+        patch.copy(expected, 40_000)
+        // Without the reopen the write fails EBADF on brick 3, which the survivors then blame.
+        expectCopies(vol.bricks, name, expected, false)
+        expect(allClean(afrXattrs(vol.bricks, name))).toBe(true)
+        expect(healInfoCount(vol.name)).toBe(0)
+      } finally {
+        await glfs.fini()
+        await restartVolume(vol.name)
+      }
+    })
+  }, 180_000)
+
   it("a split-brain made on purpose: a stat fails ENOTCONN and emits 'split-brain' naming every brick", async () => {
     const name = uniqueName('sb')
     await cWrite(vol.name, `/${name}`, 0, randomBytes(1000), true)

@@ -3,7 +3,7 @@ import { debuglog } from 'node:util'
 import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
 import { newGfid } from '../../rpc/gfid.ts'
-import { O_TRUNC, S_IFDIR } from '../../rpc/linux.ts'
+import { O_CREAT, O_EXCL, O_TRUNC, S_IFDIR } from '../../rpc/linux.ts'
 import { Dict } from '../../rpc/programs/fops/dict.ts'
 import { EntrylkCmd, GfLkCmd, GfLkType } from '../../rpc/programs/fops/program.ts'
 import {
@@ -25,6 +25,20 @@ interface InodeState {
   readonly readables: Readables
   /** What was last reported of it (kind and blamed bricks), undefined when its copies agreed. */
   readonly reported: string | undefined
+}
+
+/** What this xlator keeps of an open file's fd (fd ctx): how to open it on a child that comes back. */
+class OpenedFile {
+  readonly path: string | undefined
+  /** The open's flags without O_CREAT, O_EXCL and O_TRUNC (afr_fix_open). */
+  readonly flags: number
+  /** The event generation the fd was last checked at: nothing to fix while it is current. */
+  generation: number
+  constructor(path: string | undefined, flags: number, generation: number) {
+    this.path = path
+    this.flags = flags
+    this.generation = generation
+  }
 }
 
 /**
@@ -268,6 +282,7 @@ export class Replicate extends Xlator implements TxnHost {
   async #readTxn<T>(call: Call, syscall: string, inode: Inode, fd: Fd | undefined, path: string | undefined, metadataOnly: boolean,
     fn: (child: Xlator) => Promise<T>): Promise<T> {
     this.assertQuorum(syscall, path)
+    if (fd !== undefined) await this.#fixOpen(call, fd)
     const isDir = isDirMode(inode.type)
     let readables = await this.#readables(call, inode, fd, path, false)
     let candidates = this.#candidates(readables, metadataOnly || isDir)
@@ -370,6 +385,7 @@ export class Replicate extends Xlator implements TxnHost {
     // afr_open: O_TRUNC never reaches the bricks (a truncate outside any transaction leaves no
     // changelog); the truncation is an ftruncate transaction once the fd is open everywhere.
     const r = await this.#openAll(call, 'open', loc, fd, (c) => c.open(call, loc, flags & ~O_TRUNC, fd, xdata))
+    fd.ctx.set(this, new OpenedFile(loc.path, flags & ~(O_CREAT | O_EXCL | O_TRUNC), this.#generation))
     if ((flags & O_TRUNC) !== 0) {
       try {
         await this.ftruncate(call, fd, 0)
@@ -473,6 +489,7 @@ export class Replicate extends Xlator implements TxnHost {
   }
 
   override async writev(call: Call, fd: Fd, data: Buffer, offset: number, flags: number, xdata?: Dict): Promise<WriteResult> {
+    await this.#fixOpen(call, fd)
     const arbiter = this.topology.arbiter
     return this.#data(call, 'write', fd.inode, undefined, async (c, i) => {
       if (i !== arbiter) return c.writev(call, fd, data, offset, flags, xdata)
@@ -482,21 +499,26 @@ export class Replicate extends Xlator implements TxnHost {
     }, (r) => r.size)
   }
   override async fsync(call: Call, fd: Fd, datasync: boolean, xdata?: Dict): Promise<PrePostResult> {
+    await this.#fixOpen(call, fd)
     return this.#data(call, 'fsync', fd.inode, undefined, (c) => c.fsync(call, fd, datasync, xdata))
   }
   override async ftruncate(call: Call, fd: Fd, offset: number, xdata?: Dict): Promise<PrePostResult> {
+    await this.#fixOpen(call, fd)
     return this.#data(call, 'ftruncate', fd.inode, undefined, (c) => c.ftruncate(call, fd, offset, xdata))
   }
   override async truncate(call: Call, loc: Loc, offset: number, xdata?: Dict): Promise<PrePostResult> {
     return this.#data(call, 'truncate', inodeOf(loc, 'truncate', this.graph.volume), loc.path, (c) => c.truncate(call, loc, offset, xdata))
   }
   override async discard(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
+    await this.#fixOpen(call, fd)
     return this.#data(call, 'discard', fd.inode, undefined, (c) => c.discard(call, fd, offset, length, xdata))
   }
   override async zerofill(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
+    await this.#fixOpen(call, fd)
     return this.#data(call, 'zerofill', fd.inode, undefined, (c) => c.zerofill(call, fd, offset, length, xdata))
   }
   override async fallocate(call: Call, fd: Fd, mode: number, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
+    await this.#fixOpen(call, fd)
     return this.#data(call, 'fallocate', fd.inode, undefined, (c) => c.fallocate(call, fd, mode, offset, length, xdata))
   }
 
@@ -504,6 +526,7 @@ export class Replicate extends Xlator implements TxnHost {
     return this.#metadata(call, 'setattr', inodeOf(loc, 'setattr', this.graph.volume), loc.path, (c) => c.setattr(call, loc, attrs, valid, xdata))
   }
   override async fsetattr(call: Call, fd: Fd, attrs: SetattrArgs, valid: number, xdata?: Dict): Promise<PrePostResult> {
+    await this.#fixOpen(call, fd)
     return this.#metadata(call, 'fsetattr', fd.inode, undefined, (c) => c.fsetattr(call, fd, attrs, valid, xdata))
   }
   override async setxattr(call: Call, loc: Loc, dict: Dict, flags: number, xdata?: Dict): Promise<CommonResult> {
@@ -511,6 +534,7 @@ export class Replicate extends Xlator implements TxnHost {
     return this.#metadata(call, 'setxattr', inodeOf(loc, 'setxattr', this.graph.volume), loc.path, (c) => c.setxattr(call, loc, dict, flags, xdata))
   }
   override async fsetxattr(call: Call, fd: Fd, dict: Dict, flags: number, xdata?: Dict): Promise<CommonResult> {
+    await this.#fixOpen(call, fd)
     this.#refuseAfrKeys(dict.keys(), 'fsetxattr', undefined)
     return this.#metadata(call, 'fsetxattr', fd.inode, undefined, (c) => c.fsetxattr(call, fd, dict, flags, xdata))
   }
@@ -527,7 +551,33 @@ export class Replicate extends Xlator implements TxnHost {
   override async create(call: Call, loc: Loc, flags: number, mode: number, umask: number, fd: Fd, xdata?: Dict): Promise<CreateResult> {
     // afr_create: O_TRUNC of an existing file would truncate outside any data transaction.
     const req = withGfidReq(xdata, loc)
-    return this.#entry(call, 'create', [loc], [], (c) => c.create(call, loc, flags & ~O_TRUNC, mode, umask, fd, req), (r) => ({ gfid: r.stat.gfid, mode: r.stat.mode }))
+    const generation = this.#generation
+    const r = await this.#entry(call, 'create', [loc], [], (c) => c.create(call, loc, flags & ~O_TRUNC, mode, umask, fd, req), (r) => ({ gfid: r.stat.gfid, mode: r.stat.mode }))
+    fd.ctx.set(this, new OpenedFile(loc.path, flags & ~(O_CREAT | O_EXCL | O_TRUNC), generation))
+    return r
+  }
+
+  /**
+   * afr_fix_open: open `fd` on every up child it is not open on (down when it was opened), with
+   * the open's flags, before an fd fop, so the fop reaches that child instead of failing there
+   * (EBADF, blamed each time). Checked once per event generation; a failed reopen only leaves the
+   * child out as before. Directory fds are not reopened: a listing stays on one child.
+   */
+  async #fixOpen(call: Call, fd: Fd): Promise<void> {
+    const opened = fd.ctx.get(this)
+    if (!(opened instanceof OpenedFile) || opened.generation === this.#generation) return
+    opened.generation = this.#generation
+    const loc: Loc = { path: opened.path ?? `<gfid:${gfidToString(fd.inode.gfid)}>`, name: '', parent: undefined, inode: fd.inode }
+    await Promise.all(this.children.map(async (c, i) => {
+      if (this.#up[i] !== true || c.holdsFd(fd)) return
+      try {
+        await c.open(call, loc, opened.flags, fd)
+        debug('%s: reopened %s on %s', this.name, loc.path, c.name)
+      } catch (err) {
+        if (!(err instanceof GlusterError)) throw err
+        debug('%s: reopen of %s on %s failed: %s', this.name, loc.path, c.name, err.message)
+      }
+    }))
   }
   override async mknod(call: Call, loc: Loc, mode: number, rdev: number, umask: number, xdata?: Dict): Promise<EntryResult> {
     const req = withGfidReq(xdata, loc)
