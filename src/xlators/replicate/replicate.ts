@@ -23,9 +23,10 @@ const debug = debuglog('gfapi')
 interface InodeState {
   readonly generation: number
   readonly readables: Readables
-  /** What was last reported of it (kind and blamed bricks), undefined when its copies agreed. */
-  readonly reported: string | undefined
 }
+
+/** Inodes with a heal state reported and not yet seen clean, at most (oldest forgotten first). */
+const MAX_REPORTED = 4096
 
 /** What this xlator keeps of an open file's fd (fd ctx): how to open it on a child that comes back. */
 class OpenedFile {
@@ -57,6 +58,8 @@ export class Replicate extends Xlator implements TxnHost {
   readonly #lastEvent: (XlatorEvent | undefined)[]
   /** Bumped on every child up/down (afr_notify event_generation): cached readables are then stale. */
   #generation = 0
+  /** What was last reported of each inode with a heal state (kind and blamed bricks), by gfid. */
+  readonly #reported = new Map<string, string>()
   /** The preferred read child: read-subvolume(-index), replaced by a local brick once discovered. */
   #readChild: number
   #discovery: Promise<void> | undefined
@@ -191,15 +194,14 @@ export class Replicate extends Xlator implements TxnHost {
     const readables = readablesOf(this.topology, replies)
     const isDir = isDirMode(settled[firstOk]!.ok ? (settled[firstOk] as { value: LookupResult }).value.stat.mode : 0)
     const candidates = readables.metadata.map((m, i) => m && (isDir || readables.data[i] === true))
-    const previous = loc.inode?.ctx.get(this) as InodeState | undefined
-    const reported = this.#reportHealState(previous, gfid, loc.path, readables, replies, isDir)
+    this.#reportHealState(gfid, loc.path, readables, replies, isDir)
     const child = chooseReadChild(this.topology, candidates, this.#readChild, gfid, isDir, call.pid)
     if (child < 0) {
       // afr_attempt_readsubvol_set: no readable copy on a quorum volume is ENOTCONN ("no read subvols").
       const code = this.topology.quorum.kind === 'none' ? 'EIO' : 'ENOTCONN'
       throw this.#error(code, 'lookup', loc.path, undefined, 'no readable copy: every copy is blamed by another (split-brain) or down')
     }
-    if (loc.inode !== undefined) loc.inode.ctx.set(this, { generation, readables, reported } satisfies InodeState)
+    if (loc.inode !== undefined) loc.inode.ctx.set(this, { generation, readables } satisfies InodeState)
     if (this.topology.chooseLocal && this.#discovery === undefined && gfid.equals(ROOT_GFID)) {
       this.#discoverLocal(call, settled.map((s) => s?.ok === true))
     }
@@ -251,27 +253,33 @@ export class Replicate extends Xlator implements TxnHost {
     const settled = await this.#onUp((c) => (fd !== undefined ? c.fstat(call, fd, req) : c.lookup(call, loc, req)))
     const replies = settled.map((s): ChildReply | undefined => s === undefined ? undefined : s.ok ? { ok: true, stat: s.value.stat, xdata: s.value.xdata } : { ok: false, stat: undefined, xdata: undefined })
     const readables = readablesOf(this.topology, replies)
-    const reported = this.#reportHealState(cached, inode.gfid, path, readables, replies, isDirMode(inode.type))
-    inode.ctx.set(this, { generation, readables, reported } satisfies InodeState)
+    this.#reportHealState(inode.gfid, path, readables, replies, isDirMode(inode.type))
+    inode.ctx.set(this, { generation, readables } satisfies InodeState)
     return readables
   }
 
   /**
    * Item 7: tell the API (GraphRoot.report) what a lookup or refresh saw, when it differs from
    * what was last reported of the inode: split-brain when every brick answered and no copy is
-   * good, else a pending heal (a blame or a dirty count). Returns what to remember as reported.
+   * good, else a pending heal (a blame or a dirty count). Kept by gfid, not in the inode ctx: a
+   * path lookup may come with no inode yet.
    */
-  #reportHealState(previous: InodeState | undefined, gfid: Buffer, path: string | undefined, readables: Readables,
-    replies: readonly (ChildReply | undefined)[], isDir: boolean): string | undefined {
+  #reportHealState(gfid: Buffer, path: string | undefined, readables: Readables, replies: readonly (ChildReply | undefined)[], isDir: boolean): void {
     const everyoneAnswered = replies.every((r) => r?.ok === true)
     const anyGood = readables.metadata.some((m, i) => m && (isDir || readables.data[i] === true))
     const kind = everyoneAnswered && !anyGood ? 'split-brain' : readables.pendingHeal || readables.blamed.includes(true) ? 'heal-pending' : undefined
-    if (kind === undefined) return undefined
+    const id = gfidToString(gfid)
+    if (kind === undefined) {
+      this.#reported.delete(id)
+      return
+    }
     const bricks = this.children.flatMap((c, i) => (readables.blamed[i] === true ? [c.brick ?? c.name] : []))
     const key = `${kind} ${bricks.join(',')}`
-    if (key === previous?.reported) return key
-    this.graph.root?.report?.({ kind, volume: this.graph.volume, xlator: this.name, path, gfid: gfidToString(gfid), bricks })
-    return key
+    if (this.#reported.get(id) === key) return
+    this.#reported.delete(id)
+    this.#reported.set(id, key)
+    if (this.#reported.size > MAX_REPORTED) this.#reported.delete(this.#reported.keys().next().value!)
+    this.graph.root?.report?.({ kind, volume: this.graph.volume, xlator: this.name, path, gfid: id, bricks })
   }
 
   /**
