@@ -13,7 +13,7 @@ import { STRIDE_AHEAD_OPTIONS, type StrideAheadConfig, withStrideAhead } from '.
 import { parseOptions } from '../xlators/options.ts'
 import { parseVolfile } from '../xlators/volfile.ts'
 import { checkXlatorOption, readXlatorOption } from '../xlators/xlator-option.ts'
-import type { BrickState, BrickStatus } from '../xlators/xlator.ts'
+import type { BrickState, BrickStatus, HealReport } from '../xlators/xlator.ts'
 import { AbortError, type GlfsCallOptions, withSignal } from './abort.ts'
 import {
   F_OK, O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_TRUNC, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG,
@@ -123,6 +123,8 @@ export type GlfsEvents = {
   'brick-down': [brick: BrickInfo, cause: Error | undefined]
   'volfile-server': [change: VolfileServerChange]
   'graph-switch': [error: Error | undefined]
+  'heal-pending': [report: HealReport]
+  'split-brain': [report: HealReport]
 }
 
 /**
@@ -143,7 +145,14 @@ export type GlfsEvents = {
  * - `'volfile-server'` (change: VolfileServerChange): the management connection's state changed;
  * - `'graph-switch'` (error: Error | undefined): a changed volfile is now live (undefined), or
  *   could not be mounted and the current graph stays (the error); when the new volfile is one this
- *   client refuses (ENOTSUP, as `init()` would), every call fails with that error from then on.
+ *   client refuses (ENOTSUP, as `init()` would), every call fails with that error from then on;
+ * - `'heal-pending'` (report: HealReport): on a replicate volume, a lookup or stat found copies
+ *   another copy blames (or a dirty count): glustershd has a heal to do; `report.bricks` are the
+ *   blamed bricks. Reads still go to a good copy;
+ * - `'split-brain'` (report: HealReport): a lookup found no good copy although every brick
+ *   answered; calls on it fail (ENOTCONN / EIO) until an admin resolves it
+ *   (`gluster volume heal VOL split-brain ...`).
+ * Each is emitted when what the lookups see of an inode changes, not on every lookup.
  */
 export class Glfs extends EventEmitter<GlfsEvents> {
   readonly volume: string
@@ -342,7 +351,12 @@ export class Glfs extends EventEmitter<GlfsEvents> {
         maxInFlight: this.#options.maxInFlight,
       },
       reconnect: this.#options.reconnect,
-      root: { notify: () => this.#onGraphEvent(graph, bricksUp) },
+      root: {
+        notify: () => this.#onGraphEvent(graph, bricksUp),
+        report: (r) => {
+          if (!this.#switch.isRetiring(graph)) this.emit(r.kind, r)
+        },
+      },
       tls: this.#tls,
     }, this.#overrides)
     debug('graph of %s:\n%s', this.volume, graph.describe())

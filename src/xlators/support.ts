@@ -31,14 +31,6 @@ export const PASS_THROUGH_TYPES: ReadonlyMap<string, string> = new Map([
 function settingOf(node: VolfileNode, children: readonly VolfileNode[]): string {
   const opt = (k: string): string | undefined => node.options.get(k)
   switch (node.type) {
-    case 'cluster/replicate': {
-      const arbiter = opt('arbiter-count')
-      const thin = opt('thin-arbiter')
-      let s = `replica ${children.length}`
-      if (arbiter !== undefined && arbiter !== '0') s += ` arbiter ${arbiter}`
-      if (thin !== undefined && thin !== '') s += ' thin-arbiter'
-      return s
-    }
     case 'cluster/disperse':
       return `disperse ${children.length} redundancy ${opt('redundancy') ?? '?'}`
     case 'features/shard': return `features.shard on${opt('shard-block-size') === undefined ? '' : `, shard-block-size ${opt('shard-block-size')}`}`

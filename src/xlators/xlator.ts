@@ -21,7 +21,7 @@
 // and `create(init)`. Every xlator has one constructor shape, `(init: XlatorInit)`: name, type,
 // children, options parsed by the table, the volfile section and the graph's context.
 //
-// Adding a type (cluster/replicate next) is a new folder and one line in registry.ts: the folder's
+// Adding a type (as cluster/replicate was) is a new folder and one line in registry.ts: the folder's
 // index.ts exports `{ type, options, create }`, its xlator extends `Xlator`, overrides the fops it
 // changes and, as a cluster xlator, `notify` (per-child up/down, what it passes up) and
 // `mountsDegraded` when the mount may go on without some children. Nothing else changes: the
@@ -45,9 +45,28 @@ const debug = debuglog('gfapi')
 /** Events that flow up the graph (glusterfs GF_EVENT_*). */
 export type XlatorEvent = 'CHILD_UP' | 'CHILD_DOWN' | 'CHILD_CONNECTING' | 'SOME_DESCENDENT_DOWN'
 
+/**
+ * What a lookup or refresh saw of an inode's copies, reported out of band as the C client's
+ * gf_event (EVENT_AFR_SPLIT_BRAIN) is: a heal is pending, or no copy is good although every
+ * brick answered (split-brain). Reported when an inode's state changes, not on every lookup.
+ */
+export interface HealReport {
+  readonly kind: 'heal-pending' | 'split-brain'
+  readonly volume: string
+  /** The replica set (cluster/replicate xlator) holding the inode. */
+  readonly xlator: string
+  /** The path looked up, when the lookup was by path. */
+  readonly path: string | undefined
+  readonly gfid: string
+  /** The bricks (`host:/path`) whose copy another copy blames: the ones a heal will rewrite. */
+  readonly bricks: readonly string[]
+}
+
 /** What receives the events the top of a graph passes up (glusterfs ctx->root). */
 export interface GraphRoot {
   notify(event: XlatorEvent, top: Xlator, detail?: unknown): void
+  /** Any xlator's out-of-band report (gf_event), straight to the API. */
+  report?(report: HealReport): void
 }
 
 /** What every xlator of one mounted graph shares. */
@@ -172,6 +191,9 @@ export interface Fops {
   removexattr(call: Call, loc: Loc, name: string, xdata?: Dict): Promise<CommonResult>
   inodelk(call: Call, domain: string, loc: Loc, cmd: number, lock: Flock, xdata?: Dict): Promise<CommonResult>
   entrylk(call: Call, domain: string, loc: Loc, basename: string, cmd: number, type: number, xdata?: Dict): Promise<CommonResult>
+  /** Atomic changelog update (gf_xattrop_flags_t `flags`); the reply holds the values after it. */
+  xattrop(call: Call, loc: Loc, flags: number, dict: Dict, xdata?: Dict): Promise<XattrResult>
+  fxattrop(call: Call, fd: Fd, flags: number, dict: Dict, xdata?: Dict): Promise<XattrResult>
 }
 
 /** The fop table: every method of `Fops`, checked against the base and protocol/client in tests. */
@@ -179,7 +201,7 @@ export const FOP_NAMES = [
   'lookup', 'stat', 'fstat', 'access', 'open', 'create', 'readv', 'writev', 'flush', 'fsync', 'release',
   'ftruncate', 'truncate', 'discard', 'zerofill', 'fallocate', 'seek', 'setattr', 'fsetattr', 'unlink', 'mkdir',
   'mknod', 'rmdir', 'rename', 'link', 'symlink', 'readlink', 'opendir', 'readdirp', 'releasedir', 'statfs',
-  'getxattr', 'fgetxattr', 'setxattr', 'fsetxattr', 'removexattr', 'inodelk', 'entrylk',
+  'getxattr', 'fgetxattr', 'setxattr', 'fsetxattr', 'removexattr', 'inodelk', 'entrylk', 'xattrop', 'fxattrop',
 ] as const satisfies ReadonlyArray<keyof Fops>
 
 /**
@@ -390,5 +412,11 @@ export class Xlator implements Fops {
   }
   entrylk(call: Call, domain: string, loc: Loc, basename: string, cmd: number, type: number, xdata?: Dict): Promise<CommonResult> {
     return this.child.entrylk(call, domain, loc, basename, cmd, type, xdata)
+  }
+  xattrop(call: Call, loc: Loc, flags: number, dict: Dict, xdata?: Dict): Promise<XattrResult> {
+    return this.child.xattrop(call, loc, flags, dict, xdata)
+  }
+  fxattrop(call: Call, fd: Fd, flags: number, dict: Dict, xdata?: Dict): Promise<XattrResult> {
+    return this.child.fxattrop(call, fd, flags, dict, xdata)
   }
 }

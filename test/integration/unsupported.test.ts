@@ -1,8 +1,10 @@
 /**
- * Volumes whose client graph holds xlators this client does not implement (replicate, disperse,
- * shard) are refused by init() with ENOTSUP before any brick is contacted; the default graphs and
- * the performance xlators toggled on and off still mount and agree with the C client.
+ * Volumes whose client graph holds xlators this client does not implement (disperse, shard) are
+ * refused by init() with ENOTSUP before any brick is contacted; the sandbox's replica 3 volume,
+ * refused until replicate was implemented, mounts and is written as the C client writes it; the
+ * default graphs and the performance xlators toggled on and off still mount and agree with the C client.
  */
+import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Glfs } from '../../src/api/index.ts'
 import { GlusterError } from '../../src/rpc/errors.ts'
@@ -10,12 +12,13 @@ import { sandbox, uniqueName, volumeReset, volumeSet } from '../helpers/sandbox.
 import { cClient } from '../helpers/distribute.ts'
 import { type ThrowawayVolume, brickFingerprint, createDistributeVolume, mountVolume } from '../helpers/throwaway-volume.ts'
 import { readText, writeText } from '../helpers/mount.ts'
+import { cView, viewOf } from '../helpers/c-peer.ts'
+import { afrXattrs, allClean, brickCopies, cWrite, healInfoCount, sha } from './replicate-helpers.ts'
 
 const sb = sandbox()
 
 describe('volumes with xlators this client does not implement', () => {
   const cases = [
-    { key: 'rep3', xlator: `${sb.volumes.rep3.name}-replicate-0`, type: 'cluster/replicate', setting: 'replica 3' },
     { key: 'disp', xlator: `${sb.volumes.disp.name}-disperse-0`, type: 'cluster/disperse', setting: 'disperse 3 redundancy 1' },
     { key: 'shard', xlator: `${sb.volumes.shard.name}-shard`, type: 'features/shard', setting: 'features.shard on, shard-block-size 4MB' },
   ] as const
@@ -41,6 +44,38 @@ describe('volumes with xlators this client does not implement', () => {
     await glfs.fini()
     expect(brickFingerprint(vol.bricks)).toBe(before)
   })
+})
+
+describe('the sandbox replica 3 volume (once refused, now implemented)', () => {
+  it('mounts; new files and overwrites of C-made files are equal on the three bricks, afr xattrs zero, heal info 0, read back by the C client', async () => {
+    const vol = sb.volumes.rep3
+    const glfs = await mountVolume(vol.name)
+    try {
+      expect(glfs.describeGraph()).toContain(`${vol.name}-replicate-0 (cluster/replicate)`)
+      const ours = `/${uniqueName('ours')}`
+      const data = randomBytes(300_000)
+      await glfs.writeFile(ours, data)
+      const theirs = `/${uniqueName('theirs')}`
+      const original = randomBytes(100_000)
+      await cWrite(vol.name, theirs, 0, original, true)
+      const patch = randomBytes(30_000)
+      const fd = await glfs.open(theirs, 'r+')
+      await fd.pwrite(patch, 90_000)
+      await fd.close()
+      const patched = Buffer.concat([original.subarray(0, 90_000), patch])
+      for (const [path, expected] of [[ours, data], [theirs, patched]] as const) {
+        const copies = brickCopies(vol.bricks, path.slice(1))
+        for (const copy of copies) expect(copy, path).toEqual({ sha256: sha(expected), size: expected.length })
+        expect(allClean(afrXattrs(vol.bricks, path.slice(1))), `afr xattrs of ${path}`).toBe(true)
+        expect(await cView(vol.name, path)).toEqual(viewOf(expected))
+      }
+      expect(healInfoCount(vol.name)).toBe(0)
+      await glfs.unlink(ours)
+      await glfs.unlink(theirs)
+    } finally {
+      await glfs.fini()
+    }
+  }, 120_000)
 })
 
 describe('distribute volumes with the performance xlators toggled', () => {

@@ -22,7 +22,8 @@ import {
   writeGfxLookupReq, writeGfxMkdirReq, writeGfxMknodReq, writeGfxOpendirReq, writeGfxOpenReq, writeGfxReaddirpReq,
   writeGfxReadlinkReq, writeGfxReadReq, writeGfxReleasedirReq, writeGfxReleaseReq, writeGfxRemovexattrReq,
   writeGfxRenameReq, writeGfxRmdirReq, writeGfxSeekReq, writeGfxSetattrReq, writeGfxSetxattrReq, writeGfxStatfsReq,
-  writeGfxStatReq, writeGfxSymlinkReq, writeGfxTruncateReq, writeGfxUnlinkReq, writeGfxWriteReq, writeGfxZerofillReq,
+  writeGfxStatReq, writeGfxSymlinkReq, writeGfxTruncateReq, writeGfxUnlinkReq, writeGfxWriteReq, writeGfxXattropReq,
+  writeGfxFxattropReq, writeGfxZerofillReq,
 } from '../../rpc/programs/fops/requests.ts'
 import type { OptionSpec } from '../options.ts'
 import {
@@ -726,6 +727,20 @@ export class ProtocolClient extends Xlator {
   override async entrylk(call: Call, domain: string, loc: Loc, basename: string, cmd: number, type: number, xdata?: Dict): Promise<CommonResult> {
     const gfid = inodeGfid(loc)
     return this.#common(FopProc.ENTRYLK, 'entrylk', call, 0, gfid, (w) => writeGfxEntrylkReq(w, gfid, cmd, type, basename === '' ? 0 : 1, basename, domain, xdata), loc.path)
+  }
+
+  override async xattrop(call: Call, loc: Loc, flags: number, dict: Dict, xdata?: Dict): Promise<XattrResult> {
+    const gfid = inodeGfid(loc)
+    const rsp = await this.#call(FopProc.XATTROP, call, 0, (w) => writeGfxXattropReq(w, gfid, flags, dict, xdata), readGfxCommonDictRsp, true)
+    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'xattrop', gfid, loc.path)
+    return { dict: rsp.dict ?? new Dict(), xdata: rsp.xdata }
+  }
+
+  override async fxattrop(call: Call, fd: Fd, flags: number, dict: Dict, xdata?: Dict): Promise<XattrResult> {
+    const remote = this.#remoteFd(fd, 'fxattrop')
+    const rsp = await this.#call(FopProc.FXATTROP, call, 0, (w) => writeGfxFxattropReq(w, fd.inode.gfid, remote, flags, dict, xdata), readGfxCommonDictRsp, true)
+    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'fxattrop', fd.inode.gfid)
+    return { dict: rsp.dict ?? new Dict(), xdata: rsp.xdata }
   }
 
   async #common(proc: number, syscall: string, call: Call, authFlags: number, gfid: Buffer, encode: (w: XdrWriter) => void, path?: string): Promise<CommonResult> {

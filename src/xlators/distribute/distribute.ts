@@ -396,6 +396,18 @@ export class Distribute extends Xlator {
     return mergePrePost(done)
   }
 
+  // dht_xattrop/dht_fxattrop: to the subvolume holding the file (AFR's changelog below uses
+  // them; above distribute nothing does, so directories are refused rather than guessed).
+  override async xattrop(call: Call, loc: Loc, flags: number, dict: Dict, xdata?: Dict): Promise<XattrResult> {
+    if (isDir(this.conf, loc.inode)) throw this.conf.error('ENOTSUP', 'xattrop', loc.path, 'xattrop on a directory through distribute is not implemented')
+    return onCached(this.conf, call, loc, 'xattrop', (sub) => sub.xattrop(call, loc, flags, dict, xdata))
+  }
+
+  override async fxattrop(call: Call, fd: Fd, flags: number, dict: Dict, xdata?: Dict): Promise<XattrResult> {
+    if (fd.isDirectory) throw this.conf.error('ENOTSUP', 'fxattrop', undefined, 'fxattrop on a directory through distribute is not implemented', undefined, fd)
+    return onFileFd(this.conf, call, fd, 'fxattrop', false, noIatt, (sub) => sub.fxattrop(call, fd, flags, dict, xdata))
+  }
+
   override async fgetxattr(call: Call, fd: Fd, name: string, xdata?: Dict): Promise<XattrResult> {
     if (!fd.isDirectory) return onFileFd(this.conf, call, fd, 'fgetxattr', false, noIatt, (sub) => sub.fgetxattr(call, fd, name, xdata))
     const open = this.conf.dirFd(fd, 'fgetxattr').open

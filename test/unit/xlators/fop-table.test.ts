@@ -48,6 +48,8 @@ const PARAMS = {
   removexattr: ['call', 'loc', 'name', 'xdata'],
   inodelk: ['call', 'domain', 'loc', 'cmd', 'lock', 'xdata'],
   entrylk: ['call', 'domain', 'loc', 'basename', 'cmd', 'type', 'xdata'],
+  xattrop: ['call', 'loc', 'flags', 'dict', 'xdata'],
+  fxattrop: ['call', 'fd', 'flags', 'dict', 'xdata'],
 } as const satisfies { [K in FopName]: readonly string[] & { length: Required<Parameters<Fops[K]>>['length'] } }
 
 /** A value only one position of one call can hold: `toBe` on it proves identity and position. */

@@ -15,6 +15,7 @@ import { TEST_GRAPH, testInit } from '../../helpers/xlator-init.ts'
 const MINIMAL: Record<string, { options: Record<string, string>; children: number }> = {
   'protocol/client': { options: { 'remote-host': 'h', 'remote-subvolume': '/b0' }, children: 0 },
   'cluster/distribute': { options: {}, children: 2 },
+  'cluster/replicate': { options: { 'afr-pending-xattr': 'v-client-0,v-client-1,v-client-2' }, children: 3 },
   'performance/write-behind': { options: {}, children: 1 },
   'performance/stride-ahead': { options: {}, children: 1 },
 }
@@ -31,7 +32,7 @@ describe('the xlator registry', () => {
   it('lists each type once, and finds each descriptor by its type', () => {
     expect(new Set(XLATORS.map((d) => d.type)).size).toBe(XLATORS.length)
     for (const d of XLATORS) expect(descriptorOf(d.type)).toBe(d)
-    expect(descriptorOf('cluster/replicate')).toBeUndefined()
+    expect(descriptorOf('cluster/disperse')).toBeUndefined()
     expect(Object.keys(MINIMAL).sort()).toEqual(XLATORS.map((d) => d.type).sort())
   })
 
@@ -54,6 +55,7 @@ describe('the xlator registry', () => {
     const bad: Record<string, [string, string]> = {
       'protocol/client': ['ping-timeout', 'soon'],
       'cluster/distribute': ['lookup-optimize', 'maybe'],
+      'cluster/replicate': ['quorum-type', 'most'],
       'performance/write-behind': ['cache-size', '1KB'],
       'performance/stride-ahead': ['depth', '0'],
     }

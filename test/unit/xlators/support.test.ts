@@ -70,18 +70,27 @@ describe('buildGraph refuses what it does not implement', () => {
     expect(() => buildGraph(parseVolfile(volfile(dht(), [...perf, ...DEFAULT_STACK])), CTX)).not.toThrow()
   })
 
-  it('refuses replica 3 with ENOTSUP naming the volume, xlator, type and setting', () => {
-    const err = refusal(volfile(`volume v-replicate-0\n    type cluster/replicate\n    subvolumes ${subvols(3)}\nend-volume\n`, DEFAULT_STACK))
+  it('builds replica 3 and arbiter graphs (cluster/replicate is implemented)', () => {
+    const afr = (extra = ''): string =>
+      `volume v-replicate-0\n    type cluster/replicate\n    option afr-pending-xattr v-client-0,v-client-1,v-client-2\n${extra}    subvolumes ${subvols(3)}\nend-volume\n`
+    expect(buildGraph(parseVolfile(volfile(afr(), DEFAULT_STACK)), CTX).xlators.map((x) => x.type)).toContain('cluster/replicate')
+    expect(buildGraph(parseVolfile(volfile(afr('    option arbiter-count 1\n'), DEFAULT_STACK)), CTX).xlators.map((x) => x.type)).toContain('cluster/replicate')
+  })
+
+  it('refuses a replicate option it does not implement with ENOTSUP naming the volume, xlator and option', () => {
+    const err = refusal(volfile(
+      `volume v-replicate-0\n    type cluster/replicate\n    option afr-pending-xattr v-client-0,v-client-1,v-client-2\n    option thin-arbiter ta:/b\n    subvolumes ${subvols(3)}\nend-volume\n`,
+      DEFAULT_STACK,
+    ))
     expect(err.code).toBe('ENOTSUP')
     expect(err.errno).toBe(-95)
     expect(err.syscall).toBe('init')
     expect(err.volume).toBe('v')
-    expect(err.message).toContain("xlator 'v-replicate-0' of type cluster/replicate (volume set up with replica 3)")
+    expect(err.message).toContain('v-replicate-0')
+    expect(err.message).toContain("option 'thin-arbiter ta:/b'")
   })
 
-  it('names an arbiter and a disperse geometry', () => {
-    expect(refusal(volfile(`volume v-replicate-0\n    type cluster/replicate\n    option arbiter-count 1\n    subvolumes ${subvols(3)}\nend-volume\n`)).message)
-      .toContain('replica 3 arbiter 1')
+  it('names a disperse geometry', () => {
     expect(refusal(volfile(`volume v-disperse-0\n    type cluster/disperse\n    option redundancy 1\n    subvolumes ${subvols(3)}\nend-volume\n`)).message)
       .toContain("xlator 'v-disperse-0' of type cluster/disperse (volume set up with disperse 3 redundancy 1)")
   })

@@ -3,7 +3,7 @@
 
 import type { XdrReader } from '../../../xdr/reader.ts'
 import type { XdrWriter } from '../../../xdr/writer.ts'
-import { argError, writeGfid, writeOffset } from './checks.ts'
+import { argError, writeCookie, writeGfid, writeOffset } from './checks.ts'
 import { FOP_LIMITS, tooManyEntries } from './program.ts'
 
 /** glusterfs3-xdr.x gf_proto_flock. The lock owner that counts is the credential's (§1.4). */
@@ -12,8 +12,8 @@ export interface GfProtoFlock {
   readonly type: number
   /** SEEK_SET 0, SEEK_CUR 1, SEEK_END 2. */
   readonly whence: number
-  /** Bytes; up to 2^53 - 1 here. */
-  readonly start: number
+  /** Bytes; up to 2^53 - 1 as a number, any u64 as a bigint (AFR's metadata range starts at LLONG_MAX - 1). */
+  readonly start: number | bigint
   /** Bytes; 0 = to the end of the file. */
   readonly len: number
   readonly pid: number
@@ -27,7 +27,8 @@ export function writeGfProtoFlock(w: XdrWriter, flock: GfProtoFlock): void {
     throw argError('flock.lkOwner', `at most ${FOP_LIMITS.lkOwnerBytes} bytes long`, `${flock.lkOwner.length} bytes`)
   }
   w.uint32(flock.type).uint32(flock.whence)
-  writeOffset(w, 'flock.start', flock.start)
+  // writeCookie: the same u64 check, a number or a bigint
+  writeCookie(w, 'flock.start', flock.start)
   writeOffset(w, 'flock.len', flock.len)
   w.uint32(flock.pid)
   w.opaque(flock.lkOwner)
