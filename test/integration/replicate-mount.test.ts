@@ -14,7 +14,7 @@ import type { Glfs, HealReport } from '../../src/api/index.ts'
 import { cView, viewOf } from '../helpers/c-peer.ts'
 import { gluster, killBrick, restartVolume, runProcess, sandbox, uniqueName, withSandboxLock } from '../helpers/sandbox.ts'
 import { mountVolume } from '../helpers/throwaway-volume.ts'
-import { VOLUMES, afrXattrs, allClean, brickCopies, cWrite, ensureVolume, healInfoCount, sha, waitFor } from './replicate-helpers.ts'
+import { VOLUMES, afrXattrs, allClean, brickCopies, cWrite, ensureVolume, healInfoCount, sha, waitFor } from '../helpers/replicate.ts'
 
 const PEER = '/work/shared/tools/gfapi_peer.py'
 

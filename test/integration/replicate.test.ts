@@ -17,7 +17,7 @@ import { cView, viewOf } from '../helpers/c-peer.ts'
 import { gluster, killBrick, restartVolume, sandbox, uniqueName, withSandboxLock } from '../helpers/sandbox.ts'
 import {
   CALL, VOLUMES, afrXattrs, allClean, brickCopies, cWrite, closeFile, createFile, distributedSet, ensureVolume, healInfoCount, openFile, replicaSet, sha, waitFor,
-} from './replicate-helpers.ts'
+} from '../helpers/replicate.ts'
 
 beforeAll(() => {
   ensureVolume(VOLUMES.r3)

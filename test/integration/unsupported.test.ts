@@ -13,7 +13,7 @@ import { cClient } from '../helpers/distribute.ts'
 import { type ThrowawayVolume, brickFingerprint, createDistributeVolume, mountVolume } from '../helpers/throwaway-volume.ts'
 import { readText, writeText } from '../helpers/mount.ts'
 import { cView, viewOf } from '../helpers/c-peer.ts'
-import { afrXattrs, allClean, brickCopies, cWrite, healInfoCount, sha } from './replicate-helpers.ts'
+import { afrXattrs, allClean, brickCopies, cWrite, healInfoCount, sha } from '../helpers/replicate.ts'
 
 const sb = sandbox()
 

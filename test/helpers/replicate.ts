@@ -16,7 +16,7 @@ import type { Replicate } from '../../src/xlators/replicate/replicate.ts'
 import { type Call, Fd, Inode, type Loc, ROOT_GFID } from '../../src/xlators/types.ts'
 import { parseVolfile } from '../../src/xlators/volfile.ts'
 import { type GraphContext, type Xlator, buildXlator } from '../../src/xlators/xlator.ts'
-import { gluster, sandbox, volumeInfo } from '../helpers/sandbox.ts'
+import { gluster, sandbox, volumeInfo } from './sandbox.ts'
 
 export const BRICK_ROOT = '/var/lib/gfapi-ts-sandbox/i13'
 
@@ -39,8 +39,6 @@ export function ensureVolume(v: (typeof VOLUMES)[keyof typeof VOLUMES]): void {
     gluster(['volume', 'create', v.name, ...v.create, ...v.bricks.map((b) => `${host}:${b}`), 'force'])
   }
   const info = volumeInfo(v.name)
-  // Found set on these volumes mid-session by no command of ours; the mount refuses it (support.ts).
-  if (info.options['client.strict-locks'] === 'on') gluster(['volume', 'reset', v.name, 'client.strict-locks'])
   if (info.status !== 'Started') gluster(['volume', 'start', v.name])
 }
 
