@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { inject } from 'vitest'
 
@@ -345,6 +345,29 @@ async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
   return true
 }
 
+/**
+ * Whether every thread of `pid` is stopped. SIGSTOP takes effect on each thread only when it next
+ * returns to user mode: on a loaded machine a brick thread already in the kernel can still answer
+ * a request sent right after the signal.
+ */
+function allThreadsStopped(pid: number): boolean {
+  let tasks: string[]
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`)
+  } catch {
+    return false
+  }
+  return tasks.every((tid) => {
+    try {
+      // The state follows the parenthesised command name: "tid (comm) S ...".
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1')
+      return /^[Tt]$/.test(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3))
+    } catch {
+      return true
+    }
+  })
+}
+
 /** Pids this module signalled, per volume, so restartVolume can wait for them. */
 const signalled = new Map<string, Set<number>>()
 
@@ -357,6 +380,13 @@ export async function killBrick(volumeName: string, brickPath: string, signal: N
   const pid = brickPids(volumeName).get(brickPath)
   if (pid === undefined) throw new Error(`brick ${brickPath} of ${volumeName} is not online`)
   process.kill(pid, signal)
+  if (signal === 'SIGSTOP') {
+    const deadline = Date.now() + 10_000
+    while (!allThreadsStopped(pid)) {
+      if (Date.now() >= deadline) throw new Error(`brick pid ${pid} not stopped 10 s after SIGSTOP`)
+      await sleep(5)
+    }
+  }
   if (signal === 'SIGKILL' || signal === 'SIGTERM') {
     let set = signalled.get(volumeName)
     if (!set) signalled.set(volumeName, (set = new Set()))
