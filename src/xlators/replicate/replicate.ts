@@ -3,7 +3,7 @@ import { debuglog } from 'node:util'
 import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
 import { newGfid } from '../../rpc/gfid.ts'
-import { O_CREAT, O_EXCL, O_TRUNC, S_IFDIR } from '../../rpc/linux.ts'
+import { O_APPEND, O_CREAT, O_DSYNC, O_EXCL, O_TRUNC, S_IFDIR } from '../../rpc/linux.ts'
 import { Dict } from '../../rpc/programs/fops/dict.ts'
 import { EntrylkCmd, GfLkCmd, GfLkType } from '../../rpc/programs/fops/program.ts'
 import {
@@ -15,7 +15,8 @@ import {
 import { type SetattrArgs, Xlator, type XlatorEvent, type XlatorInit } from '../xlator.ts'
 import { type ChildReply, type Readables, chooseReadChild, isAfrKey, isDirMode, lookupXdata, readablesOf, withoutAfrKeys } from './changelog.ts'
 import { type ReplicateOptions, TRASH_DIR, ANON_DIR_PREFIX, type Topology, hasQuorum, topologyOf } from './topology.ts'
-import { type Lockee, METADATA_LOCK_START, type NewEntry, type TxnHost, type TxnRequest, transact } from './transaction.ts'
+import { ACTIVE_FD_COUNT, type DataTxn, EagerLocks, type EagerHost, INODELK_COUNT_KEY, INODELK_DOM_COUNT, WRITE_IS_APPEND } from './eager.ts'
+import { type Lockee, METADATA_LOCK_START, type NewEntry, type TxnRequest, transact } from './transaction.ts'
 
 const debug = debuglog('gfapi')
 
@@ -49,7 +50,7 @@ class OpenedFile {
  * its own. Never heals: glustershd does. Every fop is overridden: the base would pass a change to
  * the first child only, leaving the other copies stale and unblamed.
  */
-export class Replicate extends Xlator implements TxnHost {
+export class Replicate extends Xlator implements EagerHost {
   static readonly type = 'cluster/replicate'
 
   readonly topology: Topology
@@ -63,6 +64,11 @@ export class Replicate extends Xlator implements TxnHost {
   /** The preferred read child: read-subvolume(-index), replaced by a local brick once discovered. */
   #readChild: number
   #discovery: Promise<void> | undefined
+  /** Data transactions' shared locks and delayed post-ops (eager.ts). */
+  readonly #eager: EagerLocks
+  /** What writes and fsyncs ask the bricks for when the caller sent no xdata (never changed after). */
+  readonly #countReq: Dict
+  readonly #writeReq: Dict
 
   constructor(init: XlatorInit<ReplicateOptions>) {
     super(init)
@@ -72,6 +78,30 @@ export class Replicate extends Xlator implements TxnHost {
     this.#up = init.children.map(() => false)
     this.#lastEvent = init.children.map(() => undefined)
     this.#readChild = this.topology.readChild
+    this.#eager = new EagerLocks(this)
+    this.#countReq = new Dict().setStr(INODELK_DOM_COUNT, this.name)
+    this.#writeReq = writeXdata(undefined, this.name)
+  }
+
+  /** Inodes under an eager lock: for tests. */
+  get eagerLocks(): number {
+    return this.#eager.held
+  }
+
+  /** EagerHost: readables of `inode` are no longer known. */
+  forget(inode: Inode): void {
+    inode.ctx.delete(this)
+  }
+
+  /** Post every delayed changelog and unlock (unmount): the bricks must not keep our locks. */
+  override async fini(): Promise<void> {
+    await this.#eager.releaseAll()
+  }
+
+  /** Idle includes no eager lock held (a graph switch drains the old graph this way). */
+  override async whenIdle(): Promise<void> {
+    await this.#eager.releaseAll()
+    await super.whenIdle()
   }
 
   /** The preferred read child (-1: none, the gfid hash decides). */
@@ -130,7 +160,10 @@ export class Replicate extends Xlator implements TxnHost {
     this.#lastEvent[i] = event
     if (event !== 'CHILD_CONNECTING') {
       const up = event === 'CHILD_UP'
-      if (this.#up[i] !== up) this.#generation++
+      if (this.#up[i] !== up) {
+        this.#generation++
+        this.#eager.generationChanged()
+      }
       this.#up[i] = up
     }
     let up: XlatorEvent = event
@@ -420,12 +453,15 @@ export class Replicate extends Xlator implements TxnHost {
   }
 
   override async flush(call: Call, fd: Fd, xdata?: Dict): Promise<CommonResult> {
+    // afr_flush: the delayed post-op goes first, so a close resolves after the changelog is on disk.
+    await this.#eager.flush(fd.inode)
     const settled = await this.#onHolding(fd, (c) => c.flush(call, fd, xdata))
     const ok = settled.find((s) => s?.ok === true)
     if (ok === undefined || !ok.ok) throw this.#finalError(settled, 'flush', undefined)
     return { xdata: ok.value.xdata }
   }
   override async release(call: Call, fd: Fd): Promise<void> {
+    await this.#eager.flush(fd.inode)
     await this.#onHolding(fd, (c) => c.release(call, fd))
   }
   override async releasedir(call: Call, fd: Fd): Promise<void> {
@@ -470,13 +506,16 @@ export class Replicate extends Xlator implements TxnHost {
     }
   }
 
-  #data<T>(call: Call, syscall: string, inode: Inode, path: string | undefined, fop: (c: Xlator, i: number) => Promise<T>, opRet?: (r: T) => number): Promise<T> {
-    return this.#txn(call, {
-      kind: 'data', syscall, path, inodeWrite: true, opRet,
-      lockees: [{ kind: 'inode', inode, path: path ?? gfidToString(inode.gfid), start: 0 }],
-      targets: [{ inode, path: path ?? gfidToString(inode.gfid), name: '' }],
-      fop,
-    }, [inode])
+  /** A data transaction (eager.ts): `extra` says its range and what its replies tell the lock. */
+  #data<T>(call: Call, syscall: string, inode: Inode, path: string | undefined, fd: Fd | undefined, fop: (c: Xlator, i: number) => Promise<T>,
+    extra: Pick<DataTxn<T>, 'start' | 'end'> & Partial<DataTxn<T>>): Promise<T> {
+    const p = path ?? gfidToString(inode.gfid)
+    return this.#eager.run(call, {
+      kind: 'data', syscall, path, inodeWrite: true, inode, fd, delayable: false,
+      lockees: [{ kind: 'inode', inode, path: p, start: 0 }],
+      targets: [{ inode, path: p, name: '' }],
+      fop, ...extra,
+    })
   }
 
   #metadata<T>(call: Call, syscall: string, inode: Inode, path: string | undefined, fop: (c: Xlator) => Promise<T>): Promise<T> {
@@ -499,35 +538,47 @@ export class Replicate extends Xlator implements TxnHost {
   override async writev(call: Call, fd: Fd, data: Buffer, offset: number, flags: number, xdata?: Dict): Promise<WriteResult> {
     await this.#fixOpen(call, fd)
     const arbiter = this.topology.arbiter
-    return this.#data(call, 'write', fd.inode, undefined, async (c, i) => {
-      if (i !== arbiter) return c.writev(call, fd, data, offset, flags, xdata)
+    // afr_writev: the reply's lock count tells whether another client waits for our eager lock.
+    const req = xdata === undefined ? this.#writeReq : writeXdata(xdata, this.name)
+    const stable = ((flags | fd.flags) & O_DSYNC) !== 0
+    const append = (fd.flags & O_APPEND) !== 0
+    return this.#data(call, 'write', fd.inode, undefined, fd, async (c, i) => {
+      if (i !== arbiter) return c.writev(call, fd, data, offset, flags, req)
       // afr_arbiter_writev_wind: the arbiter stores no data; one byte at the offset keeps its size logic and changelog in step.
-      const r = await c.writev(call, fd, ARBITER_BYTE, offset, flags, xdata)
+      const r = await c.writev(call, fd, ARBITER_BYTE, offset, flags, req)
       return { ...r, size: r.size === 1 ? data.length : r.size }
-    }, (r) => r.size)
+    }, {
+      // An O_APPEND write's offset is the brick's end of file: it may overlap anything.
+      start: append ? 0 : offset, end: append ? Infinity : offset + data.length, delayable: true, opRet: (r) => r.size,
+      inodelkCount: lockCount,
+      // afr_process_post_writev: unstable unless O_SYNC/O_DSYNC or every brick saw an append.
+      unstable: (replies) => !stable && !replies.every((r) => r.xdata?.getInt(WRITE_IS_APPEND) === 1n),
+    })
   }
   override async fsync(call: Call, fd: Fd, datasync: boolean, xdata?: Dict): Promise<PrePostResult> {
     await this.#fixOpen(call, fd)
-    return this.#data(call, 'fsync', fd.inode, undefined, (c) => c.fsync(call, fd, datasync, xdata))
+    const req = xdata === undefined ? this.#countReq : copyDict(xdata).setStr(INODELK_DOM_COUNT, this.name)
+    return this.#data(call, 'fsync', fd.inode, undefined, fd, (c) => c.fsync(call, fd, datasync, req),
+      { start: 0, end: Infinity, inodelkCount: lockCount, stabilizes: true })
   }
   override async ftruncate(call: Call, fd: Fd, offset: number, xdata?: Dict): Promise<PrePostResult> {
     await this.#fixOpen(call, fd)
-    return this.#data(call, 'ftruncate', fd.inode, undefined, (c) => c.ftruncate(call, fd, offset, xdata))
+    return this.#data(call, 'ftruncate', fd.inode, undefined, fd, (c) => c.ftruncate(call, fd, offset, xdata), { start: offset, end: Infinity })
   }
   override async truncate(call: Call, loc: Loc, offset: number, xdata?: Dict): Promise<PrePostResult> {
-    return this.#data(call, 'truncate', inodeOf(loc, 'truncate', this.graph.volume), loc.path, (c) => c.truncate(call, loc, offset, xdata))
+    return this.#data(call, 'truncate', inodeOf(loc, 'truncate', this.graph.volume), loc.path, undefined, (c) => c.truncate(call, loc, offset, xdata), { start: offset, end: Infinity })
   }
   override async discard(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
     await this.#fixOpen(call, fd)
-    return this.#data(call, 'discard', fd.inode, undefined, (c) => c.discard(call, fd, offset, length, xdata))
+    return this.#data(call, 'discard', fd.inode, undefined, fd, (c) => c.discard(call, fd, offset, length, xdata), { start: offset, end: Infinity })
   }
   override async zerofill(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
     await this.#fixOpen(call, fd)
-    return this.#data(call, 'zerofill', fd.inode, undefined, (c) => c.zerofill(call, fd, offset, length, xdata))
+    return this.#data(call, 'zerofill', fd.inode, undefined, fd, (c) => c.zerofill(call, fd, offset, length, xdata), { start: offset, end: length === 0 ? Infinity : offset + length })
   }
   override async fallocate(call: Call, fd: Fd, mode: number, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
     await this.#fixOpen(call, fd)
-    return this.#data(call, 'fallocate', fd.inode, undefined, (c) => c.fallocate(call, fd, mode, offset, length, xdata))
+    return this.#data(call, 'fallocate', fd.inode, undefined, fd, (c) => c.fallocate(call, fd, mode, offset, length, xdata), { start: offset, end: Infinity })
   }
 
   override async setattr(call: Call, loc: Loc, attrs: SetattrArgs, valid: number, xdata?: Dict): Promise<PrePostResult> {
@@ -682,6 +733,22 @@ export class Replicate extends Xlator implements TxnHost {
 }
 
 const ARBITER_BYTE = Buffer.from([0xff])
+
+/** The write xdata of afr_writev: the caller's keys plus the lock count, append and open-fd questions. */
+function writeXdata(xdata: Dict | undefined, domain: string): Dict {
+  return copyDict(xdata).setUint(ACTIVE_FD_COUNT, 4).setStr(INODELK_DOM_COUNT, domain).setUint(WRITE_IS_APPEND, 4)
+}
+
+function copyDict(xdata: Dict | undefined): Dict {
+  const out = new Dict()
+  if (xdata !== undefined) for (const [k, v] of xdata) out.set(k, v)
+  return out
+}
+
+/** `glusterfs.inodelk-count` of a reply (granted and blocked locks in our domain on that brick). */
+function lockCount(r: { readonly xdata: Dict | undefined }): number {
+  return Number(r.xdata?.getInt(INODELK_COUNT_KEY) ?? 0)
+}
 
 /** GF_XATTR_PATHINFO_KEY. */
 const PATHINFO_KEY = 'trusted.glusterfs.pathinfo'

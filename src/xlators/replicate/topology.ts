@@ -53,12 +53,12 @@ export const REPLICATE_OPTIONS: readonly OptionSpec[] = [
   b('consistent-io', 'consistentIo', 'no', 'Refused when on: not implemented (fail i/o when any brick is down).'),
   b('iam-self-heal-daemon', 'iamSelfHealDaemon', 'off', 'Refused when on: this is the shd graph, not a client.'),
   b('iam-nfs-daemon', 'iamNfsDaemon', 'off', 'Refused when on: this is the gNFS graph, not a client.'),
-  // Accepted: no effect on what a client without eager lock and without heals sends.
-  b('eager-lock', 'eagerLock', 'on', 'Accepted: each transaction takes its own lock (the C client with eager-lock off); compatible on disk.'),
-  n('post-op-delay-secs', 'postOpDelaySecs', '1', 'Accepted: only delays the post-op of an eager lock.', 0, 2 ** 31 - 1),
+  b('eager-lock', 'eagerLock', 'on', 'Data transactions of this process on one inode share one lock and one pre-op; the post-op waits for idleness (eager.ts). Off: each takes its own.'),
+  n('post-op-delay-secs', 'postOpDelaySecs', '1', 'Idle seconds before an eager lock posts its changelog and unlocks; 0 posts at once.', 0, 2 ** 31 - 1),
+  b('ensure-durability', 'ensureDurability', 'on', 'FSYNC the bricks before the post-op that clears dirty after unstable writes, on the lock-release path (afr_changelog_post_op_safe).'),
+  // Accepted: no effect on what a client without heals sends.
   b('full-lock', 'fullLock', 'yes', 'Accepted: data locks are always the whole file (what yes means).'),
   b('pre-op-compat', 'preOpCompat', 'on', 'Accepted: the pre-op is always a separate XATTROP (what on means).'),
-  b('ensure-durability', 'ensureDurability', 'on', 'Accepted: its FSYNC is on the eager-lock release path only.'),
   { key: 'favorite-child-policy', name: 'favoriteChildPolicy', type: 'enum', values: ['none', 'size', 'ctime', 'mtime', 'majority'], default: 'none', description: 'Accepted: the C client would resolve a split-brain in place (afr_txn_refresh_done); this client never heals and answers EIO, leaving it to glustershd, which applies the same policy.' },
   s('data-self-heal', 'dataSelfHeal', 'off', 'Accepted: this client never heals (glustershd does).'),
   b('metadata-self-heal', 'metadataSelfHeal', 'off', 'Accepted: never heals.'),
@@ -110,6 +110,9 @@ export interface ReplicateOptions {
   readonly consistentIo: boolean
   readonly iamSelfHealDaemon: boolean
   readonly iamNfsDaemon: boolean
+  readonly eagerLock: boolean
+  readonly postOpDelaySecs: number
+  readonly ensureDurability: boolean
 }
 
 /** Quorum rule (afr_has_quorum): `count` 0 = none; 'auto' = more than half, half with child 0. */
@@ -134,6 +137,11 @@ export interface Topology {
   readonly chooseLocal: boolean
   readonly optimisticChangeLog: boolean
   readonly granularEntryHeal: boolean
+  /** eager-lock: data transactions share one lock and pre-op per inode. */
+  readonly eagerLock: boolean
+  /** post-op-delay-secs, in milliseconds. */
+  readonly postOpDelayMs: number
+  readonly ensureDurability: boolean
   /** The anonymous-inode directory's name when use-anonymous-inode and volume-id are set. */
   readonly anonDirName: string | undefined
 }
@@ -200,6 +208,9 @@ export function topologyOf(
     chooseLocal: options.chooseLocal,
     optimisticChangeLog: options.optimisticChangeLog,
     granularEntryHeal: options.granularEntryHeal,
+    eagerLock: options.eagerLock,
+    postOpDelayMs: options.postOpDelaySecs * 1000,
+    ensureDurability: options.ensureDurability,
     anonDirName: options.useAnonymousInode && options.volumeId !== '' ? `${ANON_DIR_PREFIX}-${options.volumeId}` : undefined,
   })
 }

@@ -83,9 +83,9 @@ export interface TxnOutcome<T> {
   readonly blamed: readonly boolean[]
 }
 
-type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: GlusterError }
+export type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: GlusterError }
 
-const slotOf = (kind: TxnKind): Slot => (kind === 'data' ? Slot.DATA : kind === 'metadata' ? Slot.METADATA : Slot.ENTRY)
+export const slotOf = (kind: TxnKind): Slot => (kind === 'data' ? Slot.DATA : kind === 'metadata' ? Slot.METADATA : Slot.ENTRY)
 
 /**
  * Run one transaction. Resolves with the chosen child's reply once the post-op is on the bricks
@@ -275,7 +275,7 @@ function granularXdata(t: ChangelogTarget, key: string): Dict | undefined {
   return t.name === '' ? undefined : new Dict().setStr(key, t.name)
 }
 
-async function postOp<T>(host: TxnHost, call: Call, req: TxnRequest<T>, to: readonly boolean[], dict: Dict, entryKey: string | undefined): Promise<void> {
+export async function postOp<T>(host: TxnHost, call: Call, req: TxnRequest<T>, to: readonly boolean[], dict: Dict, entryKey: string | undefined): Promise<void> {
   const granular = host.topology.granularEntryHeal && req.kind === 'entry'
   const settled = await onChildren(host, to, async (c) => {
     for (const t of req.targets) {
@@ -290,7 +290,7 @@ async function postOp<T>(host: TxnHost, call: Call, req: TxnRequest<T>, to: read
 }
 
 /** Non-blocking locks on every up child in parallel; if any fails, release and lock one child at a time, in order. */
-async function lockAll(host: TxnHost, call: Call, lockees: readonly Lockee[], up: readonly boolean[]): Promise<{ locked: boolean[]; lockError: GlusterError | undefined }> {
+export async function lockAll(host: TxnHost, call: Call, lockees: readonly Lockee[], up: readonly boolean[]): Promise<{ locked: boolean[]; lockError: GlusterError | undefined }> {
   const n = host.children.length
   const held: boolean[][] = lockees.map(() => new Array<boolean>(n).fill(false))
   let lockError: GlusterError | undefined
@@ -341,7 +341,7 @@ function lockOne(host: TxnHost, child: Xlator, call: Call, l: Lockee, blocking: 
 }
 
 /** Release on `which` children (only the lockees `held` says they got, when given). Errors ignored: a lost connection dropped the lock. */
-async function unlockAll(host: TxnHost, call: Call, lockees: readonly Lockee[], which: readonly boolean[], held?: readonly boolean[][]): Promise<void> {
+export async function unlockAll(host: TxnHost, call: Call, lockees: readonly Lockee[], which: readonly boolean[], held?: readonly boolean[][]): Promise<void> {
   const domain = host.topology.domain
   await Promise.all(host.children.map(async (c, i) => {
     if (!which[i]) return
@@ -362,7 +362,7 @@ async function unlockAll(host: TxnHost, call: Call, lockees: readonly Lockee[], 
   }))
 }
 
-async function onChildren<T>(host: TxnHost, which: readonly boolean[], fn: (c: Xlator, i: number) => Promise<T>): Promise<(Settled<T> | undefined)[]> {
+export async function onChildren<T>(host: TxnHost, which: readonly boolean[], fn: (c: Xlator, i: number) => Promise<T>): Promise<(Settled<T> | undefined)[]> {
   return Promise.all(host.children.map(async (c, i): Promise<Settled<T> | undefined> => {
     if (!which[i]) return undefined
     try {
@@ -375,7 +375,7 @@ async function onChildren<T>(host: TxnHost, which: readonly boolean[], fn: (c: X
 }
 
 /** afr_final_errno / afr_higher_errno over failed replies. */
-function finalError(replies: readonly (Settled<unknown> | undefined)[]): GlusterError | undefined {
+export function finalError(replies: readonly (Settled<unknown> | undefined)[]): GlusterError | undefined {
   let best: GlusterError | undefined
   for (const r of replies) {
     if (r === undefined || r.ok) continue

@@ -10,7 +10,7 @@ const topo = (arbiter = -1, readHashMode: 0 | 1 | 2 = 1): Topology => ({
   domain: 'v-replicate-0', volume: 'v', children: ['v-client-0', 'v-client-1', 'v-client-2'],
   pendingKeys: ['trusted.afr.v-client-0', 'trusted.afr.v-client-1', 'trusted.afr.v-client-2'], dirtyKey: 'trusted.afr.dirty',
   arbiter, quorum: { kind: 'auto' }, readChild: -1, readHashMode, chooseLocal: true, optimisticChangeLog: true, granularEntryHeal: true,
-  anonDirName: undefined,
+  eagerLock: true, postOpDelayMs: 1000, ensureDurability: true, anonDirName: undefined,
 })
 
 const FILE = 0o100644

@@ -2,7 +2,7 @@
  * The transaction's wire sequence against recording bricks: what each brick is sent, in what
  * order, with which lock owner, domain, range and changelog values (afr.md §2, §4).
  */
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { GlusterError } from '../../../../src/rpc/errors.ts'
 import { errnoOf } from '../../../../src/rpc/errno.ts'
 import { Dict } from '../../../../src/rpc/programs/fops/dict.ts'
@@ -27,6 +27,12 @@ class Brick extends Xlator {
   fail: Partial<Record<string, string>> = {}
   /** What the brick's changelog holds, as XATTROP would add to it. */
   readonly xattrs = new Map<string, Buffer>()
+  /** `glusterfs.inodelk-count` this brick puts in write and fsync replies (asked for by inodelk-dom-count). */
+  lockCount = 1
+  /** xdata of each write, as `key=value` sorted. */
+  readonly writeXdata: string[] = []
+  /** Writes wait for this, when set (to hold a transaction in flight). */
+  gate: Promise<void> | undefined
   constructor(index: number, log: Sent[]) {
     super(testInit(`v-client-${index}`, 'protocol/client'))
     this.index = index
@@ -60,9 +66,27 @@ class Brick extends Xlator {
     this.#record('xattrop', call, parts.join(' ') + (entry === undefined ? '' : ` [${xdata!.has('glusterfs.xattrop-entry-create') ? 'create' : 'delete'} ${entry}]`))
     return { dict: out, xdata: undefined }
   }
-  override async writev(call: Call, _fd: Fd, data: Buffer, offset: number): Promise<WriteResult> {
+  override async writev(call: Call, _fd: Fd, data: Buffer, offset: number, _flags: number, xdata?: Dict): Promise<WriteResult> {
     this.#record('write', call, `${data.length}@${offset}`)
-    return { size: data.length, prestat: new Iatt(), poststat: new Iatt(), xdata: undefined }
+    this.writeXdata.push(xdata === undefined ? '' : [...xdata].map(([k, v]) => `${k}=${String((v as { value: unknown }).value)}`).sort().join(' '))
+    if (this.gate !== undefined) await this.gate
+    this.log.push({ brick: this.index, fop: 'write-done', owner: call.lkOwner.toString('hex'), detail: `${data.length}@${offset}` })
+    return { size: data.length, prestat: new Iatt(), poststat: new Iatt(), xdata: this.#counts(xdata) }
+  }
+  override async fsync(call: Call, _fd: Fd, datasync: boolean, xdata?: Dict): Promise<PrePostResult> {
+    const internal = xdata?.getStr('glusterfs-internal-fop') === 'yes' ? ` internal batch=${xdata.getInt('batch-fsync')}` : ''
+    this.#record('fsync', call, `datasync=${datasync}${internal}`)
+    return { prestat: new Iatt(), poststat: new Iatt(), xdata: this.#counts(xdata) }
+  }
+  override async flush(call: Call): Promise<CommonResult> {
+    this.#record('flush', call, '')
+    return { xdata: undefined }
+  }
+  override holdsFd(): boolean {
+    return true
+  }
+  #counts(xdata: Dict | undefined): Dict | undefined {
+    return xdata?.getStr('glusterfs.inodelk-dom-count') === undefined ? undefined : new Dict().setInt('glusterfs.inodelk-count', this.lockCount)
   }
   override async ftruncate(call: Call, _fd: Fd, offset: number): Promise<PrePostResult> {
     this.#record('ftruncate', call, `${offset}`)
@@ -86,10 +110,10 @@ class Brick extends Xlator {
 
 const APP: Call = { pid: 42, uid: 0, gid: 0, groups: [], lkOwner: Buffer.from('2a000000', 'hex') }
 
-function setup(arbiter = false): { afr: Replicate; bricks: Brick[]; log: Sent[]; file: Inode; fd: Fd } {
+function setup(arbiter = false, extra: Record<string, string> = {}): { afr: Replicate; bricks: Brick[]; log: Sent[]; file: Inode; fd: Fd } {
   const log: Sent[] = []
   const bricks = [0, 1, 2].map((i) => new Brick(i, log))
-  const options = new Map([['afr-pending-xattr', 'v-client-0,v-client-1,v-client-2'], ['granular-entry-heal', 'on']])
+  const options = new Map([['afr-pending-xattr', 'v-client-0,v-client-1,v-client-2'], ['granular-entry-heal', 'on'], ...Object.entries(extra)])
   if (arbiter) options.set('arbiter-count', '1')
   const afr = buildXlator(replicate, { name: 'v-replicate-0', type: 'cluster/replicate', options, subvolumes: [], line: 1 }, bricks, { volume: 'v' }) as Replicate
   for (const b of bricks) b.notify('CHILD_UP', b)
@@ -100,16 +124,18 @@ function setup(arbiter = false): { afr: Replicate; bricks: Brick[]; log: Sent[];
 const row = (log: Sent[], fop: string): Sent[] => log.filter((s) => s.fop === fop)
 
 describe('a data transaction (write), all bricks up', () => {
-  it('locks the whole file non-blocking in the xlator domain with a fresh owner, pre-ops dirty +1, writes with the app owner, undirties, unlocks', async () => {
-    const { afr, log, fd } = setup()
+  it('eager-lock off: locks the whole file non-blocking in the xlator domain with a fresh owner, pre-ops dirty +1, writes with the app owner, FSYNCs (ensure-durability), undirties, unlocks', async () => {
+    const { afr, log, fd } = setup(false, { 'eager-lock': 'off' })
     await afr.writev(APP, fd, Buffer.alloc(10), 5, 0)
-    expect(log.map((s) => s.fop)).toEqual([
-      'lock-nb', 'lock-nb', 'lock-nb', 'xattrop', 'xattrop', 'xattrop', 'write', 'write', 'write', 'xattrop', 'xattrop', 'xattrop', 'unlock', 'unlock', 'unlock',
+    expect(log.filter((s) => s.fop !== 'write-done').map((s) => s.fop)).toEqual([
+      'lock-nb', 'lock-nb', 'lock-nb', 'xattrop', 'xattrop', 'xattrop', 'write', 'write', 'write', 'fsync', 'fsync', 'fsync',
+      'xattrop', 'xattrop', 'xattrop', 'unlock', 'unlock', 'unlock',
     ])
+    for (const s of row(log, 'fsync')) expect(s.detail).toBe('datasync=true internal batch=1')
     for (const s of row(log, 'lock-nb')) expect(s.detail).toBe('v-replicate-0 0+0')
     const owner = log[0]!.owner
     expect(owner).toMatch(/^[0-9a-f]{16}$/)
-    for (const s of log.filter((x) => x.fop !== 'write')) expect(s.owner).toBe(owner)
+    for (const s of log.filter((x) => x.fop !== 'write' && x.fop !== 'write-done')) expect(s.owner).toBe(owner)
     for (const s of row(log, 'write')) expect(s.owner).toBe('2a000000')
     expect(row(log, 'xattrop').map((s) => s.detail)).toEqual([
       'dirty=000000010000000000000000', 'dirty=000000010000000000000000', 'dirty=000000010000000000000000',
@@ -120,20 +146,24 @@ describe('a data transaction (write), all bricks up', () => {
     expect(log[0]!.owner).not.toBe(owner)
   })
 
-  it('with brick 2 down: nothing sent to it, and the post-op blames it in the data slot', async () => {
+  it('with brick 2 down: nothing sent to it, and the post-op (at close) blames it in the data slot', async () => {
     const { afr, bricks, log, fd } = setup()
     bricks[2]!.notify('CHILD_DOWN', bricks[2]!)
     await afr.writev(APP, fd, Buffer.alloc(10), 0, 0)
-    expect(log.some((s) => s.brick === 2)).toBe(false)
+    expect(row(log, 'xattrop')).toHaveLength(2)
+    await afr.flush(APP, fd)
+    expect(log.filter((s) => s.fop !== 'flush').some((s) => s.brick === 2)).toBe(false)
     expect(row(log, 'xattrop').slice(2).map((s) => s.detail)).toEqual([
       'dirty=ffffffff0000000000000000 v-client-2=000000010000000000000000', 'dirty=ffffffff0000000000000000 v-client-2=000000010000000000000000',
     ])
   })
 
-  it('a write failing on one brick is blamed on it by the others', async () => {
+  it('a write failing on one brick is blamed on it by the others before the write resolves; the lock goes', async () => {
     const { afr, bricks, log, fd } = setup()
     bricks[1]!.fail.write = 'EIO'
     await afr.writev(APP, fd, Buffer.alloc(10), 0, 0)
+    expect(row(log, 'unlock')).toHaveLength(3)
+    expect(afr.eagerLocks).toBe(0)
     const post = row(log, 'xattrop').slice(3)
     expect(post.map((s) => s.brick)).toEqual([0, 2])
     for (const s of post) expect(s.detail).toBe('dirty=ffffffff0000000000000000 v-client-1=000000010000000000000000')
@@ -269,5 +299,183 @@ describe('open with O_TRUNC failing its truncation', () => {
     })
     await expect(afr.open(APP, { path: '/f', name: 'f', parent: undefined, inode: file }, 0o1002, fd)).rejects.toMatchObject({ code: 'EIO' })
     expect(released).toEqual([0, 1, 2])
+  })
+})
+
+describe('eager lock and delayed post-op (cluster.eager-lock on, the default)', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+  const fops = (log: Sent[]): string[] => log.filter((s) => s.fop !== 'write-done').map((s) => s.fop)
+  /** Let the background release (post-op, unlock) run: it is a chain of promises, no timer. */
+  const settle = async (): Promise<void> => {
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r))
+  }
+
+  it('N writes share one lock and one pre-op; the post-op and unlock go after post-op-delay-secs of idleness, without FSYNC', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const { afr, bricks, log, fd } = setup()
+    await afr.writev(APP, fd, Buffer.alloc(10), 0, 0)
+    await Promise.all([afr.writev(APP, fd, Buffer.alloc(10), 10, 0), afr.writev(APP, fd, Buffer.alloc(10), 20, 0)])
+    await afr.writev(APP, fd, Buffer.alloc(10), 30, 0)
+    expect(fops(log)).toEqual(['lock-nb', 'lock-nb', 'lock-nb', 'xattrop', 'xattrop', 'xattrop', ...new Array(12).fill('write')])
+    expect(row(log, 'xattrop').map((s) => s.detail)).toEqual(new Array(3).fill('dirty=000000010000000000000000'))
+    // afr_writev's questions, in every write.
+    for (const b of bricks) {
+      for (const x of b.writeXdata) expect(x).toBe('glusterfs.inodelk-dom-count=v-replicate-0 glusterfs.open-active-fd-count=4 glusterfs.write-is-append=4')
+    }
+    expect(afr.eagerLocks).toBe(1)
+    await vi.advanceTimersByTimeAsync(999)
+    expect(row(log, 'unlock')).toEqual([])
+    await vi.advanceTimersByTimeAsync(1)
+    await settle()
+    expect(fops(log).slice(18)).toEqual(['xattrop', 'xattrop', 'xattrop', 'unlock', 'unlock', 'unlock'])
+    expect(row(log, 'xattrop').slice(3).map((s) => s.detail)).toEqual(new Array(3).fill('dirty=ffffffff0000000000000000'))
+    const owner = log[0]!.owner
+    for (const s of log.filter((x) => !x.fop.startsWith('write'))) expect(s.owner).toBe(owner)
+    expect(afr.eagerLocks).toBe(0)
+    // The next write takes a new lock with a new owner.
+    log.length = 0
+    await afr.writev(APP, fd, Buffer.alloc(10), 0, 0)
+    expect(fops(log).slice(0, 3)).toEqual(['lock-nb', 'lock-nb', 'lock-nb'])
+    expect(log[0]!.owner).not.toBe(owner)
+    await afr.fini()
+    expect(row(log, 'unlock')).toHaveLength(3)
+  })
+
+  it('a write while the idle timer runs inherits the lock and the pre-op (no new lock, no new XATTROP)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const { afr, log, fd } = setup()
+    await afr.writev(APP, fd, Buffer.alloc(10), 0, 0)
+    await vi.advanceTimersByTimeAsync(900)
+    await afr.writev(APP, fd, Buffer.alloc(10), 0, 0)
+    await vi.advanceTimersByTimeAsync(900)
+    expect(fops(log)).toEqual(['lock-nb', 'lock-nb', 'lock-nb', 'xattrop', 'xattrop', 'xattrop', ...new Array(6).fill('write')])
+    await vi.advanceTimersByTimeAsync(100)
+    await settle()
+    expect(row(log, 'unlock')).toHaveLength(3)
+  })
+
+  it('fsync posts at once and resolves only once the post-op and unlock are done (no second FSYNC: the fsync made the writes stable)', async () => {
+    const { afr, log, fd } = setup()
+    await afr.writev(APP, fd, Buffer.alloc(10), 0, 0)
+    await afr.fsync(APP, fd, false)
+    expect(fops(log).slice(9)).toEqual(['fsync', 'fsync', 'fsync', 'xattrop', 'xattrop', 'xattrop', 'unlock', 'unlock', 'unlock'])
+    for (const s of row(log, 'fsync')) expect(s).toMatchObject({ owner: '2a000000', detail: 'datasync=false' })
+    expect(afr.eagerLocks).toBe(0)
+  })
+
+  it('close: FLUSH posts the delayed changelog and unlocks first, then flushes (afr_flush)', async () => {
+    const { afr, log, fd } = setup()
+    await afr.writev(APP, fd, Buffer.alloc(10), 0, 0)
+    await afr.flush(APP, fd)
+    expect(fops(log).slice(9)).toEqual(['xattrop', 'xattrop', 'xattrop', 'unlock', 'unlock', 'unlock', 'flush', 'flush', 'flush'])
+    expect(row(log, 'fsync')).toEqual([])
+  })
+
+  it('contention: a write reply with inodelk-count 2 releases the lock at once: FSYNC (ensure-durability, internal, lock owner), post-op, unlock', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const { afr, bricks, log, fd } = setup()
+    await afr.writev(APP, fd, Buffer.alloc(10), 0, 0)
+    bricks[0]!.lockCount = 2
+    await afr.writev(APP, fd, Buffer.alloc(10), 10, 0)
+    await settle()
+    expect(fops(log).slice(12)).toEqual(['fsync', 'fsync', 'fsync', 'xattrop', 'xattrop', 'xattrop', 'unlock', 'unlock', 'unlock'])
+    const owner = log[0]!.owner
+    for (const s of row(log, 'fsync')) expect(s).toMatchObject({ owner, detail: 'datasync=true internal batch=1' })
+    expect(afr.eagerLocks).toBe(0)
+  })
+
+  it('ensure-durability off: the contention release posts without FSYNC', async () => {
+    const { afr, bricks, log, fd } = setup(false, { 'ensure-durability': 'off' })
+    bricks[1]!.lockCount = 3
+    await afr.writev(APP, fd, Buffer.alloc(10), 0, 0)
+    await settle()
+    expect(fops(log).slice(9)).toEqual(['xattrop', 'xattrop', 'xattrop', 'unlock', 'unlock', 'unlock'])
+  })
+
+  it('an O_DSYNC write is stable: its contention release sends no FSYNC', async () => {
+    const { afr, bricks, log, file } = setup()
+    bricks[1]!.lockCount = 2
+    await afr.writev(APP, new Fd(file, 2 | 0o10000, false), Buffer.alloc(10), 0, 0)
+    await settle()
+    expect(row(log, 'fsync')).toEqual([])
+    expect(row(log, 'unlock')).toHaveLength(3)
+  })
+
+  it('a child going down releases an idle lock at once; the next lock leaves it out and blames it at the post-op', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const { afr, bricks, log, fd } = setup()
+    await afr.writev(APP, fd, Buffer.alloc(10), 0, 0)
+    bricks[2]!.notify('CHILD_DOWN', bricks[2]!)
+    await settle()
+    expect(fops(log).slice(9)).toEqual(['xattrop', 'xattrop', 'xattrop', 'unlock', 'unlock', 'unlock'])
+    log.length = 0
+    await afr.writev(APP, fd, Buffer.alloc(10), 0, 0)
+    expect(fops(log)).toEqual(['lock-nb', 'lock-nb', 'xattrop', 'xattrop', 'write', 'write'])
+    // Delayed with a brick down (nothing failed on a locked child), as C; the blame goes at the post-op.
+    await afr.flush(APP, fd)
+    expect(row(log, 'xattrop').slice(2).map((s) => `${s.brick}:${s.detail}`)).toEqual([
+      '0:dirty=ffffffff0000000000000000 v-client-2=000000010000000000000000', '1:dirty=ffffffff0000000000000000 v-client-2=000000010000000000000000',
+    ])
+  })
+
+  it('a child change while writes are in flight: the lock goes when they are done, and the next write takes a new one', async () => {
+    const { afr, bricks, log, fd } = setup()
+    let open!: () => void
+    const gate = new Promise<void>((r) => { open = r })
+    for (const b of bricks) b.gate = gate
+    const w = afr.writev(APP, fd, Buffer.alloc(10), 0, 0)
+    await settle()
+    bricks[2]!.notify('CHILD_DOWN', bricks[2]!)
+    bricks[2]!.notify('CHILD_UP', bricks[2]!)
+    expect(row(log, 'unlock')).toEqual([])
+    for (const b of bricks) b.gate = undefined
+    open()
+    await w
+    await settle()
+    expect(row(log, 'unlock')).toHaveLength(3)
+    const owner = log[0]!.owner
+    await afr.writev(APP, fd, Buffer.alloc(10), 0, 0)
+    expect(row(log, 'lock-nb').slice(3).map((s) => s.owner)).toEqual(new Array(3).fill(row(log, 'lock-nb')[3]!.owner))
+    expect(row(log, 'lock-nb')[3]!.owner).not.toBe(owner)
+    await afr.fini()
+  })
+
+  it('overlapping writes of this process wait for each other (afr_has_lock_conflict); a disjoint one goes at once', async () => {
+    const { afr, bricks, log, fd } = setup()
+    await afr.writev(APP, fd, Buffer.alloc(1), 1000, 0) // the lock is held from here on
+    log.length = 0
+    let open!: () => void
+    const gate = new Promise<void>((r) => { open = r })
+    for (const b of bricks) b.gate = gate
+    const a = afr.writev(APP, fd, Buffer.alloc(10), 0, 0)
+    const b = afr.writev(APP, fd, Buffer.alloc(10), 5, 0)
+    const c = afr.writev(APP, fd, Buffer.alloc(10), 100, 0)
+    await settle()
+    // A and C are at the bricks; B waits for A.
+    expect(row(log, 'write').map((s) => s.detail)).toEqual(['10@0', '10@0', '10@0', '10@100', '10@100', '10@100'])
+    for (const br of bricks) br.gate = undefined
+    open()
+    await Promise.all([a, b, c])
+    const lastA = log.map((s) => s.fop === 'write-done' && s.detail === '10@0').lastIndexOf(true)
+    const firstB = log.findIndex((s) => s.fop === 'write' && s.detail === '10@5')
+    expect(firstB).toBeGreaterThan(lastA)
+    expect(row(log, 'lock-nb')).toEqual([])
+    await afr.fini()
+  })
+
+  it('post-op-delay-secs 0: every write posts and unlocks at once', async () => {
+    const { afr, log, fd } = setup(false, { 'post-op-delay-secs': '0' })
+    await afr.writev(APP, fd, Buffer.alloc(10), 0, 0)
+    expect(row(log, 'unlock')).toHaveLength(3)
+    expect(afr.eagerLocks).toBe(0)
+  })
+
+  it('truncate is not delayed: it resolves after its post-op', async () => {
+    const { afr, log, fd } = setup()
+    await afr.ftruncate(APP, fd, 0)
+    expect(fops(log)).toEqual(['lock-nb', 'lock-nb', 'lock-nb', 'xattrop', 'xattrop', 'xattrop', 'ftruncate', 'ftruncate', 'ftruncate',
+      'xattrop', 'xattrop', 'xattrop', 'unlock', 'unlock', 'unlock'])
   })
 })
