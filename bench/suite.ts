@@ -4,7 +4,8 @@
  * saved to bench/results/<timestamp>.json (./gfapi-bench-results/ where the package is installed).
  *
  * On the sandbox, the tls-* profiles repeat four of them on its volume with client.ssl and
- * server.ssl on (gfts-tls): both clients then speak TLS to the brick.
+ * server.ssl on (gfts-tls): both clients then speak TLS to the brick. The rep3-* profiles repeat
+ * six on its replica 3 volume (gfts-rep3, three local bricks): cluster/replicate on both sides.
  *
  * Files: every profile uses /gfts-bench.dat (ours) and /gfts-bench.dat.libgfapi (fio), so the
  * sequential-write profiles, which run first, also lay out the files the read profiles use,
@@ -57,6 +58,13 @@ export const PROFILES: readonly Profile[] = [
  */
 export const TLS_PROFILES: readonly Profile[] = ['seq-write-128k-qd16', 'seq-read-128k-qd16', 'rand-read-4k-qd32', 'rand-write-4k-qd32']
   .map((name) => ({ name: `tls-${name}`, options: PROFILES.find((p) => p.name === name)!.options }))
+
+/**
+ * Profiles run again on the sandbox's replica 3 volume (writes first: they lay out its files).
+ * Issue 14's targets are rep3-seq-write-128k-qd1, rep3-rand-write-4k-qd32 and rep3-rand-read-4k-qd32.
+ */
+export const REPLICA_PROFILES: readonly Profile[] = ['seq-write-128k-qd1', 'seq-write-128k-qd16', 'seq-read-128k-qd16', 'rand-read-4k-qd32', 'rand-write-4k-qd32', 'randrw-70-30-4k-qd16']
+  .map((name) => ({ name: `rep3-${name}`, options: PROFILES.find((p) => p.name === name)!.options }))
 
 /** Name of the mount + unmount profile. */
 export const MOUNT_PROFILE = 'mount-unmount'
@@ -238,8 +246,9 @@ export async function runSuite(inv: Invocation, out: Output, sandbox: () => Prom
   const selected = (name: string): boolean => inv.profiles.length === 0 || inv.profiles.some((p) => name.includes(p))
   const profiles = PROFILES.filter((p) => selected(p.name))
   const vmProfiles = VM_PROFILES.filter((p) => selected(p))
-  if (profiles.length === 0 && vmProfiles.length === 0 && !selected(MOUNT_PROFILE) && !TLS_PROFILES.some((p) => selected(p.name))) {
-    throw new BenchUsageError(`--profile matches no profile (${[...PROFILES, ...TLS_PROFILES].map((p) => p.name).concat(VM_PROFILES, MOUNT_PROFILE).join(', ')})`)
+  const extra = [...TLS_PROFILES, ...REPLICA_PROFILES]
+  if (profiles.length === 0 && vmProfiles.length === 0 && !selected(MOUNT_PROFILE) && !extra.some((p) => selected(p.name))) {
+    throw new BenchUsageError(`--profile matches no profile (${[...PROFILES, ...extra].map((p) => p.name).concat(VM_PROFILES, MOUNT_PROFILE).join(', ')})`)
   }
   const specs = profiles.map((p) => profileSpec(p, quick))
   const placement = await placeJob(profileSpec(PROFILES[0]!, quick), inv.target, sandbox)
@@ -249,6 +258,9 @@ export async function runSuite(inv: Invocation, out: Output, sandbox: () => Prom
   const tlsTarget: Target | undefined = target.tlsVolume === undefined ? undefined : { ...target, volume: target.tlsVolume, tlsVolume: undefined }
   const tlsProfiles = tlsTarget === undefined ? [] : TLS_PROFILES.filter((p) => selected(p.name))
   for (const p of tlsProfiles) jobs.push({ spec: profileSpec(p, quick), placement: { target: tlsTarget!, path: placement.path } })
+  const repTarget: Target | undefined = target.replicaVolume === undefined ? undefined : { ...target, volume: target.replicaVolume, tlsVolume: undefined, replicaVolume: undefined }
+  const repProfiles = repTarget === undefined ? [] : REPLICA_PROFILES.filter((p) => selected(p.name))
+  for (const p of repProfiles) jobs.push({ spec: profileSpec(p, quick), placement: { target: repTarget!, path: placement.path } })
 
   const json = inv.outputFormat === 'json'
   const say = (text: string): void => { if (!json) out.write(text) }
@@ -269,7 +281,9 @@ export async function runSuite(inv: Invocation, out: Output, sandbox: () => Prom
   await probe.fini()
   say(`gfapi-ts bench suite${quick ? ' (quick)' : ''}: ${settings.runtime} per profile, ${settings.size} file, time_based\n`)
   say(`${machineText(machine)}\nvolume  : ${targetUrl(target, '/')}\nbricks  : ${bricks.join(', ')}\ngraph   :\n${indent(graph)}\n`)
-  say(tlsProfiles.length > 0 ? `tls-*   : ${targetUrl(tlsTarget!, '/')} (client.ssl and server.ssl on; both clients use the certificates in the OpenSSL directory)\n\n` : '\n')
+  if (tlsProfiles.length > 0) say(`tls-*   : ${targetUrl(tlsTarget!, '/')} (client.ssl and server.ssl on; both clients use the certificates in the OpenSSL directory)\n`)
+  if (repProfiles.length > 0) say(`rep3-*  : ${targetUrl(repTarget!, '/')} (replica 3, three bricks on this host)\n`)
+  say('\n')
 
   let mountResult: Record<string, unknown> | undefined
   let mountLine: string | undefined
@@ -366,6 +380,7 @@ export async function runSuite(inv: Invocation, out: Output, sandbox: () => Prom
 
   if (profiles.length > 0) await removeFiles(target)
   if (tlsProfiles.length > 0) await removeFiles(tlsTarget!)
+  if (repProfiles.length > 0) await removeFiles(repTarget!)
   const doc = {
     'bench version': BENCH_VERSION,
     time: new Date().toISOString(),
@@ -374,6 +389,7 @@ export async function runSuite(inv: Invocation, out: Output, sandbox: () => Prom
     machine,
     volume: targetUrl(target, '/'),
     tls_volume: tlsProfiles.length > 0 ? targetUrl(tlsTarget!, '/') : null,
+    replica_volume: repProfiles.length > 0 ? targetUrl(repTarget!, '/') : null,
     graph,
     compare,
     profiles: results,

@@ -22,6 +22,8 @@ export interface Target {
   readonly socket?: string | undefined
   /** The sandbox's volume with client.ssl on (same server), for the suite's TLS profiles. */
   readonly tlsVolume?: string | undefined
+  /** The sandbox's replica 3 volume (same server), for the suite's rep3-* profiles. */
+  readonly replicaVolume?: string | undefined
 }
 
 /** A job's target and, when the job names one, its file path inside the volume. */
@@ -101,14 +103,20 @@ export function sandboxOnce(): () => Promise<Target> {
   return () => (pending ??= sandboxTarget())
 }
 
-/** Read the sandbox script's JSON (log lines may precede it), taking its "single" volume (and "tls"). */
+/** Read the sandbox script's JSON (log lines may precede it), taking its "single" volume (and "tls", "rep3"). */
 export function parseSandboxOutput(stdout: string): Target {
-  const doc = extractJson(stdout).value as { host?: unknown, port?: unknown, volumes?: { single?: { name?: unknown }, tls?: { name?: unknown } } }
+  const doc = extractJson(stdout).value as {
+    host?: unknown, port?: unknown, volumes?: { single?: { name?: unknown }, tls?: { name?: unknown }, rep3?: { name?: unknown } }
+  }
   const volume = doc.volumes?.single?.name
   if (typeof doc.host !== 'string' || typeof volume !== 'string') {
     throw new Error(`sandbox JSON lacks host or volumes.single.name: ${stdout.slice(0, 300)}`)
   }
   const port = typeof doc.port === 'number' ? doc.port : FIO_GFAPI_PORT
   const tls = doc.volumes?.tls?.name
-  return { transport: 'tcp', host: doc.host, port, volume, tlsVolume: typeof tls === 'string' ? tls : undefined }
+  const rep3 = doc.volumes?.rep3?.name
+  return {
+    transport: 'tcp', host: doc.host, port, volume, tlsVolume: typeof tls === 'string' ? tls : undefined,
+    replicaVolume: typeof rep3 === 'string' ? rep3 : undefined,
+  }
 }

@@ -64,6 +64,7 @@ describe('fio output parsing', () => {
     const t = parseSandboxOutput('{"host":"vm","port":24007,"volumes":{"single":{"name":"gfts-single"}}}\n')
     expect(t).toEqual({ transport: 'tcp', host: 'vm', port: 24007, volume: 'gfts-single' })
     expect(parseSandboxOutput('{"host":"vm","port":24007,"volumes":{"single":{"name":"gfts-single"},"tls":{"name":"gfts-tls"}}}').tlsVolume).toBe('gfts-tls')
+    expect(parseSandboxOutput('{"host":"vm","port":24007,"volumes":{"single":{"name":"gfts-single"},"rep3":{"name":"gfts-rep3"}}}').replicaVolume).toBe('gfts-rep3')
     expect(() => parseSandboxOutput('{"host":"vm"}')).toThrow(/volumes\.single\.name/)
   })
 })
