@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { cView, viewOf } from '../helpers/c-peer.ts'
-import { gluster, killBrick, restartVolume, uniqueName, withSandboxLock } from '../helpers/sandbox.ts'
+import { gluster, killBrick, restartVolume, uniqueName, volumeReset, volumeSet, withSandboxLock } from '../helpers/sandbox.ts'
 import {
   CALL, VOLUMES, afrXattrs, allClean, brickCopies, cWrite, closeFile, createFile, ensureVolume, healInfoCount, replicaSet, sha, waitFor,
 } from '../helpers/replicate.ts'
@@ -55,6 +55,35 @@ for (const key of ['r3', 'arb'] as const) {
     }, 120_000)
   })
 }
+
+describe('cluster.eager-lock off (gfts-i13-r3)', () => {
+  const vol = VOLUMES.r3
+  it('each write is a whole transaction: dirty is back to 0 on every brick when it resolves, no lock kept', async () => {
+    await withSandboxLock(vol.name, async () => {
+      volumeSet(vol.name, 'cluster.eager-lock', 'off')
+      try {
+        const set = await replicaSet(vol.name)
+        try {
+          const name = uniqueName('noeager')
+          const { fd } = await createFile(set, name)
+          const data = randomBytes(8 * 4096)
+          for (let k = 0; k < 8; k++) {
+            await set.afr.writev(CALL, fd, data.subarray(k * 4096, (k + 1) * 4096), k * 4096, 0)
+            expect(set.afr.eagerLocks).toBe(0)
+            for (const x of afrXattrs(vol.bricks, name)) expect(x['trusted.afr.dirty']).toBe(ZERO)
+          }
+          await closeFile(set, fd)
+          for (const copy of brickCopies(vol.bricks, name)) expect(copy).toEqual({ sha256: sha(data), size: data.length })
+          expect(await cView(vol.name, `/${name}`)).toEqual(viewOf(data))
+        } finally {
+          await set.close()
+        }
+      } finally {
+        volumeReset(vol.name, 'cluster.eager-lock')
+      }
+    })
+  }, 120_000)
+})
 
 describe('eager lock under contention (gfts-i13-r3)', () => {
   const vol = VOLUMES.r3
