@@ -91,6 +91,7 @@ export function readablesOf(topo: Topology, replies: readonly (ChildReply | unde
     metadata[topo.arbiter] = false
   }
   let pendingHeal = false
+  let dirtied = false
   let mode = -1
   for (let i = 0; i < n; i++) {
     const r = replies[i]
@@ -110,8 +111,11 @@ export function readablesOf(topo: Topology, replies: readonly (ChildReply | unde
       if (c[0] !== 0 || c[1] !== 0 || c[2] !== 0) pendingHeal = true
     }
     const dirty = changelogOf(r.xdata, topo.dirtyKey)
-    if (dirty !== undefined && (dirty[0] !== 0 || dirty[1] !== 0 || dirty[2] !== 0)) pendingHeal = true
+    if (dirty !== undefined && (dirty[0] !== 0 || dirty[1] !== 0 || dirty[2] !== 0)) dirtied = true
   }
+  // Dirty under a lock is a transaction in flight (an eager lock keeps its pre-op up to
+  // post-op-delay-secs after the last write, ours included), not a heal to report.
+  if (dirtied && !possiblyUnderDataTxn(replies)) pendingHeal = true
   if (mode !== -1 && isRegMode(mode) && !possiblyUnderDataTxn(replies)) accuseSmallFiles(topo, replies, dataAccused)
   for (let i = 0; i < n; i++) {
     if (dataAccused[i]) data[i] = false

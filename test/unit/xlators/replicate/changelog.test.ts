@@ -75,6 +75,14 @@ describe('readables (afr_readables_fill)', () => {
     expect(r.pendingHeal).toBe(true)
   })
 
+  it('dirty while a lock is held is a transaction in flight (an eager lock\'s pre-op), not a pending heal; a blame still is', () => {
+    const locked = (d: Dict): void => { d.setInt('glusterfs.inodelk-count', 1) }
+    const dirty = { 'trusted.afr.dirty': changelogValue(1, 0, 0) }
+    expect(readablesOf(topo(), [reply(FILE, 5, dirty, locked), reply(FILE, 5, dirty), reply(FILE, 5, dirty)]).pendingHeal).toBe(false)
+    const blamed = { ...dirty, 'trusted.afr.v-client-2': changelogValue(1, 0, 0) }
+    expect(readablesOf(topo(), [reply(FILE, 5, blamed, locked), reply(FILE, 5, blamed), reply(FILE, 5, dirty)]).pendingHeal).toBe(true)
+  })
+
   it('a blamed child is unreadable for the blamed slot, whoever blames it (itself included)', () => {
     const blame2 = { 'trusted.afr.v-client-2': changelogValue(1, 0, 0) }
     const r = readablesOf(topo(), [reply(FILE, 5, blame2), reply(FILE, 5), reply(FILE, 5)])
