@@ -128,11 +128,12 @@ export class EagerLocks {
   /** Run a data transaction: under the inode's eager lock, or (eager-lock off) a lock of its own. */
   async run<T>(call: Call, req: DataTxn<T>): Promise<T> {
     const host = this.#host
-    const up = host.children.map((_, i) => host.isUp(i))
-    if (!hasQuorum(host.topology.quorum, up)) throw host.quorumLost(req.syscall, req.path, up)
     const me: Range = { start: req.start, end: req.end }
     let lk: InodeLock
     for (;;) {
+      // Children may have come or gone while this transaction waited for a lock to go.
+      const up = host.children.map((_, i) => host.isUp(i))
+      if (!hasQuorum(host.topology.quorum, up)) throw host.quorumLost(req.syscall, req.path, up)
       const cur = host.topology.eagerLock ? this.#locks.get(req.inode) : undefined
       if (cur === undefined) {
         lk = new InodeLock(req.inode, call, host.generation, req)
