@@ -224,11 +224,12 @@ describe('replica 3 over three hosts, one glusterd and one brick each, in networ
       await waitFor('writes before the cut', () => writer!.ok.length >= 5, 30_000)
 
       const down = brickEvent(glfs, 'brick-down', victim, stallBoundMs() + 10_000)
+      const cutStart = Date.now()
       await script(['cut', String(victim.index)])
       const cutAt = Date.now()
       const downAt = await down
       // The client gives up on the silent host after the ping-timeout, not before, not much after.
-      expect(downAt - cutAt).toBeGreaterThanOrEqual(pingMs() - 500)
+      expect(downAt - cutStart).toBeGreaterThanOrEqual(pingMs() - 100)
       expect(downAt - cutAt).toBeLessThan(stallBoundMs())
       await waitFor('writes after the host is given up', () => writer!.okAfter(downAt) >= 5, 30_000)
       // The writes carried on: none failed, none waited longer than the bound.
@@ -287,8 +288,10 @@ describe('replica 3 over three hosts, one glusterd and one brick each, in networ
       await waitFor('writes before the cut', () => writer!.ok.length >= 5, 30_000)
 
       const downs = cut.map((h) => brickEvent(glfs, 'brick-down', h, 2 * stallBoundMs() + 10_000))
+      const cutStart = Date.now()
       await script(['cut', ...cut.map((h) => String(h.index))])
       const cutAt = Date.now()
+      await waitFor('a write to fail', () => writer!.failed.length > 0, 2 * stallBoundMs() + 10_000)
       await writer.done
       const failure = writer.failed[0]!
       expect(failure).toBeDefined()
@@ -298,9 +301,9 @@ describe('replica 3 over three hosts, one glusterd and one brick each, in networ
       // Each host is given up a ping-timeout after the first call it leaves unanswered. A host
       // that had answered everything when the links went may get its next call only once the
       // other is given up: quorum is known lost within two ping-timeouts, never later.
-      expect(failure.end - cutAt).toBeGreaterThanOrEqual(pingMs() - 500)
+      expect(failure.end - cutStart).toBeGreaterThanOrEqual(pingMs() - 100)
       expect(failure.end - cutAt).toBeLessThan(2 * stallBoundMs())
-      for (const at of await Promise.all(downs)) expect(at - cutAt).toBeGreaterThanOrEqual(pingMs() - 500)
+      for (const at of await Promise.all(downs)) expect(at - cutStart).toBeGreaterThanOrEqual(pingMs() - 100)
       // With quorum known lost, a write fails at once (no further wait on the silent hosts).
       const t0 = Date.now()
       const { err } = await rejection(fd.pwrite(randomBytes(Writer.CHUNK), failure.offset + Writer.CHUNK))
