@@ -327,7 +327,7 @@ for (const key of ['shard', 'virt'] as const) {
       }
     }, 120_000)
 
-    it('zerofill and discard work per block; the size stays', async () => {
+    it('zerofill and discard work per block, the size stays; fallocate makes the blocks and grows the size', async () => {
       const path = `/${uniqueName('zero')}`
       const data = randomBytes(10 * MB)
       await ourWrite(glfs, path, [{ offset: 0, data }])
@@ -340,6 +340,15 @@ for (const key of ['shard', 'virt'] as const) {
       expected.fill(0, 8 * MB - 4096, 8 * MB + 4096)
       expect(await cView(vol.name, path)).toEqual(viewOf(expected))
       expect((await glfs.stat(path)).size).toBe(10 * MB)
+      const fd2 = await glfs.open(path, 'r+')
+      await fd2.fallocate(0, 9 * MB, 8 * MB)
+      await fd2.close()
+      const gfid = gfidOnBrick(vol.bricks[0]!, path)
+      for (const brick of vol.bricks) {
+        expect(shardsOnBrick(brick, gfid)).toEqual([1, 2, 3, 4])
+        expect(sizeXattr(brick, path)[0]).toBe(17 * MB)
+      }
+      expect(await cView(vol.name, path)).toEqual(viewOf(Buffer.concat([expected, Buffer.alloc(7 * MB)])))
     }, 120_000)
 
     it('/.shard is refused with EPERM and not listed; the shard xattrs are hidden and protected', async () => {

@@ -12,7 +12,7 @@ import { GlusterError } from '../../rpc/errors.ts'
 import { newLkOwner } from '../../rpc/lk-owner.ts'
 import { O_APPEND, O_RDWR, O_TRUNC, S_IFDIR, S_IFMT, S_IFREG } from '../../rpc/linux.ts'
 import { Dict } from '../../rpc/programs/fops/dict.ts'
-import type { Iatt } from '../../rpc/programs/fops/iatt.ts'
+import { Iatt } from '../../rpc/programs/fops/iatt.ts'
 import { EntrylkCmd, EntrylkType, GfLkCmd, GfLkType } from '../../rpc/programs/fops/program.ts'
 import type { OptionSpec } from '../options.ts'
 import {
@@ -86,6 +86,8 @@ export class Shard extends Xlator {
   #deletion: Promise<void> | undefined
   #deletionAgain = false
   #stopping = false
+  /** shard_unlink_handler: once this mount removed a sharded file, leftovers are swept every 600 s. */
+  #sweep: NodeJS.Timeout | undefined
 
   constructor(init: XlatorInit<ShardConfig>) {
     super(init)
@@ -94,6 +96,7 @@ export class Shard extends Xlator {
 
   override async fini(): Promise<void> {
     this.#stopping = true
+    clearInterval(this.#sweep)
     await this.#deletion
   }
 
@@ -144,6 +147,14 @@ export class Shard extends Xlator {
       stat.size = ctx.size
       stat.blocks = ctx.blocks
     }
+    return stat
+  }
+
+  /** A copy of the base file's last attributes with `size` and the accounted blocks (C's local->postbuf). */
+  #statOf(ctx: ShardCtx, size = ctx.size, blocks = ctx.blocks): Iatt {
+    const stat = Object.assign(new Iatt(), ctx.stat)
+    stat.size = size
+    stat.blocks = blocks
     return stat
   }
 
@@ -290,6 +301,8 @@ export class Shard extends Xlator {
     const r = await this.child.lookup(call, loc, this.#mdRequest(xdata))
     // A lookup by name has no inode yet: the size is still corrected, the ctx filled on first use.
     this.#adopt(loc.inode, r.stat, r.xdata)
+    // shard_lookup_cbk starts the deletion of leftover markers on the first lookup of a file; here
+    // on the first lookup of anything (the mount's root), so leftovers go as soon as we mount.
     if (!this.#firstLookupDone) {
       this.#firstLookupDone = true
       this.#startDeletion(call)
@@ -363,7 +376,7 @@ export class Shard extends Xlator {
     const target = await this.#shardedTarget(call, loc)
     if (target === undefined) return this.child.unlink(call, loc, xflags, xdata)
     const r = await this.#removeWithMarker(call, target, () => this.child.unlink(call, loc, xflags, xdata))
-    this.#startDeletion(call)
+    this.#deleteNowAndEvery600s(call)
     return r
   }
 
@@ -378,7 +391,7 @@ export class Shard extends Xlator {
       return this.child.rename(call, oldLoc, newLoc, xdata)
     }
     const r = await this.#removeWithMarker(call, target, () => this.child.rename(call, oldLoc, newLoc, xdata))
-    this.#startDeletion(call)
+    this.#deleteNowAndEvery600s(call)
     return r
   }
 
@@ -444,6 +457,15 @@ export class Shard extends Xlator {
   }
 
   // ---- background deletion (shard_delete_shards) -----------------------------------------------
+
+  #deleteNowAndEvery600s(call: Call): void {
+    this.#startDeletion(call)
+    if (this.#sweep === undefined && !this.#stopping) {
+      const root = rootCall(call)
+      this.#sweep = setInterval(() => this.#startDeletion(root), 600_000)
+      this.#sweep.unref()
+    }
+  }
 
   /** Run the deletion of every marker in .remove_me, once more if asked again while it runs. */
   #startDeletion(call: Call): void {
@@ -571,8 +593,7 @@ export class Shard extends Xlator {
     const ctx = await this.#known(call, fd)
     if (ctx.blockSize === 0) return this.child.readv(call, fd, size, offset, flags, xdata, sink)
     const bs = ctx.blockSize
-    const stat = ctx.stat!
-    if (offset >= ctx.size || size === 0) return { data: Buffer.alloc(0), stat: this.#patched(ctx, stat), eof: true, xdata: undefined }
+    if (offset >= ctx.size || size === 0) return { data: Buffer.alloc(0), stat: this.#statOf(ctx), eof: true, xdata: undefined }
     const n = Math.min(size, ctx.size - offset)
     const eof = offset + n >= ctx.size
     if (lowestBlock(offset, bs) === 0 && highestBlock(offset, n, bs) === 0) {
@@ -600,7 +621,7 @@ export class Shard extends Xlator {
       // A missing shard, or the part of one past its end, is a hole: zeros up to the file size.
       if (got < p.length) target.fill(0, got)
     }))
-    return { data: out, stat: this.#patched(ctx, stat), eof, xdata: undefined }
+    return { data: out, stat: this.#statOf(ctx), eof, xdata: undefined }
   }
 
   /**
@@ -683,10 +704,9 @@ export class Shard extends Xlator {
       }
       ctx.blocks += deltaBlocks
       if (deltaSize !== 0 || deltaBlocks !== 0) await this.#addSize(root, fd, deltaSize, deltaBlocks)
-      const base = results[0]!
-      const prestat = this.#patched(ctx, base.prestat)
-      prestat.size = ctx.size - deltaSize
-      return { size: kind === 'write' ? written : 0, prestat, poststat: this.#patched(ctx, base.poststat), xdata: base.xdata }
+      // The base file's attributes with the file's size: a piece's own iatt may be a shard's.
+      const prestat = this.#statOf(ctx, ctx.size - deltaSize, ctx.blocks - deltaBlocks)
+      return { size: kind === 'write' ? written : 0, prestat, poststat: this.#statOf(ctx), xdata: results[0]!.xdata }
     } catch (err) {
       ctx.fresh = false
       throw err
@@ -735,12 +755,11 @@ export class Shard extends Xlator {
    */
   async #truncate(call: Call, base: Inode, ctx: ShardCtx, offset: number, truncateBase: (n: number) => Promise<PrePostResult>, target: Fd | Loc): Promise<PrePostResult> {
     const bs = ctx.blockSize
-    const prestat = this.#patched(ctx, ctx.stat!)
     const before = { size: ctx.size, blocks: ctx.blocks }
     const root = rootCall(call)
     ctx.busy++
     try {
-      if (offset === before.size) return { prestat, poststat: prestat, xdata: undefined }
+      if (offset === before.size) return { prestat: this.#statOf(ctx), poststat: this.#statOf(ctx), xdata: undefined }
       if (offset > before.size) {
         await this.#addSize(root, target, offset - before.size, 0)
         ctx.size = offset
@@ -768,8 +787,7 @@ export class Shard extends Xlator {
         ctx.size = offset
         ctx.blocks += deltaBlocks
       }
-      const poststat = Object.assign(Object.create(Object.getPrototypeOf(prestat) as object) as Iatt, prestat)
-      return { prestat: { ...prestat, size: before.size, blocks: before.blocks } as Iatt, poststat: this.#patched(ctx, poststat), xdata: undefined }
+      return { prestat: this.#statOf(ctx, before.size, before.blocks), poststat: this.#statOf(ctx), xdata: undefined }
     } catch (err) {
       ctx.fresh = false
       throw err
