@@ -14,7 +14,7 @@ import { type Glfs, SEEK_DATA } from '../../src/api/index.ts'
 import { GlusterError } from '../../src/rpc/errors.ts'
 import { cRead, cView, viewOf } from '../helpers/c-peer.ts'
 import { mount } from '../helpers/mount.ts'
-import { cWrite, waitFor } from '../helpers/replicate.ts'
+import { cWrite, healInfoCount, waitFor } from '../helpers/replicate.ts'
 import { runProcess, sandbox, uniqueName } from '../helpers/sandbox.ts'
 
 const sb = sandbox()
@@ -226,6 +226,16 @@ for (const key of ['shard', 'virt'] as const) {
       const r = await runProcess('python3', [PEER, '-s', sb.host, '-p', String(sb.port), '-V', vol.name, 'truncate', path, String(2 * MB)], 60_000)
       expect(r.status).toBe(0)
       expect((await ourRead(glfs, path)).equals(data.subarray(0, 2 * MB))).toBe(true)
+      // O_TRUNC of a sharded file: every block goes, not only block 0
+      await ourWrite(glfs, path, [{ offset: 0, data: data.subarray(0, 10 * MB) }])
+      expect(shardsOnBrick(vol.bricks[0]!, gfid)).toEqual([1, 2])
+      const small = randomBytes(1000)
+      await glfs.writeFile(path, small)
+      for (const brick of vol.bricks) {
+        expect(shardsOnBrick(brick, gfid)).toEqual([])
+        expect(sizeXattr(brick, path)[0]).toBe(1000)
+      }
+      expect(await cView(vol.name, path)).toEqual(viewOf(small))
     }, 120_000)
 
     it('unlink leaves a marker and deletes every shard in the background, then the marker', async () => {
@@ -415,5 +425,9 @@ for (const key of ['shard', 'virt'] as const) {
         rmSync(local, { recursive: true, force: true })
       }
     }, 180_000)
+
+    it.runIf(key === 'virt')('leaves nothing to heal: every shard, marker and size update went to the three bricks alike', () => {
+      expect(healInfoCount(vol.name)).toBe(0)
+    })
   })
 }

@@ -68,6 +68,8 @@ class ShardCtx {
   fresh = false
   /** Size-changing fops of ours in flight: a stat reply then may predate them, so it is not adopted. */
   busy = 0
+  /** Open fds on the base file: its shard fds are closed with the last one. */
+  openFds = 0
   stat: Iatt | undefined
 }
 
@@ -326,6 +328,7 @@ export class Shard extends Xlator {
     refuseInternal(loc, 'create')
     const r = await this.child.create(call, loc, flags, mode, umask, fd, this.#createRequest(xdata))
     this.#newFile(fd.inode, r.stat)
+    this.#ctx(fd.inode).openFds++
     return r
   }
 
@@ -365,10 +368,30 @@ export class Shard extends Xlator {
    * the base file, leaving the shards and the size xattr as they were.
    */
   override async open(call: Call, loc: Loc, flags: number, fd: Fd, xdata?: Dict): Promise<OpenResult> {
-    if ((flags & O_TRUNC) === 0) return this.child.open(call, loc, flags, fd, xdata)
     const r = await this.child.open(call, loc, flags & ~O_TRUNC, fd, xdata)
-    await this.ftruncate(call, fd, 0)
+    this.#ctx(fd.inode).openFds++
+    if ((flags & O_TRUNC) !== 0) await this.ftruncate(call, fd, 0)
     return r
+  }
+
+  /**
+   * The shard fds of a file are closed with its last fd: a shard another client removes is then
+   * not kept alive on the brick by us (C reaches shards through anonymous fds, which hold nothing).
+   */
+  override async release(call: Call, fd: Fd): Promise<void> {
+    await this.child.release(call, fd)
+    const ctx = fd.inode.ctx.get(this) as ShardCtx | undefined
+    if (ctx !== undefined && --ctx.openFds <= 0) {
+      ctx.openFds = 0
+      this.#releaseShardsOf(call, fd.inode)
+    }
+  }
+
+  #releaseShardsOf(call: Call, base: Inode): void {
+    const prefix = gfidToString(base.gfid) + '.'
+    for (const key of [...this.#shardFds.keys()]) {
+      if (key.startsWith(prefix)) this.#forgetShard(call, base, Number(key.slice(prefix.length)))
+    }
   }
 
   override async unlink(call: Call, loc: Loc, xflags: number, xdata?: Dict): Promise<ParentResult> {
@@ -745,7 +768,11 @@ export class Shard extends Xlator {
     const ctx = this.#ctx(inode)
     if (ctx.blockSize === 0) return this.child.truncate(call, loc, offset, xdata)
     const baseLoc: Loc = { ...loc, inode }
-    return this.#truncate(call, inode, ctx, offset, (n) => this.child.truncate(call, baseLoc, n, xdata), baseLoc)
+    try {
+      return await this.#truncate(call, inode, ctx, offset, (n) => this.child.truncate(call, baseLoc, n, xdata), baseLoc)
+    } finally {
+      if (ctx.openFds === 0) this.#releaseShardsOf(call, inode)
+    }
   }
 
   /**
