@@ -426,8 +426,10 @@ for (const key of ['shard', 'virt'] as const) {
       }
     }, 180_000)
 
-    it.runIf(key === 'virt')('leaves nothing to heal: every shard, marker and size update went to the three bricks alike', () => {
-      expect(healInfoCount(vol.name)).toBe(0)
-    })
+    it.runIf(key === 'virt')('leaves nothing to heal: every shard, marker and size update went to the three bricks alike', async () => {
+      // a transaction still in flight (a background deletion, a C client's last post-op) shows as
+      // an entry for a moment; one that stays is a copy left behind
+      await waitFor('heal info to show no entry on gfts-virt', () => healInfoCount(vol.name) === 0, 30_000)
+    }, 60_000)
   })
 }
