@@ -61,7 +61,7 @@ describe('sandbox description', () => {
         allBricks.add(b)
       }
     }
-    expect(allBricks.size).toBe(17) // no brick shared between volumes
+    expect(allBricks.size).toBe(20) // no brick shared between volumes
   })
 })
 
