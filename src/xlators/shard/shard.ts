@@ -299,7 +299,7 @@ export class Shard extends Xlator {
   // ---- entry fops ------------------------------------------------------------------------------
 
   override async lookup(call: Call, loc: Loc, xdata?: Dict): Promise<LookupResult> {
-    refuseInternal(loc, 'lookup')
+    refuseInternal(loc, 'lookup', this.graph.volume)
     const r = await this.child.lookup(call, loc, this.#mdRequest(xdata))
     // A lookup by name has no inode yet: the size is still corrected, the ctx filled on first use.
     this.#adopt(loc.inode, r.stat, r.xdata)
@@ -325,7 +325,7 @@ export class Shard extends Xlator {
   }
 
   override async create(call: Call, loc: Loc, flags: number, mode: number, umask: number, fd: Fd, xdata?: Dict): Promise<CreateResult> {
-    refuseInternal(loc, 'create')
+    refuseInternal(loc, 'create', this.graph.volume)
     const r = await this.child.create(call, loc, flags, mode, umask, fd, this.#createRequest(xdata))
     this.#newFile(fd.inode, r.stat)
     this.#ctx(fd.inode).openFds++
@@ -333,7 +333,7 @@ export class Shard extends Xlator {
   }
 
   override async mknod(call: Call, loc: Loc, mode: number, rdev: number, umask: number, xdata?: Dict): Promise<EntryResult> {
-    refuseInternal(loc, 'mknod')
+    refuseInternal(loc, 'mknod', this.graph.volume)
     const r = await this.child.mknod(call, loc, mode, rdev, umask, this.#createRequest(xdata))
     return r
   }
@@ -356,8 +356,8 @@ export class Shard extends Xlator {
   }
 
   override async link(call: Call, oldLoc: Loc, newLoc: Loc, xdata?: Dict): Promise<EntryResult> {
-    refuseInternal(oldLoc, 'link')
-    refuseInternal(newLoc, 'link')
+    refuseInternal(oldLoc, 'link', this.graph.volume)
+    refuseInternal(newLoc, 'link', this.graph.volume)
     const r = await this.child.link(call, oldLoc, newLoc, xdata)
     if (oldLoc.inode !== undefined) this.#patched(this.#ctx(oldLoc.inode), r.stat)
     return r
@@ -395,7 +395,7 @@ export class Shard extends Xlator {
   }
 
   override async unlink(call: Call, loc: Loc, xflags: number, xdata?: Dict): Promise<ParentResult> {
-    refuseInternal(loc, 'unlink')
+    refuseInternal(loc, 'unlink', this.graph.volume)
     const target = await this.#shardedTarget(call, loc)
     if (target === undefined) return this.child.unlink(call, loc, xflags, xdata)
     const r = await this.#removeWithMarker(call, target, () => this.child.unlink(call, loc, xflags, xdata))
@@ -404,8 +404,8 @@ export class Shard extends Xlator {
   }
 
   override async rename(call: Call, oldLoc: Loc, newLoc: Loc, xdata?: Dict): Promise<RenameResult> {
-    refuseInternal(oldLoc, 'rename')
-    refuseInternal(newLoc, 'rename')
+    refuseInternal(oldLoc, 'rename', this.graph.volume)
+    refuseInternal(newLoc, 'rename', this.graph.volume)
     const target = await this.#shardedTarget(call, newLoc).catch((err: unknown) => {
       if ((err as GlusterError).code === 'ENOENT') return undefined
       throw err
@@ -871,27 +871,27 @@ export class Shard extends Xlator {
   }
 
   override async getxattr(call: Call, loc: Loc, name: string, xdata?: Dict): Promise<XattrResult> {
-    refuseShardKey(name, 'getxattr', 'ENODATA')
+    refuseShardKey(name, 'getxattr', 'ENODATA', this.graph.volume)
     return stripShardKeys(await this.child.getxattr(call, loc, name, xdata))
   }
 
   override async fgetxattr(call: Call, fd: Fd, name: string, xdata?: Dict): Promise<XattrResult> {
-    refuseShardKey(name, 'fgetxattr', 'ENODATA')
+    refuseShardKey(name, 'fgetxattr', 'ENODATA', this.graph.volume)
     return stripShardKeys(await this.child.fgetxattr(call, fd, name, xdata))
   }
 
   override setxattr(call: Call, loc: Loc, dict: Dict, flags: number, xdata?: Dict): Promise<CommonResult> {
-    for (const key of dict.keys()) refuseShardKey(key, 'setxattr', 'EPERM')
+    for (const key of dict.keys()) refuseShardKey(key, 'setxattr', 'EPERM', this.graph.volume)
     return this.child.setxattr(call, loc, dict, flags, xdata)
   }
 
   override fsetxattr(call: Call, fd: Fd, dict: Dict, flags: number, xdata?: Dict): Promise<CommonResult> {
-    for (const key of dict.keys()) refuseShardKey(key, 'fsetxattr', 'EPERM')
+    for (const key of dict.keys()) refuseShardKey(key, 'fsetxattr', 'EPERM', this.graph.volume)
     return this.child.fsetxattr(call, fd, dict, flags, xdata)
   }
 
   override removexattr(call: Call, loc: Loc, name: string, xdata?: Dict): Promise<CommonResult> {
-    refuseShardKey(name, 'removexattr', 'EPERM')
+    refuseShardKey(name, 'removexattr', 'EPERM', this.graph.volume)
     return this.child.removexattr(call, loc, name, xdata)
   }
 
@@ -931,17 +931,17 @@ function gfidBytes(): Buffer {
 }
 
 /** SHARD_ENTRY_FOP_CHECK: /.shard and anything in it are not the application's. */
-function refuseInternal(loc: Loc, syscall: string): void {
+function refuseInternal(loc: Loc, syscall: string, volume: string): void {
   const parent = loc.parent?.gfid
   if (parent === undefined) return
   if ((loc.name === DOT_SHARD && parent.equals(ROOT_GFID)) || parent.equals(DOT_SHARD_GFID) || parent.equals(REMOVE_ME_GFID)) {
-    throw new GlusterError({ errno: errnoOf('EPERM'), syscall, path: loc.path, detail: `/${DOT_SHARD} holds features/shard's blocks and is not accessible to applications` })
+    throw new GlusterError({ errno: errnoOf('EPERM'), syscall, path: loc.path, volume, detail: `/${DOT_SHARD} holds features/shard's blocks and is not accessible to applications` })
   }
 }
 
-function refuseShardKey(name: string, syscall: string, code: 'EPERM' | 'ENODATA'): void {
+function refuseShardKey(name: string, syscall: string, code: 'EPERM' | 'ENODATA', volume: string): void {
   if (name.startsWith(SHARD_XATTR_PREFIX)) {
-    throw new GlusterError({ errno: errnoOf(code), syscall, detail: `${name} is features/shard's own xattr` })
+    throw new GlusterError({ errno: errnoOf(code), syscall, volume, detail: `${name} is features/shard's own xattr` })
   }
 }
 
