@@ -33,7 +33,6 @@ function settingOf(node: VolfileNode, children: readonly VolfileNode[]): string 
   switch (node.type) {
     case 'cluster/disperse':
       return `disperse ${children.length} redundancy ${opt('redundancy') ?? '?'}`
-    case 'features/shard': return `features.shard on${opt('shard-block-size') === undefined ? '' : `, shard-block-size ${opt('shard-block-size')}`}`
     case 'cluster/nufa': return 'cluster.nufa on'
     case 'cluster/switch': return 'cluster.switch-pattern'
     case 'features/read-only': return 'a snapshot volume (read-only enforced by the client graph)'

@@ -13,7 +13,7 @@ import { inject } from 'vitest'
 // types
 // ---------------------------------------------------------------------------------------------
 
-export type VolumeKey = 'single' | 'dist2' | 'dist3' | 'stopped' | 'tiny' | 'denied' | 'rep3' | 'disp' | 'shard' | 'tls'
+export type VolumeKey = 'single' | 'dist2' | 'dist3' | 'stopped' | 'tiny' | 'denied' | 'rep3' | 'disp' | 'shard' | 'virt' | 'tls'
 
 export interface SandboxVolume {
   /** Gluster volume name, e.g. "gfts-single". */
@@ -77,6 +77,8 @@ export interface Sandbox {
     disp: KindSandboxVolume
     /** 1 brick, features.shard on, shard-block-size 4MB. */
     shard: KindSandboxVolume
+    /** replica 3 with the options of `group virt` (features.shard on), shard-block-size 4MB. */
+    virt: KindSandboxVolume
     tls: TlsSandboxVolume
   }
   /** Path of fio (with the gfapi engines), or null when not installed. */

@@ -17,6 +17,8 @@
 #       gfts-disp     disperse 3 redundancy 1       started
 #       gfts-shard    1 brick, features.shard on,   started
 #                     features.shard-block-size 4MB
+#       gfts-virt     replica 3, the options of `group virt`   started
+#                     (shard on), features.shard-block-size 4MB
 #       gfts-tls      1 brick, server.ssl on,       started
 #                     client.ssl on, auth.ssl-allow gfts-sandbox
 #
@@ -599,6 +601,18 @@ REP3=("$SANDBOX_DIR/rep3/b0" "$SANDBOX_DIR/rep3/b1" "$SANDBOX_DIR/rep3/b2")
 DISP=("$SANDBOX_DIR/disp/b0" "$SANDBOX_DIR/disp/b1" "$SANDBOX_DIR/disp/b2")
 SHARD=("$SANDBOX_DIR/shard/b0")
 TLS=("$SANDBOX_DIR/tls-vol/b0")
+VIRT=("$SANDBOX_DIR/virt/b0" "$SANDBOX_DIR/virt/b1" "$SANDBOX_DIR/virt/b2")
+# `gluster volume set VOL group virt` is the file /var/lib/glusterd/groups/virt (GlusterFS 10):
+# its options are listed here one by one, so ensure_volume keeps them and resets anything else.
+VIRT_OPTS="performance.quick-read=off;performance.read-ahead=off;performance.io-cache=off"
+VIRT_OPTS+=";performance.low-prio-threads=32;network.remote-dio=disable;performance.strict-o-direct=on"
+VIRT_OPTS+=";cluster.eager-lock=enable;cluster.quorum-type=auto;cluster.server-quorum-type=server"
+VIRT_OPTS+=";cluster.data-self-heal-algorithm=full;cluster.locking-scheme=granular;cluster.shd-max-threads=8"
+VIRT_OPTS+=";cluster.shd-wait-qlength=10000;features.shard=on;user.cifs=off;cluster.choose-local=off"
+VIRT_OPTS+=";client.event-threads=4;server.event-threads=4;performance.client-io-threads=on"
+VIRT_OPTS+=";network.ping-timeout=20;server.tcp-user-timeout=20;server.keepalive-time=10"
+VIRT_OPTS+=";server.keepalive-interval=2;server.keepalive-count=5;cluster.lookup-optimize=off"
+VIRT_OPTS+=";features.shard-block-size=4MB"
 
 ensure_volume "${P}single" yes "" "" "${SINGLE[@]}"
 ensure_volume "${P}dist2" yes "" "" "${DIST2[@]}"
@@ -621,6 +635,7 @@ ensure_volume "${P}denied" yes "auth.reject=${DENIED_AUTH_REJECT}" "" "${DENIED[
 ensure_volume "${P}rep3" yes "" "replica 3" "${REP3[@]}"
 ensure_volume "${P}disp" yes "" "disperse 3 redundancy 1" "${DISP[@]}"
 ensure_volume "${P}shard" yes "features.shard=on;features.shard-block-size=4MB" "" "${SHARD[@]}"
+ensure_volume "${P}virt" yes "$VIRT_OPTS" "replica 3" "${VIRT[@]}"
 ensure_tls_material
 ensure_volume "${P}tls" yes "server.ssl=on;client.ssl=on;auth.ssl-allow=${TLS_CN}" "" "${TLS[@]}"
 
@@ -633,7 +648,7 @@ if [ "$CHANGED" = 1 ]; then
     offline=0
     for spec in "${P}single:${SINGLE[*]}" "${P}dist2:${DIST2[*]}" "${P}dist3:${DIST3[*]}" \
       "${P}tiny:${TINY[*]}" "${P}denied:${DENIED[*]}" "${P}rep3:${REP3[*]}" "${P}disp:${DISP[*]}" \
-      "${P}shard:${SHARD[*]}" "${P}tls:${TLS[*]}"; do
+      "${P}shard:${SHARD[*]}" "${P}virt:${VIRT[*]}" "${P}tls:${TLS[*]}"; do
       v="${spec%%:*}"
       read -r -a bs <<<"${spec#*:}"
       [ "$(vol_status "$v")" = Started ] || die "$v is not started after converging"
@@ -679,6 +694,8 @@ TINY_BYTES="$(df -P -B1 "$TINY_MNT" | awk 'NR == 2 {print $2}')"
   json_volume disp "${P}disp" true ",\"kind\":\"disperse 3 redundancy 1\"" "${DISP[@]}"
   printf ','
   json_volume shard "${P}shard" true ",\"kind\":\"features.shard on, shard-block-size 4MB\"" "${SHARD[@]}"
+  printf ','
+  json_volume virt "${P}virt" true ",\"kind\":\"replica 3, group virt, shard-block-size 4MB\"" "${VIRT[@]}"
   printf ','
   json_volume tls "${P}tls" true ",\"tlsDir\":$(json_str "$TLS_DIR"),\"sslDir\":$(json_str "$SSL_DIR"),\"allowedCn\":$(json_str "$TLS_CN")" "${TLS[@]}"
   printf '},"fio":%s,"qemuImg":%s}\n' "$(json_or_null "$FIO")" "$(json_or_null "$QEMU_IMG")"

@@ -31,6 +31,7 @@ const expected: Record<VolumeKey, { name: string; bricks: number; started: boole
   rep3: { name: `${prefix}rep3`, bricks: 3, started: true, type: 'Replicate' },
   disp: { name: `${prefix}disp`, bricks: 3, started: true, type: 'Disperse' },
   shard: { name: `${prefix}shard`, bricks: 1, started: true, type: 'Distribute' },
+  virt: { name: `${prefix}virt`, bricks: 3, started: true, type: 'Replicate' },
   tls: { name: `${prefix}tls`, bricks: 1, started: true, type: 'Distribute' },
 }
 const keys = Object.keys(expected) as VolumeKey[]
@@ -41,7 +42,7 @@ function brickLog(brickPath: string): string {
 }
 
 describe('sandbox description', () => {
-  it('describes the ten volumes with their bricks under the sandbox folder', () => {
+  it('describes the eleven volumes with their bricks under the sandbox folder', () => {
     expect(sb.port).toBe(24007)
     expect(sb.host).not.toBe('')
     expect(sb.host).not.toBe('localhost')
@@ -60,7 +61,7 @@ describe('sandbox description', () => {
         allBricks.add(b)
       }
     }
-    expect(allBricks.size).toBe(17) // no brick shared between volumes
+    expect(allBricks.size).toBe(20) // no brick shared between volumes
   })
 })
 

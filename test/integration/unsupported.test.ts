@@ -1,7 +1,7 @@
 /**
- * Volumes whose client graph holds xlators this client does not implement (disperse, shard) are
- * refused by init() with ENOTSUP before any brick is contacted; the sandbox's replica 3 volume,
- * refused until replicate was implemented, mounts and is written as the C client writes it; the
+ * Volumes whose client graph holds xlators this client does not implement (disperse) are refused
+ * by init() with ENOTSUP before any brick is contacted; the sandbox's replica 3 and shard volumes,
+ * refused until replicate and shard were implemented, mount (shard.test.ts covers shard); the
  * default graphs and the performance xlators toggled on and off still mount and agree with the C client.
  */
 import { randomBytes } from 'node:crypto'
@@ -20,7 +20,6 @@ const sb = sandbox()
 describe('volumes with xlators this client does not implement', () => {
   const cases = [
     { key: 'disp', xlator: `${sb.volumes.disp.name}-disperse-0`, type: 'cluster/disperse', setting: 'disperse 3 redundancy 1' },
-    { key: 'shard', xlator: `${sb.volumes.shard.name}-shard`, type: 'features/shard', setting: 'features.shard on, shard-block-size 4MB' },
   ] as const
 
   it.each(cases)('$key: init() rejects ENOTSUP naming $type, and nothing reaches the bricks', async ({ key, xlator, type, setting }) => {
@@ -43,6 +42,22 @@ describe('volumes with xlators this client does not implement', () => {
     await expect(glfs.init()).rejects.toMatchObject({ code: 'ENOTSUP' })
     await glfs.fini()
     expect(brickFingerprint(vol.bricks)).toBe(before)
+  })
+})
+
+describe('the sandbox shard volume (once refused, now implemented)', () => {
+  it('mounts with features/shard in the graph; a file over two blocks reads back through the C client', async () => {
+    const vol = sb.volumes.shard
+    const glfs = await mountVolume(vol.name)
+    try {
+      expect(glfs.describeGraph()).toContain(`${vol.name}-shard (features/shard)`)
+      const path = `/${uniqueName('shard')}`
+      const data = randomBytes(5 * 1024 * 1024)
+      await glfs.writeFile(path, data)
+      expect(await cView(vol.name, path)).toEqual(viewOf(data))
+    } finally {
+      await glfs.fini()
+    }
   })
 })
 
@@ -131,17 +146,17 @@ describe('a mounted volume changed into one this client refuses', () => {
     const glfs = await mountVolume(vol.name)
     try {
       const name = `/${uniqueName('before')}`
-      await writeText(glfs, name, 'written before sharding\n')
+      await writeText(glfs, name, 'written before nufa\n')
       const switched = new Promise<unknown>((resolve) => glfs.once('graph-switch', resolve))
-      volumeSet(vol.name, 'features.shard', 'on')
+      volumeSet(vol.name, 'cluster.nufa', 'on')
       const err = await Promise.race([switched, new Promise((_, reject) => setTimeout(() => reject(new Error('no graph-switch within 30 s')), 30_000))])
       expect(err).toBeInstanceOf(GlusterError)
       expect((err as GlusterError).code).toBe('ENOTSUP')
-      expect((err as GlusterError).message).toContain(`xlator '${vol.name}-shard' of type features/shard (volume set up with features.shard on)`)
-      await expect(glfs.stat(name)).rejects.toMatchObject({ code: 'ENOTSUP', syscall: 'stat', message: expect.stringContaining('features/shard') })
+      expect((err as GlusterError).message).toContain(`xlator '${vol.name}-dht' of type cluster/nufa (volume set up with cluster.nufa on)`)
+      await expect(glfs.stat(name)).rejects.toMatchObject({ code: 'ENOTSUP', syscall: 'stat', message: expect.stringContaining('cluster/nufa') })
       await expect(glfs.creat(`/${uniqueName('after')}`, 'w')).rejects.toMatchObject({ code: 'ENOTSUP' })
       // what was written before the change is there for the C client
-      expect(await cClient(vol.name, sb.host, sb.port, [['read', name]])).toEqual(['written before sharding\n'])
+      expect(await cClient(vol.name, sb.host, sb.port, [['read', name]])).toEqual(['written before nufa\n'])
     } finally {
       await glfs.fini()
     }

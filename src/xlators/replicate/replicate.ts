@@ -723,12 +723,14 @@ export class Replicate extends Xlator implements EagerHost {
     return (settled.find((r) => r?.ok === true) as { value: CommonResult }).value
   }
 
-  // The changelog is this xlator's alone; an application xattrop is a metadata transaction in AFR: not built yet.
-  override xattrop(_c: Call, loc: Loc, _f: number, _d: Dict, _x?: Dict): Promise<XattrResult> { this.#notYet('xattrop', loc.path) }
-  override fxattrop(_c: Call, _fd: Fd, _f: number, _d: Dict, _x?: Dict): Promise<XattrResult> { this.#notYet('fxattrop', undefined) }
-
-  #notYet(syscall: string, path: string | undefined): never {
-    throw this.#error('ENOTSUP', syscall, path, undefined, 'xattrops from above cluster/replicate are not implemented yet')
+  // afr_xattrop / afr_fxattrop (afr-inode-write.c): a metadata transaction winding the xattrop to
+  // every child (features/shard's size deltas above replicate).
+  override async xattrop(call: Call, loc: Loc, flags: number, dict: Dict, xdata?: Dict): Promise<XattrResult> {
+    return this.#metadata(call, 'xattrop', inodeOf(loc, 'xattrop', this.graph.volume), loc.path, (c) => c.xattrop(call, loc, flags, dict, xdata))
+  }
+  override async fxattrop(call: Call, fd: Fd, flags: number, dict: Dict, xdata?: Dict): Promise<XattrResult> {
+    await this.#fixOpen(call, fd)
+    return this.#metadata(call, 'fxattrop', fd.inode, undefined, (c) => c.fxattrop(call, fd, flags, dict, xdata))
   }
 }
 

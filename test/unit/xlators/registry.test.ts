@@ -18,6 +18,7 @@ const MINIMAL: Record<string, { options: Record<string, string>; children: numbe
   'cluster/replicate': { options: { 'afr-pending-xattr': 'v-client-0,v-client-1,v-client-2' }, children: 3 },
   'performance/write-behind': { options: {}, children: 1 },
   'performance/stride-ahead': { options: {}, children: 1 },
+  'features/shard': { options: {}, children: 1 },
 }
 
 function section(type: string, options: Record<string, string>): VolfileNode {
@@ -58,6 +59,7 @@ describe('the xlator registry', () => {
       'cluster/replicate': ['quorum-type', 'most'],
       'performance/write-behind': ['cache-size', '1KB'],
       'performance/stride-ahead': ['depth', '0'],
+      'features/shard': ['shard-block-size', '1MB'],
     }
     for (const d of XLATORS) {
       const minimal = MINIMAL[d.type]!

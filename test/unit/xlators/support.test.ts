@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { GlusterError } from '../../../src/rpc/errors.ts'
 import { Distribute } from '../../../src/xlators/distribute/distribute.ts'
 import { buildGraph } from '../../../src/xlators/graph.ts'
+import { Shard } from '../../../src/xlators/shard/shard.ts'
 import { parseVolfile } from '../../../src/xlators/volfile.ts'
 
 const CTX = { volume: 'v' }
@@ -95,9 +96,11 @@ describe('buildGraph refuses what it does not implement', () => {
       .toContain("xlator 'v-disperse-0' of type cluster/disperse (volume set up with disperse 3 redundancy 1)")
   })
 
-  it('refuses features/shard above DHT', () => {
-    const err = refusal(volfile(dht(), ['    type features/shard\n    option shard-block-size 4MB', ...DEFAULT_STACK]))
-    expect(err.message).toContain("xlator 'v-top-0' of type features/shard (volume set up with features.shard on, shard-block-size 4MB)")
+  it('builds features/shard above DHT (once refused), with the volfile\'s block size', () => {
+    const graph = buildGraph(parseVolfile(volfile(dht(), ['    type features/shard\n    option shard-block-size 4MB', ...DEFAULT_STACK])), CTX)
+    const shard = graph.xlators.find((x) => x instanceof Shard)
+    expect(shard).toBeInstanceOf(Shard)
+    expect(shard!.children[0]).toBeInstanceOf(Distribute)
   })
 
   it('refuses types it has never heard of, and nufa', () => {
