@@ -73,8 +73,10 @@ export interface ReadSink {
  * Decodes a reply's results, synchronously, from the connection's one reader (reset for every
  * reply, so nothing may keep it). `placed` is the data received into the call's read sink, a
  * view of exactly the bytes placed there, or undefined when the reply was received whole.
+ * `context` is what the caller gave `send`: a decoder that also makes the caller's result (and
+ * throws its error) needs no closure nor async frame per call. What it throws fails the call.
  */
-export type ReplyDecoder<T> = (r: XdrReader, placed: Buffer | undefined) => T
+export type ReplyDecoder<T, C = undefined> = (r: XdrReader, placed: Buffer | undefined, context: C) => T
 
 /** `send` flags. */
 export const CallFlag = {
@@ -110,7 +112,8 @@ class PendingCall {
   readonly deadline: number
   readonly timeoutMs: number
   readonly flags: number
-  readonly decode: ReplyDecoder<unknown>
+  readonly decode: ReplyDecoder<unknown, unknown>
+  readonly context: unknown
   resolve: (value: unknown) => void = settleNothing
   reject: (e: Error) => void = settleNothing
   readonly readSink: ReadSink | undefined
@@ -123,14 +126,15 @@ class PendingCall {
    */
   sentMark = 0
 
-  constructor(program: RpcProgram, proc: number, timeoutMs: number, flags: number, decode: ReplyDecoder<unknown>,
-    readSink: ReadSink | undefined, header: Buffer, payload: Buffer | undefined) {
+  constructor(program: RpcProgram, proc: number, timeoutMs: number, flags: number, decode: ReplyDecoder<unknown, unknown>,
+    context: unknown, readSink: ReadSink | undefined, header: Buffer, payload: Buffer | undefined) {
     this.program = program
     this.proc = proc
     this.timeoutMs = timeoutMs
     this.deadline = performance.now() + timeoutMs
     this.flags = flags
     this.decode = decode
+    this.context = context
     this.readSink = readSink
     this.header = header
     this.payload = payload
@@ -393,9 +397,9 @@ export class RpcClient extends EventEmitter {
    * arguments (WRITE data: no copy into the header buffer) and an optional read sink for the
    * reply's data. Resolves with what `decode` makes of the results. With maxInFlight calls in
    * flight the call waits, in order, for a slot; its deadline runs from now either way.
-   * `timeoutMs` bounds this call instead of `callTimeoutMs`.
+   * `timeoutMs` bounds this call instead of `callTimeoutMs`; `context` is handed to `decode`.
    */
-  send<T>(decode: ReplyDecoder<T>, flags = 0, payload?: Buffer, readSink?: ReadSink, timeoutMs?: number): Promise<T> {
+  send<T, C = undefined>(decode: ReplyDecoder<T, C>, flags = 0, payload?: Buffer, readSink?: ReadSink, timeoutMs?: number, context?: C): Promise<T> {
     const w = this.#writer
     const payloadBytes = payload === undefined ? 0 : payload.length
     w.patchUint32(0, recordMark(w.length - 4 + payloadBytes))
@@ -405,7 +409,7 @@ export class RpcClient extends EventEmitter {
     if (this.#status !== 'connected' || this.#socket === undefined) {
       return Promise.reject(this.#notConnected(program, proc, 0, false))
     }
-    const call = new PendingCall(program, proc, timeoutMs ?? this.#callTimeoutMs, flags, decode, readSink, header, payloadBytes > 0 ? payload : undefined)
+    const call = new PendingCall(program, proc, timeoutMs ?? this.#callTimeoutMs, flags, decode as ReplyDecoder<unknown, unknown>, context, readSink, header, payloadBytes > 0 ? payload : undefined)
     promising = call
     const promise = new Promise<unknown>(takeSettlers) as Promise<T>
     promising = undefined
@@ -614,7 +618,7 @@ export class RpcClient extends EventEmitter {
     const sink = placedBytes > 0 ? call.readSink?.buffer : undefined
     let value: unknown
     try {
-      value = call.decode(r, sink === undefined ? undefined : Buffer.from(sink.buffer, sink.byteOffset, placedBytes))
+      value = call.decode(r, sink === undefined ? undefined : Buffer.from(sink.buffer, sink.byteOffset, placedBytes), call.context)
     } catch (err) {
       // A reply its codec rejects fails its call; the stream itself is intact.
       call.reject(err as Error)

@@ -7,7 +7,7 @@
 import { XdrError } from '../../../xdr/errors.ts'
 import type { XdrReader } from '../../../xdr/reader.ts'
 import { type Dict, readGfxDict } from './dict.ts'
-import { IATTX_BYTES, type Iatt, readGfxIattx } from './iatt.ts'
+import { IATTX_BYTES, type Iatt, type ReadStat, readGfxIattx, readGfxIattxReadStat } from './iatt.ts'
 import { FOP_LIMITS, tooManyEntries } from './program.ts'
 import { type GfProtoFlock, type GfProtoLease, type GfStatfs, type Gfs3Locklist, readGfProtoFlock, readGfProtoLease, readGfStatfs, readGfs3Locklist } from './structs.ts'
 
@@ -134,7 +134,8 @@ export function readGfxCreateRsp(r: XdrReader): GfxCreateRsp {
 
 /** glusterfs4-xdr.x gfx_read_rsp, plus the data that follows it in the record. */
 export interface GfxReadRsp extends GfxCommonRsp {
-  readonly stat: Iatt
+  /** Of the post-op iatt, what a READ's callers use (readGfxIattxReadStat). */
+  readonly stat: ReadStat
   /** The struct's `size` field (the brick sets it to op_ret). */
   readonly size: number
   /** `opRet` bytes: a view of the record, not a copy. Empty on failure. */
@@ -150,7 +151,7 @@ export interface GfxReadRsp extends GfxCommonRsp {
 export function readGfxReadRsp(r: XdrReader, placed?: Buffer): GfxReadRsp {
   const opRet = r.int32()
   const opErrno = r.int32()
-  const stat = readGfxIattx(r)
+  const stat = readGfxIattxReadStat(r)
   const size = r.uint32()
   const xdata = readGfxDict(r)
   const want = opRet > 0 ? opRet : 0
