@@ -60,13 +60,15 @@ export interface RpcClientOptions {
 
 /**
  * A read sink: the caller's buffer that a reply's bulk data (a READ's) is received into, straight
- * out of the receive buffer. `dataOffset` reads the reply body's first bytes (after the
- * accepted-reply header) and says where the data starts, or -1 to receive the reply whole; the
- * program's codec knows the layout (READ: gfxReadRspDataOffset).
+ * out of the receive buffer. `dataOffset` reads the reply body's first bytes (at `bodyAt`, after
+ * the accepted-reply header; the record ends at `recordEnd`) and says where in `body` the data
+ * starts, or -1 to receive the reply whole; the program's codec knows the layout (READ:
+ * gfxReadRspDataOffset). Once the data was placed, the call's decoder runs on the receive buffer
+ * itself (CallFlag.IN_PLACE): it must keep no view of the record.
  */
 export interface ReadSink {
   readonly buffer: Uint8Array
-  dataOffset(body: Buffer, bodyAt: number, recordLength: number): number
+  dataOffset(body: Buffer, bodyAt: number, recordEnd: number): number
 }
 
 /**
@@ -84,6 +86,12 @@ export const CallFlag = {
   MUTATES: 1,
   /** Not counted against maxInFlight, never waits (lock calls, pings). */
   UNBOUNDED: 2,
+  /**
+   * Its decoder keeps no view of the reply (it copies what it keeps): the reply is decoded
+   * straight from the receive buffer. A call with a read sink is decoded so once its data was
+   * placed, whatever its flags: its decoder must then keep nothing of the record either.
+   */
+  IN_PLACE: 4,
 } as const
 
 /**
@@ -207,19 +215,32 @@ export class RpcClient extends EventEmitter {
    */
   readonly #readSinks: ReadSinkFinder & { buffer: Uint8Array | undefined } = {
     buffer: undefined,
-    find: (head: Buffer, recordLength: number): number => {
+    find: (chunk: Buffer, start: number, recordLength: number): number => {
       const finder = this.#readSinks
       finder.buffer = undefined
-      const xid = head.readUInt32BE(0)
+      const xid = chunk.readUInt32BE(start)
       const call = this.#slots[xid & this.#mask]
       const sink = call?.xid === xid ? call.readSink : undefined
       if (sink === undefined) return -1
-      if (head.readUInt32BE(4) !== MsgType.REPLY || head.readUInt32BE(8) !== 0 || head.readUInt32BE(16) !== 0 || head.readUInt32BE(20) !== 0) return -1
-      const at = sink.dataOffset(head, REPLY_HEADER_BYTES, recordLength)
+      if (chunk.readUInt32BE(start + 4) !== MsgType.REPLY || chunk.readUInt32BE(start + 8) !== 0 || chunk.readUInt32BE(start + 16) !== 0 || chunk.readUInt32BE(start + 20) !== 0) return -1
+      const at = sink.dataOffset(chunk, start + REPLY_HEADER_BYTES, start + recordLength)
       if (at < 0) return -1
       finder.buffer = sink.buffer
-      return at
+      return at - start
     },
+  }
+
+  /**
+   * Replies whole in the receive buffer are decoded there when their call allows it (IN_PLACE,
+   * or data placed in its read sink): no copy into a slab, no view object per reply.
+   */
+  readonly #inPlace = (chunk: Buffer, start: number, end: number, placedBytes: number): boolean => {
+    if (end - start < 8 || chunk.readUInt32BE(start + 4) !== MsgType.REPLY) return false
+    const xid = chunk.readUInt32BE(start)
+    const call = this.#slots[xid & this.#mask]
+    if (call === undefined || call.xid !== xid || (placedBytes === 0 && (call.flags & CallFlag.IN_PLACE) === 0)) return false
+    this.#onRecord(chunk, placedBytes, start, end)
+    return true
   }
 
   /**
@@ -272,7 +293,7 @@ export class RpcClient extends EventEmitter {
     this.label = options.label ?? describeEndpoint(endpoint)
     // Chunks come from one reused receive buffer (socket onread): the decoder copies each record out.
     this.#decoder = new RecordDecoder((record, placedBytes) => this.#onRecord(record, placedBytes),
-      options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES, true, this.#readSinks)
+      options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES, true, this.#readSinks, this.#inPlace)
   }
 
   get status(): RpcClientStatus {
@@ -572,8 +593,9 @@ export class RpcClient extends EventEmitter {
     }
   }
 
-  #onRecord(record: Buffer, placedBytes: number): void {
-    const r = this.#reader.reset(record)
+  /** A record: all of `record`, or from `start` to `end` of the receive buffer (in place). */
+  #onRecord(record: Buffer, placedBytes: number, start = 0, end = record.length): void {
+    const r = this.#reader.reset(record, start, end)
     const xid = r.uint32()
     const msgType = r.uint32()
     if (msgType === MsgType.CALL) {

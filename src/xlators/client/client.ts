@@ -55,8 +55,8 @@ class ReadCall implements ReadSink {
     this.buffer = sink ?? NO_SINK
   }
 
-  dataOffset(body: Buffer, bodyAt: number, recordLength: number): number {
-    return gfxReadRspDataOffset(body, bodyAt, recordLength)
+  dataOffset(body: Buffer, bodyAt: number, recordEnd: number): number {
+    return gfxReadRspDataOffset(body, bodyAt, recordEnd)
   }
 }
 
@@ -539,7 +539,7 @@ export class ProtocolClient extends Xlator {
     } catch (err) {
       return Promise.reject(err)
     }
-    return rpc.send(this.#writeReply, CallFlag.MUTATES, data, undefined, undefined, fd.inode.gfid)
+    return rpc.send(this.#writeReply, CallFlag.MUTATES | CallFlag.IN_PLACE, data, undefined, undefined, fd.inode.gfid)
   }
 
   readonly #writeReply = (r: XdrReader, _placed: Buffer | undefined, gfid: Uint8Array): WriteResult => {

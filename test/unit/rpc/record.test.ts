@@ -257,8 +257,8 @@ describe('RecordDecoder placing a record tail into a caller buffer', () => {
     const sinks: Buffer[] = []
     const finder = {
       buffer: undefined as Uint8Array | undefined,
-      find(head: Buffer, recordLength: number): number {
-        if (head[0] !== 0x5e) {
+      find(chunk: Buffer, at: number, recordLength: number): number {
+        if (chunk[at] !== 0x5e) {
           finder.buffer = undefined
           return -1
         }

@@ -168,18 +168,19 @@ export function readGfxReadRsp(r: XdrReader, placed?: Buffer): GfxReadRsp {
 }
 
 /**
- * Where the data of a READ reply starts, from its first bytes: `body` holds the reply from the
- * record's start, `at` is where gfx_read_rsp begins. -1 unless the reply carries exactly op_ret
+ * Where the data of a READ reply starts in `body`, from its first bytes: `at` is where
+ * gfx_read_rsp begins in `body`, `recordEnd` where the record ends (beyond `body` when only its
+ * head came). -1 unless the reply carries exactly op_ret
  * bytes of data after a complete header within `body` (the receiver then keeps the reply whole).
  * gfx_read_rsp: op_ret, op_errno, stat (148), size, xdata (xdr_size, count, pairs_len, pairs).
  */
-export function gfxReadRspDataOffset(body: Buffer, at: number, recordLength: number): number {
+export function gfxReadRspDataOffset(body: Buffer, at: number, recordEnd: number): number {
   const xdataAt = at + 4 + 4 + IATTX_BYTES + 4
   if (body.length < xdataAt + 12) return -1
   const opRet = body.readInt32BE(at)
   const xdrSize = body.readUInt32BE(xdataAt)
   const dataAt = xdataAt + 12 + xdrSize
-  if (opRet <= 0 || (xdrSize & 3) !== 0 || dataAt > body.length || recordLength - dataAt !== opRet) return -1
+  if (opRet <= 0 || (xdrSize & 3) !== 0 || dataAt > body.length || recordEnd - dataAt !== opRet) return -1
   return dataAt
 }
 
