@@ -208,7 +208,17 @@ export class RpcClient extends EventEmitter {
   #waiting: Array<PendingCall | undefined> = []
   #waitingHead = 0
   #xid = 1
-  #corked = false
+  /**
+   * This tick's calls, written in one go once it ends (#flush): the closed chunks, then the run
+   * being extended. Consecutive headers lie next to each other in the writer's slab, so a tick's
+   * calls without payloads make one chunk, one socket write.
+   */
+  readonly #batch: Buffer[] = []
+  #run: Buffer | undefined
+  #runEnd = 0
+  /** Bytes in #batch and #run, not yet handed to the socket. */
+  #batchBytes = 0
+  #flushQueued = false
   /**
    * Finds the read sink of a large reply: only for an accepted, successful reply with an empty
    * verifier (24 header bytes) to a call that gave one, whose codec finds where the data starts.
@@ -254,9 +264,24 @@ export class RpcClient extends EventEmitter {
       return true
     },
   }
-  readonly #uncork = (): void => {
-    this.#corked = false
-    this.#socket?.uncork()
+  readonly #flush = (): void => {
+    this.#flushQueued = false
+    this.#closeRun()
+    const batch = this.#batch
+    const socket = this.#socket
+    this.#batchBytes = 0
+    if (batch.length === 0 || this.#status !== 'connected' || socket === undefined) {
+      batch.length = 0
+      return
+    }
+    if (batch.length === 1) socket.write(batch[0]!)
+    else {
+      // Header, payload, header...: one writev.
+      socket.cork()
+      for (const chunk of batch) socket.write(chunk)
+      socket.uncork()
+    }
+    batch.length = 0
   }
   readonly #connectTimeoutMs: number
   readonly #pingTimeoutMs: number
@@ -404,7 +429,7 @@ export class RpcClient extends EventEmitter {
 
   #beganProgram: RpcProgram = PING_PROGRAM
   #beganProc = 0
-  /** Bytes handed to the socket so far; minus its writableLength, the bytes it has written. */
+  /** Bytes of the calls transmitted so far; less #batchBytes and the socket's writableLength, the bytes it has written. */
   #queuedBytes = 0
   readonly #clock: WallClock = { sec: 0, nsec: 0 }
 
@@ -444,7 +469,6 @@ export class RpcClient extends EventEmitter {
 
   /** Give `call` an xid and a slot, and write it out (batched with this tick's other calls). */
   #transmit(call: PendingCall): void {
-    const socket = this.#socket!
     const header = call.header!
     const payload = call.payload
     call.header = undefined
@@ -461,15 +485,35 @@ export class RpcClient extends EventEmitter {
       this.#queuedBytes += payload.length
       call.sentMark = this.#queuedBytes
     }
-    if (!this.#corked) {
-      // Batch every call made in this tick into one writev.
-      this.#corked = true
-      socket.cork()
-      process.nextTick(this.#uncork)
+    this.#append(header)
+    if (payload !== undefined) this.#append(payload)
+    this.#batchBytes += header.length + (payload?.length ?? 0)
+    if (!this.#flushQueued) {
+      // Every call made in this tick (and the microtasks it runs) goes out in one write.
+      this.#flushQueued = true
+      process.nextTick(this.#flush)
     }
-    socket.write(header)
-    if (payload !== undefined) socket.write(payload)
     if (debug.enabled) debug('call %s %s %s xid %d (%d+%d bytes)', this.label, call.program.name, procedureName(call.program, call.proc), xid, header.length, payload?.length ?? 0)
+  }
+
+  /** Add `bytes` to this tick's batch: to the run when they follow it in memory. */
+  #append(bytes: Buffer): void {
+    const run = this.#run
+    if (run !== undefined && bytes.buffer === run.buffer && bytes.byteOffset === this.#runEnd) {
+      this.#runEnd += bytes.length
+      return
+    }
+    this.#closeRun()
+    this.#run = bytes
+    this.#runEnd = bytes.byteOffset + bytes.length
+  }
+
+  #closeRun(): void {
+    const run = this.#run
+    if (run === undefined) return
+    const length = this.#runEnd - run.byteOffset
+    this.#batch.push(length === run.length ? run : Buffer.from(run.buffer, run.byteOffset, length))
+    this.#run = undefined
   }
 
   /**
@@ -700,7 +744,7 @@ export class RpcClient extends EventEmitter {
       // part of it the call stays (the caller must not refill a buffer still being sent); it
       // settles once written, or when the connection drops (ping-timeout bounds that).
       if (call.sentMark > 0) {
-        if (written < 0) written = this.#queuedBytes - (this.#socket?.writableLength ?? 0)
+        if (written < 0) written = this.#queuedBytes - this.#batchBytes - (this.#socket?.writableLength ?? 0)
         if (written < call.sentMark) continue
       }
       // A reply being received into the caller's buffer goes to one of ours from here on.
@@ -756,6 +800,9 @@ export class RpcClient extends EventEmitter {
     this.#bounded = 0
     this.#waiting = []
     this.#waitingHead = 0
+    this.#batch.length = 0
+    this.#run = undefined
+    this.#batchBytes = 0
     this.#expired.clear()
     this.#expiredForgotten = false
     for (const call of sent) call.reject(this.#notConnected(call.program, call.proc, call.xid, call.mutates, err))
