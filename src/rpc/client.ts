@@ -684,7 +684,7 @@ export class RpcClient extends EventEmitter {
     const sink = placedBytes > 0 ? call.readSink?.buffer : undefined
     let value: unknown
     try {
-      value = call.decode(r, sink === undefined ? undefined : Buffer.from(sink.buffer, sink.byteOffset, placedBytes), call.context)
+      value = call.decode(r, sink === undefined ? undefined : placedView(sink, placedBytes), call.context)
     } catch (err) {
       // A reply its codec rejects fails its call; the stream itself is intact.
       call.reject(err as Error)
@@ -853,6 +853,11 @@ export class RpcClient extends EventEmitter {
 }
 
 function noReply(): void {}
+
+/** The bytes placed in a read sink: the sink itself when they fill a Buffer, else a view. */
+function placedView(sink: Uint8Array, bytes: number): Buffer {
+  return bytes === sink.length && Buffer.isBuffer(sink) ? sink : Buffer.from(sink.buffer, sink.byteOffset, bytes)
+}
 
 export function describeEndpoint(e: RpcEndpoint): string {
   return e.transport === 'unix' ? `unix:${e.socketPath ?? ''}` : formatHostPort(e.host, e.port)
