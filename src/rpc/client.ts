@@ -260,7 +260,7 @@ export class RpcClient extends EventEmitter {
   readonly #onread = {
     buffer: Buffer.allocUnsafe(RECEIVE_BUFFER_BYTES),
     callback: (bytes: number, buffer: Buffer): boolean => {
-      this.#onData(buffer.subarray(0, bytes))
+      this.#onData(buffer, bytes)
       return true
     },
   }
@@ -625,10 +625,10 @@ export class RpcClient extends EventEmitter {
     return call
   }
 
-  #onData(chunk: Buffer): void {
+  #onData(chunk: Buffer, bytes: number): void {
     this.#aliveAt = performance.now()
     try {
-      this.#decoder.push(chunk)
+      this.#decoder.push(chunk, bytes)
     } catch (err) {
       // Framing or decoding garbage from the peer: drop the connection, never crash. The record
       // decoder knows no peer: errors from it get the address here.

@@ -107,11 +107,13 @@ export class RecordDecoder {
     return this.#headerHave > 0 || this.#fragmentLeft > 0 || this.#partsBytes > 0
   }
 
-  /** Feed bytes from the stream; calls `onRecord` for each completed record, in order. */
-  push(chunk: Buffer): void {
-    this.#bytesSeen += chunk.length
+  /**
+   * Feed bytes from the stream, the first `end` of `chunk` (a reused receive buffer needs no view
+   * per read); calls `onRecord` for each completed record, in order.
+   */
+  push(chunk: Buffer, end = chunk.length): void {
+    this.#bytesSeen += end
     let at = 0
-    const end = chunk.length
     while (at < end) {
       if (this.#fragmentLeft === 0) {
         // Fast path: header, whole single-fragment record, all inside this chunk.

@@ -136,7 +136,7 @@ describe('RecordDecoder fuzz', () => {
           continue
         }
         c.copy(reused)
-        decoder.push(reused.subarray(0, c.length))
+        decoder.push(reused, c.length)
         reused.fill(0xee)
       }
       if (decoder.midRecord) throw new Error('decoder still mid-record after a complete stream')

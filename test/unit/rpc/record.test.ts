@@ -195,7 +195,7 @@ function feedTransient(chunks: Buffer[]): Buffer[] {
   const reused = Buffer.alloc(Math.max(1, ...chunks.map((c) => c.length)))
   for (const c of chunks) {
     c.copy(reused)
-    decoder.push(reused.subarray(0, c.length))
+    decoder.push(reused, c.length)
     reused.fill(0xee)
   }
   expect(decoder.midRecord).toBe(false)
@@ -273,7 +273,7 @@ describe('RecordDecoder placing a record tail into a caller buffer', () => {
     const reused = Buffer.alloc(stream.length)
     for (const c of chunks) {
       c.copy(reused)
-      decoder.push(reused.subarray(0, c.length))
+      decoder.push(reused, c.length)
       reused.fill(0xee)
     }
     expect(decoder.midRecord).toBe(false)
