@@ -63,7 +63,9 @@ export function readGfxIattx(r: XdrReader): Iatt {
   const at = r.offset
   r.skip(16)
   const gfid = Buffer.allocUnsafe(16)
-  r.buffer.copy(gfid, 0, at, at + 16)
+  // Byte by byte: Buffer#copy from an offset makes a view of the source per call.
+  const b = r.buffer
+  for (let i = 0; i < 16; i++) gfid[i] = b[at + i]!
   const ia = new Iatt(gfid)
   ia.flags = r.uhyperNumber()
   ia.ino = r.uhyper()
