@@ -94,6 +94,7 @@ console.log(JSON.stringify({
   objectsPerOp: Number((objects / ops).toFixed(1)),
   scavenges,
   cpuUsPerOp: Number(((cpu.user + cpu.system) / ops).toFixed(1)),
+  userUsPerOp: Number((cpu.user / ops).toFixed(1)),
   faultsPerOp: Number((faults / ops).toFixed(2)),
   iops: Math.round(ops / (elapsedMs / 1000)),
 }))
