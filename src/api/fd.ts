@@ -149,6 +149,10 @@ export class GlfsFd {
       this.#check('pread')
       checkOffset(offset, 'offset')
       checkEnd(offset, target.length)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    try {
       read = this.#owner.top.readv(this.#owner.call, this.#fd, target.length, offset, 0, undefined, target)
     } catch (err) {
       return this.#preadFailed(err)
@@ -236,6 +240,10 @@ export class GlfsFd {
       this.#check('pwrite')
       checkOffset(offset, 'offset')
       checkEnd(offset, buf.length)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    try {
       written = this.#owner.top.writev(this.#owner.call, this.#fd, buf, offset, 0)
     } catch (err) {
       return this.#pwriteFailed(err)

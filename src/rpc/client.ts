@@ -211,7 +211,7 @@ export class RpcClient extends EventEmitter {
   /**
    * This tick's calls, written in one go once it ends (#flush): the closed chunks, then the run
    * being extended. Consecutive headers lie next to each other in the writer's slab, so a tick's
-   * calls without payloads make one chunk, one socket write.
+   * calls without payloads make one chunk, one socket write (over TCP; over TLS one per call).
    */
   readonly #batch: Buffer[] = []
   #run: Buffer | undefined
@@ -485,6 +485,9 @@ export class RpcClient extends EventEmitter {
       this.#queuedBytes += payload.length
       call.sentMark = this.#queuedBytes
     }
+    // Over TLS every call is its own write, so its own SSL_write: a TLS record carrying the end of
+    // one RPC record and the start of the next stalls the brick (writeRecordsSeparately).
+    if (this.#tls !== undefined) this.#closeRun()
     this.#append(header)
     if (payload !== undefined) this.#append(payload)
     this.#batchBytes += header.length + (payload?.length ?? 0)
