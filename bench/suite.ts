@@ -97,6 +97,8 @@ interface SideRow {
   readonly p50us: number
   readonly p99us: number
   readonly cpuUsPerOp: number
+  readonly allocBytesPerOp: number | null
+  readonly pageFaultsPerOp: number | null
   readonly errors: number
 }
 
@@ -109,6 +111,8 @@ function sideRow(s: JobSummary): SideRow {
     p50us: main.clat.p50 / 1000,
     p99us: main.clat.p99 / 1000,
     cpuUsPerOp: s.cpuUsPerOp,
+    allocBytesPerOp: s.allocBytesPerOp,
+    pageFaultsPerOp: s.pageFaultsPerOp,
     errors: s.error,
   }
 }
@@ -136,9 +140,12 @@ function n(v: number | null | undefined, digits = 1): string {
   return text.padStart(W.num)
 }
 
+/** Per side: throughput, latency, then what each op costs the client (heap B/op: ours only). */
+const SIDE_COLUMNS = ['MiB/s', 'IOPS', 'p50 us', 'p99 us', 'CPU us/op', 'heap B/op', 'faults/op']
+
 function header(): string {
-  const side = (label: string): string => `${label.padEnd(W.num * 5)}`
-  const cols = ['MiB/s', 'IOPS', 'p50 us', 'p99 us', 'CPU us/op'].map((c) => c.padStart(W.num)).join('')
+  const side = (label: string): string => `${label.padEnd(W.num * SIDE_COLUMNS.length)}`
+  const cols = SIDE_COLUMNS.map((c) => c.padStart(W.num)).join('')
   const rcols = ['bw', 'p50', 'p99', 'CPU/op'].map((c) => c.padStart(7)).join('')
   return [
     `${''.padEnd(W.name)} | ${side('  ours (gfapi-ts)')} | ${side('  libgfapi (fio gfapi/gfapi_async)')} | ours/libgfapi`,
@@ -148,8 +155,8 @@ function header(): string {
 
 function line(name: string, ours: SideRow, theirs: SideRow | undefined, r: Record<string, number | null> | null): string {
   const side = (s: SideRow | undefined): string => s === undefined
-    ? ['-', '-', '-', '-', '-'].map((c) => c.padStart(W.num)).join('')
-    : `${n(s.mibs)}${n(s.iops, 0)}${n(s.p50us)}${n(s.p99us)}${n(s.cpuUsPerOp)}`
+    ? SIDE_COLUMNS.map(() => '-'.padStart(W.num)).join('')
+    : `${n(s.mibs)}${n(s.iops, 0)}${n(s.p50us)}${n(s.p99us)}${n(s.cpuUsPerOp)}${n(s.allocBytesPerOp, 0)}${n(s.pageFaultsPerOp, 2)}`
   const rr = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : v.toFixed(2)).padStart(7)
   const flag = ours.errors !== 0 || (theirs !== undefined && theirs.errors !== 0) ? '  ERRORS' : ''
   return `${name.padEnd(W.name)} | ${side(ours)} | ${side(theirs)} |${rr(r?.bw)}${rr(r?.p50)}${rr(r?.p99)}${rr(r?.cpu_per_op)}${flag}`
@@ -336,6 +343,7 @@ export async function runSuite(inv: Invocation, out: Output, sandbox: () => Prom
       ours: oursJson,
       libgfapi: fio === undefined ? null : (fio.doc as { jobs: unknown[] }).jobs[0],
       libgfapi_cpu_us_per_op: theirs?.cpuUsPerOp ?? null,
+      libgfapi_page_faults_per_op: theirs?.pageFaultsPerOp ?? null,
       libgfapi_thread_cpu_us_per_op: fio?.threadCpuUsPerOp[0] ?? null,
       libgfapi_process_cpu_ms: fio?.processCpuMs ?? null,
       libgfapi_baseline_cpu_ms: fio?.baselineCpuMs ?? null,
@@ -374,6 +382,9 @@ export async function runSuite(inv: Invocation, out: Output, sandbox: () => Prom
     'CPU us/op: whole-process user+system CPU / operations. Ours: process.cpuUsage() over the measured phase. libgfapi: the fio',
     '  process with all its threads, less a 4 KiB fio job run alongside (fio start, glfs_init, glfs_fini); fio\'s own usr_cpu/sys_cpu',
     '  count only the job thread and miss libgfapi\'s epoll and worker threads.',
+    'heap B/op: V8 heap bytes allocated over the measured phase / operations (ours; libgfapi\'s malloc is not measured).',
+    'faults/op: page faults of the process / operations. Ours: process.resourceUsage() over the measured phase; libgfapi: the',
+    '  fio process (its rusage through bash\'s /proc stat), less the 4 KiB job run alongside.',
     'Ratios are ours/libgfapi: above 1 is better for bw, below 1 better for latency and CPU.',
     '',
   ].join('\n'))

@@ -12,6 +12,7 @@
  */
 import { randomFillSync } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
+import { GCProfiler, getHeapStatistics } from 'node:v8'
 import { Glfs, type GlfsOptions, O_CREAT, O_DIRECT, O_RDONLY, O_RDWR, O_WRONLY } from '../../src/api/index.ts'
 import { JobLogs } from './fio-log.ts'
 import { Histogram } from './histogram.ts'
@@ -276,7 +277,7 @@ export class JobRunner {
   }
 
   /** The job's result, given the process CPU of its group window. */
-  result(usrCpuMs: number, sysCpuMs: number, cpuUsPerOp: number): JobResult {
+  result(usrCpuMs: number, sysCpuMs: number, cpuUsPerOp: number, allocBytesPerOp = 0, pageFaultsPerOp = 0): JobResult {
     return {
       spec: this.spec,
       jobnum: this.jobnum,
@@ -293,6 +294,8 @@ export class JobRunner {
       usrCpuMs,
       sysCpuMs,
       cpuUsPerOp,
+      allocBytesPerOp,
+      pageFaultsPerOp,
     }
   }
 
@@ -431,14 +434,37 @@ export class JobRunner {
  * Run a stonewall group's jobs at once and read the process CPU over their measured phase
  * (from the moment every job is past its ramp to the end of the last). The CPU is the whole
  * process's, so with several jobs it is shared: CPU per op divides it by the group's operations.
+ * So do the V8 heap bytes allocated (growth between collections, as v8.GCProfiler reports them)
+ * and the page faults (process.resourceUsage) over the same window.
  */
 export async function runGroup(runners: readonly JobRunner[]): Promise<JobResult[]> {
   const done = Promise.all(runners.map((r) => r.run()))
   await Promise.all(runners.map((r) => r.started))
+  const gc = new GCProfiler()
+  const heap0 = getHeapStatistics().used_heap_size
+  gc.start()
+  const usage0 = process.resourceUsage()
   const cpu0 = process.cpuUsage()
   await done
   const cpu = process.cpuUsage(cpu0)
+  const usage = process.resourceUsage()
+  const heap = getHeapStatistics().used_heap_size
+  const collections = gc.stop()?.statistics ?? []
   const ops = runners.reduce((sum, r) => sum + r.ops, 0)
-  const cpuUsPerOp = ops > 0 ? (cpu.user + cpu.system) / ops : 0
-  return runners.map((r) => r.result(cpu.user / 1000, cpu.system / 1000, cpuUsPerOp))
+  const perOp = (v: number): number => (ops > 0 ? v / ops : 0)
+  const faults = usage.minorPageFault - usage0.minorPageFault + usage.majorPageFault - usage0.majorPageFault
+  return runners.map((r) => r.result(cpu.user / 1000, cpu.system / 1000, perOp(cpu.user + cpu.system), perOp(heapAllocated(heap0, collections, heap)), perOp(faults)))
 }
+
+/** Bytes allocated on the V8 heap between two points: growth up to each collection, then after the last. */
+export function heapAllocated(before: number, collections: readonly GCStatistics[], after: number): number {
+  let allocated = 0
+  let last = before
+  for (const c of collections) {
+    allocated += c.beforeGC.heapStatistics.usedHeapSize - last
+    last = c.afterGC.heapStatistics.usedHeapSize
+  }
+  return allocated + after - last
+}
+
+type GCStatistics = NonNullable<ReturnType<GCProfiler['stop']>>['statistics'][number]

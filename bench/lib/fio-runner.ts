@@ -50,6 +50,8 @@ export interface FioRun {
   readonly wallMs: number
   /** User + system CPU of the whole fio process (all threads), ms; undefined if not measured. */
   readonly processCpuMs: number | undefined
+  /** Minor + major page faults of the whole fio process; undefined if not measured. */
+  readonly processFaults?: number | undefined
   readonly args: readonly string[]
 }
 
@@ -126,6 +128,17 @@ export function parseBashTimes(text: string): number | undefined {
 }
 
 /**
+ * Page faults of the waited-for children from the `stat ...` line (bash's /proc/PID/stat from the
+ * state field on: cminflt and cmajflt are the 9th and 11th), or undefined.
+ */
+export function parseChildFaults(text: string): number | undefined {
+  const fields = /^stat (.*)$/m.exec(text)?.[1]?.split(' ')
+  const minor = Number(fields?.[8])
+  const major = Number(fields?.[10])
+  return Number.isSafeInteger(minor) && Number.isSafeInteger(major) ? minor + major : undefined
+}
+
+/**
  * Read fio's `--output-format=json` stdout: skip any lines before the document (gfapi_async's
  * warning), check the shape, summarise each job.
  */
@@ -153,8 +166,11 @@ export function fioAvailable(): Promise<boolean> {
 export function runFio(args: readonly string[]): Promise<FioRun> {
   return new Promise((resolve, reject) => {
     const start = performance.now()
-    // bash's `times` reports the rusage of its waited-for children: fio with all its threads.
-    const p = spawn('bash', ['-c', 'fio "$@"; rc=$?; times >&3; exit $rc', 'bash', ...args], {
+    // bash's `times` reports the rusage of its waited-for children: fio with all its threads; so
+    // do the cminflt and cmajflt fields of bash's /proc stat for page faults (read by builtins:
+    // no other child is waited for).
+    const script = 'fio "$@"; rc=$?; times >&3; read -r s < /proc/$$/stat && echo "stat ${s##*) }" >&3; exit $rc'
+    const p = spawn('bash', ['-c', script, 'bash', ...args], {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     })
     let stdout = ''
@@ -181,6 +197,7 @@ export function runFio(args: readonly string[]): Promise<FioRun> {
         preamble: [...parsed.preamble, ...stderr.split('\n').filter((l) => l.trim() !== '')],
         wallMs,
         processCpuMs: parseBashTimes(times),
+        processFaults: parseChildFaults(times),
         args,
       })
     })
@@ -192,15 +209,18 @@ export function runFio(args: readonly string[]): Promise<FioRun> {
  * run's operations (shared by its jobs, as ours is within a group). fio counts no operations
  * during ramp_time but the process CPU includes them, so with `rampMs` the I/O CPU is first
  * scaled by runtime / (runtime + ramp), which assumes the ramp ran at the measured rate.
- * Unchanged when the process CPU could not be read.
+ * Unchanged when the process CPU could not be read. Page faults per op likewise, less
+ * `baselineFaults`, when they were read.
  */
-export function withProcessCpu(run: FioRun, baselineCpuMs: number, rampMs = 0): FioRun {
+export function withProcessCpu(run: FioRun, baselineCpuMs: number, rampMs = 0, baselineFaults = 0): FioRun {
   const ops = run.jobs.reduce((n, j) => n + j.read.totalIos + j.write.totalIos, 0)
   if (run.processCpuMs === undefined || ops === 0) return run
   const runtimeMs = run.jobs.reduce((t, j) => Math.max(t, j.runtimeMs), 0)
   const measured = runtimeMs + rampMs > 0 ? runtimeMs / (runtimeMs + rampMs) : 1
   const usPerOp = (Math.max(0, run.processCpuMs - baselineCpuMs) * measured * 1000) / ops
-  return { ...run, baselineCpuMs, jobs: run.jobs.map((j) => ({ ...j, cpuUsPerOp: usPerOp })) }
+  const faults = run.processFaults
+  const faultsPerOp = faults === undefined ? null : (Math.max(0, faults - baselineFaults) * measured) / ops
+  return { ...run, baselineCpuMs, jobs: run.jobs.map((j) => ({ ...j, cpuUsPerOp: usPerOp, pageFaultsPerOp: faultsPerOp })) }
 }
 
 /**

@@ -49,6 +49,13 @@ export interface JobResult {
   readonly sysCpuMs: number
   /** Process CPU in the group window divided by the group's operations, in µs. */
   readonly cpuUsPerOp: number
+  /**
+   * Bytes allocated on the V8 heap in the group window per operation of the group (young and old
+   * generation growth across collections; Buffer backing stores outside the heap are not counted).
+   */
+  readonly allocBytesPerOp: number
+  /** Minor and major page faults of the process in the group window per operation. */
+  readonly pageFaultsPerOp: number
 }
 
 /** The metrics compared per direction, in fio's units. */
@@ -75,6 +82,10 @@ export interface JobSummary {
   readonly write: DirectionSummary
   /** Client CPU per completed operation, µs. */
   readonly cpuUsPerOp: number
+  /** V8 heap bytes allocated per operation (ours: `alloc_bytes_per_op`); null where not measured (fio). */
+  readonly allocBytesPerOp: number | null
+  /** Page faults of the client process per operation (`page_faults_per_op`); null where not measured. */
+  readonly pageFaultsPerOp: number | null
 }
 
 type Json = Record<string, unknown>
@@ -154,6 +165,8 @@ export function fioJobJson(r: JobResult): Json {
     total_err: r.errors,
     verified_blocks: r.verified,
     cpu_us_per_op: r.cpuUsPerOp,
+    alloc_bytes_per_op: r.allocBytesPerOp,
+    page_faults_per_op: r.pageFaultsPerOp,
     filename: r.file,
   }
 }
@@ -210,6 +223,8 @@ function directionSummary(v: unknown, where: string): DirectionSummary {
 /**
  * Read one job of fio's JSON (fio's own or ours). CPU per op is `cpu_us_per_op` when present,
  * else derived from fio's usr_cpu + sys_cpu (percent of job_runtime) over the job's operations.
+ * Allocation and page faults per op are ours (`alloc_bytes_per_op`, `page_faults_per_op`), null
+ * when absent.
  *
  * @throws TypeError naming the first missing or mistyped key
  */
@@ -227,7 +242,8 @@ export function summarizeFioJob(v: unknown): JobSummary {
   if (typeof j.jobname !== 'string') throw new TypeError('fio JSON: jobname is not a string')
   // fio prints a negative td->error (e.g. -5 from a failed engine init) as unsigned 32-bit.
   const error = Math.abs(num(j.error, 'error') | 0)
-  return { name: j.jobname, error, runtimeMs, read, write, cpuUsPerOp }
+  const optional = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
+  return { name: j.jobname, error, runtimeMs, read, write, cpuUsPerOp, allocBytesPerOp: optional(j.alloc_bytes_per_op), pageFaultsPerOp: optional(j.page_faults_per_op) }
 }
 
 // ---- human-readable output ----
@@ -281,7 +297,8 @@ export function jobText(r: JobResult): string {
     lines.push(`  sync: ${r.sync.count} fsyncs, p50=${Math.round(r.sync.percentile(50) / 1e3)}us, max=${Math.round(r.sync.max / 1e3)}us`)
   }
   const cpuBase = r.runtimeMs > 0 ? r.runtimeMs : 1
-  lines.push(`  cpu          : usr=${((100 * r.usrCpuMs) / cpuBase).toFixed(2)}%, sys=${((100 * r.sysCpuMs) / cpuBase).toFixed(2)}%, ${r.cpuUsPerOp.toFixed(1)} us/op (process)`)
+  lines.push(`  cpu          : usr=${((100 * r.usrCpuMs) / cpuBase).toFixed(2)}%, sys=${((100 * r.sysCpuMs) / cpuBase).toFixed(2)}%, ${r.cpuUsPerOp.toFixed(1)} us/op (process), ` +
+    `${r.allocBytesPerOp.toFixed(0)} B heap/op, ${r.pageFaultsPerOp.toFixed(2)} faults/op`)
   if (r.verified > 0) lines.push(`  verify       : ${r.verified} blocks checked (${s.verify})`)
   lines.push(`  errors       : ${r.errors}${r.errorMessage === undefined ? '' : ` (first: ${r.errorMessage})`}`)
   return lines.join('\n')

@@ -109,7 +109,7 @@ export async function runFioJobs(jobs: readonly PlannedJob[]): Promise<FioRun> {
     runFio(baselineArgs(first.target, first.spec.iodepth > 1 ? 'gfapi_async' : 'gfapi', clones)),
   ])
   const rampMs = plans.reduce((t, p) => Math.max(t, p.spec.rampTimeMs), 0)
-  return withProcessCpu(run, baseline.processCpuMs ?? 0, rampMs)
+  return withProcessCpu(run, baseline.processCpuMs ?? 0, rampMs, baseline.processFaults ?? 0)
 }
 
 /** One job's comparison: a title and the rows. */

@@ -3,8 +3,10 @@
  * against a real volume: a fixed job of N preads or pwrites of 4 KiB at random aligned offsets of a
  * 64 MiB file, `qd` at a time, after a warm-up of N/10. Bytes allocated are the young- and
  * old-generation growth between garbage collections (v8.GCProfiler) plus the heap used at the end
- * minus at the start; objects are estimated from a second run of the job under V8's sampling heap
- * profiler keeping collected objects (each sample counts 1 / (1 - e^(-size/interval)) objects).
+ * minus at the start; page faults are the process's minor faults over the same pass (fresh slabs
+ * and buffers touched for the first time); objects are estimated from a second run of the job
+ * under V8's sampling heap profiler keeping collected objects (each sample counts
+ * 1 / (1 - e^(-size/interval)) objects).
  * Node's Buffer pool and ArrayBuffer backing stores live outside the V8 heap and are not counted.
  * Run: npx tsx bench/micro/alloc-per-op.ts gluster://HOST/VOLUME/FILE randread|randwrite QD [N]
  */
@@ -58,10 +60,12 @@ globalThis.gc?.()
 const usedBefore = getHeapStatistics().used_heap_size
 gc.start()
 const cpuBefore = process.cpuUsage()
+const faultsBefore = process.resourceUsage().minorPageFault
 const started = performance.now()
 await job(ops)
 const elapsedMs = performance.now() - started
 const cpu = process.cpuUsage(cpuBefore)
+const faults = process.resourceUsage().minorPageFault - faultsBefore
 const usedAfter = getHeapStatistics().used_heap_size
 const stats = gc.stop()?.statistics ?? []
 let allocated = 0
@@ -90,6 +94,8 @@ console.log(JSON.stringify({
   objectsPerOp: Number((objects / ops).toFixed(1)),
   scavenges,
   cpuUsPerOp: Number(((cpu.user + cpu.system) / ops).toFixed(1)),
+  userUsPerOp: Number((cpu.user / ops).toFixed(1)),
+  faultsPerOp: Number((faults / ops).toFixed(2)),
   iops: Math.round(ops / (elapsedMs / 1000)),
 }))
 session.disconnect()

@@ -3,8 +3,8 @@ import { debuglog } from 'node:util'
 import { type BackoffOptions, backoffDelayMs, backoffOptions } from '../rpc/backoff.ts'
 import { GlusterError } from '../rpc/errors.ts'
 import type { Graph } from '../xlators/graph.ts'
-import type { Call, Loc } from '../xlators/types.ts'
-import { Xlator } from '../xlators/xlator.ts'
+import type { Call, Dict, Fd, Loc, ReadResult, WriteResult } from '../xlators/types.ts'
+import { Xlator, fopHandler } from '../xlators/xlator.ts'
 import { O_ACCMODE, O_CREAT, O_EXCL, O_RDONLY, O_TRUNC } from './constants.ts'
 import { GlfsFd, type GlfsDir, fdInternals } from './fd.ts'
 
@@ -46,6 +46,9 @@ export class GraphSwitch extends Xlator {
   #active: Graph | undefined
   /** `#active.top`, read by every fop. */
   #top: Xlator | undefined
+  /** Where readv and writev do work in `#active` (fopHandler): the data path skips pass-through layers. */
+  #readv: Xlator | undefined
+  #writev: Xlator | undefined
   /** The volfile text `#active` was built from. */
   #spec: string | undefined
   #refusal: GlusterError | undefined
@@ -84,6 +87,8 @@ export class GraphSwitch extends Xlator {
   #setActive(graph: Graph | undefined): void {
     this.#active = graph
     this.#top = graph?.top
+    this.#readv = graph === undefined ? undefined : fopHandler(graph.top, 'readv')
+    this.#writev = graph === undefined ? undefined : fopHandler(graph.top, 'writev')
   }
 
   /** A new volfile from glusterd: mount it, one switch at a time, always the newest text. */
@@ -246,6 +251,14 @@ export class GraphSwitch extends Xlator {
     this.#retiring.clear()
     const results = await Promise.allSettled(graphs.map((g) => g?.fini()))
     for (const r of results) if (r.status === 'rejected') throw r.reason
+  }
+
+  override readv(call: Call, fd: Fd, size: number, offset: number, flags: number, xdata?: Dict, sink?: Uint8Array): Promise<ReadResult> {
+    return (this.#readv ?? this.child).readv(call, fd, size, offset, flags, xdata, sink)
+  }
+
+  override writev(call: Call, fd: Fd, data: Buffer, offset: number, flags: number, xdata?: Dict): Promise<WriteResult> {
+    return (this.#writev ?? this.child).writev(call, fd, data, offset, flags, xdata)
   }
 
   protected override get child(): Xlator {

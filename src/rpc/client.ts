@@ -60,21 +60,25 @@ export interface RpcClientOptions {
 
 /**
  * A read sink: the caller's buffer that a reply's bulk data (a READ's) is received into, straight
- * out of the receive buffer. `dataOffset` reads the reply body's first bytes (after the
- * accepted-reply header) and says where the data starts, or -1 to receive the reply whole; the
- * program's codec knows the layout (READ: gfxReadRspDataOffset).
+ * out of the receive buffer. `dataOffset` reads the reply body's first bytes (at `bodyAt`, after
+ * the accepted-reply header; the record ends at `recordEnd`) and says where in `body` the data
+ * starts, or -1 to receive the reply whole; the program's codec knows the layout (READ:
+ * gfxReadRspDataOffset). Once the data was placed, the call's decoder runs on the receive buffer
+ * itself (CallFlag.IN_PLACE): it must keep no view of the record.
  */
 export interface ReadSink {
   readonly buffer: Uint8Array
-  dataOffset(body: Buffer, bodyAt: number, recordLength: number): number
+  dataOffset(body: Buffer, bodyAt: number, recordEnd: number): number
 }
 
 /**
  * Decodes a reply's results, synchronously, from the connection's one reader (reset for every
  * reply, so nothing may keep it). `placed` is the data received into the call's read sink, a
  * view of exactly the bytes placed there, or undefined when the reply was received whole.
+ * `context` is what the caller gave `send`: a decoder that also makes the caller's result (and
+ * throws its error) needs no closure nor async frame per call. What it throws fails the call.
  */
-export type ReplyDecoder<T> = (r: XdrReader, placed: Buffer | undefined) => T
+export type ReplyDecoder<T, C = undefined> = (r: XdrReader, placed: Buffer | undefined, context: C) => T
 
 /** `send` flags. */
 export const CallFlag = {
@@ -82,6 +86,12 @@ export const CallFlag = {
   MUTATES: 1,
   /** Not counted against maxInFlight, never waits (lock calls, pings). */
   UNBOUNDED: 2,
+  /**
+   * Its decoder keeps no view of the reply (it copies what it keeps): the reply is decoded
+   * straight from the receive buffer. A call with a read sink is decoded so once its data was
+   * placed, whatever its flags: its decoder must then keep nothing of the record either.
+   */
+  IN_PLACE: 4,
 } as const
 
 /**
@@ -110,7 +120,8 @@ class PendingCall {
   readonly deadline: number
   readonly timeoutMs: number
   readonly flags: number
-  readonly decode: ReplyDecoder<unknown>
+  readonly decode: ReplyDecoder<unknown, unknown>
+  readonly context: unknown
   resolve: (value: unknown) => void = settleNothing
   reject: (e: Error) => void = settleNothing
   readonly readSink: ReadSink | undefined
@@ -123,14 +134,15 @@ class PendingCall {
    */
   sentMark = 0
 
-  constructor(program: RpcProgram, proc: number, timeoutMs: number, flags: number, decode: ReplyDecoder<unknown>,
-    readSink: ReadSink | undefined, header: Buffer, payload: Buffer | undefined) {
+  constructor(program: RpcProgram, proc: number, timeoutMs: number, flags: number, decode: ReplyDecoder<unknown, unknown>,
+    context: unknown, readSink: ReadSink | undefined, header: Buffer, payload: Buffer | undefined) {
     this.program = program
     this.proc = proc
     this.timeoutMs = timeoutMs
     this.deadline = performance.now() + timeoutMs
     this.flags = flags
     this.decode = decode
+    this.context = context
     this.readSink = readSink
     this.header = header
     this.payload = payload
@@ -196,26 +208,49 @@ export class RpcClient extends EventEmitter {
   #waiting: Array<PendingCall | undefined> = []
   #waitingHead = 0
   #xid = 1
-  #corked = false
+  /**
+   * This tick's calls, written in one go once it ends (#flush): the closed chunks, then the run
+   * being extended. Consecutive headers lie next to each other in the writer's slab, so a tick's
+   * calls without payloads make one chunk, one socket write (over TCP; over TLS one per call).
+   */
+  readonly #batch: Buffer[] = []
+  #run: Buffer | undefined
+  #runEnd = 0
+  /** Bytes in #batch and #run, not yet handed to the socket. */
+  #batchBytes = 0
+  #flushQueued = false
   /**
    * Finds the read sink of a large reply: only for an accepted, successful reply with an empty
    * verifier (24 header bytes) to a call that gave one, whose codec finds where the data starts.
    */
   readonly #readSinks: ReadSinkFinder & { buffer: Uint8Array | undefined } = {
     buffer: undefined,
-    find: (head: Buffer, recordLength: number): number => {
+    find: (chunk: Buffer, start: number, recordLength: number): number => {
       const finder = this.#readSinks
       finder.buffer = undefined
-      const xid = head.readUInt32BE(0)
+      const xid = chunk.readUInt32BE(start)
       const call = this.#slots[xid & this.#mask]
       const sink = call?.xid === xid ? call.readSink : undefined
       if (sink === undefined) return -1
-      if (head.readUInt32BE(4) !== MsgType.REPLY || head.readUInt32BE(8) !== 0 || head.readUInt32BE(16) !== 0 || head.readUInt32BE(20) !== 0) return -1
-      const at = sink.dataOffset(head, REPLY_HEADER_BYTES, recordLength)
+      if (chunk.readUInt32BE(start + 4) !== MsgType.REPLY || chunk.readUInt32BE(start + 8) !== 0 || chunk.readUInt32BE(start + 16) !== 0 || chunk.readUInt32BE(start + 20) !== 0) return -1
+      const at = sink.dataOffset(chunk, start + REPLY_HEADER_BYTES, start + recordLength)
       if (at < 0) return -1
       finder.buffer = sink.buffer
-      return at
+      return at - start
     },
+  }
+
+  /**
+   * Replies whole in the receive buffer are decoded there when their call allows it (IN_PLACE,
+   * or data placed in its read sink): no copy into a slab, no view object per reply.
+   */
+  readonly #inPlace = (chunk: Buffer, start: number, end: number, placedBytes: number): boolean => {
+    if (end - start < 8 || chunk.readUInt32BE(start + 4) !== MsgType.REPLY) return false
+    const xid = chunk.readUInt32BE(start)
+    const call = this.#slots[xid & this.#mask]
+    if (call === undefined || call.xid !== xid || (placedBytes === 0 && (call.flags & CallFlag.IN_PLACE) === 0)) return false
+    this.#onRecord(chunk, placedBytes, start, end)
+    return true
   }
 
   /**
@@ -225,13 +260,28 @@ export class RpcClient extends EventEmitter {
   readonly #onread = {
     buffer: Buffer.allocUnsafe(RECEIVE_BUFFER_BYTES),
     callback: (bytes: number, buffer: Buffer): boolean => {
-      this.#onData(buffer.subarray(0, bytes))
+      this.#onData(buffer, bytes)
       return true
     },
   }
-  readonly #uncork = (): void => {
-    this.#corked = false
-    this.#socket?.uncork()
+  readonly #flush = (): void => {
+    this.#flushQueued = false
+    this.#closeRun()
+    const batch = this.#batch
+    const socket = this.#socket
+    this.#batchBytes = 0
+    if (batch.length === 0 || this.#status !== 'connected' || socket === undefined) {
+      batch.length = 0
+      return
+    }
+    if (batch.length === 1) socket.write(batch[0]!)
+    else {
+      // Header, payload, header...: one writev.
+      socket.cork()
+      for (const chunk of batch) socket.write(chunk)
+      socket.uncork()
+    }
+    batch.length = 0
   }
   readonly #connectTimeoutMs: number
   readonly #pingTimeoutMs: number
@@ -268,7 +318,7 @@ export class RpcClient extends EventEmitter {
     this.label = options.label ?? describeEndpoint(endpoint)
     // Chunks come from one reused receive buffer (socket onread): the decoder copies each record out.
     this.#decoder = new RecordDecoder((record, placedBytes) => this.#onRecord(record, placedBytes),
-      options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES, true, this.#readSinks)
+      options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES, true, this.#readSinks, this.#inPlace)
   }
 
   get status(): RpcClientStatus {
@@ -379,7 +429,7 @@ export class RpcClient extends EventEmitter {
 
   #beganProgram: RpcProgram = PING_PROGRAM
   #beganProc = 0
-  /** Bytes handed to the socket so far; minus its writableLength, the bytes it has written. */
+  /** Bytes of the calls transmitted so far; less #batchBytes and the socket's writableLength, the bytes it has written. */
   #queuedBytes = 0
   readonly #clock: WallClock = { sec: 0, nsec: 0 }
 
@@ -393,9 +443,9 @@ export class RpcClient extends EventEmitter {
    * arguments (WRITE data: no copy into the header buffer) and an optional read sink for the
    * reply's data. Resolves with what `decode` makes of the results. With maxInFlight calls in
    * flight the call waits, in order, for a slot; its deadline runs from now either way.
-   * `timeoutMs` bounds this call instead of `callTimeoutMs`.
+   * `timeoutMs` bounds this call instead of `callTimeoutMs`; `context` is handed to `decode`.
    */
-  send<T>(decode: ReplyDecoder<T>, flags = 0, payload?: Buffer, readSink?: ReadSink, timeoutMs?: number): Promise<T> {
+  send<T, C = undefined>(decode: ReplyDecoder<T, C>, flags = 0, payload?: Buffer, readSink?: ReadSink, timeoutMs?: number, context?: C): Promise<T> {
     const w = this.#writer
     const payloadBytes = payload === undefined ? 0 : payload.length
     w.patchUint32(0, recordMark(w.length - 4 + payloadBytes))
@@ -405,7 +455,7 @@ export class RpcClient extends EventEmitter {
     if (this.#status !== 'connected' || this.#socket === undefined) {
       return Promise.reject(this.#notConnected(program, proc, 0, false))
     }
-    const call = new PendingCall(program, proc, timeoutMs ?? this.#callTimeoutMs, flags, decode, readSink, header, payloadBytes > 0 ? payload : undefined)
+    const call = new PendingCall(program, proc, timeoutMs ?? this.#callTimeoutMs, flags, decode as ReplyDecoder<unknown, unknown>, context, readSink, header, payloadBytes > 0 ? payload : undefined)
     promising = call
     const promise = new Promise<unknown>(takeSettlers) as Promise<T>
     promising = undefined
@@ -419,7 +469,6 @@ export class RpcClient extends EventEmitter {
 
   /** Give `call` an xid and a slot, and write it out (batched with this tick's other calls). */
   #transmit(call: PendingCall): void {
-    const socket = this.#socket!
     const header = call.header!
     const payload = call.payload
     call.header = undefined
@@ -436,15 +485,38 @@ export class RpcClient extends EventEmitter {
       this.#queuedBytes += payload.length
       call.sentMark = this.#queuedBytes
     }
-    if (!this.#corked) {
-      // Batch every call made in this tick into one writev.
-      this.#corked = true
-      socket.cork()
-      process.nextTick(this.#uncork)
+    // Over TLS every call is its own write, so its own SSL_write: a TLS record carrying the end of
+    // one RPC record and the start of the next stalls the brick (writeRecordsSeparately).
+    if (this.#tls !== undefined) this.#closeRun()
+    this.#append(header)
+    if (payload !== undefined) this.#append(payload)
+    this.#batchBytes += header.length + (payload?.length ?? 0)
+    if (!this.#flushQueued) {
+      // Every call made in this tick (and the microtasks it runs) goes out in one write.
+      this.#flushQueued = true
+      process.nextTick(this.#flush)
     }
-    socket.write(header)
-    if (payload !== undefined) socket.write(payload)
     if (debug.enabled) debug('call %s %s %s xid %d (%d+%d bytes)', this.label, call.program.name, procedureName(call.program, call.proc), xid, header.length, payload?.length ?? 0)
+  }
+
+  /** Add `bytes` to this tick's batch: to the run when they follow it in memory. */
+  #append(bytes: Buffer): void {
+    const run = this.#run
+    if (run !== undefined && bytes.buffer === run.buffer && bytes.byteOffset === this.#runEnd) {
+      this.#runEnd += bytes.length
+      return
+    }
+    this.#closeRun()
+    this.#run = bytes
+    this.#runEnd = bytes.byteOffset + bytes.length
+  }
+
+  #closeRun(): void {
+    const run = this.#run
+    if (run === undefined) return
+    const length = this.#runEnd - run.byteOffset
+    this.#batch.push(length === run.length ? run : Buffer.from(run.buffer, run.byteOffset, length))
+    this.#run = undefined
   }
 
   /**
@@ -556,10 +628,10 @@ export class RpcClient extends EventEmitter {
     return call
   }
 
-  #onData(chunk: Buffer): void {
+  #onData(chunk: Buffer, bytes: number): void {
     this.#aliveAt = performance.now()
     try {
-      this.#decoder.push(chunk)
+      this.#decoder.push(chunk, bytes)
     } catch (err) {
       // Framing or decoding garbage from the peer: drop the connection, never crash. The record
       // decoder knows no peer: errors from it get the address here.
@@ -568,8 +640,9 @@ export class RpcClient extends EventEmitter {
     }
   }
 
-  #onRecord(record: Buffer, placedBytes: number): void {
-    const r = this.#reader.reset(record)
+  /** A record: all of `record`, or from `start` to `end` of the receive buffer (in place). */
+  #onRecord(record: Buffer, placedBytes: number, start = 0, end = record.length): void {
+    const r = this.#reader.reset(record, start, end)
     const xid = r.uint32()
     const msgType = r.uint32()
     if (msgType === MsgType.CALL) {
@@ -614,7 +687,7 @@ export class RpcClient extends EventEmitter {
     const sink = placedBytes > 0 ? call.readSink?.buffer : undefined
     let value: unknown
     try {
-      value = call.decode(r, sink === undefined ? undefined : Buffer.from(sink.buffer, sink.byteOffset, placedBytes))
+      value = call.decode(r, sink === undefined ? undefined : placedView(sink, placedBytes), call.context)
     } catch (err) {
       // A reply its codec rejects fails its call; the stream itself is intact.
       call.reject(err as Error)
@@ -674,7 +747,7 @@ export class RpcClient extends EventEmitter {
       // part of it the call stays (the caller must not refill a buffer still being sent); it
       // settles once written, or when the connection drops (ping-timeout bounds that).
       if (call.sentMark > 0) {
-        if (written < 0) written = this.#queuedBytes - (this.#socket?.writableLength ?? 0)
+        if (written < 0) written = this.#queuedBytes - this.#batchBytes - (this.#socket?.writableLength ?? 0)
         if (written < call.sentMark) continue
       }
       // A reply being received into the caller's buffer goes to one of ours from here on.
@@ -730,6 +803,9 @@ export class RpcClient extends EventEmitter {
     this.#bounded = 0
     this.#waiting = []
     this.#waitingHead = 0
+    this.#batch.length = 0
+    this.#run = undefined
+    this.#batchBytes = 0
     this.#expired.clear()
     this.#expiredForgotten = false
     for (const call of sent) call.reject(this.#notConnected(call.program, call.proc, call.xid, call.mutates, err))
@@ -780,6 +856,11 @@ export class RpcClient extends EventEmitter {
 }
 
 function noReply(): void {}
+
+/** The bytes placed in a read sink: the sink itself when they fill a Buffer, else a view. */
+function placedView(sink: Uint8Array, bytes: number): Buffer {
+  return bytes === sink.length && Buffer.isBuffer(sink) ? sink : Buffer.from(sink.buffer, sink.byteOffset, bytes)
+}
 
 export function describeEndpoint(e: RpcEndpoint): string {
   return e.transport === 'unix' ? `unix:${e.socketPath ?? ''}` : formatHostPort(e.host, e.port)

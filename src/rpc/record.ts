@@ -25,12 +25,21 @@ export const PLACEMENT_PEEK_BYTES = 256
 export interface ReadSinkFinder {
   /**
    * The length of the head to keep as the record, or -1 to keep the whole record; sets `buffer`.
-   * `head` holds at least the record's first PLACEMENT_PEEK_BYTES (all of it when it came whole).
+   * `chunk` holds, from `at`, at least the record's first PLACEMENT_PEEK_BYTES (all of it when
+   * it came whole).
    */
-  find(head: Buffer, recordLength: number): number
+  find(chunk: Buffer, at: number, recordLength: number): number
   /** The read sink the tail goes to when `find` returned a head length. */
   readonly buffer: Uint8Array | undefined
 }
+
+/**
+ * Offered every record (or record head, its tail placed in a read sink) that lies whole inside a
+ * transient chunk, where it lies: `chunk` from `start` to `end`, `placedBytes` sent to the read
+ * sink. True when it was consumed there, decoded straight from the receive buffer, keeping no
+ * view of it; false to have it copied out and handed to `onRecord` as usual.
+ */
+export type InPlaceRecord = (chunk: Buffer, start: number, end: number, placedBytes: number) => boolean
 
 /** Encode a single-fragment record mark for `length` bytes (what GlusterFS always sends). */
 export function recordMark(length: number): number {
@@ -55,6 +64,7 @@ export class RecordDecoder {
   readonly #onRecord: (record: Buffer, placedBytes: number) => void
   readonly #transient: boolean
   readonly #readSinks: ReadSinkFinder | undefined
+  readonly #inPlace: InPlaceRecord | undefined
   // Placement of a large single-fragment record: its first bytes gathered in #peek, then either
   // its head in #head and its tail in #readSink, or the whole record through #dest or #parts.
   #peek: Buffer | undefined
@@ -80,14 +90,16 @@ export class RecordDecoder {
 
   /**
    * `onRecord` gets each record and, when its tail went to a read sink, how many bytes went there
-   * (the record is then only the head). Read sinks are found on transient chunks only.
+   * (the record is then only the head). Read sinks are found, and `inPlace` offered records, on
+   * transient chunks only.
    */
   constructor(onRecord: (record: Buffer, placedBytes: number) => void, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES,
-    transientChunks = false, readSinks?: ReadSinkFinder) {
+    transientChunks = false, readSinks?: ReadSinkFinder, inPlace?: InPlaceRecord) {
     this.#onRecord = onRecord
     this.maxRecordBytes = maxRecordBytes
     this.#transient = transientChunks
     this.#readSinks = transientChunks ? readSinks : undefined
+    this.#inPlace = transientChunks ? inPlace : undefined
   }
 
   /** True while a record is partly received (a peer closing now closed mid-record). */
@@ -95,11 +107,13 @@ export class RecordDecoder {
     return this.#headerHave > 0 || this.#fragmentLeft > 0 || this.#partsBytes > 0
   }
 
-  /** Feed bytes from the stream; calls `onRecord` for each completed record, in order. */
-  push(chunk: Buffer): void {
-    this.#bytesSeen += chunk.length
+  /**
+   * Feed bytes from the stream, the first `end` of `chunk` (a reused receive buffer needs no view
+   * per read); calls `onRecord` for each completed record, in order.
+   */
+  push(chunk: Buffer, end = chunk.length): void {
+    this.#bytesSeen += end
     let at = 0
-    const end = chunk.length
     while (at < end) {
       if (this.#fragmentLeft === 0) {
         // Fast path: header, whole single-fragment record, all inside this chunk.
@@ -108,9 +122,13 @@ export class RecordDecoder {
           const length = mark & FRAGMENT_LENGTH_MASK
           this.#checkSize(length)
           if ((mark & LAST_FRAGMENT) !== 0 && end - at - 4 >= length) {
-            const view = chunk.subarray(at + 4, at + 4 + length)
-            if (!this.#transient) this.#onRecord(view, 0)
-            else if (this.#readSinks === undefined || length <= PLACEMENT_PEEK_BYTES || !this.#toReadSinkWhole(view)) this.#onRecord(this.#copyOut(view), 0)
+            const start = at + 4
+            if (!this.#transient) this.#onRecord(chunk.subarray(start, start + length), 0)
+            else if (this.#readSinks !== undefined && length > PLACEMENT_PEEK_BYTES && this.#toReadSinkWhole(chunk, start, length)) {
+              // Its tail went to the read sink and its head was handled.
+            } else if (this.#inPlace === undefined || !this.#inPlace(chunk, start, start + length, 0)) {
+              this.#onRecord(this.#copyOut(chunk, start, length), 0)
+            }
             at += 4 + length
             continue
           }
@@ -177,16 +195,21 @@ export class RecordDecoder {
     }
   }
 
-  /** A record whole in one chunk: its tail straight to a read sink, if its call gave one. */
-  #toReadSinkWhole(view: Buffer): boolean {
-    // Copies by offsets, not through subarrays: no view objects per READ reply.
-    const headLength = this.#readSinks!.find(view, view.length)
+  /**
+   * A record whole in one chunk, at `start`: its tail straight to a read sink, if its call gave
+   * one, and its head decoded in place or copied out. By offsets, not through subarrays: no view
+   * objects per READ reply.
+   */
+  #toReadSinkWhole(chunk: Buffer, start: number, length: number): boolean {
+    const headLength = this.#readSinks!.find(chunk, start, length)
     const sink = this.#readSinks!.buffer
-    if (headLength < 0 || headLength > PLACEMENT_PEEK_BYTES || sink === undefined || view.length - headLength > sink.length) return false
+    if (headLength < 0 || headLength > PLACEMENT_PEEK_BYTES || sink === undefined || length - headLength > sink.length) return false
+    const headEnd = start + headLength
+    chunk.copy(sink, 0, headEnd, start + length)
+    if (this.#inPlace !== undefined && this.#inPlace(chunk, start, headEnd, length - headLength)) return true
     const head = this.#alloc(headLength)
-    view.copy(head, 0, 0, headLength)
-    view.copy(sink, 0, headLength)
-    this.#onRecord(head, view.length - headLength)
+    chunk.copy(head, 0, start, headEnd)
+    this.#onRecord(head, length - headLength)
     return true
   }
 
@@ -195,7 +218,7 @@ export class RecordDecoder {
     this.#peeking = false
     const peek = this.#peek!
     const total = PLACEMENT_PEEK_BYTES + this.#fragmentLeft
-    const headLength = this.#readSinks!.find(peek, total)
+    const headLength = this.#readSinks!.find(peek, 0, total)
     const sink = this.#readSinks!.buffer
     if (headLength >= 0 && headLength <= PLACEMENT_PEEK_BYTES && sink !== undefined && total - headLength <= sink.length) {
       const head = this.#alloc(headLength)
@@ -252,9 +275,9 @@ export class RecordDecoder {
     return out
   }
 
-  #copyOut(view: Buffer): Buffer {
-    const out = this.#alloc(view.length)
-    out.set(view)
+  #copyOut(chunk: Buffer, start: number, length: number): Buffer {
+    const out = this.#alloc(length)
+    chunk.copy(out, 0, start, start + length)
     return out
   }
 

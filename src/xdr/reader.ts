@@ -62,16 +62,28 @@ export class XdrReader {
   }
 
   hyper(): bigint {
-    return this.buffer.readBigInt64BE(this.#need(8))
+    const at = this.#need(8)
+    return this.#view().getBigInt64(this.buffer.byteOffset + at)
   }
 
   uhyper(): bigint {
     const at = this.#need(8)
-    // Most uhypers on the wire (dev, rdev, counts) fit 32 bits: one BigInt, or none for zero,
-    // instead of the four readBigUInt64BE builds.
-    if (this.buffer.readUInt32BE(at) !== 0) return this.buffer.readBigUInt64BE(at)
+    // Most uhypers on the wire (dev, rdev, counts) fit 32 bits: one BigInt, or none for zero.
+    if (this.buffer.readUInt32BE(at) !== 0) return this.#view().getBigUint64(this.buffer.byteOffset + at)
     const lo = this.buffer.readUInt32BE(at + 4)
     return lo === 0 ? 0n : BigInt(lo)
+  }
+
+  #dataView: DataView | undefined
+  /**
+   * A DataView of the input's whole ArrayBuffer, kept while the reader is reset onto the same one
+   * (a connection's receive buffer): it builds a 64-bit BigInt in one allocation, where
+   * readBig(U)Int64BE builds several.
+   */
+  #view(): DataView {
+    const dv = this.#dataView
+    if (dv !== undefined && dv.buffer === this.buffer.buffer) return dv
+    return (this.#dataView = new DataView(this.buffer.buffer))
   }
 
   /** A signed hyper as a number; throws when it is outside ±(2^53 − 1). */

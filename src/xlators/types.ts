@@ -1,6 +1,6 @@
 import type { AuthIdentity } from '../rpc/auth.ts'
 import type { Dict } from '../rpc/programs/fops/dict.ts'
-import type { Iatt } from '../rpc/programs/fops/iatt.ts'
+import type { Iatt, ReadStat } from '../rpc/programs/fops/iatt.ts'
 import type { GfProtoFlock, GfStatfs } from '../rpc/programs/fops/structs.ts'
 
 export type { Dict, Iatt }
@@ -93,7 +93,8 @@ export interface WriteResult extends PrePostResult {
 export interface ReadResult {
   /** A view of the received record, `size` bytes; shorter than asked at end of file. */
   readonly data: Buffer
-  readonly stat: Iatt
+  /** From the brick's post-op iatt: what xlators use of it (an Iatt is one). */
+  readonly stat: ReadStat
   /** The brick saw end of file (op_errno ENOENT on a successful READ, wire reference §3.5). */
   readonly eof: boolean
   readonly xdata: Dict | undefined

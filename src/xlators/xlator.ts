@@ -420,3 +420,26 @@ export class Xlator implements Fops {
     return this.child.fxattrop(call, fd, flags, dict, xdata)
   }
 }
+
+const BASE_CHILD = Object.getOwnPropertyDescriptor(Xlator.prototype, 'child')!.get
+
+/**
+ * The xlator a `fop` sent to `x` first does work in: `x` itself, or, past xlators that only pass
+ * it to their one child (the base's method, the base's `child`), the first below that overrides
+ * it. Resolved once per graph, it lets a caller skip the pass-through layers on every call; what
+ * runs is what the walk down would have run.
+ */
+export function fopHandler(x: Xlator, fop: keyof Fops): Xlator {
+  let at = x
+  while (passesDown(at, fop)) at = at.children[0]!
+  return at
+}
+
+function passesDown(x: Xlator, fop: keyof Fops): boolean {
+  if (x.children.length !== 1 || x[fop] !== Xlator.prototype[fop]) return false
+  for (let p: object | null = Object.getPrototypeOf(x); p !== null && p !== Xlator.prototype; p = Object.getPrototypeOf(p)) {
+    const child = Object.getOwnPropertyDescriptor(p, 'child')
+    if (child !== undefined && child.get !== BASE_CHILD) return false
+  }
+  return true
+}

@@ -1,4 +1,5 @@
 import { debuglog } from 'node:util'
+import type { XdrReader } from '../../xdr/reader.ts'
 import type { XdrWriter } from '../../xdr/writer.ts'
 import { AuthFlavor, MdataFlag } from '../../rpc/auth.ts'
 import { CallFlag, RpcClient, type ReadSink, type ReplyDecoder, type RpcClientOptions } from '../../rpc/client.ts'
@@ -39,6 +40,25 @@ import {
 import { Reconnector } from '../../rpc/reconnect.ts'
 
 const debug = debuglog('gfapi')
+
+const NO_SINK = new Uint8Array(0)
+
+/** A READ in flight: its reply decoder's context, and the read sink when the caller gave a buffer. */
+class ReadCall implements ReadSink {
+  readonly gfid: Uint8Array
+  readonly size: number
+  readonly buffer: Uint8Array
+
+  constructor(gfid: Uint8Array, size: number, sink: Uint8Array | undefined) {
+    this.gfid = gfid
+    this.size = size
+    this.buffer = sink ?? NO_SINK
+  }
+
+  dataOffset(body: Buffer, bodyAt: number, recordEnd: number): number {
+    return gfxReadRspDataOffset(body, bodyAt, recordEnd)
+  }
+}
 
 /**
  * protocol/client options we act on (xlators/protocol/client/src/client.c options).
@@ -476,35 +496,55 @@ export class ProtocolClient extends Xlator {
     return { fd, stat: rsp.stat, preparent: rsp.preparent, postparent: rsp.postparent, xdata: rsp.xdata }
   }
 
-  override async readv(call: Call, fd: Fd, size: number, offset: number, flags: number, xdata?: Dict, sink?: Uint8Array): Promise<ReadResult> {
-    const rpc = this.#rpc('read')
-    const remote = this.#remoteFd(fd, 'read')
-    const w = rpc.beginCall(FOP_PROGRAM, FopProc.READ, AuthFlavor.GLUSTERFS_V3, call, 0)
+  // readv and writev, the hot path, are not async: the RPC call's promise is the fop's, its reply
+  // decoder makes the result or throws the error, so no async frame or closure is made per call.
+  override readv(call: Call, fd: Fd, size: number, offset: number, flags: number, xdata?: Dict, sink?: Uint8Array): Promise<ReadResult> {
+    let rpc: RpcClient
     try {
-      writeGfxReadReq(w, fd.inode.gfid, remote, offset, size, flags, xdata)
+      rpc = this.#rpc('read')
+      const remote = this.#remoteFd(fd, 'read')
+      const w = rpc.beginCall(FOP_PROGRAM, FopProc.READ, AuthFlavor.GLUSTERFS_V3, call, 0)
+      try {
+        writeGfxReadReq(w, fd.inode.gfid, remote, offset, size, flags, xdata)
+      } catch (err) {
+        rpc.abortCall()
+        throw err
+      }
     } catch (err) {
-      rpc.abortCall()
-      throw err
+      return Promise.reject(err)
     }
-    const readSink: ReadSink | undefined = sink !== undefined && sink.length >= size ? { buffer: sink, dataOffset: gfxReadRspDataOffset } : undefined
-    const rsp = await rpc.send(readGfxReadRsp, 0, undefined, readSink)
-    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'read', fd.inode.gfid)
-    // posix-inode-fd-ops.c: op_errno ENOENT on a successful READ means end of file.
-    return { data: rsp.data, stat: rsp.stat, eof: rsp.opErrno === ENOENT || rsp.opRet < size, xdata: rsp.xdata }
+    const read = new ReadCall(fd.inode.gfid, size, sink !== undefined && sink.length >= size ? sink : undefined)
+    return rpc.send(this.#readReply, 0, undefined, read.buffer === NO_SINK ? undefined : read, undefined, read)
   }
 
-  override async writev(call: Call, fd: Fd, data: Buffer, offset: number, flags: number, xdata?: Dict): Promise<WriteResult> {
-    const rpc = this.#rpc('write')
-    const remote = this.#remoteFd(fd, 'write')
-    const w = rpc.beginCall(FOP_PROGRAM, FopProc.WRITE, AuthFlavor.GLUSTERFS_V3, call, DATA_FLAGS)
+  readonly #readReply = (r: XdrReader, placed: Buffer | undefined, read: ReadCall): ReadResult => {
+    const rsp = readGfxReadRsp(r, placed)
+    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'read', read.gfid)
+    // posix-inode-fd-ops.c: op_errno ENOENT on a successful READ means end of file.
+    return { data: rsp.data, stat: rsp.stat, eof: rsp.opErrno === ENOENT || rsp.opRet < read.size, xdata: rsp.xdata }
+  }
+
+  override writev(call: Call, fd: Fd, data: Buffer, offset: number, flags: number, xdata?: Dict): Promise<WriteResult> {
+    let rpc: RpcClient
     try {
-      writeGfxWriteReq(w, fd.inode.gfid, remote, offset, data.length, flags, xdata)
+      rpc = this.#rpc('write')
+      const remote = this.#remoteFd(fd, 'write')
+      const w = rpc.beginCall(FOP_PROGRAM, FopProc.WRITE, AuthFlavor.GLUSTERFS_V3, call, DATA_FLAGS)
+      try {
+        writeGfxWriteReq(w, fd.inode.gfid, remote, offset, data.length, flags, xdata)
+      } catch (err) {
+        rpc.abortCall()
+        throw err
+      }
     } catch (err) {
-      rpc.abortCall()
-      throw err
+      return Promise.reject(err)
     }
-    const rsp = await rpc.send(readGfxCommon2iattRsp, CallFlag.MUTATES, data)
-    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'write', fd.inode.gfid)
+    return rpc.send(this.#writeReply, CallFlag.MUTATES | CallFlag.IN_PLACE, data, undefined, undefined, fd.inode.gfid)
+  }
+
+  readonly #writeReply = (r: XdrReader, _placed: Buffer | undefined, gfid: Uint8Array): WriteResult => {
+    const rsp = readGfxCommon2iattRsp(r)
+    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'write', gfid)
     return { size: rsp.opRet, prestat: rsp.prestat, poststat: rsp.poststat, xdata: rsp.xdata }
   }
 

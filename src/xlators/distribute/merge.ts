@@ -74,7 +74,7 @@ export function fixDirStat(ia: Iatt): Iatt {
  * A file being migrated by rebalance carries S_ISVTX|S_ISGID on its source ("phase 1"); DHT hides
  * both bits from callers (DHT_STRIP_PHASE1_FLAGS).
  */
-export function stripPhase1Flags(ia: Iatt): Iatt {
+export function stripPhase1Flags<T extends Pick<Iatt, 'mode'>>(ia: T): T {
   if ((ia.mode & S_IFMT) === S_IFREG && (ia.mode & (S_ISVTX | S_ISGID)) === (S_ISVTX | S_ISGID)) {
     ia.mode &= ~(S_ISVTX | S_ISGID)
   }

@@ -37,7 +37,7 @@ export const IATT_IN_XDATA_KEY = 'dht-get-iatt-in-xattr'
  * 0, or the migration phase an iatt shows (IS_DHT_MIGRATION_PHASE1/PHASE2). Both need the
  * sticky bit, so the common case costs one test.
  */
-export function migrationPhase(ia: Iatt): 0 | 1 | 2 {
+export function migrationPhase(ia: Pick<Iatt, 'mode'>): 0 | 1 | 2 {
   const mode = ia.mode
   if ((mode & S_ISVTX) === 0 || (mode & S_IFMT) !== S_IFREG) return 0
   if ((mode & ~S_IFMT) === S_ISVTX) return 2

@@ -506,13 +506,17 @@ export class WriteBehind extends Xlator {
     return this.child.release(call, fd)
   }
 
-  override async readv(call: Call, fd: Fd, size: number, offset: number, flags: number, xdata?: Dict, sink?: Uint8Array): Promise<ReadResult> {
+  override readv(call: Call, fd: Fd, size: number, offset: number, flags: number, xdata?: Dict, sink?: Uint8Array): Promise<ReadResult> {
     const st = this.#peek(fd.inode)
-    if (st !== undefined && !st.empty && size > 0) {
-      const hit = fromCache(st, size, offset)
-      if (hit !== undefined) return this.#answer(hit)
-      await this.#dependOn(st, offset, offset + size, 'read', fd.inode)
-    }
+    // Nothing cached for the file: straight down, without an async frame of our own.
+    if (st === undefined || st.empty || size <= 0) return this.child.readv(call, fd, size, offset, flags, xdata, sink)
+    return this.#readvCached(st, call, fd, size, offset, flags, xdata, sink)
+  }
+
+  async #readvCached(st: WbInode, call: Call, fd: Fd, size: number, offset: number, flags: number, xdata?: Dict, sink?: Uint8Array): Promise<ReadResult> {
+    const hit = fromCache(st, size, offset)
+    if (hit !== undefined) return this.#answer(hit)
+    await this.#dependOn(st, offset, offset + size, 'read', fd.inode)
     return this.child.readv(call, fd, size, offset, flags, xdata, sink)
   }
 

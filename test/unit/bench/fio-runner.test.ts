@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { baselineArgs, fioArgs, fioPath, parseBashTimes, parseFioOutput, withProcessCpu, type FioRun } from '../../../bench/lib/fio-runner.ts'
+import { baselineArgs, fioArgs, fioPath, parseBashTimes, parseChildFaults, parseFioOutput, withProcessCpu, type FioRun } from '../../../bench/lib/fio-runner.ts'
 import { extractJson } from '../../../bench/lib/json-text.ts'
 import { parseArgs } from '../../../bench/lib/options.ts'
 import { parseSandboxOutput } from '../../../bench/lib/target.ts'
@@ -112,5 +112,16 @@ describe('fio command line', () => {
     expect(withProcessCpu(run, 100, 1000).jobs[0]!.cpuUsPerOp).toBeCloseTo((900 * 1000 * runtimeMs / (runtimeMs + 1000)) / ops, 9)
     const unmeasured = { ...run, processCpuMs: undefined }
     expect(withProcessCpu(unmeasured, 100)).toBe(unmeasured)
+    // Page faults: fio's own JSON has none; the process's, less the baseline's, per operation.
+    expect(jobs[0]!.pageFaultsPerOp).toBeNull()
+    expect(adjusted.jobs[0]!.pageFaultsPerOp).toBeNull()
+    expect(withProcessCpu({ ...run, processFaults: 5000 }, 100, 0, 1000).jobs[0]!.pageFaultsPerOp).toBeCloseTo(4000 / ops, 9)
+  })
+
+  it('reads the page faults of the waited-for children from bash\'s /proc stat line', () => {
+    // From the state field: ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt ...
+    const text = '0m0.001s 0m0.002s\n0m1.000s 0m0.500s\nstat S 10 20 20 0 -1 4194560 300 12345 1 6 0 0\n'
+    expect(parseChildFaults(text)).toBe(12351)
+    expect(parseChildFaults('0m0.001s 0m0.002s\n')).toBeUndefined()
   })
 })

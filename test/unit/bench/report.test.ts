@@ -31,6 +31,8 @@ function result(over: Partial<JobResult> = {}): JobResult {
     usrCpuMs: 300,
     sysCpuMs: 100,
     cpuUsPerOp: 133.3,
+    allocBytesPerOp: 1480,
+    pageFaultsPerOp: 0.25,
     ...over,
   }
 }
@@ -77,6 +79,12 @@ describe('fio JSON shape', () => {
     expect(s.write.bwBytes).toBe(2_048_000)
     expect(s.write.clat.p50).toBe(50_000)
     expect(s.cpuUsPerOp).toBe(133.3)
+    expect(s.allocBytesPerOp).toBe(1480)
+    expect(s.pageFaultsPerOp).toBe(0.25)
+    // fio's own JSON has neither.
+    const { alloc_bytes_per_op: _a, page_faults_per_op: _f, ...fio } = json as Record<string, unknown>
+    expect(summarizeFioJob(fio).allocBytesPerOp).toBeNull()
+    expect(summarizeFioJob(fio).pageFaultsPerOp).toBeNull()
   })
 
   it('reports errors: the first errno, the error count, and the message in text', () => {

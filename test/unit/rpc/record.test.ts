@@ -195,7 +195,7 @@ function feedTransient(chunks: Buffer[]): Buffer[] {
   const reused = Buffer.alloc(Math.max(1, ...chunks.map((c) => c.length)))
   for (const c of chunks) {
     c.copy(reused)
-    decoder.push(reused.subarray(0, c.length))
+    decoder.push(reused, c.length)
     reused.fill(0xee)
   }
   expect(decoder.midRecord).toBe(false)
@@ -257,8 +257,8 @@ describe('RecordDecoder placing a record tail into a caller buffer', () => {
     const sinks: Buffer[] = []
     const finder = {
       buffer: undefined as Uint8Array | undefined,
-      find(head: Buffer, recordLength: number): number {
-        if (head[0] !== 0x5e) {
+      find(chunk: Buffer, at: number, recordLength: number): number {
+        if (chunk[at] !== 0x5e) {
           finder.buffer = undefined
           return -1
         }
@@ -273,7 +273,7 @@ describe('RecordDecoder placing a record tail into a caller buffer', () => {
     const reused = Buffer.alloc(stream.length)
     for (const c of chunks) {
       c.copy(reused)
-      decoder.push(reused.subarray(0, c.length))
+      decoder.push(reused, c.length)
       reused.fill(0xee)
     }
     expect(decoder.midRecord).toBe(false)

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { createServer, type Server } from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RpcClient } from '../../../src/rpc/client.ts'
+import { AuthFlavor } from '../../../src/rpc/auth.ts'
 import { GlusterError } from '../../../src/rpc/errors.ts'
 import { TlsProfile, clientTlsProfiles, describeTlsFailure, readSecureAccess } from '../../../src/rpc/tls.ts'
 
@@ -157,6 +158,43 @@ describe('a TLS connection to a peer that does not speak TLS', () => {
       expect(err).toBeInstanceOf(GlusterError)
       expect(err.code).toBe('ECONNRESET')
       expect(err.message).toContain('closed during the TLS handshake (test)')
+    } finally {
+      rpc.close()
+      await rpc.whenClosed()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  })
+})
+
+describe('writes over TLS', () => {
+  it('puts each call in its own TLS record, even calls made in the same tick (socket.c reads one RPC record per poll event)', async () => {
+    // The peer decrypts one TLS record per read: each 'data' chunk is one record's plaintext.
+    const chunks: Buffer[] = []
+    const server = createServer({
+      cert: readFileSync(fixture('viainter-chain.pem')), key: readFileSync(fixture('viainter.key')), ca: readFileSync(fixture('root.pem')),
+    }, (socket) => {
+      socket.on('data', (d: Buffer) => chunks.push(d))
+      socket.on('error', () => undefined)
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const port = (server.address() as AddressInfo).port
+    const profile = new TlsProfile({ purpose: 'test', cert: fixture('direct.pem'), key: fixture('direct.key'), ca: fixture('root.pem'), certDepth: 2 })
+    const rpc = new RpcClient({ transport: 'tcp', host: '127.0.0.1', port }, { tls: profile, connectTimeoutMs: 5_000 })
+    const program = { name: 'Test', number: 0x20000123, version: 1, procedures: ['NULL', 'ECHO'] }
+    const id = { pid: 1, uid: 0, gid: 0, groups: [], lkOwner: Buffer.alloc(0) }
+    try {
+      await rpc.connect()
+      const calls: Promise<unknown>[] = []
+      for (let i = 0; i < 3; i++) {
+        rpc.beginCall(program, 1, AuthFlavor.NULL, id, 0).uint32(i)
+        calls.push(rpc.send(() => undefined).catch(() => undefined))
+      }
+      const deadline = performance.now() + 5_000
+      while (chunks.reduce((n, c) => n + c.length, 0) < 3 * 48 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
+      expect(chunks).toHaveLength(3)
+      for (const c of chunks) expect(c.readUInt32BE(0) & 0x7fffffff).toBe(c.length - 4)
+      rpc.close()
+      await Promise.all(calls)
     } finally {
       rpc.close()
       await rpc.whenClosed()

@@ -7,7 +7,7 @@
 import { XdrError } from '../../../xdr/errors.ts'
 import type { XdrReader } from '../../../xdr/reader.ts'
 import { type Dict, readGfxDict } from './dict.ts'
-import { IATTX_BYTES, type Iatt, readGfxIattx } from './iatt.ts'
+import { IATTX_BYTES, type Iatt, type ReadStat, readGfxIattx, readGfxIattxReadStat } from './iatt.ts'
 import { FOP_LIMITS, tooManyEntries } from './program.ts'
 import { type GfProtoFlock, type GfProtoLease, type GfStatfs, type Gfs3Locklist, readGfProtoFlock, readGfProtoLease, readGfStatfs, readGfs3Locklist } from './structs.ts'
 
@@ -134,7 +134,8 @@ export function readGfxCreateRsp(r: XdrReader): GfxCreateRsp {
 
 /** glusterfs4-xdr.x gfx_read_rsp, plus the data that follows it in the record. */
 export interface GfxReadRsp extends GfxCommonRsp {
-  readonly stat: Iatt
+  /** Of the post-op iatt, what a READ's callers use (readGfxIattxReadStat). */
+  readonly stat: ReadStat
   /** The struct's `size` field (the brick sets it to op_ret). */
   readonly size: number
   /** `opRet` bytes: a view of the record, not a copy. Empty on failure. */
@@ -150,7 +151,7 @@ export interface GfxReadRsp extends GfxCommonRsp {
 export function readGfxReadRsp(r: XdrReader, placed?: Buffer): GfxReadRsp {
   const opRet = r.int32()
   const opErrno = r.int32()
-  const stat = readGfxIattx(r)
+  const stat = readGfxIattxReadStat(r)
   const size = r.uint32()
   const xdata = readGfxDict(r)
   const want = opRet > 0 ? opRet : 0
@@ -167,18 +168,19 @@ export function readGfxReadRsp(r: XdrReader, placed?: Buffer): GfxReadRsp {
 }
 
 /**
- * Where the data of a READ reply starts, from its first bytes: `body` holds the reply from the
- * record's start, `at` is where gfx_read_rsp begins. -1 unless the reply carries exactly op_ret
+ * Where the data of a READ reply starts in `body`, from its first bytes: `at` is where
+ * gfx_read_rsp begins in `body`, `recordEnd` where the record ends (beyond `body` when only its
+ * head came). -1 unless the reply carries exactly op_ret
  * bytes of data after a complete header within `body` (the receiver then keeps the reply whole).
  * gfx_read_rsp: op_ret, op_errno, stat (148), size, xdata (xdr_size, count, pairs_len, pairs).
  */
-export function gfxReadRspDataOffset(body: Buffer, at: number, recordLength: number): number {
+export function gfxReadRspDataOffset(body: Buffer, at: number, recordEnd: number): number {
   const xdataAt = at + 4 + 4 + IATTX_BYTES + 4
   if (body.length < xdataAt + 12) return -1
   const opRet = body.readInt32BE(at)
   const xdrSize = body.readUInt32BE(xdataAt)
   const dataAt = xdataAt + 12 + xdrSize
-  if (opRet <= 0 || (xdrSize & 3) !== 0 || dataAt > body.length || recordLength - dataAt !== opRet) return -1
+  if (opRet <= 0 || (xdrSize & 3) !== 0 || dataAt > body.length || recordEnd - dataAt !== opRet) return -1
   return dataAt
 }
 
