@@ -304,7 +304,7 @@ export class Shard extends Xlator {
     // A lookup by name has no inode yet: the size is still corrected, the ctx filled on first use.
     this.#adopt(loc.inode, r.stat, r.xdata)
     // shard_lookup_cbk starts the deletion of leftover markers on the first lookup of a file; here
-    // on the first lookup of anything (the mount's root), so leftovers go as soon as we mount.
+    // on the first lookup of anything (a directory too), so leftovers go sooner.
     if (!this.#firstLookupDone) {
       this.#firstLookupDone = true
       this.#startDeletion(call)
