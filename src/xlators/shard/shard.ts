@@ -622,10 +622,10 @@ export class Shard extends Xlator {
     if (lowestBlock(offset, bs) === 0 && highestBlock(offset, n, bs) === 0) {
       // The common small read inside block 0: the base file answers, holes past its end are zeros.
       const r = await this.child.readv(call, fd, n, offset, flags, xdata, sink)
-      if (r.data.length >= n) return { data: r.data, stat: this.#patched(ctx, r.stat), eof, xdata: r.xdata }
+      if (r.data.length >= n) return { data: r.data, stat: { mode: r.stat.mode, size: ctx.size }, eof, xdata: r.xdata }
       const out = Buffer.alloc(n)
       r.data.copy(out)
-      return { data: out, stat: this.#patched(ctx, r.stat), eof, xdata: r.xdata }
+      return { data: out, stat: { mode: r.stat.mode, size: ctx.size }, eof, xdata: r.xdata }
     }
     const out = sink !== undefined && sink.length >= n ? Buffer.from(sink.buffer, sink.byteOffset, n) : Buffer.allocUnsafe(n)
     const root = rootCall(call)
