@@ -19,8 +19,8 @@ import type { Call, Fd, Inode, Loc } from '../types.ts'
 import { Slot } from './changelog.ts'
 import { hasQuorum } from './topology.ts'
 import {
-  type Lockee, type Settled, type TxnHost, type TxnRequest, XATTROP_ADD_ARRAY, changelogDict, finalError, lockAll, onChildren, postOp,
-  preOpSources, unlockAll,
+  type Lockee, type Settled, type TxnHost, type TxnRequest, XATTROP_ADD_ARRAY, changelogDict, finalError, isSymmetricError, lockAll, onChildren, postOp,
+  preOpSources, replyToReturn, unlockAll,
 } from './transaction.ts'
 
 const debug = debuglog('gfapi')
@@ -257,25 +257,8 @@ export class EagerLocks {
       this.#leave(lk, me)
       throw err
     }
-    const answered = settled.filter((r): r is Settled<T> => r !== undefined)
-    // afr_is_symmetric_error: the same failure everywhere (not ENOTCONN), or no reply at all: nobody is worse than another.
-    const first = answered[0]
-    const symmetric = answered.every((r) => !r.ok) &&
-      (first === undefined || answered.every((r) => !r.ok && r.error.code !== 'ENOTCONN' && first.ok === false && r.error.code === first.error.code))
-    const failedHere = symmetric ? [] : settled.flatMap((s, i) => (s?.ok === false ? [i] : []))
-
-    let best = -1
-    for (let i = 0; i < n; i++) {
-      const r = settled[i]
-      if (r === undefined || !r.ok) continue
-      if (best < 0) best = i
-      else if (req.opRet !== undefined && req.opRet(r.value) > req.opRet((settled[best] as { value: T }).value)) best = i
-      else if (i !== topo.arbiter && best === topo.arbiter) best = i
-    }
-    if (best >= 0 && lk.good[best] !== true) {
-      const g = lk.good.findIndex((x, i) => x && settled[i]?.ok === true && i !== topo.arbiter)
-      if (g >= 0 && (req.opRet === undefined || req.opRet((settled[g] as { value: T }).value) === req.opRet((settled[best] as { value: T }).value))) best = g
-    }
+    const failedHere = isSymmetricError(settled) ? [] : settled.flatMap((s, i) => (s?.ok === false ? [i] : []))
+    const best = replyToReturn(settled, lk.good, topo.arbiter, req.opRet)
     let opError: GlusterError | undefined
     if (best < 0) opError = finalError(settled) ?? host.quorumLost(req.syscall, req.path, alive)
 
@@ -298,11 +281,11 @@ export class EagerLocks {
 
     let waiters = 0
     if (req.inodelkCount !== undefined) {
-      for (const s of answered) if (s.ok) waiters = Math.max(waiters, req.inodelkCount(s.value))
+      for (const s of settled) if (s?.ok === true) waiters = Math.max(waiters, req.inodelkCount(s.value))
     }
     // afr_are_conflicting_ops_waiting: another lock in our domain (a C client, glustershd) waits.
     if (waiters > 1) lk.release = true
-    if (req.unstable?.(answered.flatMap((s) => (s.ok ? [s.value] : []))) === true) lk.unstable = true
+    if (req.unstable?.(settled.flatMap((s) => (s?.ok === true ? [s.value] : []))) === true) lk.unstable = true
 
     // Wait for the changelog when anything failed (the caller must not hear success before the
     // blame is on disk), when the fop is not one whose post-op may be delayed, and without eager

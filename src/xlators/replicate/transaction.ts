@@ -166,25 +166,8 @@ async function runLocked<T>(host: TxnHost, call: Call, txnCall: Call, req: TxnRe
     })
   }
 
-  // afr_is_symmetric_error: the fop failed the same way everywhere it reached (not ENOTCONN),
-  // or reached nowhere: nobody is worse than another, so nobody is blamed.
-  const answered = replies.filter((r): r is Settled<T> => r !== undefined)
-  const symmetric = answered.every((r) => !r.ok) &&
-    (answered.length === 0 || answered.every((r) => !r.ok && r.error.code !== 'ENOTCONN' && r.error.code === (answered[0] as { error: GlusterError }).error.code))
-  if (symmetric) failed.fill(false)
-
-  let best = -1
-  for (let i = 0; i < n; i++) {
-    const r = replies[i]
-    if (r === undefined || !r.ok) continue
-    if (best < 0) best = i
-    else if (req.opRet !== undefined && req.opRet(r.value) > req.opRet((replies[best] as { value: T }).value)) best = i
-    else if (i !== topo.arbiter && best === topo.arbiter) best = i
-  }
-  if (best >= 0 && good[best] !== true) {
-    const g = good.findIndex((x, i) => x && replies[i]?.ok === true && i !== topo.arbiter)
-    if (g >= 0 && (req.opRet === undefined || req.opRet((replies[g] as { value: T }).value) === req.opRet((replies[best] as { value: T }).value))) best = g
-  }
+  if (isSymmetricError(replies)) failed.fill(false)
+  const best = replyToReturn(replies, good, topo.arbiter, req.opRet)
   if (best < 0 && opError === undefined) opError = finalError(replies) ?? host.quorumLost(req.syscall, req.path, alive())
 
   // afr_set_in_flight_sb_status: the one good copy failed while stale ones took the write: do not
@@ -372,6 +355,38 @@ export async function onChildren<T>(host: TxnHost, which: readonly boolean[], fn
       return { ok: false, error: err }
     }
   }))
+}
+
+/**
+ * afr_is_symmetric_error: the fop failed the same way everywhere it reached (not ENOTCONN), or
+ * reached nowhere: nobody is worse than another, so nobody is blamed.
+ */
+export function isSymmetricError(replies: readonly (Settled<unknown> | undefined)[]): boolean {
+  const answered = replies.filter((r): r is Settled<unknown> => r !== undefined)
+  const first = answered[0]
+  return answered.every((r) => !r.ok && (first === undefined || (first.ok === false && r.error.code !== 'ENOTCONN' && r.error.code === first.error.code)))
+}
+
+/**
+ * The child whose reply the transaction returns (afr_pick_error_xdata / afr_txn's reply choice):
+ * the largest op_ret, a data brick over the arbiter, and a good copy over a stale one that
+ * returned the same. -1 when no child succeeded.
+ */
+export function replyToReturn<T>(replies: readonly (Settled<T> | undefined)[], good: readonly boolean[], arbiter: number, opRet: ((r: T) => number) | undefined): number {
+  const value = (i: number): T => (replies[i] as { value: T }).value
+  let best = -1
+  for (let i = 0; i < replies.length; i++) {
+    const r = replies[i]
+    if (r === undefined || !r.ok) continue
+    if (best < 0) best = i
+    else if (opRet !== undefined && opRet(r.value) > opRet(value(best))) best = i
+    else if (i !== arbiter && best === arbiter) best = i
+  }
+  if (best >= 0 && good[best] !== true) {
+    const g = good.findIndex((x, i) => x && replies[i]?.ok === true && i !== arbiter)
+    if (g >= 0 && (opRet === undefined || opRet(value(g)) === opRet(value(best)))) best = g
+  }
+  return best
 }
 
 /** afr_final_errno / afr_higher_errno over failed replies. */
