@@ -148,6 +148,12 @@ export function brickCopies(bricks: readonly string[], name: string): ({ sha256:
   })
 }
 
+/** What brickCopies must give for three bricks holding `data`: the arbiter's copy (brick 3) is empty. */
+export function expectedCopies(data: Uint8Array, arbiter: boolean): { sha256: string; size: number }[] {
+  const full = { sha256: sha(data), size: data.length }
+  return [full, full, arbiter ? { sha256: sha(new Uint8Array(0)), size: 0 } : full]
+}
+
 /** `trusted.afr.*` of `name` on each brick, hex values by key (getfattr -d -m trusted.afr -e hex). */
 export function afrXattrs(bricks: readonly string[], name: string): Record<string, string>[] {
   return bricks.map((b) => {
