@@ -16,7 +16,8 @@ import type { Replicate } from '../../src/xlators/replicate/replicate.ts'
 import { type Call, Fd, Inode, type Loc, ROOT_GFID } from '../../src/xlators/types.ts'
 import { parseVolfile } from '../../src/xlators/volfile.ts'
 import { type GraphContext, type Xlator, buildXlator } from '../../src/xlators/xlator.ts'
-import { gluster, sandbox, volumeInfo } from './sandbox.ts'
+import { afterAll, beforeAll } from 'vitest'
+import { acquireSandboxLock, gluster, sandbox, volumeInfo } from './sandbox.ts'
 
 export const BRICK_ROOT = '/var/lib/gfapi-ts-sandbox/i13'
 
@@ -26,6 +27,21 @@ export const VOLUMES = {
   arb: { name: 'gfts-i13-arb', bricks: ['ab1', 'ab2', 'ab3'].map((b) => join(BRICK_ROOT, b)), create: ['replica', '3', 'arbiter', '1'] },
   d2r3: { name: 'gfts-i13-d2r3', bricks: ['d1', 'd2', 'd3', 'd4', 'd5', 'd6'].map((b) => join(BRICK_ROOT, b)), create: ['replica', '3'] },
 } as const
+
+/**
+ * For a test file on the replica 3 and arbiter volumes: they are its own from its first test to its
+ * last (one file's killed bricks, split-brains and pending heals must not meet another file's
+ * "every copy equal, heal info 0"), created first when absent.
+ */
+export function useReplicaVolumesAlone(): void {
+  let release: (() => void) | undefined
+  beforeAll(async () => {
+    release = await acquireSandboxLock('gfts-i13-volumes', 1_500_000)
+    ensureVolume(VOLUMES.r3)
+    ensureVolume(VOLUMES.arb)
+  }, 1_620_000)
+  afterAll(() => release?.())
+}
 
 export function ensureVolume(v: (typeof VOLUMES)[keyof typeof VOLUMES]): void {
   const host = sandbox().host

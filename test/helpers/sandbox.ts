@@ -118,6 +118,16 @@ function volumeOf(key: VolumeKey): SandboxVolume {
  * `withSandboxLock(volumeName, ...)`. A lock left by a dead process is taken over.
  */
 export async function withSandboxLock<T>(name: string, fn: () => Promise<T> | T, timeoutMs = 300_000): Promise<T> {
+  const release = await acquireSandboxLock(name, timeoutMs)
+  try {
+    return await fn()
+  } finally {
+    release()
+  }
+}
+
+/** withSandboxLock's lock, for holding across hooks (beforeAll → afterAll); call the result to release it. */
+export async function acquireSandboxLock(name: string, timeoutMs = 300_000): Promise<() => void> {
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new Error(`bad lock name: ${name}`)
   const root = join(sandbox().sandboxDir, '.locks')
   const dir = join(root, `${name}.lock`)
@@ -127,7 +137,7 @@ export async function withSandboxLock<T>(name: string, fn: () => Promise<T> | T,
     try {
       mkdirSync(dir)
       writeFileSync(join(dir, 'pid'), String(process.pid))
-      break
+      return () => rmSync(dir, { recursive: true, force: true })
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
       let owner = NaN
@@ -143,11 +153,6 @@ export async function withSandboxLock<T>(name: string, fn: () => Promise<T> | T,
       if (Date.now() >= deadline) throw new Error(`timed out waiting for sandbox lock ${name} (held by pid ${owner})`)
       await sleep(100)
     }
-  }
-  try {
-    return await fn()
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
   }
 }
 

@@ -4,17 +4,14 @@
  * delay, and other clients (the C client, glustershd) served within the bound while we write.
  */
 import { randomBytes } from 'node:crypto'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { cView, viewOf } from '../helpers/c-peer.ts'
 import { gluster, killBrick, restartVolume, uniqueName, volumeReset, volumeSet, withSandboxLock } from '../helpers/sandbox.ts'
 import {
-  CALL, VOLUMES, afrXattrs, allClean, brickCopies, cWrite, expectedCopies, closeFile, createFile, ensureVolume, healInfoCount, replicaSet, sha, waitFor,
+  CALL, VOLUMES, afrXattrs, allClean, brickCopies, cWrite, expectedCopies, closeFile, createFile, useReplicaVolumesAlone, healInfoCount, replicaSet, sha, waitFor,
 } from '../helpers/replicate.ts'
 
-beforeAll(() => {
-  ensureVolume(VOLUMES.r3)
-  ensureVolume(VOLUMES.arb)
-}, 120_000)
+useReplicaVolumesAlone()
 
 const DIRTY_ONE = '000000010000000000000000'
 const ZERO = '000000000000000000000000'

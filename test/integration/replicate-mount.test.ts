@@ -9,19 +9,16 @@ import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Glfs, HealReport } from '../../src/api/index.ts'
 import { cView, viewOf } from '../helpers/c-peer.ts'
 import { gluster, killBrick, restartVolume, runProcess, sandbox, uniqueName, withSandboxLock } from '../helpers/sandbox.ts'
 import { mountVolume } from '../helpers/throwaway-volume.ts'
-import { VOLUMES, afrXattrs, allClean, brickCopies, cWrite, ensureVolume, healInfoCount, sha, waitFor } from '../helpers/replicate.ts'
+import { VOLUMES, afrXattrs, allClean, brickCopies, cWrite, useReplicaVolumesAlone, healInfoCount, sha, waitFor } from '../helpers/replicate.ts'
 
 const PEER = '/work/shared/tools/gfapi_peer.py'
 
-beforeAll(() => {
-  ensureVolume(VOLUMES.r3)
-  ensureVolume(VOLUMES.arb)
-}, 120_000)
+useReplicaVolumesAlone()
 
 /** trusted.gfid of `rel` on each brick, hex (undefined where the brick has no such entry). */
 function gfids(bricks: readonly string[], rel: string): (string | undefined)[] {

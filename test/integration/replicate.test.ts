@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process'
 import { lstatSync } from 'node:fs'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { superFastHash } from '../../src/xlators/replicate/changelog.ts'
 import { Dict } from '../../src/rpc/programs/fops/dict.ts'
 import { Fd, Inode, type Loc } from '../../src/xlators/types.ts'
@@ -16,13 +16,10 @@ import type { SetattrArgs } from '../../src/xlators/xlator.ts'
 import { cView, viewOf } from '../helpers/c-peer.ts'
 import { gluster, killBrick, restartVolume, sandbox, uniqueName, withSandboxLock } from '../helpers/sandbox.ts'
 import {
-  CALL, VOLUMES, afrXattrs, allClean, brickCopies, cWrite, expectedCopies, closeFile, createFile, distributedSet, ensureVolume, healInfoCount, openFile, replicaSet, sha, waitFor,
+  CALL, VOLUMES, afrXattrs, allClean, brickCopies, cWrite, expectedCopies, closeFile, createFile, distributedSet, ensureVolume, useReplicaVolumesAlone, healInfoCount, openFile, replicaSet, sha, waitFor,
 } from '../helpers/replicate.ts'
 
-beforeAll(() => {
-  ensureVolume(VOLUMES.r3)
-  ensureVolume(VOLUMES.arb)
-}, 120_000)
+useReplicaVolumesAlone()
 
 for (const key of ['r3', 'arb'] as const) {
   const vol = VOLUMES[key]
