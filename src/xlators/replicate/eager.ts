@@ -3,7 +3,9 @@
 // the post-op (pending blames, dirty -1) and the unlock wait until the lock has been idle for
 // post-op-delay-secs, or go at once on flush, fsync, contention, failure or a child up/down.
 // With eager-lock off each transaction takes and releases a lock of its own (same code, a private
-// lock marked for release from the start). Sources (xlators/cluster/afr/src): afr-transaction.c
+// lock marked for release from the start). Metadata transactions share a lock of their own per
+// inode the same way (lock[AFR_METADATA_TRANSACTION]), each with its own pre-op and post-op
+// (#performMetadata). Sources (xlators/cluster/afr/src): afr-transaction.c
 // (__afr_eager_lock_handle, afr_has_lock_conflict, __afr_transaction_wake_shared,
 // afr_is_delayed_changelog_post_op_needed, afr_are_conflicting_ops_waiting,
 // afr_delayed_changelog_wake_up_cbk, afr_changelog_post_op_safe, afr_changelog_fsync,

@@ -64,7 +64,7 @@ export class Replicate extends Xlator implements EagerHost {
   /** The preferred read child: read-subvolume(-index), replaced by a local brick once discovered. */
   #readChild: number
   #discovery: Promise<void> | undefined
-  /** Data transactions' shared locks and delayed post-ops (eager.ts). */
+  /** The eager locks of data and metadata transactions, and the delayed post-ops (eager.ts). */
   readonly #eager: EagerLocks
   /** What writes and fsyncs ask the bricks for when the caller sent no xdata (never changed after). */
   readonly #countReq: Dict
