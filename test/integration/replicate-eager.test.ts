@@ -3,10 +3,14 @@
  * lock and one pre-op per burst (the bricks' dirty count says so), the post-op after the idle
  * delay, and other clients (the C client, glustershd) served within the bound while we write.
  */
+import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { statSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { Dict } from '../../src/rpc/programs/fops/dict.ts'
 import { cView, viewOf } from '../helpers/c-peer.ts'
-import { gluster, killBrick, restartVolume, uniqueName, volumeReset, volumeSet, withSandboxLock } from '../helpers/sandbox.ts'
+import { gluster, killBrick, restartVolume, runProcess, sandbox, uniqueName, volumeReset, volumeSet, withSandboxLock } from '../helpers/sandbox.ts'
 import {
   CALL, VOLUMES, afrXattrs, allClean, brickCopies, cWrite, expectedCopies, closeFile, createFile, useReplicaVolumesAlone, healInfoCount, replicaSet, sha, waitFor,
 } from '../helpers/replicate.ts'
@@ -15,6 +19,20 @@ useReplicaVolumesAlone()
 
 const DIRTY_ONE = '000000010000000000000000'
 const ZERO = '000000000000000000000000'
+
+/** A shard-style size delta: GF_XATTROP_ADD_ARRAY64 of +1 on a counter of our own. */
+const COUNTER = 'trusted.gfts-i14m.count'
+const ADD_ARRAY64 = 1
+const PEER = '/work/shared/tools/gfapi_peer.py'
+const plusOne = (): Dict => new Dict().setPtr(COUNTER, Buffer.from('0000000000000001', 'hex'))
+
+/** The counter on each brick (hex), as getfattr reads it from the brick's file. */
+function counters(bricks: readonly string[], name: string): (string | undefined)[] {
+  return bricks.map((b) => {
+    const r = spawnSync('getfattr', ['-n', COUNTER, '-e', 'hex', '--absolute-names', join(b, name)], { encoding: 'utf8' })
+    return /=0x([0-9a-f]+)/.exec(r.stdout ?? '')?.[1]
+  })
+}
 
 for (const key of ['r3', 'arb'] as const) {
   const vol = VOLUMES[key]
@@ -46,8 +64,79 @@ for (const key of ['r3', 'arb'] as const) {
         await set.close()
       }
     }, 120_000)
+
+    it('N fxattrops (features/shard\'s size updates) share one metadata lock: the counter is N on every brick, no changelog written; the lock goes after the idle delay', async () => {
+      const set = await replicaSet(vol.name)
+      try {
+        const name = uniqueName('meta')
+        const { fd } = await createFile(set, name)
+        await Promise.all(Array.from({ length: 10 }, () => set.afr.fxattrop(CALL, fd, ADD_ARRAY64, plusOne())))
+        for (let k = 0; k < 10; k++) await set.afr.fxattrop(CALL, fd, ADD_ARRAY64, plusOne())
+        // One lock (the metadata one: no write was made) held between them.
+        expect(set.afr.eagerLocks).toBe(1)
+        expect(counters(vol.bricks, name)).toEqual(new Array(3).fill('0000000000000014'))
+        // Every brick locked: optimistic changelog, no dirty, no blame.
+        expect(allClean(afrXattrs(vol.bricks, name))).toBe(true)
+        await waitFor('the idle release', () => set.afr.eagerLocks === 0, 5_000)
+        // The C client's metadata transaction (utimens: setattr) while our metadata lock is held
+        // goes through once our idle timer releases it, and lands on every brick.
+        await set.afr.fxattrop(CALL, fd, ADD_ARRAY64, plusOne())
+        expect(set.afr.eagerLocks).toBe(1)
+        const sb = sandbox()
+        const peer = await runProcess('python3', [PEER, '-s', sb.host, '-p', String(sb.port), '-V', vol.name, 'utimens', `/${name}`, '1000000000', '1000000000'], 60_000)
+        expect(peer.status).toBe(0)
+        for (const b of vol.bricks) expect(statSync(join(b, name)).mtimeMs).toBe(1_000_000_000_000)
+        await closeFile(set, fd)
+        expect(set.afr.eagerLocks).toBe(0)
+        expect(counters(vol.bricks, name)).toEqual(new Array(3).fill('0000000000000015'))
+        expect(allClean(afrXattrs(vol.bricks, name))).toBe(true)
+        expect(healInfoCount(vol.name)).toBe(0)
+      } finally {
+        await set.close()
+      }
+    }, 120_000)
   })
 }
+
+describe('metadata eager lock with a brick down (gfts-i13-r3)', () => {
+  const vol = VOLUMES.r3
+  it('each fxattrop resolves with its blame (metadata slot) and dirty 0 on the survivors\' disks; glustershd heals the counter', async () => {
+    await withSandboxLock(vol.name, async () => {
+      const name = uniqueName('metadown')
+      const set = await replicaSet(vol.name)
+      try {
+        const { fd } = await createFile(set, name)
+        await set.afr.fxattrop(CALL, fd, ADD_ARRAY64, plusOne())
+        await killBrick(vol.name, vol.bricks[2]!)
+        await waitFor('child 2 down', () => !set.afr.isUp(2), 10_000)
+        for (let k = 1; k <= 3; k++) {
+          await set.afr.fxattrop(CALL, fd, ADD_ARRAY64, plusOne())
+          // On disk when the fop resolves: brick 3 blamed k times in the metadata slot, dirty back to 0.
+          for (const x of afrXattrs(vol.bricks.slice(0, 2), name)) {
+            expect(x['trusted.afr.dirty']).toBe(ZERO)
+            expect(x[`trusted.afr.${vol.name}-client-2`]).toBe(`00000000${k.toString(16).padStart(8, '0')}00000000`)
+          }
+        }
+        expect(counters(vol.bricks.slice(0, 2), name)).toEqual(['0000000000000004', '0000000000000004'])
+        await closeFile(set, fd)
+        await restartVolume(vol.name)
+        await waitFor('child 2 up', () => set.afr.isUp(2), 30_000)
+      } finally {
+        await set.close()
+      }
+      await waitFor('the metadata heal', () => {
+        try {
+          gluster(['volume', 'heal', vol.name], 0)
+        } catch {
+          // The shd may not be connected to the restarted brick yet.
+        }
+        return healInfoCount(vol.name) === 0
+      }, 90_000)
+      expect(counters(vol.bricks, name)).toEqual(new Array(3).fill('0000000000000004'))
+      expect(allClean(afrXattrs(vol.bricks, name))).toBe(true)
+    })
+  }, 240_000)
+})
 
 describe('cluster.eager-lock off (gfts-i13-r3)', () => {
   const vol = VOLUMES.r3

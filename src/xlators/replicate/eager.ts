@@ -3,7 +3,9 @@
 // the post-op (pending blames, dirty -1) and the unlock wait until the lock has been idle for
 // post-op-delay-secs, or go at once on flush, fsync, contention, failure or a child up/down.
 // With eager-lock off each transaction takes and releases a lock of its own (same code, a private
-// lock marked for release from the start). Sources (xlators/cluster/afr/src): afr-transaction.c
+// lock marked for release from the start). Metadata transactions share a lock of their own per
+// inode the same way (lock[AFR_METADATA_TRANSACTION]), each with its own pre-op and post-op
+// (#performMetadata). Sources (xlators/cluster/afr/src): afr-transaction.c
 // (__afr_eager_lock_handle, afr_has_lock_conflict, __afr_transaction_wake_shared,
 // afr_is_delayed_changelog_post_op_needed, afr_are_conflicting_ops_waiting,
 // afr_delayed_changelog_wake_up_cbk, afr_changelog_post_op_safe, afr_changelog_fsync,
@@ -21,6 +23,7 @@ import { hasQuorum } from './topology.ts'
 import {
   type Lockee, type Settled, type TxnHost, type TxnRequest, XATTROP_ADD_ARRAY, changelogDict, finalError, isSymmetricError, lockAll, onChildren, postOp,
   preOpSources, replyToReturn, unlockAll,
+  runLocked,
 } from './transaction.ts'
 
 const debug = debuglog('gfapi')
@@ -32,7 +35,7 @@ export const INODELK_COUNT_KEY = 'glusterfs.inodelk-count'
 export const WRITE_IS_APPEND = 'glusterfs.write-is-append'
 export const ACTIVE_FD_COUNT = 'glusterfs.open-active-fd-count'
 
-/** A data transaction on one inode. */
+/** A data or metadata transaction on one inode (`kind` picks the lock: afr_inode_ctx_t lock[type]). */
 export interface DataTxn<T> extends TxnRequest<T> {
   readonly inode: Inode
   readonly fd: Fd | undefined
@@ -51,6 +54,8 @@ export interface DataTxn<T> extends TxnRequest<T> {
   readonly unstable?: ((replies: readonly T[]) => boolean) | undefined
   /** fsync: what was written so far is made stable by the fop itself (the witnessed-unstable flag is cleared, as afr_fsync). */
   readonly stabilizes?: boolean | undefined
+  /** `glusterfs.open-active-fd-count` of a write reply (afr_inode_write_fill): the contention signal of metadata locks. */
+  readonly openFdCount?: ((r: T) => number) | undefined
 }
 
 /** What the replicate xlator lends its eager locks, beyond a transaction's needs. */
@@ -64,7 +69,11 @@ type Range = { readonly start: number; readonly end: number }
 type Waiter = { readonly range: Range; readonly wake: (joined: boolean) => void }
 type Release = 'safe' | 'idle'
 
-/** The lock of one inode (afr_lock_t of the data transaction type) and the pre-op it carries. */
+/**
+ * The lock of one inode for one transaction type (afr_lock_t). A data lock carries the shared
+ * pre-op; a metadata lock carries only the lock (each metadata transaction does its own pre-op
+ * and post-op, as C: afr_changelog_pre_op_inherit and _uninherit are data-only).
+ */
 class InodeLock {
   readonly inode: Inode
   /** The lock owner (fresh per lock) on the credential of the transaction that took it. */
@@ -92,11 +101,11 @@ class InodeLock {
   postOpError: GlusterError | undefined
   readonly released: Promise<void>
   #done!: () => void
-  constructor(inode: Inode, call: Call, generation: number, req: Pick<TxnRequest<unknown>, 'syscall' | 'path' | 'lockees' | 'targets'>) {
+  constructor(inode: Inode, call: Call, generation: number, req: Pick<TxnRequest<unknown>, 'kind' | 'syscall' | 'path' | 'lockees' | 'targets'>) {
     this.inode = inode
     this.call = { ...call, lkOwner: newLkOwner() }
     this.generation = generation
-    this.req = { kind: 'data', syscall: req.syscall, path: req.path, lockees: req.lockees, targets: req.targets, inodeWrite: true, fop: async () => undefined }
+    this.req = { kind: req.kind, syscall: req.syscall, path: req.path, lockees: req.lockees, targets: req.targets, inodeWrite: true, fop: async () => undefined }
     this.lockees = req.lockees
     this.released = new Promise((resolve) => { this.#done = resolve })
   }
@@ -116,28 +125,36 @@ class InodeLock {
 
 const overlap = (a: Range, b: Range): boolean => a.end > b.start && b.end > a.start
 
-/** The eager locks of one replicate xlator, by inode. */
+/** The eager locks of one replicate xlator, by inode, one per transaction type (data, metadata). */
 export class EagerLocks {
   readonly #host: EagerHost
-  readonly #locks = new Map<Inode, InodeLock>()
+  readonly #data = new Map<Inode, InodeLock>()
+  readonly #metadata = new Map<Inode, InodeLock>()
+  /** afr_inode_ctx_t open_fd_count: the largest `open-active-fd-count` of the last write reply that had one. */
+  readonly #openFds = new WeakMap<Inode, number>()
 
   constructor(host: EagerHost) {
     this.#host = host
   }
 
-  /** Run a data transaction: under the inode's eager lock, or (eager-lock off) a lock of its own. */
+  #mapOf(lk: { readonly req: { readonly kind: string } }): Map<Inode, InodeLock> {
+    return lk.req.kind === 'metadata' ? this.#metadata : this.#data
+  }
+
+  /** Run a data or metadata transaction: under the inode's eager lock of its type, or (eager-lock off) a lock of its own. */
   async run<T>(call: Call, req: DataTxn<T>): Promise<T> {
     const host = this.#host
     const me: Range = { start: req.start, end: req.end }
+    const locks = this.#mapOf({ req })
     let lk: InodeLock
     for (;;) {
       // Children may have come or gone while this transaction waited for a lock to go.
       const up = host.children.map((_, i) => host.isUp(i))
       if (!hasQuorum(host.topology.quorum, up)) throw host.quorumLost(req.syscall, req.path, up)
-      const cur = host.topology.eagerLock ? this.#locks.get(req.inode) : undefined
+      const cur = host.topology.eagerLock ? locks.get(req.inode) : undefined
       if (cur === undefined) {
         lk = new InodeLock(req.inode, call, host.generation, req)
-        if (host.topology.eagerLock) this.#locks.set(req.inode, lk)
+        if (host.topology.eagerLock) locks.set(req.inode, lk)
         else lk.release = true
         lk.owners.add(me)
         await this.#acquire(lk, req, up)
@@ -164,7 +181,7 @@ export class EagerLocks {
       lk = cur
       break
     }
-    return this.#perform(lk, req, me)
+    return req.kind === 'metadata' ? this.#performMetadata(lk, call, req, me) : this.#perform(lk, req, me)
   }
 
   /**
@@ -189,6 +206,13 @@ export class EagerLocks {
       if (!hasQuorum(topo.quorum, locked) || !locked.includes(true)) throw lockError ?? host.quorumLost(req.syscall, req.path, locked)
       lk.locked = locked
       lk.failed = locked.map((l) => !l)
+      if (req.kind === 'metadata') {
+        // The lock only: each metadata transaction does its own pre-op (runLocked).
+        unlockOnFail = undefined
+        lk.state = 'held'
+        this.#wake(lk)
+        return
+      }
       const dict = changelogDict(topo, new Array<boolean>(n).fill(false), Slot.DATA, 1)
       const loc: Loc = { path: req.targets[0]!.path, name: '', parent: undefined, inode: lk.inode }
       const settled = await onChildren(host, locked, (c) => c.xattrop(lk.call, loc, XATTROP_ADD_ARRAY, dict))
@@ -220,7 +244,7 @@ export class EagerLocks {
     } catch (err) {
       if (unlockOnFail !== undefined) await unlockAll(host, lk.call, lk.lockees, unlockOnFail)
       // afr_handle_lock_acquire_failure: the transactions that queued behind this one try afresh.
-      if (this.#locks.get(lk.inode) === lk) this.#locks.delete(lk.inode)
+      if (this.#mapOf(lk).get(lk.inode) === lk) this.#mapOf(lk).delete(lk.inode)
       lk.owners.clear()
       lk.finish()
       host.forget(lk.inode)
@@ -285,6 +309,12 @@ export class EagerLocks {
     }
     // afr_are_conflicting_ops_waiting: another lock in our domain (a C client, glustershd) waits.
     if (waiters > 1) lk.release = true
+    if (req.openFdCount !== undefined) {
+      // afr_inode_write_fill / afr_process_post_writev: kept when no reply says.
+      let fds = 0
+      for (const s of settled) if (s?.ok === true) fds = Math.max(fds, req.openFdCount(s.value))
+      if (fds > 0) this.#openFds.set(lk.inode, fds)
+    }
     if (req.unstable?.(settled.flatMap((s) => (s?.ok === true ? [s.value] : []))) === true) lk.unstable = true
 
     // Wait for the changelog when anything failed (the caller must not hear success before the
@@ -302,14 +332,54 @@ export class EagerLocks {
     return (settled[best] as { value: T }).value
   }
 
-  /** A transaction is done with the lock: let queued ones in, or release / arm the idle timer when it was the last. */
-  #leave(lk: InodeLock, me: Range): void {
+  /**
+   * A metadata transaction under the inode's metadata lock: its own pre-op (dirty +1 unless
+   * optimistic with every child locked), fop and post-op (runLocked, as afr_changelog_pre_op and
+   * afr_changelog_post_op_do per transaction); the lock stays for the next one unless
+   * afr_is_delayed_changelog_post_op_needed says otherwise. The post-op is not deferred: it is
+   * empty when nothing failed and every child is locked (the common case), and otherwise this
+   * posts the blame before the fop resolves, no later than C.
+   */
+  async #performMetadata<T>(lk: InodeLock, call: Call, req: DataTxn<T>, me: Range): Promise<T> {
+    const host = this.#host
+    const topo = host.topology
+    let result: T
+    try {
+      const outcome = await runLocked(host, call, lk.call, req, lk.alive())
+      result = outcome.result
+      if (outcome.blamed.includes(true)) host.forget(lk.inode)
+      // afr_txn_nothing_failed: a locked child failed the pre-op, the fop or the post-op.
+      outcome.blamed.forEach((b, i) => { if (b && lk.locked[i] === true) lk.failed[i] = true })
+    } catch (err) {
+      // The transaction failed (on every child, or lost quorum): release, as C does when a locked child failed.
+      host.forget(lk.inode)
+      lk.release = true
+      this.#leave(lk, me)
+      await lk.released
+      throw err
+    }
+    // afr_are_conflicting_ops_waiting (metadata): the file is open elsewhere (the last write said so).
+    if (lk.somethingFailed || (this.#openFds.get(lk.inode) ?? 0) > 1) lk.release = true
+    // Only FXATTROP (features/shard's size update) of the metadata fops may keep the lock idle.
+    const delayable = req.delayable && topo.postOpDelayMs > 0 && topo.eagerLock
+    const releasing = this.#leave(lk, me, delayable)
+    if (releasing) await lk.released
+    return result
+  }
+
+  /**
+   * A transaction is done with the lock: let queued ones in, or release / arm the idle timer when
+   * it was the last (`delayable` false: release then, afr_is_delayed_changelog_post_op_needed).
+   * True when this call released the lock.
+   */
+  #leave(lk: InodeLock, me: Range, delayable = true): boolean {
     lk.owners.delete(me)
     this.#wake(lk)
-    if (lk.owners.size > 0) return
+    if (lk.owners.size > 0) return false
+    if (!delayable) lk.release = true
     if (lk.release || lk.generation !== this.#host.generation) {
       void this.#release(lk, 'safe')
-      return
+      return true
     }
     lk.timer = setTimeout(() => {
       lk.timer = undefined
@@ -317,6 +387,7 @@ export class EagerLocks {
       lk.release = true
       void this.#release(lk, 'idle')
     }, this.#host.topology.postOpDelayMs)
+    return false
   }
 
   /** __afr_transaction_wake_shared: queued transactions join in order; one that conflicts only when the lock has no owner, and it is the last. */
@@ -357,7 +428,7 @@ export class EagerLocks {
     const host = this.#host
     const topo = host.topology
     try {
-      if (!lk.abandon) {
+      if (!lk.abandon && lk.req.kind === 'data') {
         if (how === 'safe' && lk.unstable && topo.ensureDurability && lk.fd !== undefined) {
           const fd = lk.fd
           const xdata = new Dict().setInt('batch-fsync', 1).setStr('glusterfs-internal-fop', 'yes')
@@ -376,35 +447,38 @@ export class EagerLocks {
       debug('%s: post-op of %s failed: %s', host.name, lk.req.path ?? lk.lockees[0]?.path, err.message)
     } finally {
       await unlockAll(host, lk.call, lk.lockees, lk.locked)
-      if (this.#locks.get(lk.inode) === lk) this.#locks.delete(lk.inode)
+      if (this.#mapOf(lk).get(lk.inode) === lk) this.#mapOf(lk).delete(lk.inode)
       if (lk.failed.includes(true) || lk.abandon) host.forget(lk.inode)
       lk.finish()
     }
   }
 
-  /** afr_flush / afr_delayed_changelog_wake_resume: the delayed post-op of `inode` goes now; resolves once it is on the bricks. */
+  /**
+   * afr_flush / afr_delayed_changelog_wake_resume: the delayed post-ops of `inode` (data and
+   * metadata locks) go now; resolves once they are on the bricks.
+   */
   async flush(inode: Inode): Promise<void> {
-    const lk = this.#locks.get(inode)
-    if (lk === undefined) return
-    this.#releaseSoon(lk)
-    await lk.released
+    const held = [this.#data.get(inode), this.#metadata.get(inode)].filter((lk) => lk !== undefined)
+    for (const lk of held) this.#releaseSoon(lk)
+    await Promise.all(held.map((lk) => lk.released))
   }
 
   /** A child went up or down: every lock posts and unlocks as soon as it is idle. */
   generationChanged(): void {
-    for (const lk of this.#locks.values()) this.#releaseSoon(lk)
+    for (const lk of this.#data.values()) this.#releaseSoon(lk)
+    for (const lk of this.#metadata.values()) this.#releaseSoon(lk)
   }
 
   /** Release every lock (unmount, graph switch). */
   async releaseAll(): Promise<void> {
-    await Promise.all([...this.#locks.values()].map((lk) => {
+    await Promise.all([...this.#data.values(), ...this.#metadata.values()].map((lk) => {
       this.#releaseSoon(lk)
       return lk.released
     }))
   }
 
-  /** Inodes holding an eager lock: for tests. */
+  /** Eager locks held (data and metadata): for tests. */
   get held(): number {
-    return this.#locks.size
+    return this.#data.size + this.#metadata.size
   }
 }

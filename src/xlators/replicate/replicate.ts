@@ -64,7 +64,7 @@ export class Replicate extends Xlator implements EagerHost {
   /** The preferred read child: read-subvolume(-index), replaced by a local brick once discovered. */
   #readChild: number
   #discovery: Promise<void> | undefined
-  /** Data transactions' shared locks and delayed post-ops (eager.ts). */
+  /** The eager locks of data and metadata transactions, and the delayed post-ops (eager.ts). */
   readonly #eager: EagerLocks
   /** What writes and fsyncs ask the bricks for when the caller sent no xdata (never changed after). */
   readonly #countReq: Dict
@@ -482,7 +482,7 @@ export class Replicate extends Xlator implements EagerHost {
   }
 
   // -----------------------------------------------------------------------------------------------
-  // Transactions (transaction.ts): each takes its own lock; no eager lock.
+  // Transactions (transaction.ts): data and metadata under the inode's eager locks (eager.ts), entry each with its own lock.
 
   /** TxnHost: the ENOTCONN of a lost quorum, naming the bricks not in `good`. */
   quorumLost(syscall: string, path: string | undefined, good: readonly boolean[]): GlusterError {
@@ -518,13 +518,20 @@ export class Replicate extends Xlator implements EagerHost {
     })
   }
 
+  /**
+   * A metadata transaction (eager.ts, the inode's metadata lock, as afr_transaction_start). Every
+   * metadata transaction takes the same range, so they run one after another under the shared
+   * lock (afr_has_lock_conflict). Only FXATTROP may leave the lock idle for the next one
+   * (afr_is_delayed_changelog_post_op_needed); the others release it when they are the last.
+   */
   #metadata<T>(call: Call, syscall: string, inode: Inode, path: string | undefined, fop: (c: Xlator) => Promise<T>): Promise<T> {
-    return this.#txn(call, {
-      kind: 'metadata', syscall, path, inodeWrite: true,
-      lockees: [{ kind: 'inode', inode, path: path ?? gfidToString(inode.gfid), start: METADATA_LOCK_START }],
-      targets: [{ inode, path: path ?? gfidToString(inode.gfid), name: '' }],
-      fop,
-    }, [inode])
+    const p = path ?? gfidToString(inode.gfid)
+    return this.#eager.run(call, {
+      kind: 'metadata', syscall, path, inodeWrite: true, inode, fd: undefined,
+      lockees: [{ kind: 'inode', inode, path: p, start: METADATA_LOCK_START }],
+      targets: [{ inode, path: p, name: '' }],
+      fop, start: 0, end: Infinity, delayable: syscall === 'fxattrop',
+    })
   }
 
   #entry<T>(call: Call, syscall: string, locs: readonly Loc[], extraLocks: readonly Lockee[], fop: (c: Xlator) => Promise<T>, newEntry?: (r: T) => NewEntry): Promise<T> {
@@ -550,7 +557,7 @@ export class Replicate extends Xlator implements EagerHost {
     }, {
       // An O_APPEND write's offset is the brick's end of file: it may overlap anything.
       start: append ? 0 : offset, end: append ? Infinity : offset + data.length, delayable: true, opRet: (r) => r.size,
-      inodelkCount: lockCount,
+      inodelkCount: lockCount, openFdCount,
       // afr_process_post_writev: unstable unless O_SYNC/O_DSYNC or every brick saw an append.
       unstable: (replies) => !stable && !replies.every((r) => r.xdata?.getInt(WRITE_IS_APPEND) === 1n),
     })
@@ -750,6 +757,11 @@ function copyDict(xdata: Dict | undefined): Dict {
 /** `glusterfs.inodelk-count` of a reply (granted and blocked locks in our domain on that brick). */
 function lockCount(r: { readonly xdata: Dict | undefined }): number {
   return Number(r.xdata?.getInt(INODELK_COUNT_KEY) ?? 0)
+}
+
+/** `glusterfs.open-active-fd-count` of a write reply: fds open on the file on that brick, all clients. */
+function openFdCount(r: { readonly xdata: Dict | undefined }): number {
+  return Number(r.xdata?.getInt(ACTIVE_FD_COUNT) ?? 0)
 }
 
 /** GF_XATTR_PATHINFO_KEY. */

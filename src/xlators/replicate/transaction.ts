@@ -114,7 +114,7 @@ export async function transact<T>(host: TxnHost, call: Call, req: TxnRequest<T>)
  * The changelog XATTROPs carry the transaction's lock owner (`txnCall`); only the fop itself
  * keeps the application's (afr_transaction_perform_fop).
  */
-async function runLocked<T>(host: TxnHost, call: Call, txnCall: Call, req: TxnRequest<T>, locked: readonly boolean[]): Promise<TxnOutcome<T>> {
+export async function runLocked<T>(host: TxnHost, call: Call, txnCall: Call, req: TxnRequest<T>, locked: readonly boolean[]): Promise<TxnOutcome<T>> {
   const topo = host.topology
   const n = host.children.length
   const slot = slotOf(req.kind)

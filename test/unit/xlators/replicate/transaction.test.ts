@@ -29,6 +29,8 @@ class Brick extends Xlator {
   readonly xattrs = new Map<string, Buffer>()
   /** `glusterfs.inodelk-count` this brick puts in write and fsync replies (asked for by inodelk-dom-count). */
   lockCount = 1
+  /** `glusterfs.open-active-fd-count` this brick puts in write replies (asked for by afr_writev). */
+  activeFds = 1
   /** xdata of each write, as `key=value` sorted. */
   readonly writeXdata: string[] = []
   /** Writes wait for this, when set (to hold a transaction in flight). */
@@ -66,6 +68,10 @@ class Brick extends Xlator {
     this.#record('xattrop', call, parts.join(' ') + (entry === undefined ? '' : ` [${xdata!.has('glusterfs.xattrop-entry-create') ? 'create' : 'delete'} ${entry}]`))
     return { dict: out, xdata: undefined }
   }
+  override async fxattrop(call: Call, _fd: Fd, _flags: number, dict: Dict): Promise<XattrResult> {
+    this.#record('fxattrop', call, [...dict.keys()].join(' '))
+    return { dict, xdata: undefined }
+  }
   override async writev(call: Call, _fd: Fd, data: Buffer, offset: number, _flags: number, xdata?: Dict): Promise<WriteResult> {
     this.#record('write', call, `${data.length}@${offset}`)
     this.writeXdata.push(xdata === undefined ? '' : [...xdata].map(([k, v]) => `${k}=${String((v as { value: unknown }).value)}`).sort().join(' '))
@@ -86,7 +92,9 @@ class Brick extends Xlator {
     return true
   }
   #counts(xdata: Dict | undefined): Dict | undefined {
-    return xdata?.getStr('glusterfs.inodelk-dom-count') === undefined ? undefined : new Dict().setInt('glusterfs.inodelk-count', this.lockCount)
+    if (xdata?.getStr('glusterfs.inodelk-dom-count') === undefined) return undefined
+    const out = new Dict().setInt('glusterfs.inodelk-count', this.lockCount)
+    return xdata.has('glusterfs.open-active-fd-count') ? out.setUint('glusterfs.open-active-fd-count', this.activeFds) : out
   }
   override async ftruncate(call: Call, _fd: Fd, offset: number): Promise<PrePostResult> {
     this.#record('ftruncate', call, `${offset}`)
@@ -477,5 +485,127 @@ describe('eager lock and delayed post-op (cluster.eager-lock on, the default)', 
     await afr.ftruncate(APP, fd, 0)
     expect(fops(log)).toEqual(['lock-nb', 'lock-nb', 'lock-nb', 'xattrop', 'xattrop', 'xattrop', 'ftruncate', 'ftruncate', 'ftruncate',
       'xattrop', 'xattrop', 'xattrop', 'unlock', 'unlock', 'unlock'])
+  })
+})
+
+describe('metadata transactions under the eager lock (afr_transaction_start: lock[AFR_METADATA_TRANSACTION])', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+  const fops = (log: Sent[]): string[] => log.filter((s) => s.fop !== 'write-done').map((s) => s.fop)
+  const settle = async (): Promise<void> => {
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r))
+  }
+  const SIZE = new Dict().setPtr('trusted.glusterfs.shard.file-size', Buffer.alloc(32))
+  const META_RANGE = 'v-replicate-0 9223372036854775806+0'
+
+  it('N fxattrops (shard size updates) share one metadata lock; no pre-op or post-op with every brick locked; unlock after post-op-delay-secs idle', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const { afr, log, fd } = setup()
+    await afr.fxattrop(APP, fd, 0, SIZE)
+    await Promise.all([afr.fxattrop(APP, fd, 0, SIZE), afr.fxattrop(APP, fd, 0, SIZE)])
+    await afr.fxattrop(APP, fd, 0, SIZE)
+    expect(fops(log)).toEqual(['lock-nb', 'lock-nb', 'lock-nb', ...new Array(12).fill('fxattrop')])
+    for (const s of row(log, 'lock-nb')) expect(s.detail).toBe(META_RANGE)
+    // The fop keeps the application's owner; the lock has its own.
+    for (const s of row(log, 'fxattrop')) expect(s.owner).toBe('2a000000')
+    expect(afr.eagerLocks).toBe(1)
+    await vi.advanceTimersByTimeAsync(999)
+    expect(row(log, 'unlock')).toEqual([])
+    await vi.advanceTimersByTimeAsync(1)
+    await settle()
+    expect(fops(log).slice(15)).toEqual(['unlock', 'unlock', 'unlock'])
+    for (const s of row(log, 'unlock')) expect(s).toMatchObject({ owner: log[0]!.owner, detail: META_RANGE })
+    expect(afr.eagerLocks).toBe(0)
+  })
+
+  it('concurrent metadata transactions run one after another under the lock (the metadata range always conflicts)', async () => {
+    const { afr, bricks, log, fd } = setup()
+    let open!: () => void
+    const gate = new Promise<void>((r) => { open = r })
+    const fx = bricks[0]!.fxattrop.bind(bricks[0]!)
+    bricks[0]!.fxattrop = async (...a) => { const r = await fx(...a); await gate; return r }
+    const a = afr.fxattrop(APP, fd, 0, SIZE)
+    const b = afr.fxattrop(APP, fd, 0, SIZE)
+    await settle()
+    expect(row(log, 'fxattrop')).toHaveLength(3)
+    open()
+    await Promise.all([a, b])
+    expect(row(log, 'fxattrop')).toHaveLength(6)
+    expect(row(log, 'lock-nb')).toHaveLength(3)
+    await afr.fini()
+    expect(row(log, 'unlock')).toHaveLength(3)
+  })
+
+  it('data and metadata locks are separate: a write and an fxattrop hold one each; close (FLUSH) releases both before flushing', async () => {
+    const { afr, log, fd } = setup()
+    await afr.writev(APP, fd, Buffer.alloc(10), 0, 0)
+    await afr.fxattrop(APP, fd, 0, SIZE)
+    expect(afr.eagerLocks).toBe(2)
+    expect(row(log, 'lock-nb').map((s) => s.detail)).toEqual([...new Array(3).fill('v-replicate-0 0+0'), ...new Array(3).fill(META_RANGE)])
+    await afr.flush(APP, fd)
+    expect(afr.eagerLocks).toBe(0)
+    expect(fops(log).slice(-3)).toEqual(['flush', 'flush', 'flush'])
+    expect(row(log, 'unlock').map((s) => s.detail).sort()).toEqual([...new Array(3).fill('v-replicate-0 0+0'), ...new Array(3).fill(META_RANGE)])
+  })
+
+  it('a non-delayable metadata fop (setattr) joins an idle metadata lock and releases it (only FXATTROP may wait)', async () => {
+    const { afr, log, file, fd } = setup()
+    await afr.fxattrop(APP, fd, 0, SIZE)
+    await afr.setattr(APP, { path: '/f', name: 'f', parent: undefined, inode: file }, { mode: 0o600, uid: 0, gid: 0, atime: 0, atimeNsec: 0, mtime: 0, mtimeNsec: 0 }, 1)
+    expect(fops(log)).toEqual(['lock-nb', 'lock-nb', 'lock-nb', 'fxattrop', 'fxattrop', 'fxattrop', 'setattr', 'setattr', 'setattr', 'unlock', 'unlock', 'unlock'])
+    expect(afr.eagerLocks).toBe(0)
+  })
+
+  it('contention (afr_are_conflicting_ops_waiting): once a write reply says the file is open twice, the next fxattrop releases the metadata lock', async () => {
+    const { afr, bricks, log, fd } = setup()
+    await afr.fxattrop(APP, fd, 0, SIZE)
+    expect(row(log, 'unlock')).toEqual([])
+    bricks[1]!.activeFds = 2
+    await afr.writev(APP, fd, Buffer.alloc(10), 0, 0)
+    await afr.fxattrop(APP, fd, 0, SIZE)
+    expect(row(log, 'unlock').map((s) => s.detail)).toEqual(new Array(3).fill(META_RANGE))
+    // The data lock looks at inodelk-count only: still held.
+    expect(afr.eagerLocks).toBe(1)
+    await afr.fini()
+  })
+
+  it('a child going down releases an idle metadata lock; with it down each fxattrop pre-ops and posts its blame (metadata slot) before it resolves, and the lock stays', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const { afr, bricks, log, fd } = setup()
+    await afr.fxattrop(APP, fd, 0, SIZE)
+    bricks[2]!.notify('CHILD_DOWN', bricks[2]!)
+    await settle()
+    expect(fops(log).slice(6)).toEqual(['unlock', 'unlock', 'unlock'])
+    log.length = 0
+    await afr.fxattrop(APP, fd, 0, SIZE)
+    expect(fops(log)).toEqual(['lock-nb', 'lock-nb', 'xattrop', 'xattrop', 'fxattrop', 'fxattrop', 'xattrop', 'xattrop'])
+    expect(row(log, 'xattrop').map((s) => s.detail)).toEqual([
+      'dirty=000000000000000100000000', 'dirty=000000000000000100000000',
+      'dirty=00000000ffffffff00000000 v-client-2=000000000000000100000000', 'dirty=00000000ffffffff00000000 v-client-2=000000000000000100000000',
+    ])
+    await afr.fxattrop(APP, fd, 0, SIZE)
+    expect(row(log, 'lock-nb')).toHaveLength(2)
+    expect(row(log, 'xattrop')).toHaveLength(8)
+    await vi.advanceTimersByTimeAsync(1000)
+    await settle()
+    expect(row(log, 'unlock')).toHaveLength(2)
+  })
+
+  it('an fxattrop failing on one brick blames it before resolving and releases the lock', async () => {
+    const { afr, bricks, log, fd } = setup()
+    bricks[1]!.fail.fxattrop = 'EIO'
+    await afr.fxattrop(APP, fd, 0, SIZE)
+    expect(fops(log)).toEqual(['lock-nb', 'lock-nb', 'lock-nb', 'fxattrop', 'fxattrop', 'fxattrop', 'xattrop', 'xattrop', 'unlock', 'unlock', 'unlock'])
+    expect(row(log, 'xattrop').map((s) => `${s.brick}:${s.detail}`)).toEqual(['0:v-client-1=000000000000000100000000', '2:v-client-1=000000000000000100000000'])
+    expect(afr.eagerLocks).toBe(0)
+  })
+
+  it('eager-lock off: each fxattrop locks and unlocks the metadata range', async () => {
+    const { afr, log, fd } = setup(false, { 'eager-lock': 'off' })
+    await afr.fxattrop(APP, fd, 0, SIZE)
+    await afr.fxattrop(APP, fd, 0, SIZE)
+    expect(fops(log)).toEqual(new Array(2).fill(['lock-nb', 'lock-nb', 'lock-nb', 'fxattrop', 'fxattrop', 'fxattrop', 'unlock', 'unlock', 'unlock']).flat())
+    expect(row(log, 'lock-nb')[0]!.owner).not.toBe(row(log, 'lock-nb')[3]!.owner)
   })
 })
