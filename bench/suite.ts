@@ -157,7 +157,8 @@ function line(name: string, ours: SideRow, theirs: SideRow | undefined, r: Recor
   const side = (s: SideRow | undefined): string => s === undefined
     ? SIDE_COLUMNS.map(() => '-'.padStart(W.num)).join('')
     : `${n(s.mibs)}${n(s.iops, 0)}${n(s.p50us)}${n(s.p99us)}${n(s.cpuUsPerOp)}${n(s.allocBytesPerOp, 0)}${n(s.pageFaultsPerOp, 2)}`
-  const rr = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : v.toFixed(2)).padStart(7)
+  // A space always stays between ratios: a fio p50 of 0.9 µs (its async writes) gives ratios in the thousands.
+  const rr = (v: number | null | undefined): string => ` ${(v === null || v === undefined ? '-' : v.toFixed(v >= 100 ? 0 : 2)).padStart(6)}`
   const flag = ours.errors !== 0 || (theirs !== undefined && theirs.errors !== 0) ? '  ERRORS' : ''
   return `${name.padEnd(W.name)} | ${side(ours)} | ${side(theirs)} |${rr(r?.bw)}${rr(r?.p50)}${rr(r?.p99)}${rr(r?.cpu_per_op)}${flag}`
 }
