@@ -114,7 +114,7 @@ network() {
   if ! ip link show "$BR" >/dev/null 2>&1; then
     ip link add "$BR" type bridge
   fi
-  ip addr show dev "$BR" | grep -q "inet $ROOT_ADDR/" || ip addr add "$ROOT_ADDR/24" dev "$BR"
+  ip addr replace "$ROOT_ADDR/24" dev "$BR"
   ip link set "$BR" up
   local n
   for n in "${HOSTS[@]}"; do
@@ -126,7 +126,7 @@ network() {
     fi
     ip link set "gfc3v${n}a" up
     ip netns exec "$(ns "$n")" sh -c "
-      ip addr show dev gfc3v${n}b | grep -q 'inet $(addr "$n")/' || ip addr add $(addr "$n")/24 dev gfc3v${n}b
+      ip addr replace $(addr "$n")/24 dev gfc3v${n}b
       ip link set gfc3v${n}b up && ip link set lo up"
   done
 }
