@@ -146,9 +146,7 @@ export class GlfsFd {
   #preadOne(target: Uint8Array, offset: number): Promise<number> {
     let read: Promise<ReadResult>
     try {
-      this.#check('pread')
-      checkOffset(offset, 'offset')
-      checkEnd(offset, target.length)
+      this.#checkIo('pread', offset, target.length)
     } catch (err) {
       return Promise.reject(err)
     }
@@ -157,11 +155,7 @@ export class GlfsFd {
     } catch (err) {
       return this.#preadFailed(err)
     }
-    return read.then((r) => {
-      const data = r.data
-      if (data.buffer !== target.buffer || data.byteOffset !== target.byteOffset) target.set(data)
-      return data.length
-    }, this.#preadFailed)
+    return read.then((r) => placeInto(target, r.data), this.#preadFailed)
   }
 
   readonly #preadFailed = (err: unknown): Promise<never> => Promise.reject(withPath(err, 'pread', this.path))
@@ -182,13 +176,10 @@ export class GlfsFd {
     checkEnd(offset, target.length)
     if (target.length === 0) return 0
     if (target.length <= MAX_IO_CHUNK) {
-      // One READ, one copy: from the received record into the caller's buffer.
-      // Without a signal the reply's data may be received straight into `target`; with one it may
-      // not: an aborted read must not write into a buffer the caller already got back.
-      const data = await this.#readv(target.length, offset, 'pread', signal === undefined ? target : undefined)
-      if (signal?.aborted) return 0
-      if (data.buffer !== target.buffer || data.byteOffset !== target.byteOffset) target.set(data)
-      return data.length
+      // Only with a signal (#preadOne takes the others): the reply is not received straight into
+      // `target`, since an aborted read must not write into a buffer the caller already got back.
+      const data = await this.#readv(target.length, offset, 'pread')
+      return signal?.aborted === true ? 0 : placeInto(target, data)
     }
     return this.#readInto(target, offset, 'pread', signal)
   }
@@ -237,9 +228,7 @@ export class GlfsFd {
   #pwriteOne(buf: Buffer, offset: number): Promise<number> {
     let written: Promise<WriteResult>
     try {
-      this.#check('pwrite')
-      checkOffset(offset, 'offset')
-      checkEnd(offset, buf.length)
+      this.#checkIo('pwrite', offset, buf.length)
     } catch (err) {
       return Promise.reject(err)
     }
@@ -266,8 +255,7 @@ export class GlfsFd {
     if (buf.length === 0) return 0
     if (buf.length <= MAX_IO_CHUNK) {
       const n = await this.#writev(buf, offset, 'pwrite')
-      // A short write is continued; if the rest fails, the part that landed is the result.
-      return n === buf.length ? n : n + await this.#writeAll(buf.subarray(n), offset + n, 'pwrite').catch(() => 0)
+      return n === buf.length ? n : this.#pwriteRest(buf, offset, n)
     }
     return this.#writeAll(buf, offset, 'pwrite')
   }
@@ -617,9 +605,16 @@ export class GlfsFd {
     await (this.#fd.isDirectory ? top.releasedir(call, this.#fd) : top.release(call, this.#fd)).catch(() => undefined)
   }
 
-  async #readv(size: number, offset: number, syscall: string, sink?: Uint8Array): Promise<Buffer> {
+  /** What every pread/pwrite checks first: the fd is usable, the range is valid. */
+  #checkIo(syscall: string, offset: number, length: number): void {
+    this.#check(syscall)
+    checkOffset(offset, 'offset')
+    checkEnd(offset, length)
+  }
+
+  async #readv(size: number, offset: number, syscall: string): Promise<Buffer> {
     try {
-      return (await this.#owner.top.readv(this.#owner.call, this.#fd, size, offset, 0, undefined, sink)).data
+      return (await this.#owner.top.readv(this.#owner.call, this.#fd, size, offset, 0)).data
     } catch (err) {
       throw withPath(err, syscall, this.path)
     }
@@ -869,4 +864,10 @@ function argType(name: string, expected: string, value: unknown): TypeError {
 
 function bytesOf(view: ArrayBufferView): Uint8Array {
   return view instanceof Uint8Array ? view : new Uint8Array(view.buffer, view.byteOffset, view.byteLength)
+}
+
+/** Data a READ returned, in the caller's buffer (already there when it was received into it); its length. */
+function placeInto(target: Uint8Array, data: Buffer): number {
+  if (data.buffer !== target.buffer || data.byteOffset !== target.byteOffset) target.set(data)
+  return data.length
 }
