@@ -3,7 +3,6 @@
 
 import type { XdrReader } from '../../../xdr/reader.ts'
 import type { XdrWriter } from '../../../xdr/writer.ts'
-import { XdrError } from '../../../xdr/errors.ts'
 import { writeGfid } from './checks.ts'
 
 /**
@@ -107,12 +106,12 @@ const IATTX_MODE_AT = 144
 
 /** glusterfs4-xdr.x gfx_iattx, keeping only what a READ reply's stat is used for. */
 export function readGfxIattxReadStat(r: XdrReader): ReadStat {
-  const at = r.offset
-  r.skip(IATTX_BYTES)
-  const b = r.buffer
-  const hi = b.readUInt32BE(at + IATTX_SIZE_AT)
-  if (hi > 0x1fffff) throw new XdrError('ERR_XDR_VALUE', `XDR: uhyper at offset ${at + IATTX_SIZE_AT} exceeds the safe integer range`)
-  return { mode: b.readUInt32BE(at + IATTX_MODE_AT), size: hi * 0x100000000 + b.readUInt32BE(at + IATTX_SIZE_AT + 4) }
+  r.skip(IATTX_SIZE_AT)
+  const size = r.uhyperNumber()
+  r.skip(IATTX_MODE_AT - IATTX_SIZE_AT - 8)
+  const mode = r.uint32()
+  r.skip(IATTX_BYTES - IATTX_MODE_AT - 4)
+  return { mode, size }
 }
 
 /** glusterfs4-xdr.x gfx_iattx (SETATTR/FSETATTR `stbuf`, IATT dict values). */

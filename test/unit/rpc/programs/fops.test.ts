@@ -819,6 +819,11 @@ describe('replies', () => {
     expect(got.data).toHaveLength(0)
   })
 
+  it("rejects a READ reply whose stat size is beyond 2^53 - 1 (ERR_XDR_VALUE), as every iatt's", () => {
+    const bytes = dictBytes(iattBytes(xdr().i32(0).i32(0), iattSpec(1, { size: 2 ** 53 })).u32(0), null).bytes()
+    expect(() => readGfxReadRsp(new XdrReader(bytes))).toThrow(expect.objectContaining({ code: 'ERR_XDR_VALUE' }))
+  })
+
   it('limits READ data to op_ret bytes', () => {
     const bytes = dictBytes(iattBytes(xdr().i32(3).i32(0), S1).u32(3), null).raw(Buffer.from('abcdef')).bytes()
     expect(readGfxReadRsp(new XdrReader(bytes)).data.toString()).toBe('abc')
