@@ -13,6 +13,7 @@
 import { Session } from 'node:inspector/promises'
 import { GCProfiler, getHeapStatistics } from 'node:v8'
 import { Glfs, parseGlusterUri } from '../../src/api/index.ts'
+import { heapAllocated } from '../lib/engine.ts'
 
 const [uri, rw, qdText, nText] = process.argv.slice(2)
 if (uri === undefined || (rw !== 'randread' && rw !== 'randwrite')) {
@@ -68,13 +69,7 @@ const cpu = process.cpuUsage(cpuBefore)
 const faults = process.resourceUsage().minorPageFault - faultsBefore
 const usedAfter = getHeapStatistics().used_heap_size
 const stats = gc.stop()?.statistics ?? []
-let allocated = 0
-let last = usedBefore
-for (const s of stats) {
-  allocated += s.beforeGC.heapStatistics.usedHeapSize - last
-  last = s.afterGC.heapStatistics.usedHeapSize
-}
-allocated += usedAfter - last
+const allocated = heapAllocated(usedBefore, stats, usedAfter)
 
 const session = new Session()
 session.connect()
