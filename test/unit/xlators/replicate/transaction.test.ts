@@ -310,15 +310,16 @@ describe('open with O_TRUNC failing its truncation', () => {
   })
 })
 
+const fops = (log: Sent[]): string[] => log.filter((s) => s.fop !== 'write-done').map((s) => s.fop)
+/** Let the background release (post-op, unlock) run: it is a chain of promises, no timer. */
+const settle = async (): Promise<void> => {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r))
+}
+
 describe('eager lock and delayed post-op (cluster.eager-lock on, the default)', () => {
   afterEach(() => {
     vi.useRealTimers()
   })
-  const fops = (log: Sent[]): string[] => log.filter((s) => s.fop !== 'write-done').map((s) => s.fop)
-  /** Let the background release (post-op, unlock) run: it is a chain of promises, no timer. */
-  const settle = async (): Promise<void> => {
-    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r))
-  }
 
   it('N writes share one lock and one pre-op; the post-op and unlock go after post-op-delay-secs of idleness, without FSYNC', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
@@ -492,10 +493,6 @@ describe('metadata transactions under the eager lock (afr_transaction_start: loc
   afterEach(() => {
     vi.useRealTimers()
   })
-  const fops = (log: Sent[]): string[] => log.filter((s) => s.fop !== 'write-done').map((s) => s.fop)
-  const settle = async (): Promise<void> => {
-    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r))
-  }
   const SIZE = new Dict().setPtr('trusted.glusterfs.shard.file-size', Buffer.alloc(32))
   const META_RANGE = 'v-replicate-0 9223372036854775806+0'
 
