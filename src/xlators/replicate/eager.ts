@@ -21,7 +21,7 @@ import type { Call, Fd, Inode, Loc } from '../types.ts'
 import { Slot } from './changelog.ts'
 import { hasQuorum } from './topology.ts'
 import {
-  type Lockee, type Settled, type TxnHost, type TxnRequest, XATTROP_ADD_ARRAY, changelogDict, finalError, isSymmetricError, lockAll, onChildren, postOp,
+  type Settled, type TxnHost, type TxnRequest, XATTROP_ADD_ARRAY, changelogDict, finalError, isSymmetricError, lockAll, onChildren, postOp,
   preOpSources, replyToReturn, unlockAll,
   runLocked,
 } from './transaction.ts'
@@ -79,7 +79,6 @@ class InodeLock {
   /** The lock owner (fresh per lock) on the credential of the transaction that took it. */
   readonly call: Call
   readonly generation: number
-  readonly lockees: readonly Lockee[]
   /** The first transaction: names the inode in changelog calls and messages. */
   readonly req: TxnRequest<void>
   state: 'acquiring' | 'held' | 'released' = 'acquiring'
@@ -106,7 +105,6 @@ class InodeLock {
     this.call = { ...call, lkOwner: newLkOwner() }
     this.generation = generation
     this.req = { kind: req.kind, syscall: req.syscall, path: req.path, lockees: req.lockees, targets: req.targets, inodeWrite: true, fop: async () => undefined }
-    this.lockees = req.lockees
     this.released = new Promise((resolve) => { this.#done = resolve })
   }
   finish(): void {
@@ -201,7 +199,7 @@ export class EagerLocks {
     const n = host.children.length
     let unlockOnFail: boolean[] | undefined
     try {
-      const { locked, lockError } = await lockAll(host, lk.call, lk.lockees, up)
+      const { locked, lockError } = await lockAll(host, lk.call, lk.req.lockees, up)
       unlockOnFail = locked
       if (!hasQuorum(topo.quorum, locked) || !locked.includes(true)) throw lockError ?? host.quorumLost(req.syscall, req.path, locked)
       lk.locked = locked
@@ -242,7 +240,7 @@ export class EagerLocks {
       if (lk.somethingFailed) lk.release = true
       this.#wake(lk)
     } catch (err) {
-      if (unlockOnFail !== undefined) await unlockAll(host, lk.call, lk.lockees, unlockOnFail)
+      if (unlockOnFail !== undefined) await unlockAll(host, lk.call, lk.req.lockees, unlockOnFail)
       // afr_handle_lock_acquire_failure: the transactions that queued behind this one try afresh.
       if (this.#mapOf(lk).get(lk.inode) === lk) this.#mapOf(lk).delete(lk.inode)
       lk.owners.clear()
@@ -444,9 +442,9 @@ export class EagerLocks {
     } catch (err) {
       if (!(err instanceof GlusterError)) throw err
       lk.postOpError = err
-      debug('%s: post-op of %s failed: %s', host.name, lk.req.path ?? lk.lockees[0]?.path, err.message)
+      debug('%s: post-op of %s failed: %s', host.name, lk.req.path ?? lk.req.lockees[0]?.path, err.message)
     } finally {
-      await unlockAll(host, lk.call, lk.lockees, lk.locked)
+      await unlockAll(host, lk.call, lk.req.lockees, lk.locked)
       if (this.#mapOf(lk).get(lk.inode) === lk) this.#mapOf(lk).delete(lk.inode)
       if (lk.failed.includes(true) || lk.abandon) host.forget(lk.inode)
       lk.finish()
