@@ -89,8 +89,13 @@ class InodeLock {
   good: boolean[] = []
   /** No more joiners; post-op and unlock once the owners are gone. */
   release = false
-  /** A transaction lost quorum or the last good copy: unlock without a post-op, dirty stays for the shd. */
+  /**
+   * A transaction lost quorum or the last good copy: it posts nothing of its own and dirty stays
+   * for the shd (afr_changelog_post_op_do per frame); the blames the others earned still go.
+   */
   abandon = false
+  /** A transaction that was not abandoned finished: the post-op must describe it. */
+  kept = false
   /** An unstable write was seen (afr_fd_report_unstable_write): FSYNC before clearing dirty. */
   unstable = false
   fd: Fd | undefined
@@ -282,6 +287,7 @@ export class EagerLocks {
     const failedHere = isSymmetricError(settled) ? [] : settled.flatMap((s, i) => (s?.ok === false ? [i] : []))
     const best = replyToReturn(settled, lk.good, topo.arbiter, req.opRet)
     let opError: GlusterError | undefined
+    let abandon = false
     if (best < 0) opError = finalError(settled) ?? host.quorumLost(req.syscall, req.path, alive)
 
     // afr_set_in_flight_sb_status: the one good copy failed while stale ones took the write: fail
@@ -289,17 +295,21 @@ export class EagerLocks {
     const goodIdx = lk.good.flatMap((g, i) => (g ? [i] : []))
     if (opError === undefined && goodIdx.length === 1 && settled[goodIdx[0]!]?.ok === false) {
       opError = (settled[goodIdx[0]!] as { error: GlusterError }).error
-      lk.abandon = true
+      abandon = true
     }
     // afr_handle_quorum: success on too few children is a failure, and blames no one.
     const after = alive.map((a, i) => a && !failedHere.includes(i))
     if (opError === undefined && topo.quorum.kind !== 'none' && !hasQuorum(topo.quorum, after)) {
       opError = finalError(settled) ?? host.quorumLost(req.syscall, req.path, after)
-      lk.abandon = true
+      abandon = true
     }
     // afr_changelog_post_op_do: a failed fop that also failed on some child posts nothing.
-    if (opError !== undefined && failedHere.length > 0) lk.abandon = true
-    for (const i of failedHere) lk.failed[i] = true
+    if (opError !== undefined && failedHere.length > 0) abandon = true
+    if (abandon) lk.abandon = true
+    else {
+      for (const i of failedHere) lk.failed[i] = true
+      lk.kept = true
+    }
 
     let waiters = 0
     if (req.inodelkCount !== undefined) {
@@ -426,7 +436,7 @@ export class EagerLocks {
     const host = this.#host
     const topo = host.topology
     try {
-      if (!lk.abandon && lk.req.kind === 'data') {
+      if ((!lk.abandon || lk.kept) && lk.req.kind === 'data') {
         if (how === 'safe' && lk.unstable && topo.ensureDurability && lk.fd !== undefined) {
           const fd = lk.fd
           const xdata = new Dict().setInt('batch-fsync', 1).setStr('glusterfs-internal-fop', 'yes')
@@ -435,8 +445,9 @@ export class EagerLocks {
           settled.forEach((s, i) => { if (s?.ok === false) lk.failed[i] = true })
         }
         const alive = lk.alive()
-        if (alive.includes(true)) {
-          await postOp(host, lk.call, lk.req, alive, changelogDict(topo, lk.failed, Slot.DATA, -1), undefined)
+        // Abandoned: only the blames (dirty stays), and nothing when there are none.
+        if (alive.includes(true) && (!lk.abandon || lk.failed.includes(true))) {
+          await postOp(host, lk.call, lk.req, alive, changelogDict(topo, lk.failed, Slot.DATA, lk.abandon ? 0 : -1), undefined)
         }
       }
     } catch (err) {
