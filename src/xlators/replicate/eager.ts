@@ -21,7 +21,7 @@ import type { Call, Fd, Inode, Loc } from '../types.ts'
 import { Slot } from './changelog.ts'
 import { hasQuorum } from './topology.ts'
 import {
-  type Lockee, type Settled, type TxnHost, type TxnRequest, XATTROP_ADD_ARRAY, changelogDict, finalError, isSymmetricError, lockAll, onChildren, postOp,
+  type Settled, type TxnHost, type TxnRequest, XATTROP_ADD_ARRAY, changelogDict, finalError, isSymmetricError, lockAll, onChildren, postOp,
   preOpSources, replyToReturn, unlockAll,
   runLocked,
 } from './transaction.ts'
@@ -79,7 +79,6 @@ class InodeLock {
   /** The lock owner (fresh per lock) on the credential of the transaction that took it. */
   readonly call: Call
   readonly generation: number
-  readonly lockees: readonly Lockee[]
   /** The first transaction: names the inode in changelog calls and messages. */
   readonly req: TxnRequest<void>
   state: 'acquiring' | 'held' | 'released' = 'acquiring'
@@ -90,8 +89,13 @@ class InodeLock {
   good: boolean[] = []
   /** No more joiners; post-op and unlock once the owners are gone. */
   release = false
-  /** A transaction lost quorum or the last good copy: unlock without a post-op, dirty stays for the shd. */
+  /**
+   * A transaction lost quorum or the last good copy: it posts nothing of its own and dirty stays
+   * for the shd (afr_changelog_post_op_do per frame); the blames the others earned still go.
+   */
   abandon = false
+  /** A transaction that was not abandoned finished: the post-op must describe it. */
+  kept = false
   /** An unstable write was seen (afr_fd_report_unstable_write): FSYNC before clearing dirty. */
   unstable = false
   fd: Fd | undefined
@@ -106,7 +110,6 @@ class InodeLock {
     this.call = { ...call, lkOwner: newLkOwner() }
     this.generation = generation
     this.req = { kind: req.kind, syscall: req.syscall, path: req.path, lockees: req.lockees, targets: req.targets, inodeWrite: true, fop: async () => undefined }
-    this.lockees = req.lockees
     this.released = new Promise((resolve) => { this.#done = resolve })
   }
   finish(): void {
@@ -201,7 +204,7 @@ export class EagerLocks {
     const n = host.children.length
     let unlockOnFail: boolean[] | undefined
     try {
-      const { locked, lockError } = await lockAll(host, lk.call, lk.lockees, up)
+      const { locked, lockError } = await lockAll(host, lk.call, lk.req.lockees, up)
       unlockOnFail = locked
       if (!hasQuorum(topo.quorum, locked) || !locked.includes(true)) throw lockError ?? host.quorumLost(req.syscall, req.path, locked)
       lk.locked = locked
@@ -242,7 +245,7 @@ export class EagerLocks {
       if (lk.somethingFailed) lk.release = true
       this.#wake(lk)
     } catch (err) {
-      if (unlockOnFail !== undefined) await unlockAll(host, lk.call, lk.lockees, unlockOnFail)
+      if (unlockOnFail !== undefined) await unlockAll(host, lk.call, lk.req.lockees, unlockOnFail)
       // afr_handle_lock_acquire_failure: the transactions that queued behind this one try afresh.
       if (this.#mapOf(lk).get(lk.inode) === lk) this.#mapOf(lk).delete(lk.inode)
       lk.owners.clear()
@@ -284,6 +287,7 @@ export class EagerLocks {
     const failedHere = isSymmetricError(settled) ? [] : settled.flatMap((s, i) => (s?.ok === false ? [i] : []))
     const best = replyToReturn(settled, lk.good, topo.arbiter, req.opRet)
     let opError: GlusterError | undefined
+    let abandon = false
     if (best < 0) opError = finalError(settled) ?? host.quorumLost(req.syscall, req.path, alive)
 
     // afr_set_in_flight_sb_status: the one good copy failed while stale ones took the write: fail
@@ -291,17 +295,21 @@ export class EagerLocks {
     const goodIdx = lk.good.flatMap((g, i) => (g ? [i] : []))
     if (opError === undefined && goodIdx.length === 1 && settled[goodIdx[0]!]?.ok === false) {
       opError = (settled[goodIdx[0]!] as { error: GlusterError }).error
-      lk.abandon = true
+      abandon = true
     }
     // afr_handle_quorum: success on too few children is a failure, and blames no one.
     const after = alive.map((a, i) => a && !failedHere.includes(i))
     if (opError === undefined && topo.quorum.kind !== 'none' && !hasQuorum(topo.quorum, after)) {
       opError = finalError(settled) ?? host.quorumLost(req.syscall, req.path, after)
-      lk.abandon = true
+      abandon = true
     }
     // afr_changelog_post_op_do: a failed fop that also failed on some child posts nothing.
-    if (opError !== undefined && failedHere.length > 0) lk.abandon = true
-    for (const i of failedHere) lk.failed[i] = true
+    if (opError !== undefined && failedHere.length > 0) abandon = true
+    if (abandon) lk.abandon = true
+    else {
+      for (const i of failedHere) lk.failed[i] = true
+      lk.kept = true
+    }
 
     let waiters = 0
     if (req.inodelkCount !== undefined) {
@@ -428,7 +436,7 @@ export class EagerLocks {
     const host = this.#host
     const topo = host.topology
     try {
-      if (!lk.abandon && lk.req.kind === 'data') {
+      if ((!lk.abandon || lk.kept) && lk.req.kind === 'data') {
         if (how === 'safe' && lk.unstable && topo.ensureDurability && lk.fd !== undefined) {
           const fd = lk.fd
           const xdata = new Dict().setInt('batch-fsync', 1).setStr('glusterfs-internal-fop', 'yes')
@@ -437,16 +445,17 @@ export class EagerLocks {
           settled.forEach((s, i) => { if (s?.ok === false) lk.failed[i] = true })
         }
         const alive = lk.alive()
-        if (alive.includes(true)) {
-          await postOp(host, lk.call, lk.req, alive, changelogDict(topo, lk.failed, Slot.DATA, -1), undefined)
+        // Abandoned: only the blames (dirty stays), and nothing when there are none.
+        if (alive.includes(true) && (!lk.abandon || lk.failed.includes(true))) {
+          await postOp(host, lk.call, lk.req, alive, changelogDict(topo, lk.failed, Slot.DATA, lk.abandon ? 0 : -1), undefined)
         }
       }
     } catch (err) {
       if (!(err instanceof GlusterError)) throw err
       lk.postOpError = err
-      debug('%s: post-op of %s failed: %s', host.name, lk.req.path ?? lk.lockees[0]?.path, err.message)
+      debug('%s: post-op of %s failed: %s', host.name, lk.req.path ?? lk.req.lockees[0]?.path, err.message)
     } finally {
-      await unlockAll(host, lk.call, lk.lockees, lk.locked)
+      await unlockAll(host, lk.call, lk.req.lockees, lk.locked)
       if (this.#mapOf(lk).get(lk.inode) === lk) this.#mapOf(lk).delete(lk.inode)
       if (lk.failed.includes(true) || lk.abandon) host.forget(lk.inode)
       lk.finish()

@@ -35,6 +35,8 @@ class Brick extends Xlator {
   readonly writeXdata: string[] = []
   /** Writes wait for this, when set (to hold a transaction in flight). */
   gate: Promise<void> | undefined
+  /** The error a write at this offset fails with, when set (failures that differ between writes). */
+  failWriteAt: ((offset: number) => string | undefined) | undefined
   constructor(index: number, log: Sent[]) {
     super(testInit(`v-client-${index}`, 'protocol/client'))
     this.index = index
@@ -74,6 +76,8 @@ class Brick extends Xlator {
   }
   override async writev(call: Call, _fd: Fd, data: Buffer, offset: number, _flags: number, xdata?: Dict): Promise<WriteResult> {
     this.#record('write', call, `${data.length}@${offset}`)
+    const code = this.failWriteAt?.(offset)
+    if (code !== undefined) throw new GlusterError({ errno: errnoOf(code), syscall: 'write' })
     this.writeXdata.push(xdata === undefined ? '' : [...xdata].map(([k, v]) => `${k}=${String((v as { value: unknown }).value)}`).sort().join(' '))
     if (this.gate !== undefined) await this.gate
     this.log.push({ brick: this.index, fop: 'write-done', owner: call.lkOwner.toString('hex'), detail: `${data.length}@${offset}` })
@@ -310,15 +314,16 @@ describe('open with O_TRUNC failing its truncation', () => {
   })
 })
 
+const fops = (log: Sent[]): string[] => log.filter((s) => s.fop !== 'write-done').map((s) => s.fop)
+/** Let the background release (post-op, unlock) run: it is a chain of promises, no timer. */
+const settle = async (): Promise<void> => {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r))
+}
+
 describe('eager lock and delayed post-op (cluster.eager-lock on, the default)', () => {
   afterEach(() => {
     vi.useRealTimers()
   })
-  const fops = (log: Sent[]): string[] => log.filter((s) => s.fop !== 'write-done').map((s) => s.fop)
-  /** Let the background release (post-op, unlock) run: it is a chain of promises, no timer. */
-  const settle = async (): Promise<void> => {
-    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r))
-  }
 
   it('N writes share one lock and one pre-op; the post-op and unlock go after post-op-delay-secs of idleness, without FSYNC', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
@@ -473,6 +478,28 @@ describe('eager lock and delayed post-op (cluster.eager-lock on, the default)', 
     await afr.fini()
   })
 
+  it('a write that failed without quorum does not cancel the blame a disjoint write sharing the lock earned: that write resolves with it on disk, dirty stays', async () => {
+    const { afr, bricks, log, fd } = setup()
+    let open!: () => void
+    const gate = new Promise<void>((r) => { open = r })
+    for (const b of bricks) b.gate = gate
+    // A (at 0) fails on brick 2 only; B (at 100) succeeds only on brick 2: below quorum, it fails and posts nothing of its own.
+    bricks[2]!.failWriteAt = (off) => (off === 0 ? 'EIO' : undefined)
+    for (const b of [bricks[0]!, bricks[1]!]) b.failWriteAt = (off) => (off === 100 ? 'EIO' : undefined)
+    const a = afr.writev(APP, fd, Buffer.alloc(10), 0, 0)
+    const b = afr.writev(APP, fd, Buffer.alloc(10), 100, 0)
+    await settle()
+    for (const br of bricks) br.gate = undefined
+    open()
+    const [ra, rb] = await Promise.allSettled([a, b])
+    expect(ra.status).toBe('fulfilled')
+    expect(rb.status).toBe('rejected')
+    expect(row(log, 'unlock')).toHaveLength(3)
+    const post = row(log, 'xattrop').slice(3)
+    expect(post.map((s) => s.brick)).toEqual([0, 1])
+    for (const s of post) expect(s.detail).toBe('v-client-2=000000010000000000000000')
+  })
+
   it('post-op-delay-secs 0: every write posts and unlocks at once', async () => {
     const { afr, log, fd } = setup(false, { 'post-op-delay-secs': '0' })
     await afr.writev(APP, fd, Buffer.alloc(10), 0, 0)
@@ -492,10 +519,6 @@ describe('metadata transactions under the eager lock (afr_transaction_start: loc
   afterEach(() => {
     vi.useRealTimers()
   })
-  const fops = (log: Sent[]): string[] => log.filter((s) => s.fop !== 'write-done').map((s) => s.fop)
-  const settle = async (): Promise<void> => {
-    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r))
-  }
   const SIZE = new Dict().setPtr('trusted.glusterfs.shard.file-size', Buffer.alloc(32))
   const META_RANGE = 'v-replicate-0 9223372036854775806+0'
 
