@@ -622,10 +622,14 @@ export class Shard extends Xlator {
     if (lowestBlock(offset, bs) === 0 && highestBlock(offset, n, bs) === 0) {
       // The common small read inside block 0: the base file answers, holes past its end are zeros.
       const r = await this.child.readv(call, fd, n, offset, flags, xdata, sink)
-      if (r.data.length >= n) return { data: r.data, stat: { mode: r.stat.mode, size: ctx.size }, eof, xdata: r.xdata }
-      const out = Buffer.alloc(n)
-      r.data.copy(out)
-      return { data: out, stat: { mode: r.stat.mode, size: ctx.size }, eof, xdata: r.xdata }
+      const stat = { mode: r.stat.mode, size: ctx.size }
+      if (r.data.length >= n) return { data: r.data, stat, eof, xdata: r.xdata }
+      // Zeros after what the base file held: in place when the reply already sits in the caller's sink.
+      const inSink = sink !== undefined && sink.length >= n && r.data.buffer === sink.buffer && r.data.byteOffset === sink.byteOffset
+      const out = inSink ? Buffer.from(sink.buffer, sink.byteOffset, n) : Buffer.allocUnsafe(n)
+      if (!inSink) r.data.copy(out)
+      out.fill(0, r.data.length)
+      return { data: out, stat, eof, xdata: r.xdata }
     }
     const out = sink !== undefined && sink.length >= n ? Buffer.from(sink.buffer, sink.byteOffset, n) : Buffer.allocUnsafe(n)
     const root = rootCall(call)
@@ -644,7 +648,7 @@ export class Shard extends Xlator {
       // A missing shard, or the part of one past its end, is a hole: zeros up to the file size.
       if (got < p.length) target.fill(0, got)
     }))
-    return { data: out, stat: this.#statOf(ctx), eof, xdata: undefined }
+    return { data: out, stat: { mode: ctx.stat!.mode, size: ctx.size }, eof, xdata: undefined }
   }
 
   /**
