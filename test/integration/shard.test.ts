@@ -192,6 +192,16 @@ for (const key of ['shard', 'virt'] as const) {
       }
       expect((await glfs.stat(path)).size).toBe(30 * MB + 1000)
       expect(await cView(vol.name, path)).toEqual(viewOf(Buffer.concat([Buffer.alloc(30 * MB), tail])))
+      // our reads inside block 0, whose base file is empty: zeros, also over a caller's dirty buffer
+      const rfd = await glfs.open(path, 'r')
+      try {
+        expect((await rfd.pread(4096, 100)).equals(Buffer.alloc(4096))).toBe(true)
+        const dirty = Buffer.alloc(4096, 0xff)
+        expect(await rfd.pread(dirty, 100)).toBe(4096)
+        expect(dirty.equals(Buffer.alloc(4096))).toBe(true)
+      } finally {
+        await rfd.close()
+      }
     }, 120_000)
 
     it('truncate down removes the blocks above and cuts the last; truncate up only grows the size', async () => {

@@ -5,10 +5,10 @@
 // other's accounting. Unlink of a sharded file leaves a marker in /.shard/.remove_me that any
 // client (this one in the background, or the C one) turns into the deletion of every shard.
 
-import { randomUUID } from 'node:crypto'
 import { debuglog } from 'node:util'
 import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
+import { newGfid } from '../../rpc/gfid.ts'
 import { newLkOwner } from '../../rpc/lk-owner.ts'
 import { O_APPEND, O_RDWR, O_TRUNC, S_IFDIR, S_IFMT, S_IFREG } from '../../rpc/linux.ts'
 import { Dict } from '../../rpc/programs/fops/dict.ts'
@@ -264,7 +264,7 @@ export class Shard extends Xlator {
       if (!create) return undefined
       const mode = S_IFREG | ((ctx.stat?.mode ?? 0o644) & 0o7777)
       try {
-        stat = (await this.child.mknod(root, loc, mode, 0, 0, new Dict().setGfuuid('gfid-req', gfidBytes()))).stat
+        stat = (await this.child.mknod(root, loc, mode, 0, 0, new Dict().setGfuuid('gfid-req', newGfid()))).stat
       } catch (e) {
         if ((e as GlusterError).code !== 'EEXIST') throw e
         stat = (await this.child.lookup(root, loc)).stat
@@ -466,7 +466,7 @@ export class Shard extends Xlator {
   async #makeMarker(call: Call, gfid: string, blockSize: number, size: number): Promise<void> {
     const root = rootCall(call)
     const loc: Loc = { path: `/${DOT_SHARD}/${REMOVE_ME}/${gfid}`, name: gfid, parent: this.#removeMe, inode: undefined }
-    const xdata = new Dict().setGfuuid('gfid-req', gfidBytes())
+    const xdata = new Dict().setGfuuid('gfid-req', newGfid())
       .setPtr(BLOCK_SIZE_KEY, blockSizeAttr(blockSize)).setPtr(FILE_SIZE_KEY, sizeAttr(size, 0)).setInt(INTERNAL_FOP_KEY, 1)
     try {
       await this.child.mknod(root, loc, 0, 0, 0o644, xdata)
@@ -622,10 +622,14 @@ export class Shard extends Xlator {
     if (lowestBlock(offset, bs) === 0 && highestBlock(offset, n, bs) === 0) {
       // The common small read inside block 0: the base file answers, holes past its end are zeros.
       const r = await this.child.readv(call, fd, n, offset, flags, xdata, sink)
-      if (r.data.length >= n) return { data: r.data, stat: { mode: r.stat.mode, size: ctx.size }, eof, xdata: r.xdata }
-      const out = Buffer.alloc(n)
-      r.data.copy(out)
-      return { data: out, stat: { mode: r.stat.mode, size: ctx.size }, eof, xdata: r.xdata }
+      const stat = { mode: r.stat.mode, size: ctx.size }
+      if (r.data.length >= n) return { data: r.data, stat, eof, xdata: r.xdata }
+      // Zeros after what the base file held: in place when the reply already sits in the caller's sink.
+      const inSink = sink !== undefined && sink.length >= n && r.data.buffer === sink.buffer && r.data.byteOffset === sink.byteOffset
+      const out = inSink ? Buffer.from(sink.buffer, sink.byteOffset, n) : Buffer.allocUnsafe(n)
+      if (!inSink) r.data.copy(out)
+      out.fill(0, r.data.length)
+      return { data: out, stat, eof, xdata: r.xdata }
     }
     const out = sink !== undefined && sink.length >= n ? Buffer.from(sink.buffer, sink.byteOffset, n) : Buffer.allocUnsafe(n)
     const root = rootCall(call)
@@ -644,7 +648,7 @@ export class Shard extends Xlator {
       // A missing shard, or the part of one past its end, is a hole: zeros up to the file size.
       if (got < p.length) target.fill(0, got)
     }))
-    return { data: out, stat: this.#statOf(ctx), eof, xdata: undefined }
+    return { data: out, stat: { mode: ctx.stat!.mode, size: ctx.size }, eof, xdata: undefined }
   }
 
   /**
@@ -924,10 +928,6 @@ function copyDict(xdata: Dict | undefined): Dict {
   const d = new Dict()
   if (xdata !== undefined) for (const [k, v] of xdata) d.set(k, v)
   return d
-}
-
-function gfidBytes(): Buffer {
-  return Buffer.from(randomUUID().replaceAll('-', ''), 'hex')
 }
 
 /** SHARD_ENTRY_FOP_CHECK: /.shard and anything in it are not the application's. */
