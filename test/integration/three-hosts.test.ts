@@ -294,7 +294,6 @@ describe('replica 3 over three hosts, one glusterd and one brick each, in networ
       await waitFor('a write to fail', () => writer!.failed.length > 0, 2 * stallBoundMs() + 10_000)
       await writer.done
       const failure = writer.failed[0]!
-      expect(failure).toBeDefined()
       expect(failure.error).toBeInstanceOf(GlusterError)
       expect((failure.error as GlusterError).code).toBe('ENOTCONN')
       expect((failure.error as GlusterError).errno).toBeLessThan(0)
