@@ -337,6 +337,8 @@ describe('replica 3 over three hosts, one glusterd and one brick each, in networ
       for (const o of [...writer.ok, { offset: resumeAt, data }]) {
         expect(sha(copies[0]!.subarray(o.offset, o.offset + o.data.length)), `block at ${o.offset}`).toBe(sha(o.data))
       }
+      // the C client, through a host that was cut off, reads what the bricks hold
+      expect(await cSha(cut[0]!, `/${rel}`)).toBe(sha(copies[0]!))
     } finally {
       await script(['restore', ...cut.map((h) => String(h.index))])
       await writer?.stop()
