@@ -379,7 +379,9 @@ describe('replica 3 over three hosts, one glusterd and one brick each, in networ
       for (const s of [host(2), host(3)]) expect(dataPending((await afrXattrs(s, before))[clientKey(first)]), `${s.address} blames ${first.address}`).toBeGreaterThan(0)
 
       const up = brickEvent(fresh, 'brick-up', first, 60_000)
-      pool = JSON.parse(await script(['up'], 300_000)) as Pool
+      // the pool exists: `up` only starts host 1's glusterd (within the test's own timeout, so a
+      // failure shows the script's stderr rather than vitest's timeout)
+      pool = JSON.parse(await script(['up'], 90_000)) as Pool
       await up
       await healConverges()
       for (const h of pool.hosts) {
@@ -391,7 +393,7 @@ describe('replica 3 over three hosts, one glusterd and one brick each, in networ
       await fresh?.fini()
       await glfs.fini()
       // up starts the stopped glusterd again (and anything else that is down); idempotent
-      pool = JSON.parse(await script(['up'], 300_000)) as Pool
+      pool = JSON.parse(await script(['up'], 90_000)) as Pool
     }
   }, 240_000)
 })
