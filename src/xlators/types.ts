@@ -59,11 +59,18 @@ export class Fd {
   /** Open flags (Linux O_* values). */
   readonly flags: number
   readonly isDirectory: boolean
+  /**
+   * An anonymous fd (glusterfs fd_anonymous): never opened or released. protocol/client sends fd
+   * -2 with the gfid and the brick opens the file by gfid for that fop; it holds nothing open, and
+   * saves the OPEN on every brick. features/shard reaches its blocks this way, as the C one does.
+   */
+  readonly anonymous: boolean
   readonly ctx = new Map<object, unknown>()
-  constructor(inode: Inode, flags: number, isDirectory: boolean) {
+  constructor(inode: Inode, flags: number, isDirectory: boolean, anonymous = false) {
     this.inode = inode
     this.flags = flags
     this.isDirectory = isDirectory
+    this.anonymous = anonymous
   }
 }
 

@@ -293,22 +293,26 @@ describe('split-brain made on purpose (gfts-i13-r3)', () => {
     const keys = [0, 1, 2].map((i) => `trusted.afr.${vol.name}-client-${i}`)
     const set = await replicaSet(vol.name)
     try {
-      const { fd } = await createFile(set, name)
+      const { fd, loc } = await createFile(set, name)
       await set.afr.writev(CALL, fd, randomBytes(1000), 0, 0)
       await set.afr.fsync(CALL, fd, false)
-      const reader = await openFile(set, name, 0)
       // Each brick blames the next one for data: no copy is good. (setfattr does not feed the
       // index, so heal info stays 0, afr.md §2.3.)
       for (let i = 0; i < 3; i++) setAfr(vol.bricks[i]!, name, keys[(i + 1) % 3]!, '000000010000000000000000')
+      // Opened by gfid with no lookup (as a cached path resolves): the first read refreshes and
+      // sees the split-brain. (An fd whose lookup came before the xattrs changed reads from what
+      // that lookup saw, as C's inode ctx does, until a refresh.)
+      const reader = new Fd(new Inode(loc.inode!.gfid, 0o100000), 0, false)
+      await set.afr.open(CALL, { ...loc, inode: reader.inode }, 0, reader)
       try {
-        await expect(set.afr.readv(CALL, reader.fd, 1000, 0, 0)).rejects.toMatchObject({ code: 'EIO' })
+        await expect(set.afr.readv(CALL, reader, 1000, 0, 0)).rejects.toMatchObject({ code: 'EIO' })
         await expect(set.afr.lookup(CALL, { path: `/${name}`, name, parent: set.root, inode: undefined })).rejects.toMatchObject({ code: 'ENOTCONN' })
         await expect(cView(vol.name, `/${name}`)).rejects.toThrow(/ENOTCONN|Transport endpoint is not connected|errno 107/)
       } finally {
         for (let i = 0; i < 3; i++) setAfr(vol.bricks[i]!, name, keys[(i + 1) % 3]!, undefined)
       }
       await closeFile(set, fd)
-      await closeFile(set, reader.fd)
+      await closeFile(set, reader)
     } finally {
       await set.close()
     }

@@ -9,9 +9,10 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type Glfs, SEEK_DATA } from '../../src/api/index.ts'
 import { GlusterError } from '../../src/rpc/errors.ts'
+import { ProtocolClient } from '../../src/xlators/client/client.ts'
 import { cRead, cView, viewOf } from '../helpers/c-peer.ts'
 import { mount } from '../helpers/mount.ts'
 import { cWrite, healInfoCount, waitFor } from '../helpers/replicate.ts'
@@ -177,6 +178,28 @@ for (const key of ['shard', 'virt'] as const) {
       await fd.close()
       patch.copy(expected, 7 * MB + 4321)
       expect(await cView(vol.name, theirs)).toEqual(viewOf(expected))
+    }, 120_000)
+
+    it('blocks past 0 are reached through anonymous fds, as C does: a fresh mount reading and writing every block opens only the base file', async () => {
+      const path = `/${uniqueName('anon')}`
+      const expected = applyWrites(PATTERN)
+      await ourWrite(glfs, path, PATTERN)
+      const fresh = await mount(key)
+      const opens = vi.spyOn(ProtocolClient.prototype, 'open')
+      try {
+        const fd = await fresh.open(path, 'r+')
+        const patch = randomBytes(2 * MB)
+        await fd.pwrite(patch, 8 * MB - 1)
+        patch.copy(expected, 8 * MB - 1)
+        expect((await fresh.readFile(path)).equals(expected)).toBe(true)
+        await fd.close()
+        // the fd above and readFile's own: one OPEN per brick each, of the base file only
+        expect(opens.mock.calls.map(([, loc]) => loc.path)).toEqual([...vol.bricks, ...vol.bricks].map(() => path))
+      } finally {
+        opens.mockRestore()
+        await fresh.fini()
+      }
+      expect(await cView(vol.name, path)).toEqual(viewOf(expected))
     }, 120_000)
 
     it('sparse file: only the blocks written exist, the C client reads zeros in the holes', async () => {

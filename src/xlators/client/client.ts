@@ -121,6 +121,8 @@ function clientConfig(init: XlatorInit<ClientOptions>): ClientConfig {
 }
 
 const NULL_GFID = Buffer.alloc(16)
+/** GF_ANON_FD_NO (glusterfs fd.h): the brick resolves the file by the request's gfid. */
+const ANON_FD = -2
 
 // consistent-time flags per fop, as the client-side utime xlator sends them (wire reference §1.5).
 const CREATE_FLAGS = MdataFlag.CTIME | MdataFlag.MTIME | MdataFlag.ATIME | MdataFlag.PAR_CTIME | MdataFlag.PAR_MTIME
@@ -407,6 +409,7 @@ export class ProtocolClient extends Xlator {
   #remoteFd(fd: Fd, syscall: string): number {
     const remote = fd.ctx.get(this)
     if (typeof remote === 'number') return remote
+    if (fd.anonymous) return ANON_FD
     if (remote instanceof LostFd) {
       throw new GlusterError({
         errno: errnoOf('EBADFD'), syscall, gfid: gfidToString(fd.inode.gfid), volume: this.#ctx.volume, brick: this.brick, cause: remote.cause,

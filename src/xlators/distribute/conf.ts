@@ -11,6 +11,7 @@ import { newLkOwner } from '../../rpc/lk-owner.ts'
 import { Dict } from '../../rpc/programs/fops/dict.ts'
 import { S_IFDIR } from '../../rpc/linux.ts'
 import { type Call, type Fd, Inode, type Loc, ROOT_GFID, gfidToString } from '../types.ts'
+import { InodeStates } from '../inode-states.ts'
 import type { Xlator } from '../xlator.ts'
 import type { DhtHasher } from './hash.ts'
 import { DHT_LAYOUT_HASH_INVALID, encodeLayoutXattr, searchLayout, statfsChunks } from './layout.ts'
@@ -20,8 +21,6 @@ import { type DirCtx, DirFd, type InodeState } from './state.ts'
 const PID_NO_ROOT_SQUASH = -4
 /** How long brick sizes for weighted layouts are reused (dht-shared.c du refresh default, 60 s). */
 const DU_REFRESH_MS = 60_000
-/** Bound of the gfid-keyed map of lookup results not yet attached to an Inode. */
-const PENDING_ENTRIES = 4096
 
 /** The parsed options of one cluster/distribute xlator (DISTRIBUTE_OPTIONS in distribute.ts). */
 export interface DistributeConfig {
@@ -91,11 +90,12 @@ export class DhtConf {
   volCommitHash = 0
   /** Brick sizes for weighted layouts and when they were read (conf->du_stats); undefined: read again. */
   du: { at: number; chunks: number[] } | undefined
-  readonly #pending = new Map<string, InodeState>()
+  readonly #states: InodeStates<InodeState>
   readonly #rootInode = new Inode(ROOT_GFID, S_IFDIR)
 
   constructor(init: DhtConfInit) {
     this.xlator = init.xlator
+    this.#states = new InodeStates(init.xlator)
     this.volume = init.volume
     this.config = init.config
     this.hasher = init.hasher
@@ -144,49 +144,27 @@ export class DhtConf {
 
   /** What this xlator knows of an inode, moving a lookup's result into its ctx on first use. */
   stateOf(inode: Inode): InodeState | undefined {
-    if (this.#pending.size > 0) {
-      const key = inode.gfid.toString('latin1')
-      const pending = this.#pending.get(key)
-      if (pending !== undefined) {
-        this.#pending.delete(key)
-        inode.ctx.set(this.xlator, pending)
-        return pending
-      }
-    }
-    const state = inode.ctx.get(this.xlator) as InodeState | undefined
+    const state = this.#states.latest(inode)
     if (state !== undefined || inode === this.#rootInode || !inode.gfid.equals(ROOT_GFID)) return state
     // The caller's root inode meets the layout this xlator looked up for its own.
-    const root = this.#rootInode.ctx.get(this.xlator) as InodeState | undefined
-    if (root !== undefined) inode.ctx.set(this.xlator, root)
+    const root = this.#states.latest(this.#rootInode)
+    if (root !== undefined) this.#states.set(inode, root)
     return root
   }
 
   /** Records what a lookup or entry fop learned about `gfid` (on `inode` when it is that inode). */
   remember(inode: Inode | undefined, gfid: Buffer, state: InodeState): void {
-    if (gfid.equals(ROOT_GFID)) this.#rootInode.ctx.set(this.xlator, state)
-    if (inode !== undefined && inode.gfid.equals(gfid)) {
-      inode.ctx.set(this.xlator, state)
-      this.#pending.delete(gfid.toString('latin1'))
-      return
-    }
-    const key = gfid.toString('latin1')
-    this.#pending.delete(key)
-    this.#pending.set(key, state)
-    if (this.#pending.size > PENDING_ENTRIES) {
-      const oldest = this.#pending.keys().next().value
-      if (oldest !== undefined) this.#pending.delete(oldest)
-    }
+    if (gfid.equals(ROOT_GFID)) this.#states.set(this.#rootInode, state)
+    this.#states.remember(inode, gfid, state)
   }
 
   /** What a lookup learned about `gfid` and no fop has claimed yet. */
   peekState(gfid: Buffer): InodeState | undefined {
-    return this.#pending.get(gfid.toString('latin1'))
+    return this.#states.unclaimed(gfid)
   }
 
   forget(inode: Inode | undefined): void {
-    if (inode === undefined) return
-    inode.ctx.delete(this.xlator)
-    this.#pending.delete(inode.gfid.toString('latin1'))
+    if (inode !== undefined) this.#states.forget(inode)
   }
 
   /** The subvolume a name hashes to in a directory, or undefined when the layout has no answer. */

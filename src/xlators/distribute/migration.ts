@@ -105,7 +105,8 @@ async function linktoOf(conf: DhtConf, call: Call, fd: Fd, from: Xlator): Promis
  */
 async function openOn(conf: DhtConf, call: Call, fd: Fd, st: FileFd, to: Xlator, from: Xlator): Promise<void> {
   if (to !== from && st.open.includes(to)) return
-  await to.open(conf.internalCall(call), fdLoc(fd), fd.flags & ~(O_CREAT | O_EXCL | O_TRUNC), fd, undefined)
+  // An anonymous fd is valid on every brick as it is.
+  if (!fd.anonymous) await to.open(conf.internalCall(call), fdLoc(fd), fd.flags & ~(O_CREAT | O_EXCL | O_TRUNC), fd, undefined)
   if (!st.open.includes(to)) st.open.push(to)
 }
 

@@ -10,7 +10,7 @@ import type { Xlator } from '../xlator.ts'
 import type { DhtConf } from './conf.ts'
 import { cachedIndex, dirCtxOf } from './lookup.ts'
 import { followMigration, migrationPhase, pathMigrated, pathPhaseOneTarget, phaseOneTarget } from './migration.ts'
-import { DirCtx, FileFd, isMissing } from './state.ts'
+import { DirCtx, FileCtx, FileFd, isMissing } from './state.ts'
 
 export function isDir(conf: DhtConf, inode: Inode | undefined): boolean {
   if (inode === undefined) return false
@@ -48,6 +48,16 @@ export async function lockSubvol(conf: DhtConf, call: Call, loc: Loc, syscall: s
 export function fileFd(conf: DhtConf, fd: Fd, syscall: string): FileFd {
   const st = fd.ctx.get(conf.xlator)
   if (st instanceof FileFd) return st
+  if (fd.anonymous) {
+    // Never opened: its fops go where a lookup last found the data (dht_subvol_get_cached).
+    const state = conf.stateOf(fd.inode)
+    if (state instanceof FileCtx) {
+      const made = new FileFd(conf.subvols[state.subvol]!)
+      fd.ctx.set(conf.xlator, made)
+      return made
+    }
+    throw conf.error('EBADF', syscall, undefined, 'an anonymous fd on a file this mount has not looked up', undefined, fd)
+  }
   throw conf.error(fd.isDirectory ? 'EISDIR' : 'EBADF', syscall, undefined, 'the fd is not open on any subvolume', undefined, fd)
 }
 

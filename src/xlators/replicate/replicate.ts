@@ -14,6 +14,7 @@ import {
 } from '../types.ts'
 import { type SetattrArgs, Xlator, type XlatorEvent, type XlatorInit } from '../xlator.ts'
 import { type ChildReply, type Readables, chooseReadChild, isAfrKey, isDirMode, lookupXdata, readablesOf, withoutAfrKeys } from './changelog.ts'
+import { InodeStates } from '../inode-states.ts'
 import { type ReplicateOptions, TRASH_DIR, ANON_DIR_PREFIX, type Topology, hasQuorum, topologyOf } from './topology.ts'
 import { ACTIVE_FD_COUNT, type DataTxn, EagerLocks, type EagerHost, INODELK_COUNT_KEY, INODELK_DOM_COUNT, WRITE_IS_APPEND } from './eager.ts'
 import { type Lockee, METADATA_LOCK_START, type NewEntry, type TxnRequest, transact } from './transaction.ts'
@@ -66,6 +67,8 @@ export class Replicate extends Xlator implements EagerHost {
   #discovery: Promise<void> | undefined
   /** The eager locks of data and metadata transactions, and the delayed post-ops (eager.ts). */
   readonly #eager: EagerLocks
+  /** Readables per inode; a named lookup's wait for the first fop on its inode, which then needs no refresh. */
+  readonly #states = new InodeStates<InodeState>(this)
   /** What writes and fsyncs ask the bricks for when the caller sent no xdata (never changed after). */
   readonly #countReq: Dict
   readonly #writeReq: Dict
@@ -90,7 +93,7 @@ export class Replicate extends Xlator implements EagerHost {
 
   /** EagerHost: readables of `inode` are no longer known. */
   forget(inode: Inode): void {
-    inode.ctx.delete(this)
+    this.#states.forget(inode)
   }
 
   /** Post every delayed changelog and unlock (unmount): the bricks must not keep our locks. */
@@ -234,7 +237,7 @@ export class Replicate extends Xlator implements EagerHost {
       const code = this.topology.quorum.kind === 'none' ? 'EIO' : 'ENOTCONN'
       throw this.#error(code, 'lookup', loc.path, undefined, 'no readable copy: every copy is blamed by another (split-brain) or down')
     }
-    if (loc.inode !== undefined) loc.inode.ctx.set(this, { generation, readables } satisfies InodeState)
+    this.#states.remember(loc.inode, gfid, { generation, readables })
     if (this.topology.chooseLocal && this.#discovery === undefined && gfid.equals(ROOT_GFID)) {
       this.#discoverLocal(call, settled.map((s) => s?.ok === true))
     }
@@ -244,7 +247,7 @@ export class Replicate extends Xlator implements EagerHost {
 
   /** What a lookup or refresh last saw of `inode`: readables and whether a heal is pending. */
   stateOf(inode: Inode): Readables | undefined {
-    return (inode.ctx.get(this) as InodeState | undefined)?.readables
+    return this.#states.known(inode)?.readables
   }
 
   /** `fn` on every up child (that `include` accepts) in parallel; undefined for the others. */
@@ -278,7 +281,7 @@ export class Replicate extends Xlator implements EagerHost {
    * (or LOOKUP by gfid) carrying the changelog keys to every up child (afr_inode_refresh).
    */
   async #readables(call: Call, inode: Inode, fd: Fd | undefined, path: string | undefined, force: boolean): Promise<Readables> {
-    const cached = inode.ctx.get(this) as InodeState | undefined
+    const cached = this.#states.known(inode)
     if (!force && cached !== undefined && cached.generation === this.#generation) return cached.readables
     const generation = this.#generation
     const req = lookupXdata(this.topology, undefined)
@@ -287,7 +290,7 @@ export class Replicate extends Xlator implements EagerHost {
     const replies = settled.map((s): ChildReply | undefined => s === undefined ? undefined : s.ok ? { ok: true, stat: s.value.stat, xdata: s.value.xdata } : { ok: false, stat: undefined, xdata: undefined })
     const readables = readablesOf(this.topology, replies)
     this.#reportHealState(inode.gfid, path, readables, replies, isDirMode(inode.type))
-    inode.ctx.set(this, { generation, readables } satisfies InodeState)
+    this.#states.set(inode, { generation, readables })
     return readables
   }
 
@@ -498,10 +501,10 @@ export class Replicate extends Xlator implements EagerHost {
     try {
       const { result, blamed } = await transact(this, call, req)
       // A blamed child is no longer readable: look again before the next read.
-      if (blamed.includes(true)) for (const inode of changed) inode.ctx.delete(this)
+      if (blamed.includes(true)) for (const inode of changed) this.#states.forget(inode)
       return result
     } catch (err) {
-      for (const inode of changed) inode.ctx.delete(this)
+      for (const inode of changed) this.#states.forget(inode)
       throw err
     }
   }

@@ -227,8 +227,9 @@ export class Shard extends Xlator {
   }
 
   /**
-   * An open fd on block `block` of `base`: looked up, created with mknod + gfid-req when `create`
-   * (shard_common_resume_mknod, the base file's mode), else undefined when it does not exist.
+   * An anonymous fd on block `block` of `base` (as C's shard reaches its blocks: no OPEN on the
+   * bricks): looked up, created with mknod + gfid-req when `create` (shard_common_resume_mknod,
+   * the base file's mode), else undefined when it does not exist.
    */
   async #shardFd(call: Call, base: Inode, ctx: ShardCtx, block: number, create: boolean): Promise<Fd | undefined> {
     const key = shardName(gfidToString(base.gfid), block)
@@ -270,9 +271,7 @@ export class Shard extends Xlator {
         stat = (await this.child.lookup(root, loc)).stat
       }
     }
-    const inode = new Inode(stat.gfid, S_IFREG)
-    const fd = new Fd(inode, O_RDWR, false)
-    await this.child.open(root, { ...loc, inode }, O_RDWR, fd)
+    const fd = new Fd(new Inode(stat.gfid, S_IFREG), O_RDWR, false, true)
     this.#shardFds.set(key, fd)
     this.#evictShardFds(root)
     return fd
@@ -375,8 +374,9 @@ export class Shard extends Xlator {
   }
 
   /**
-   * The shard fds of a file are closed with its last fd: a shard another client removes is then
-   * not kept alive on the brick by us (C reaches shards through anonymous fds, which hold nothing).
+   * The shard fds of a file are released with its last fd. They hold nothing open on the bricks
+   * (anonymous); releasing them drops what the layers below keep for them and posts a replica's
+   * delayed changelog of the shards at once, as the close of the file does for block 0.
    */
   override async release(call: Call, fd: Fd): Promise<void> {
     await this.child.release(call, fd)

@@ -140,6 +140,26 @@ describe('files migrating under an open fd', () => {
     expect(dst.writes).toHaveLength(21)
   })
 
+  it('an anonymous fd (shard blocks) writes where a lookup by name found the file, and follows a migration with no OPEN anywhere', async () => {
+    const a = new FakeBrick(testInit('v-client-0', 'protocol/client'))
+    const b = new FakeBrick(testInit('v-client-1', 'protocol/client'))
+    const dht = buildXlator(distribute, node, [a, b], ctx) as Distribute
+    const inode = new Inode(Buffer.from(GFID), S_IFREG)
+    dht.conf.remember(undefined, inode.gfid, new FileCtx(1))
+    const fd = new Fd(inode, 2, false, true)
+    await dht.writev(CALL, fd, Buffer.alloc(4096), 0, 0)
+    expect([a.writes.length, b.writes.length]).toEqual([0, 1])
+    b.mode = S_IFREG | 0o1000
+    b.linkto = 'v-client-0'
+    await dht.writev(CALL, fd, Buffer.alloc(4096), 4096, 0)
+    await dht.writev(CALL, fd, Buffer.alloc(4096), 8192, 0)
+    expect(a.writes.map((w) => w.offset)).toEqual([4096, 8192])
+    expect(a.opens + b.opens).toBe(0)
+    // One it knows nothing of is refused, not sent to some subvolume.
+    const unknown = new Fd(new Inode(Buffer.alloc(16, 9), S_IFREG), 2, false, true)
+    await expect(dht.writev(CALL, unknown, Buffer.alloc(4096), 0, 0)).rejects.toMatchObject({ code: 'EBADF', syscall: 'write' })
+  })
+
   it('leaves a file with the mode bits but no linkto xattr alone (not a migration of this DHT)', async () => {
     const src = new FakeBrick(testInit('v-client-0', 'protocol/client'))
     const dst = new FakeBrick(testInit('v-client-1', 'protocol/client'))

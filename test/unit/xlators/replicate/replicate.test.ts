@@ -5,7 +5,7 @@ import { Iatt } from '../../../../src/rpc/programs/fops/iatt.ts'
 import { changelogValue } from '../../../../src/xlators/replicate/changelog.ts'
 import { replicate } from '../../../../src/xlators/replicate/index.ts'
 import type { Replicate } from '../../../../src/xlators/replicate/replicate.ts'
-import { type Call, type DirEntry, Fd, Inode, type Loc, type LookupResult, type ReaddirResult, ROOT_GFID, gfidToString } from '../../../../src/xlators/types.ts'
+import { type Call, type DirEntry, Fd, Inode, type Loc, type LookupResult, type ReadResult, type ReaddirResult, ROOT_GFID, gfidToString } from '../../../../src/xlators/types.ts'
 import { type GraphContext, type HealReport, Xlator, type XlatorEvent, buildXlator } from '../../../../src/xlators/xlator.ts'
 import { testInit } from '../../../helpers/xlator-init.ts'
 
@@ -31,7 +31,12 @@ class Brick extends Xlator {
     const e = (name: string): DirEntry => ({ name, offset: 1n, ino: 1n, type: 4, stat: new Iatt(), xdata: undefined })
     return { entries: [e('.landfill'), e('.glusterfs-anonymous-inode-x'), e('kept')], eof: false, xdata: undefined }
   }
+  fstats = 0
+  override async readv(): Promise<ReadResult> {
+    return { data: Buffer.from(this.name), stat: { mode: 0o100644, size: this.name.length }, eof: true, xdata: undefined }
+  }
   override async fstat(_c: Call, _fd: Fd, xdata?: Dict) {
+    this.fstats++
     const r = await this.lookup(_c, { path: '', name: '', parent: undefined, inode: undefined }, xdata)
     const stat = r.stat
     stat.mode = 0o040755
@@ -125,6 +130,21 @@ describe('lookup (afr_lookup_done)', () => {
     bricks[1]!.xattrs = new Dict()
     await afr.lookup(APP, { ...named('f'), inode })
     expect(reports).toHaveLength(3)
+  })
+
+  it('a lookup by name (no Inode yet) serves the first read on an Inode made from its answer: no refresh on the bricks', async () => {
+    const { afr, bricks } = setup()
+    up(bricks)
+    bricks[0]!.xattrs.setPtr('trusted.afr.v-client-1', changelogValue(1, 0, 0))
+    await afr.lookup(APP, named('f'))
+    const fd = new Fd(new Inode(GFID, 0o100000), 0, false, true)
+    for (let i = 0; i < 5; i++) expect((await afr.readv(APP, fd, 16, 0, 0)).data.toString()).not.toBe('v-client-1')
+    expect(bricks.map((b) => b.fstats)).toEqual([0, 0, 0])
+    expect(afr.stateOf(fd.inode)).toMatchObject({ data: [true, false, true], blamed: [false, true, false] })
+    // An Inode of another gfid learns nothing from it: its first read refreshes on every brick.
+    const other = new Fd(new Inode(Buffer.alloc(16, 7), 0o100000), 0, false, true)
+    await afr.readv(APP, other, 16, 0, 0)
+    expect(bricks.map((b) => b.fstats)).toEqual([1, 1, 1])
   })
 
   it('private directories at the root are EPERM; quorum lost is ENOTCONN naming the down bricks', async () => {
