@@ -126,11 +126,17 @@ async function prepareImage(glfs: Glfs, path: string, size: number): Promise<voi
   }
 }
 
-/** Create the images every profile reads (idempotent). */
+/**
+ * Create the images every profile reads (idempotent). On a sharded volume the mount first
+ * finishes deleting what removed files left (ours or any client's): that work would otherwise
+ * run inside the measurements of whichever side mounts next.
+ */
 export async function prepareVmImages(target: Target, quick: boolean): Promise<void> {
   const s = vmSettings(quick)
   const glfs = await mount(target)
   try {
+    await glfs.stat('/')
+    await glfs.settled()
     const size = vmSpecs('qcow2-cold-open', quick)[0]!.size
     for (let n = 0; n < s.jobs; n++) await prepareImage(glfs, `/${IMAGE}.${n}`, size)
     await layOut(glfs, `/${IMAGE}-copy-src`, vmSpecs('image-copy', quick)[0]!.size)
@@ -139,13 +145,14 @@ export async function prepareVmImages(target: Target, quick: boolean): Promise<v
   }
 }
 
-/** Remove the images. */
+/** Remove the images, and on a sharded volume their blocks too before unmounting. */
 export async function removeVmImages(target: Target): Promise<void> {
   const glfs = await mount(target)
   try {
     for (const path of [...Array.from({ length: 8 }, (_, n) => `/${IMAGE}.${n}`), `/${IMAGE}-copy-src`, `/${IMAGE}-copy-dst`]) {
       await glfs.unlink(path).catch(() => undefined)
     }
+    await glfs.settled()
   } finally {
     await glfs.fini()
   }

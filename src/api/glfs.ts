@@ -439,6 +439,20 @@ export class Glfs extends EventEmitter<GlfsEvents> {
     for (const r of results) if (r.status === 'rejected') throw r.reason
   }
 
+  /**
+   * Resolves once the background work the mount started on its own has ended: features/shard
+   * deletes the blocks of removed sharded files after `unlink`/`rename` returned (and resumes what
+   * other clients left). `fini()` does not wait for it (the rest is resumed by the next mount of
+   * any client); await this first when the volume should hold no leftovers, e.g. before measuring.
+   */
+  settled(options?: GlfsCallOptions): Promise<void> {
+    return withSignal(options, 'settled', undefined, false, () => {
+      const graph = this.#switch.active
+      if (graph === undefined) throw this.#notReady()
+      return graph.top.whenSettled()
+    })
+  }
+
   /** The mounted graph as an indented tree, top first. */
   describeGraph(): string {
     const graph = this.#switch.active

@@ -13,8 +13,9 @@
 //   has none, hands it to `GraphContext.root` (glusterfs ctx->root: the API above the graph).
 // - Lifecycle: `init()` bottom-up once the graph is linked, `fini()` top-down on unmount.
 // - Queries the API asks of a whole graph, answered by aggregating children: `whenIdle()` and
-//   `callsInFlight` (drain), `holdsFd()` and `openFds()` (fds), `bricks()` (connection states).
-//   Only protocol/client answers them for itself.
+//   `callsInFlight` (drain), `whenSettled()` (background work), `holdsFd()` and `openFds()` (fds),
+//   `bricks()` (connection states). Only protocol/client answers them for itself, and shard its
+//   background deletion.
 //
 // Each xlator type lives in its own folder (src/xlators/<type after the slash>/) whose index.ts
 // exports one `XlatorDescriptor`: its volfile type, its option table (glusterfs volume_options[])
@@ -273,6 +274,14 @@ export class Xlator implements Fops {
   /** Resolves once no call is in flight below this xlator (each connection drained once). */
   async whenIdle(): Promise<void> {
     await Promise.all(this.children.map((c) => c.whenIdle()))
+  }
+
+  /**
+   * Resolves once the background work this xlator and those below started on their own has ended
+   * (features/shard: deleting the blocks of removed files). Nothing new is started by asking.
+   */
+  async whenSettled(): Promise<void> {
+    await Promise.all(this.children.map((c) => c.whenSettled()))
   }
 
   /** Calls sent to bricks below this xlator and not yet answered. */

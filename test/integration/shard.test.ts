@@ -281,6 +281,18 @@ for (const key of ['shard', 'virt'] as const) {
       await waitFor('the shards and the marker to go', () => vol.bricks.every((b) => shardsOnBrick(b, gfid).length === 0 && !markerOnBrick(b, gfid)), 30_000)
     }, 60_000)
 
+    it('settled() resolves once the background deletion is over: no shard and no marker left', async () => {
+      const paths = [0, 1, 2].map(() => `/${uniqueName('settle')}`)
+      for (const p of paths) await ourWrite(glfs, p, [{ offset: 0, data: randomBytes(1000) }, { offset: 33 * MB, data: randomBytes(1000) }])
+      const gfids = paths.map((p) => gfidOnBrick(vol.bricks[0]!, p))
+      for (const p of paths) await glfs.unlink(p)
+      await glfs.settled()
+      for (const b of vol.bricks) for (const gfid of gfids) expect([shardsOnBrick(b, gfid), markerOnBrick(b, gfid)]).toEqual([[], false])
+      const aborted = new AbortController()
+      aborted.abort()
+      await expect(glfs.settled({ signal: aborted.signal })).rejects.toMatchObject({ code: 'ABORT_ERR', syscall: 'settled' })
+    }, 60_000)
+
     it('rename over a sharded file removes the replaced file\'s shards the same way', async () => {
       const victim = `/${uniqueName('victim')}`
       const src = `/${uniqueName('src')}`

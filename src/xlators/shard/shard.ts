@@ -507,9 +507,10 @@ export class Shard extends Xlator {
     })
   }
 
-  /** Resolves when no background deletion runs (for tests and unmount). */
-  async whenDeletionDone(): Promise<void> {
+  /** Resolves when no background deletion runs (one asked again while it ran included). */
+  override async whenSettled(): Promise<void> {
     while (this.#deletion !== undefined) await this.#deletion
+    await super.whenSettled()
   }
 
   /**
