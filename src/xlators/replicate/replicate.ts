@@ -323,9 +323,26 @@ export class Replicate extends Xlator implements EagerHost {
    * and metadata (metadata only for directories, data-type reads of a directory aside); on a
    * failure, refresh once and try every other readable child in index order; EIO when none.
    */
-  async #readTxn<T>(call: Call, syscall: string, inode: Inode, fd: Fd | undefined, path: string | undefined, metadataOnly: boolean,
+  #readTxn<T>(call: Call, syscall: string, inode: Inode, fd: Fd | undefined, path: string | undefined, metadataOnly: boolean,
     fn: (child: Xlator) => Promise<T>): Promise<T> {
-    this.assertQuorum(syscall, path)
+    try {
+      this.assertQuorum(syscall, path)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    // The usual read: the fd needs no reopen and the readables are current; no async frame.
+    const opened = fd?.ctx.get(this)
+    const state = this.#states.known(inode)
+    if ((!(opened instanceof OpenedFile) || opened.generation === this.#generation) && state !== undefined && state.generation === this.#generation) {
+      const isDir = isDirMode(inode.type)
+      const first = chooseReadChild(this.topology, this.#candidates(state.readables, metadataOnly || isDir), this.#readChild, inode.gfid, isDir, call.pid)
+      if (first >= 0) return fn(this.children[first]!).catch((err: unknown) => this.#readElsewhere(call, inode, fd, path, metadataOnly, fn, first, err))
+    }
+    return this.#readTxnRefreshing(call, syscall, inode, fd, path, metadataOnly, fn)
+  }
+
+  async #readTxnRefreshing<T>(call: Call, syscall: string, inode: Inode, fd: Fd | undefined, path: string | undefined, metadataOnly: boolean,
+    fn: (child: Xlator) => Promise<T>): Promise<T> {
     if (fd !== undefined) await this.#fixOpen(call, fd)
     const isDir = isDirMode(inode.type)
     let readables = await this.#readables(call, inode, fd, path, false)
@@ -336,22 +353,27 @@ export class Replicate extends Xlator implements EagerHost {
     }
     const first = chooseReadChild(this.topology, candidates, this.#readChild, inode.gfid, isDir, call.pid)
     if (first < 0) throw this.#error('EIO', syscall, path, inode.gfid, 'no readable copy is up (split-brain, or every good copy down)')
-    let lastError: GlusterError | undefined
     try {
       return await fn(this.children[first]!)
     } catch (err) {
-      if (!(err instanceof GlusterError)) throw err
-      lastError = err
+      return this.#readElsewhere(call, inode, fd, path, metadataOnly, fn, first, err)
     }
-    readables = await this.#readables(call, inode, fd, path, true)
-    candidates = this.#candidates(readables, metadataOnly || isDir)
+  }
+
+  /** The read failed on child `first`: look again and try each other readable child in turn. */
+  async #readElsewhere<T>(call: Call, inode: Inode, fd: Fd | undefined, path: string | undefined, metadataOnly: boolean,
+    fn: (child: Xlator) => Promise<T>, first: number, err: unknown): Promise<T> {
+    if (!(err instanceof GlusterError)) throw err
+    let lastError: GlusterError = err
+    const readables = await this.#readables(call, inode, fd, path, true)
+    const candidates = this.#candidates(readables, metadataOnly || isDirMode(inode.type))
     for (let i = 0; i < this.children.length; i++) {
       if (i === first || candidates[i] !== true) continue
       try {
         return await fn(this.children[i]!)
-      } catch (err) {
-        if (!(err instanceof GlusterError)) throw err
-        lastError = err
+      } catch (e) {
+        if (!(e instanceof GlusterError)) throw e
+        lastError = e
       }
     }
     throw lastError

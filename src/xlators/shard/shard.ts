@@ -60,6 +60,8 @@ const STALE_FD = new Set(['ESTALE', 'ENOENT', 'EBADF', 'EBADFD'])
 
 /** What this xlator keeps per base inode (shard_inode_ctx_t). */
 class ShardCtx {
+  /** The base file's gfid as text: the prefix of its shards' names. */
+  readonly gfidText: string
   /** 0: not sharded (made before shard was on, or a directory). */
   blockSize = 0
   size = 0
@@ -71,6 +73,9 @@ class ShardCtx {
   /** Open fds on the base file: its shard fds are closed with the last one. */
   openFds = 0
   stat: Iatt | undefined
+  constructor(gfidText: string) {
+    this.gfidText = gfidText
+  }
 }
 
 type InodeWriteKind = 'write' | 'fallocate' | 'zerofill' | 'discard'
@@ -107,7 +112,7 @@ export class Shard extends Xlator {
   #ctx(inode: Inode): ShardCtx {
     let c = inode.ctx.get(this) as ShardCtx | undefined
     if (c === undefined) {
-      c = new ShardCtx()
+      c = new ShardCtx(gfidToString(inode.gfid))
       inode.ctx.set(this, c)
     }
     return c
@@ -232,13 +237,9 @@ export class Shard extends Xlator {
    * the base file's mode), else undefined when it does not exist.
    */
   async #shardFd(call: Call, base: Inode, ctx: ShardCtx, block: number, create: boolean): Promise<Fd | undefined> {
-    const key = shardName(gfidToString(base.gfid), block)
-    const cached = this.#shardFds.get(key)
-    if (cached !== undefined) {
-      this.#shardFds.delete(key)
-      this.#shardFds.set(key, cached)
-      return cached
-    }
+    const key = shardName(ctx.gfidText, block)
+    const cached = this.#cachedShardFd(key)
+    if (cached !== undefined) return cached
     const pending = this.#opening.get(key)
     if (pending !== undefined) {
       const fd = await pending
@@ -251,6 +252,16 @@ export class Shard extends Xlator {
     } finally {
       if (this.#opening.get(key) === p) this.#opening.delete(key)
     }
+  }
+
+  /** The cached fd of shard `key`, made the most recently used. */
+  #cachedShardFd(key: string): Fd | undefined {
+    const cached = this.#shardFds.get(key)
+    if (cached !== undefined) {
+      this.#shardFds.delete(key)
+      this.#shardFds.set(key, cached)
+    }
+    return cached
   }
 
   async #openShard(call: Call, base: Inode, ctx: ShardCtx, block: number, create: boolean, key: string): Promise<Fd | undefined> {
@@ -634,22 +645,26 @@ export class Shard extends Xlator {
     }
     const out = sink !== undefined && sink.length >= n ? Buffer.from(sink.buffer, sink.byteOffset, n) : Buffer.allocUnsafe(n)
     const root = rootCall(call)
-    await Promise.all(splitRange(offset, n, bs).map(async (p) => {
-      const target = out.subarray(p.bufferOffset, p.bufferOffset + p.length)
-      const shardFd = p.block === 0 ? fd : await this.#shardFd(root, fd.inode, ctx, p.block, false)
-      let got = 0
-      if (shardFd !== undefined) {
-        const r = await this.#onShard(root, fd.inode, ctx, p.block, shardFd, false,
-          (f) => this.child.readv(p.block === 0 ? call : root, f, p.length, p.offsetInBlock, flags, undefined, target))
-        if (r !== undefined) {
-          got = r.data.length
-          if (r.data.buffer !== target.buffer || r.data.byteOffset !== target.byteOffset) r.data.copy(target)
-        }
-      }
-      // A missing shard, or the part of one past its end, is a hole: zeros up to the file size.
-      if (got < p.length) target.fill(0, got)
-    }))
+    const first = lowestBlock(offset, bs)
+    // A read inside one block (the common case) is that block's piece alone.
+    if (first === highestBlock(offset, n, bs)) await this.#readPiece(call, root, fd, ctx, first, offset - first * bs, n, flags, out)
+    else await Promise.all(splitRange(offset, n, bs).map((p) => this.#readPiece(call, root, fd, ctx, p.block, p.offsetInBlock, p.length, flags, out.subarray(p.bufferOffset, p.bufferOffset + p.length))))
     return { data: out, stat: { mode: ctx.stat!.mode, size: ctx.size }, eof, xdata: undefined }
+  }
+
+  /** Fill `target` with `length` bytes of block `block` from `offsetInBlock`: a missing shard, or the part past its end, is a hole (zeros). */
+  async #readPiece(call: Call, root: Call, fd: Fd, ctx: ShardCtx, block: number, offsetInBlock: number, length: number, flags: number, target: Buffer): Promise<void> {
+    const shardFd = block === 0 ? fd : this.#cachedShardFd(shardName(ctx.gfidText, block)) ?? await this.#shardFd(root, fd.inode, ctx, block, false)
+    let got = 0
+    if (shardFd !== undefined) {
+      const r = await this.#onShard(root, fd.inode, ctx, block, shardFd, false,
+        (f) => this.child.readv(block === 0 ? call : root, f, length, offsetInBlock, flags, undefined, target))
+      if (r !== undefined) {
+        got = r.data.length
+        if (r.data.buffer !== target.buffer || r.data.byteOffset !== target.byteOffset) r.data.copy(target)
+      }
+    }
+    if (got < length) target.fill(0, got)
   }
 
   /**
