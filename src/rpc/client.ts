@@ -245,7 +245,9 @@ export class RpcClient extends EventEmitter {
    * being extended. Consecutive headers lie next to each other in the writer's slab, so a tick's
    * calls without payloads make one chunk, one socket write (over TCP; over TLS one per call).
    */
-  readonly #batch: Buffer[] = []
+  readonly #batch: Array<Buffer | undefined> = []
+  /** Chunks in #batch; the array is cleared slot by slot, not emptied, so it keeps its backing store. */
+  #batchCount = 0
   /** The buffer holding the run, which spans #runStart to #runEnd of its ArrayBuffer. */
   #run: Buffer | undefined
   #runStart = 0
@@ -302,20 +304,19 @@ export class RpcClient extends EventEmitter {
     this.#flushQueued = false
     this.#closeRun()
     const batch = this.#batch
+    const n = this.#batchCount
     const socket = this.#socket
     this.#batchBytes = 0
-    if (batch.length === 0 || this.#status !== 'connected' || socket === undefined) {
-      batch.length = 0
-      return
+    if (n > 0 && this.#status === 'connected' && socket !== undefined) {
+      if (n === 1) socket.write(batch[0]!)
+      else {
+        // Header, payload, header...: one writev.
+        socket.cork()
+        for (let i = 0; i < n; i++) socket.write(batch[i]!)
+        socket.uncork()
+      }
     }
-    if (batch.length === 1) socket.write(batch[0]!)
-    else {
-      // Header, payload, header...: one writev.
-      socket.cork()
-      for (const chunk of batch) socket.write(chunk)
-      socket.uncork()
-    }
-    batch.length = 0
+    this.#clearBatch()
   }
   readonly #connectTimeoutMs: number
   readonly #pingTimeoutMs: number
@@ -552,12 +553,17 @@ export class RpcClient extends EventEmitter {
     this.#runEnd = start + length
   }
 
+  #clearBatch(): void {
+    for (let i = 0; i < this.#batchCount; i++) this.#batch[i] = undefined
+    this.#batchCount = 0
+  }
+
   /** The run becomes a chunk of the batch: one view per run, or the buffer itself when it is all of it. */
   #closeRun(): void {
     const run = this.#run
     if (run === undefined) return
     const length = this.#runEnd - this.#runStart
-    this.#batch.push(this.#runStart === run.byteOffset && length === run.length ? run : Buffer.from(run.buffer, this.#runStart, length))
+    this.#batch[this.#batchCount++] = this.#runStart === run.byteOffset && length === run.length ? run : Buffer.from(run.buffer, this.#runStart, length)
     this.#run = undefined
   }
 
@@ -582,7 +588,8 @@ export class RpcClient extends EventEmitter {
       waiting[this.#waitingHead++] = undefined
     }
     if (this.#waitingHead === waiting.length) {
-      this.#waiting = []
+      // Emptied (a new array only when it held calls: none is made per reply).
+      if (waiting.length > 0) this.#waiting = []
       this.#waitingHead = 0
     } else if (this.#waitingHead >= 1024 && this.#waitingHead * 2 >= waiting.length) {
       this.#waiting = waiting.slice(this.#waitingHead)
@@ -856,7 +863,7 @@ export class RpcClient extends EventEmitter {
     this.#bounded = 0
     this.#waiting = []
     this.#waitingHead = 0
-    this.#batch.length = 0
+    this.#clearBatch()
     this.#run = undefined
     this.#batchBytes = 0
     this.#expired.clear()
