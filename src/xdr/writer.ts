@@ -150,13 +150,11 @@ export class XdrWriter {
   /**
    * `finish()` without the view: the writer moves past the message and returns where it starts
    * in `slab` (read `slab` and `length` first). A caller that queues many messages keeps offsets
-   * instead of one view object per message.
+   * instead of one view object per message. The next message starts right after this one, so
+   * messages encoded in a row lie contiguously (an RPC client writes them out as one chunk).
    */
   finishAt(): number {
     const at = this.#start
-    // Keep the next message 8-byte aligned so its 64-bit fields stay aligned in the slab.
-    this.#pos = (this.#pos + 7) & ~7
-    if (this.#pos > this.#buf.length) this.#pos = this.#buf.length
     this.#start = this.#pos
     return at
   }
