@@ -532,9 +532,15 @@ export class RpcClient extends EventEmitter {
     if (payload !== undefined) this.#append(payload, 0, payload.length)
     this.#batchBytes += headerBytes + (payload?.length ?? 0)
     if (!this.#flushQueued) {
-      // Every call made in this tick (and the microtasks it runs) goes out in one write.
-      this.#flushQueued = true
-      process.nextTick(this.#flush)
+      if (this.#inFlight === 1) {
+        // The only call outstanding (one at a time, or the first of a burst): out at once, without
+        // a tick (its object, and in Node 20 a Map per run of the tick queue).
+        this.#flush()
+      } else {
+        // Every call made in this tick (and the microtasks it runs) goes out in one write.
+        this.#flushQueued = true
+        process.nextTick(this.#flush)
+      }
     }
     if (debug.enabled) debug('call %s %s %s xid %d (%d+%d bytes)', this.label, call.program.name, procedureName(call.program, call.proc), xid, headerBytes, payload?.length ?? 0)
   }
