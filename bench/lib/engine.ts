@@ -468,3 +468,39 @@ export function heapAllocated(before: number, collections: readonly GCStatistics
 }
 
 type GCStatistics = NonNullable<ReturnType<GCProfiler['stop']>>['statistics'][number]
+
+/** What `tracedAllocations` reads of a V8 heap snapshot taken with allocation tracking on. */
+export interface TracedSnapshot {
+  readonly snapshot: { readonly meta: { readonly trace_function_info_fields: readonly string[] } }
+  /** Per function: its fields (trace_function_info_fields), flattened. */
+  readonly trace_function_infos: readonly number[]
+  /** The allocation stack tree: [id, function_info_index, count, size, children] per node, flattened. */
+  readonly trace_tree: readonly unknown[]
+  readonly strings: readonly string[]
+}
+
+/**
+ * Objects and bytes allocated while V8's allocation tracker ran (HeapProfiler
+ * startTrackingHeapObjects with trackAllocations), dead or alive, from the snapshot's allocation
+ * stack tree; allocations under a frame of a script `skip` names (the inspector taking the
+ * snapshot) are not counted.
+ */
+export function tracedAllocations(snap: TracedSnapshot, skip: (scriptName: string) => boolean): { objects: number; bytes: number } {
+  const infos = snap.trace_function_infos
+  const fields = snap.snapshot.meta.trace_function_info_fields
+  const width = fields.length
+  const scriptAt = fields.indexOf('script_name')
+  let objects = 0
+  let bytes = 0
+  const visit = (nodes: readonly unknown[]): void => {
+    for (let i = 0; i < nodes.length; i += 5) {
+      const script = snap.strings[infos[(nodes[i + 1] as number) * width + scriptAt]!] ?? ''
+      if (skip(script)) continue
+      objects += nodes[i + 2] as number
+      bytes += nodes[i + 3] as number
+      visit(nodes[i + 4] as unknown[])
+    }
+  }
+  visit(snap.trace_tree)
+  return { objects, bytes }
+}

@@ -155,10 +155,14 @@ export class GlfsFd {
     } catch (err) {
       return this.#preadFailed(err)
     }
-    return read.then((r) => placeInto(target, r.data), this.#preadFailed)
+    const placement = this.#placements.pop() ?? new Placement(this.#placements, this.#preadFailed)
+    placement.target = target
+    return read.then(placement.placed, placement.failed)
   }
 
   readonly #preadFailed = (err: unknown): Promise<never> => Promise.reject(withPath(err, 'pread', this.path))
+  /** Placements of this fd's preads not in flight, for reuse. */
+  readonly #placements: Placement[] = []
 
   async #pread(target: number | Uint8Array, offset: number, signal: AbortSignal | undefined): Promise<Buffer | number> {
     this.#check('pread')
@@ -237,8 +241,15 @@ export class GlfsFd {
     } catch (err) {
       return this.#pwriteFailed(err)
     }
-    return written.then((r) => r.size === buf.length ? r.size : this.#pwriteRest(buf, offset, r.size), this.#pwriteFailed)
+    const completion = this.#completions.pop() ?? new WriteCompletion(this.#completions, this.#pwriteRestFn, this.#pwriteFailed)
+    completion.buf = buf
+    completion.offset = offset
+    return written.then(completion.written, completion.failed)
   }
+
+  /** Completions of this fd's pwrites not in flight, for reuse. */
+  readonly #completions: WriteCompletion[] = []
+  readonly #pwriteRestFn = (buf: Buffer, offset: number, n: number): Promise<number> => this.#pwriteRest(buf, offset, n)
 
   readonly #pwriteFailed = (err: unknown): Promise<never> => Promise.reject(withPath(err, 'pwrite', this.path))
 
@@ -865,6 +876,76 @@ function argType(name: string, expected: string, value: unknown): TypeError {
 function bytesOf(view: ArrayBufferView): Uint8Array {
   return view instanceof Uint8Array ? view : new Uint8Array(view.buffer, view.byteOffset, view.byteLength)
 }
+
+/**
+ * How a pread's result gets into its target buffer: a reusable object whose two handlers are made
+ * once, where a closure over the target per pread would be two objects. Back in its pool as soon
+ * as one of them ran (a promise runs exactly one).
+ */
+class Placement {
+  target: Uint8Array = NO_TARGET
+  readonly #pool: Placement[]
+  readonly #fail: (err: unknown) => Promise<never>
+
+  constructor(pool: Placement[], fail: (err: unknown) => Promise<never>) {
+    this.#pool = pool
+    this.#fail = fail
+  }
+
+  readonly placed = (r: ReadResult): number => placeInto(this.#release(), r.data)
+  readonly failed = (err: unknown): Promise<never> => {
+    this.#release()
+    return this.#fail(err)
+  }
+
+  /** The target, forgotten here (the caller's buffer is not kept) and this object pooled again. */
+  #release(): Uint8Array {
+    const target = this.target
+    this.target = NO_TARGET
+    if (this.#pool.length < MAX_POOLED_PLACEMENTS) this.#pool.push(this)
+    return target
+  }
+}
+
+/**
+ * How a pwrite's result becomes its byte count, a short write continued (#pwriteRest): reusable,
+ * as Placement, instead of a closure over the buffer and offset per pwrite.
+ */
+class WriteCompletion {
+  buf: Buffer = NO_BUFFER
+  offset = 0
+  readonly #pool: WriteCompletion[]
+  readonly #rest: (buf: Buffer, offset: number, n: number) => Promise<number>
+  readonly #fail: (err: unknown) => Promise<never>
+
+  constructor(pool: WriteCompletion[], rest: (buf: Buffer, offset: number, n: number) => Promise<number>, fail: (err: unknown) => Promise<never>) {
+    this.#pool = pool
+    this.#rest = rest
+    this.#fail = fail
+  }
+
+  readonly written = (r: WriteResult): number | Promise<number> => {
+    const buf = this.buf
+    const offset = this.offset
+    this.#release()
+    return r.size === buf.length ? r.size : this.#rest(buf, offset, r.size)
+  }
+
+  readonly failed = (err: unknown): Promise<never> => {
+    this.#release()
+    return this.#fail(err)
+  }
+
+  #release(): void {
+    this.buf = NO_BUFFER
+    if (this.#pool.length < MAX_POOLED_PLACEMENTS) this.#pool.push(this)
+  }
+}
+
+const NO_BUFFER = Buffer.alloc(0)
+const NO_TARGET = new Uint8Array(0)
+/** Placements (and write completions) kept per fd: as many as it usually has in flight. */
+const MAX_POOLED_PLACEMENTS = 64
 
 /** Data a READ returned, in the caller's buffer (already there when it was received into it); its length. */
 function placeInto(target: Uint8Array, data: Buffer): number {

@@ -112,30 +112,43 @@ function takeSettlers(resolve: (value: unknown) => void, reject: (e: Error) => v
   promising!.reject = reject
 }
 
-/** A call sent (or waiting to be) and not yet answered. One class so every call has the same shape. */
+function decodeNothing(): undefined {
+  return undefined
+}
+
+/**
+ * A call sent (or waiting to be) and not yet answered. One class so every call has the same shape.
+ * Calls answered by a reply are reused (RpcClient #recycle): nothing holds them once settled.
+ */
 class PendingCall {
   xid = 0
-  readonly program: RpcProgram
-  readonly proc: number
-  readonly deadline: number
-  readonly timeoutMs: number
-  readonly flags: number
-  readonly decode: ReplyDecoder<unknown, unknown>
-  readonly context: unknown
+  program: RpcProgram = PING_PROGRAM
+  proc = 0
+  deadline = 0
+  timeoutMs = 0
+  flags = 0
+  decode: ReplyDecoder<unknown, unknown> = decodeNothing
+  context: unknown = undefined
   resolve: (value: unknown) => void = settleNothing
   reject: (e: Error) => void = settleNothing
-  readonly readSink: ReadSink | undefined
-  /** The encoded call while it waits for a slot; undefined once sent or failed. */
-  header: Buffer | undefined
-  payload: Buffer | undefined
+  readSink: ReadSink | undefined = undefined
+  /**
+   * The writer's slab holding the encoded call (`headerBytes` at `headerAt`) while it waits for a
+   * slot; undefined once sent or failed. Offsets, not a view: no Buffer object per call.
+   */
+  header: Buffer | undefined = undefined
+  headerAt = 0
+  headerBytes = 0
+  payload: Buffer | undefined = undefined
   /**
    * With a payload sent by reference: the connection's count of queued bytes once it was queued.
    * The call may settle on its deadline only when the socket has written that far.
    */
   sentMark = 0
 
-  constructor(program: RpcProgram, proc: number, timeoutMs: number, flags: number, decode: ReplyDecoder<unknown, unknown>,
-    context: unknown, readSink: ReadSink | undefined, header: Buffer, payload: Buffer | undefined) {
+  init(program: RpcProgram, proc: number, timeoutMs: number, flags: number, decode: ReplyDecoder<unknown, unknown>, context: unknown,
+    readSink: ReadSink | undefined, header: Buffer, headerAt: number, headerBytes: number, payload: Buffer | undefined): this {
+    this.xid = 0
     this.program = program
     this.proc = proc
     this.timeoutMs = timeoutMs
@@ -145,7 +158,22 @@ class PendingCall {
     this.context = context
     this.readSink = readSink
     this.header = header
+    this.headerAt = headerAt
+    this.headerBytes = headerBytes
     this.payload = payload
+    this.sentMark = 0
+    return this
+  }
+
+  /** Answered: let go of everything the caller gave, so a reused call keeps nothing alive. */
+  clear(): void {
+    this.decode = decodeNothing
+    this.context = undefined
+    this.resolve = settleNothing
+    this.reject = settleNothing
+    this.readSink = undefined
+    this.header = undefined
+    this.payload = undefined
   }
 
   get mutates(): boolean {
@@ -167,6 +195,8 @@ const RECEIVE_BUFFER_BYTES = 256 * 1024
 const MAX_EXPIRED_XIDS = 4096
 /** Calls in flight are found by `xid & mask` in a table kept at most half full. */
 const MIN_SLOTS = 64
+/** Answered call objects kept per connection for reuse. */
+const MAX_FREE_CALLS = 256
 /** The cold path's reply: a reader of its own, since the connection's is reset for the next reply. */
 const ownReader: ReplyDecoder<XdrReader> = (r) => new XdrReader(r.buffer, r.offset, r.end)
 
@@ -208,13 +238,19 @@ export class RpcClient extends EventEmitter {
   #waiting: Array<PendingCall | undefined> = []
   #waitingHead = 0
   #xid = 1
+  /** Answered calls kept for reuse (#recycle). */
+  readonly #freeCalls: PendingCall[] = []
   /**
    * This tick's calls, written in one go once it ends (#flush): the closed chunks, then the run
    * being extended. Consecutive headers lie next to each other in the writer's slab, so a tick's
    * calls without payloads make one chunk, one socket write (over TCP; over TLS one per call).
    */
-  readonly #batch: Buffer[] = []
+  readonly #batch: Array<Buffer | undefined> = []
+  /** Chunks in #batch; the array is cleared slot by slot, not emptied, so it keeps its backing store. */
+  #batchCount = 0
+  /** The buffer holding the run, which spans #runStart to #runEnd of its ArrayBuffer. */
   #run: Buffer | undefined
+  #runStart = 0
   #runEnd = 0
   /** Bytes in #batch and #run, not yet handed to the socket. */
   #batchBytes = 0
@@ -268,20 +304,19 @@ export class RpcClient extends EventEmitter {
     this.#flushQueued = false
     this.#closeRun()
     const batch = this.#batch
+    const n = this.#batchCount
     const socket = this.#socket
     this.#batchBytes = 0
-    if (batch.length === 0 || this.#status !== 'connected' || socket === undefined) {
-      batch.length = 0
-      return
+    if (n > 0 && this.#status === 'connected' && socket !== undefined) {
+      if (n === 1) socket.write(batch[0]!)
+      else {
+        // Header, payload, header...: one writev.
+        socket.cork()
+        for (let i = 0; i < n; i++) socket.write(batch[i]!)
+        socket.uncork()
+      }
     }
-    if (batch.length === 1) socket.write(batch[0]!)
-    else {
-      // Header, payload, header...: one writev.
-      socket.cork()
-      for (const chunk of batch) socket.write(chunk)
-      socket.uncork()
-    }
-    batch.length = 0
+    this.#clearBatch()
   }
   readonly #connectTimeoutMs: number
   readonly #pingTimeoutMs: number
@@ -448,14 +483,17 @@ export class RpcClient extends EventEmitter {
   send<T, C = undefined>(decode: ReplyDecoder<T, C>, flags = 0, payload?: Buffer, readSink?: ReadSink, timeoutMs?: number, context?: C): Promise<T> {
     const w = this.#writer
     const payloadBytes = payload === undefined ? 0 : payload.length
-    w.patchUint32(0, recordMark(w.length - 4 + payloadBytes))
-    const header = w.finish()
+    const headerBytes = w.length
+    w.patchUint32(0, recordMark(headerBytes - 4 + payloadBytes))
+    const slab = w.slab
+    const headerAt = w.finishAt()
     const program = this.#beganProgram
     const proc = this.#beganProc
     if (this.#status !== 'connected' || this.#socket === undefined) {
       return Promise.reject(this.#notConnected(program, proc, 0, false))
     }
-    const call = new PendingCall(program, proc, timeoutMs ?? this.#callTimeoutMs, flags, decode as ReplyDecoder<unknown, unknown>, context, readSink, header, payloadBytes > 0 ? payload : undefined)
+    const call = (this.#freeCalls.pop() ?? new PendingCall()).init(program, proc, timeoutMs ?? this.#callTimeoutMs, flags, decode as ReplyDecoder<unknown, unknown>,
+      context, readSink, slab, headerAt, headerBytes, payloadBytes > 0 ? payload : undefined)
     promising = call
     const promise = new Promise<unknown>(takeSettlers) as Promise<T>
     promising = undefined
@@ -470,17 +508,19 @@ export class RpcClient extends EventEmitter {
   /** Give `call` an xid and a slot, and write it out (batched with this tick's other calls). */
   #transmit(call: PendingCall): void {
     const header = call.header!
+    const headerAt = call.headerAt
+    const headerBytes = call.headerBytes
     const payload = call.payload
     call.header = undefined
     call.payload = undefined
     const xid = this.#nextXid()
     call.xid = xid
-    header.writeUInt32BE(xid, 4)
+    header.writeUInt32BE(xid, headerAt + 4)
     // The liveness clock runs only while calls are outstanding: an idle spell is not silence.
     if (this.#inFlight === 0) this.#aliveAt = performance.now()
     this.#slots[xid & this.#mask] = call
     this.#inFlight++
-    this.#queuedBytes += header.length
+    this.#queuedBytes += headerBytes
     if (payload !== undefined) {
       this.#queuedBytes += payload.length
       call.sentMark = this.#queuedBytes
@@ -488,34 +528,48 @@ export class RpcClient extends EventEmitter {
     // Over TLS every call is its own write, so its own SSL_write: a TLS record carrying the end of
     // one RPC record and the start of the next stalls the brick (writeRecordsSeparately).
     if (this.#tls !== undefined) this.#closeRun()
-    this.#append(header)
-    if (payload !== undefined) this.#append(payload)
-    this.#batchBytes += header.length + (payload?.length ?? 0)
+    this.#append(header, headerAt, headerBytes)
+    if (payload !== undefined) this.#append(payload, 0, payload.length)
+    this.#batchBytes += headerBytes + (payload?.length ?? 0)
     if (!this.#flushQueued) {
-      // Every call made in this tick (and the microtasks it runs) goes out in one write.
-      this.#flushQueued = true
-      process.nextTick(this.#flush)
+      if (this.#inFlight === 1) {
+        // The only call outstanding (one at a time, or the first of a burst): out at once, without
+        // a tick (its object, and in Node 20 a Map per run of the tick queue).
+        this.#flush()
+      } else {
+        // Every call made in this tick (and the microtasks it runs) goes out in one write.
+        this.#flushQueued = true
+        process.nextTick(this.#flush)
+      }
     }
-    if (debug.enabled) debug('call %s %s %s xid %d (%d+%d bytes)', this.label, call.program.name, procedureName(call.program, call.proc), xid, header.length, payload?.length ?? 0)
+    if (debug.enabled) debug('call %s %s %s xid %d (%d+%d bytes)', this.label, call.program.name, procedureName(call.program, call.proc), xid, headerBytes, payload?.length ?? 0)
   }
 
-  /** Add `bytes` to this tick's batch: to the run when they follow it in memory. */
-  #append(bytes: Buffer): void {
+  /** Add `length` bytes at `at` in `bytes` to this tick's batch: to the run when they follow it in memory. */
+  #append(bytes: Buffer, at: number, length: number): void {
+    const start = bytes.byteOffset + at
     const run = this.#run
-    if (run !== undefined && bytes.buffer === run.buffer && bytes.byteOffset === this.#runEnd) {
-      this.#runEnd += bytes.length
+    if (run !== undefined && bytes.buffer === run.buffer && start === this.#runEnd) {
+      this.#runEnd += length
       return
     }
     this.#closeRun()
     this.#run = bytes
-    this.#runEnd = bytes.byteOffset + bytes.length
+    this.#runStart = start
+    this.#runEnd = start + length
   }
 
+  #clearBatch(): void {
+    for (let i = 0; i < this.#batchCount; i++) this.#batch[i] = undefined
+    this.#batchCount = 0
+  }
+
+  /** The run becomes a chunk of the batch: one view per run, or the buffer itself when it is all of it. */
   #closeRun(): void {
     const run = this.#run
     if (run === undefined) return
-    const length = this.#runEnd - run.byteOffset
-    this.#batch.push(length === run.length ? run : Buffer.from(run.buffer, run.byteOffset, length))
+    const length = this.#runEnd - this.#runStart
+    this.#batch[this.#batchCount++] = this.#runStart === run.byteOffset && length === run.length ? run : Buffer.from(run.buffer, this.#runStart, length)
     this.#run = undefined
   }
 
@@ -540,7 +594,8 @@ export class RpcClient extends EventEmitter {
       waiting[this.#waitingHead++] = undefined
     }
     if (this.#waitingHead === waiting.length) {
-      this.#waiting = []
+      // Emptied (a new array only when it held calls: none is made per reply).
+      if (waiting.length > 0) this.#waiting = []
       this.#waitingHead = 0
     } else if (this.#waitingHead >= 1024 && this.#waitingHead * 2 >= waiting.length) {
       this.#waiting = waiting.slice(this.#waitingHead)
@@ -666,7 +721,18 @@ export class RpcClient extends EventEmitter {
     }
     this.#settle(call, r, placedBytes)
     this.#admitNext(call)
+    this.#recycle(call)
     if (this.#idleWaiters.length > 0 && this.#idle()) this.#wakeIdle()
+  }
+
+  /**
+   * An answered call, out of its slot and settled, is kept for the next `send`: no call object
+   * (and no boxed deadline) per call. Calls failed by deadline or close are not: a late reply or
+   * the sweep may still look at them.
+   */
+  #recycle(call: PendingCall): void {
+    call.clear()
+    if (this.#freeCalls.length < MAX_FREE_CALLS) this.#freeCalls.push(call)
   }
 
   /** Decode the reply to `call` from `r` (at its accept status) and settle the call with it. */
@@ -803,7 +869,7 @@ export class RpcClient extends EventEmitter {
     this.#bounded = 0
     this.#waiting = []
     this.#waitingHead = 0
-    this.#batch.length = 0
+    this.#clearBatch()
     this.#run = undefined
     this.#batchBytes = 0
     this.#expired.clear()

@@ -136,12 +136,27 @@ export class XdrWriter {
 
   /** The message encoded since the last `finish()`, as a view; the writer moves past it. */
   finish(): Buffer {
-    const out = this.#buf.subarray(this.#start, this.#pos)
-    // Keep the next message 8-byte aligned so its 64-bit fields stay aligned in the slab.
-    this.#pos = (this.#pos + 7) & ~7
-    if (this.#pos > this.#buf.length) this.#pos = this.#buf.length
+    const slab = this.#buf
+    const length = this.length
+    const at = this.finishAt()
+    return slab.subarray(at, at + length)
+  }
+
+  /** The buffer the current message is encoded into (a later message may start a new one). */
+  get slab(): Buffer {
+    return this.#buf
+  }
+
+  /**
+   * `finish()` without the view: the writer moves past the message and returns where it starts
+   * in `slab` (read `slab` and `length` first). A caller that queues many messages keeps offsets
+   * instead of one view object per message. The next message starts right after this one, so
+   * messages encoded in a row lie contiguously (an RPC client writes them out as one chunk).
+   */
+  finishAt(): number {
+    const at = this.#start
     this.#start = this.#pos
-    return out
+    return at
   }
 
   /** Drop what was encoded since the last `finish()` (an encoder threw half-way). */

@@ -73,6 +73,9 @@ const ZERO_IATT: Iatt = Object.freeze(new Iatt()) as Iatt
 const CACHED_ANSWERS_PER_TURN = 256
 /** Most pooled aggregate buffers, shared by every file. */
 const POOL_MAX = 16
+/** Cached writes up to CARVE_MAX bytes that start no aggregate share slabs of CARVE_SLAB_BYTES. */
+const CARVE_SLAB_BYTES = 256 * 1024
+const CARVE_MAX = 16 * 1024
 
 /**
  * What write-behind keeps per fd: when it was opened, to know which losses it must report, and
@@ -152,7 +155,7 @@ export class WriteBehind extends Xlator {
       if (bypass) return this.#bypass(st, call, fd, data, offset, flags, xdata)
       if (st.cachedBytes + len <= c.windowBytes) {
         this.#cache(st, fd, call, data, offset, flags)
-        return this.#answer({ size: len, prestat: ZERO_IATT, poststat: ZERO_IATT, xdata: undefined })
+        return this.#answerWrite(len)
       }
     }
     // Older writes wait for room: this one waits behind them, whatever its kind, to keep issue order.
@@ -164,12 +167,33 @@ export class WriteBehind extends Xlator {
 
   /** Resolve an answer from the cache, letting the event loop turn now and then (see #cachedAnswers). */
   #answer<T>(result: T): Promise<T> {
+    if (this.#mustWaitTurn()) return new Promise<T>((resolve) => setImmediate(resolve, result))
+    return Promise.resolve(result)
+  }
+
+  /**
+   * The answer to a cached write of `size` bytes, as #answer. A cached write's result says only
+   * its size: consecutive writes of one size share one frozen result and one resolved promise.
+   */
+  #answerWrite(size: number): Promise<WriteResult> {
+    if (this.#mustWaitTurn()) return this.#answer(cachedWriteResult(size))
+    if (this.#answeredSize !== size) {
+      this.#answered = Promise.resolve(cachedWriteResult(size))
+      this.#answeredSize = size
+    }
+    return this.#answered!
+  }
+
+  #answered: Promise<WriteResult> | undefined
+  #answeredSize = -1
+
+  /** Counts an answer from the cache; true when it must wait for the event loop to turn first. */
+  #mustWaitTurn(): boolean {
     if (!this.#turnPending) {
       this.#turnPending = true
       setImmediate(this.#newTurn)
     }
-    if (++this.#cachedAnswers <= CACHED_ANSWERS_PER_TURN) return Promise.resolve(result)
-    return new Promise<T>((resolve) => setImmediate(resolve, result))
+    return ++this.#cachedAnswers > CACHED_ANSWERS_PER_TURN
   }
 
   /** Copy an acknowledged write into the cache: into a block it overlaps or continues, or a new one. */
@@ -185,7 +209,7 @@ export class WriteBehind extends Xlator {
     // A write continuing the previous block is likely a sequential stream: give it a whole
     // aggregate buffer; others get their size, and grow if followed.
     const prev = st.tail
-    const buf = len === limit || (len < limit && prev !== undefined && prev.fd === fd && prev.end === offset) ? this.#takeBuffer() : Buffer.allocUnsafe(len)
+    const buf = len === limit || (len < limit && prev !== undefined && prev.fd === fd && prev.end === offset) ? this.#takeBuffer() : this.#carve(len)
     data.copy(buf, 0)
     const orderStart = offset > st.knownSize ? st.knownSize : offset
     if (offset + len > st.knownSize) st.knownSize = offset + len
@@ -235,7 +259,7 @@ export class WriteBehind extends Xlator {
       if (st.cachedBytes + w.data.length <= window) {
         st.admission.shift()
         this.#cache(st, w.fd, w.call, w.data, w.offset, w.flags)
-        w.resolve({ size: w.data.length, prestat: ZERO_IATT, poststat: ZERO_IATT, xdata: undefined })
+        w.resolve(cachedWriteResult(w.data.length))
         continue
       }
       // Room comes from writes completing: the tail must not wait for more bytes.
@@ -275,29 +299,41 @@ export class WriteBehind extends Xlator {
     for (let b = st.tail; b !== undefined && left > 0; b = b.prev) {
       if (b.state !== DIRTY) continue
       left--
-      if ((all || b === st.tail || b.overlaps(start, end)) && st.canSend(b, c.aggregateBytes, c.tricklingWrites, c.strictWriteOrdering)) void this.#send(st, b)
+      if ((all || b === st.tail || b.overlaps(start, end)) && st.canSend(b, c.aggregateBytes, c.tricklingWrites, c.strictWriteOrdering)) this.#send(st, b)
     }
   }
 
   #trySend(st: WbInode, b: Block | undefined): void {
     const c = this.config
-    if (b !== undefined && b.state === DIRTY && st.canSend(b, c.aggregateBytes, c.tricklingWrites, c.strictWriteOrdering)) void this.#send(st, b)
+    if (b !== undefined && b.state === DIRTY && st.canSend(b, c.aggregateBytes, c.tricklingWrites, c.strictWriteOrdering)) this.#send(st, b)
   }
 
-  async #send(st: WbInode, b: Block): Promise<void> {
+  /**
+   * One WRITE of `b`; #written takes its answer. Not async: two closures per WRITE, where an async
+   * frame also keeps its registers and await closures.
+   */
+  #send(st: WbInode, b: Block): void {
     st.setState(b, INFLIGHT)
     b.sealed = true
     b.sent = true
     const start = b.appends ? 0 : b.offset
     const end = b.appends ? Infinity : b.end
     const bytes = b.start === 0 && b.length === b.data.length ? b.data : b.data.subarray(b.start, b.start + b.length)
-    let result: WriteResult | undefined
-    let failure: unknown
+    let sent: Promise<WriteResult>
     try {
-      result = await this.child.writev(b.call, b.fd, bytes, b.offset, b.flags, b.xdata)
+      sent = this.child.writev(b.call, b.fd, bytes, b.offset, b.flags, b.xdata)
     } catch (err) {
-      failure = err
+      this.#written(st, b, start, end, undefined, err)
+      return
     }
+    sent.then(
+      (result) => this.#written(st, b, start, end, result, undefined),
+      (err: unknown) => this.#written(st, b, start, end, undefined, err),
+    )
+  }
+
+  /** The WRITE of `b` (covering [start, end) for ordering) answered `result` or failed with `failure`. */
+  #written(st: WbInode, b: Block, start: number, end: number, result: WriteResult | undefined, failure: unknown): void {
     if (result !== undefined && result.size >= b.length) {
       st.unlink(b)
       if (b.lied) this.#recycle(b.data)
@@ -751,6 +787,27 @@ export class WriteBehind extends Xlator {
     return s
   }
 
+  /**
+   * Room for a cached write that starts no aggregate: carved from a shared slab (Buffer.allocUnsafe
+   * pools nothing from 4 KiB up, so each would be an ArrayBuffer and a malloc of its own). A view
+   * is exactly `len` long: a block grows into a new buffer, never past its view.
+   */
+  #carve(len: number): Buffer {
+    if (len > CARVE_MAX) return Buffer.allocUnsafe(len)
+    let slab = this.#slab
+    if (slab === undefined || slab.length - this.#slabUsed < len) {
+      slab = this.#slab = Buffer.allocUnsafeSlow(CARVE_SLAB_BYTES)
+      this.#slabUsed = 0
+    }
+    const at = this.#slabUsed
+    // 8-byte aligned, as Node's pool.
+    this.#slabUsed = Math.min(slab.length, (at + len + 7) & ~7)
+    return slab.subarray(at, at + len)
+  }
+
+  #slab: Buffer | undefined
+  #slabUsed = 0
+
   #takeBuffer(): Buffer {
     return this.#pool.pop() ?? Buffer.allocUnsafe(this.config.aggregateBytes)
   }
@@ -810,6 +867,11 @@ function fromCache(st: WbInode, size: number, offset: number): ReadResult | unde
     }
   }
   return undefined
+}
+
+/** What a cached write resolves with: its size, no attributes (write-behind.c `wb_do_unwinds`). */
+function cachedWriteResult(size: number): WriteResult {
+  return Object.freeze({ size, prestat: ZERO_IATT, poststat: ZERO_IATT, xdata: undefined })
 }
 
 function truncated(st: WbInode, offset: number): void {

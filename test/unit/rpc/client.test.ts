@@ -254,6 +254,21 @@ describe('RpcClient calls and replies', () => {
     expect(peer.violations).toEqual([])
   })
 
+  it('gives each call its own decoder and context, also when answered calls are reused for later ones', async () => {
+    const peer = await startPeer((call) => call.socket.write(successReply(call.xid, call.args)))
+    const client = await connectTo(peer)
+    const tagged = (r: XdrReader, _placed: Buffer | undefined, tag: string): string => `${tag}:${r.uint32()}`
+    const counted = (r: XdrReader): number => r.uint32() + 1000
+    const send = (value: number, tag: string | undefined): Promise<string | number> => {
+      client.beginCall(TEST_PROGRAM, ECHO, AuthFlavor.NULL, ID, 0).uint32(value)
+      return tag === undefined ? client.send(counted) : client.send(tagged, 0, undefined, undefined, undefined, tag)
+    }
+    // One at a time (each call may reuse the last one's object), then several in flight.
+    for (let i = 0; i < 5; i++) expect(await send(i, i % 2 === 0 ? `t${i}` : undefined)).toBe(i % 2 === 0 ? `t${i}:${i}` : i + 1000)
+    expect(await Promise.all([send(7, 'a'), send(8, undefined), send(9, 'b')])).toEqual(['a:7', 1008, 'b:9'])
+    expect(peer.violations).toEqual([])
+  })
+
   it('sends well-formed CALL records: rpcvers 2, program, version, procedure, credential, AUTH_NULL verifier', async () => {
     const peer = await startPeer()
     const client = await connectTo(peer)

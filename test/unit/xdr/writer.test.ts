@@ -139,6 +139,21 @@ describe('XdrWriter primitives', () => {
 })
 
 describe('XdrWriter messages and slabs', () => {
+  it('finishAt() moves past the message like finish() and says where it starts in slab', () => {
+    const w = new XdrWriter()
+    w.uint32(1).string('first')
+    const firstBytes = w.length
+    const firstAt = w.finishAt()
+    w.uint32(2)
+    const secondBytes = w.length
+    const slab = w.slab
+    const secondAt = w.finishAt()
+    expect(slab.subarray(firstAt, firstAt + firstBytes)).toEqual(hex('00000001 00000005 66697273 74000000'))
+    expect(slab.subarray(secondAt, secondAt + secondBytes)).toEqual(hex('00000002'))
+    // Messages in a row lie contiguously.
+    expect(secondAt).toBe(firstAt + firstBytes)
+  })
+
   it('finish() returns only the current message and leaves earlier ones unchanged', () => {
     const w = new XdrWriter()
     const a = w.uint32(1).string('first').finish()

@@ -13,7 +13,10 @@ import { writeGfid } from './checks.ts'
  * before looking at op_ret).
  */
 export class Iatt {
-  /** 16 raw gfid bytes, owned by this object. */
+  /**
+   * 16 raw gfid bytes, never written: the Iatts of one reply that name the same file (a WRITE's
+   * prestat and poststat) share one copy.
+   */
   gfid: Buffer
   /** Which fields are valid: iatt.h IATT_* bits (bricks send 0x17ff). */
   flags = 0
@@ -57,14 +60,21 @@ export const IATTX_BYTES = 148
 /** What `writeGfxIattx` needs: an `Iatt`, or any object with its fields. */
 export type IattLike = Readonly<Omit<Iatt, 'gfid'>> & { readonly gfid: Uint8Array }
 
-/** glusterfs4-xdr.x gfx_iattx. */
-export function readGfxIattx(r: XdrReader): Iatt {
+/**
+ * glusterfs4-xdr.x gfx_iattx. Its gfid is `sameFile` when that holds the same 16 bytes (another
+ * Iatt of the reply), a copy of its own otherwise.
+ */
+export function readGfxIattx(r: XdrReader, sameFile?: Buffer): Iatt {
   const at = r.offset
   r.skip(16)
-  const gfid = Buffer.allocUnsafe(16)
-  // Byte by byte: Buffer#copy from an offset makes a view of the source per call.
   const b = r.buffer
-  for (let i = 0; i < 16; i++) gfid[i] = b[at + i]!
+  let gfid = sameFile
+  for (let i = 0; gfid !== undefined && i < 16; i++) if (gfid[i] !== b[at + i]) gfid = undefined
+  if (gfid === undefined) {
+    gfid = Buffer.allocUnsafe(16)
+    // Byte by byte: Buffer#copy from an offset makes a view of the source per call.
+    for (let i = 0; i < 16; i++) gfid[i] = b[at + i]!
+  }
   const ia = new Iatt(gfid)
   ia.flags = r.uhyperNumber()
   ia.ino = r.uhyper()

@@ -56,7 +56,7 @@ export function readGfxCommon2iattRsp(r: XdrReader): GfxCommon2iattRsp {
   const opErrno = r.int32()
   const xdata = readGfxDict(r)
   const prestat = readGfxIattx(r)
-  const poststat = readGfxIattx(r)
+  const poststat = readGfxIattx(r, prestat.gfid)
   return { opRet, opErrno, xdata, prestat, poststat }
 }
 
@@ -74,7 +74,7 @@ export function readGfxCommon3iattRsp(r: XdrReader): GfxCommon3iattRsp {
   const xdata = readGfxDict(r)
   const stat = readGfxIattx(r)
   const preparent = readGfxIattx(r)
-  const postparent = readGfxIattx(r)
+  const postparent = readGfxIattx(r, preparent.gfid)
   return { opRet, opErrno, xdata, stat, preparent, postparent }
 }
 
@@ -93,7 +93,7 @@ export function readGfxCommonDictRsp(r: XdrReader): GfxCommonDictRsp {
   const xdata = readGfxDict(r)
   const dict = readGfxDict(r)
   const prestat = readGfxIattx(r)
-  const poststat = readGfxIattx(r)
+  const poststat = readGfxIattx(r, prestat.gfid)
   return { opRet, opErrno, xdata, dict, prestat, poststat }
 }
 
@@ -128,7 +128,7 @@ export function readGfxCreateRsp(r: XdrReader): GfxCreateRsp {
   const stat = readGfxIattx(r)
   const fd = r.uhyperNumber()
   const preparent = readGfxIattx(r)
-  const postparent = readGfxIattx(r)
+  const postparent = readGfxIattx(r, preparent.gfid)
   return { opRet, opErrno, xdata, stat, fd, preparent, postparent }
 }
 

@@ -340,6 +340,19 @@ describe('gfx_iattx', () => {
     expectXdrError(() => readGfxIattx(new XdrReader(bytes)), 'ERR_XDR_VALUE')
   })
 
+  it('shares the gfid of an earlier Iatt naming the same file, and copies a different one', () => {
+    const same = iattSpec(6)
+    const other = iattSpec(7)
+    const r = new XdrReader(iattBytes(iattBytes(iattBytes(xdr(), same), same), other).bytes())
+    const pre = readGfxIattx(r)
+    const post = readGfxIattx(r, pre.gfid)
+    const third = readGfxIattx(r, pre.gfid)
+    expect(post.gfid).toBe(pre.gfid)
+    expect(third.gfid).not.toBe(pre.gfid)
+    expect(third.gfid).toEqual(other.gfid)
+    expect(pre.gfid).toEqual(same.gfid)
+  })
+
   it('copies the gfid out of the record', () => {
     const s = iattSpec(5)
     const bytes = iattBytes(xdr(), s).bytes()

@@ -97,6 +97,38 @@ describe('performance/write-behind: normal operation', () => {
     expect(brick.content.subarray(128 * KiB).every((b) => b === 0xbb)).toBe(true)
   })
 
+  it('keeps each small cached write\'s bytes its own, also when one grows by the next write', async () => {
+    const { wb, brick } = stack()
+    brick.hold = true
+    const fd = await openFile(wb)
+    const expected = Buffer.alloc(40 * KiB)
+    const write = async (offset: number, data: Buffer): Promise<void> => {
+      expect((await wb.writev(CALL, fd, data, offset, 0)).size).toBe(data.length)
+      data.copy(expected, offset)
+    }
+    // One WRITE in flight keeps the next block cached as the tail; the write continuing it grows
+    // it into a buffer of its own, and the next small write is cached next to the first in memory:
+    // neither may overwrite the other's bytes.
+    await write(32 * KiB, pattern(100, 1))
+    await write(0, pattern(100, 2))
+    await write(100, pattern(50, 3))
+    await write(16 * KiB, pattern(100, 4))
+    await write(16 * KiB + 100, pattern(60, 5))
+    await write(8 * KiB, pattern(100, 6))
+    while (brick.heldCount > 0) await brick.releaseHeld()
+    expect(brick.content.equals(expected.subarray(0, 32 * KiB + 100))).toBe(true)
+  })
+
+  it('answers consecutive cached writes with their own sizes', async () => {
+    const { wb, brick } = stack()
+    brick.hold = true
+    const fd = await openFile(wb)
+    const sizes = [4096, 4096, 100, 4096, 100, 100]
+    const results = await Promise.all(sizes.map((n, i) => wb.writev(CALL, fd, pattern(n, i), i * 8 * KiB, 0)))
+    expect(results.map((r) => r.size)).toEqual(sizes)
+    while (brick.heldCount > 0) await brick.releaseHeld()
+  })
+
   it('makes writes wait when the window is full and admits them as the brick acknowledges', async () => {
     const { wb, brick } = stack({ 'cache-size': '512KB' })
     brick.hold = true
