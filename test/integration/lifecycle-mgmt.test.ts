@@ -132,7 +132,8 @@ describe('hostile peers as a brick port', () => {
   const cases = [
     ['silent', (e: unknown) => expect(e).toMatchObject({ code: 'ETIMEDOUT' })],
     ['garbage', (e: unknown) => expect(e).toBeInstanceOf(RpcError)],
-    ['close', (e: unknown) => expect(e).toMatchObject({ code: 'ECONNRESET' })],
+    // Whether our first call's write or the peer's FIN is seen first decides Node's code: both name a closed peer.
+    ['close', (e: unknown) => expect(['ECONNRESET', 'EPIPE']).toContain((e as { code?: string }).code)],
   ] as const
   for (const [behaviour, check] of cases) {
     it(`fails the brick handshake with a ${behaviour} peer within the connect timeout, with a typed error`, async () => {
