@@ -149,6 +149,11 @@ function accuseSmallFiles(topo: Topology, replies: readonly (ChildReply | undefi
   }
 }
 
+/** Little-endian 16 bits at `o` (glusterfs get16bits on x86). */
+function get16(data: Uint8Array, o: number): number {
+  return data[o]! | (data[o + 1]! << 8)
+}
+
 /** libglusterfs SuperFastHash (Paul Hsieh), little-endian 16-bit reads as glusterfs does. */
 export function superFastHash(data: Uint8Array): number {
   let len = data.length
@@ -157,24 +162,23 @@ export function superFastHash(data: Uint8Array): number {
   const rem = len & 3
   len >>>= 2
   let p = 0
-  const get16 = (o: number): number => data[o]! | (data[o + 1]! << 8)
   for (; len > 0; len--) {
-    hash = (hash + get16(p)) >>> 0
-    const tmp = ((get16(p + 2) << 11) ^ hash) >>> 0
+    hash = (hash + get16(data, p)) >>> 0
+    const tmp = ((get16(data, p + 2) << 11) ^ hash) >>> 0
     hash = ((hash << 16) ^ tmp) >>> 0
     p += 4
     hash = (hash + (hash >>> 11)) >>> 0
   }
   switch (rem) {
     case 3:
-      hash = (hash + get16(p)) >>> 0
+      hash = (hash + get16(data, p)) >>> 0
       hash = (hash ^ (hash << 16)) >>> 0
       // glusterfs reads this byte through a (signed) char.
       hash = (hash ^ (((data[p + 2]! << 24) >> 24) << 18)) >>> 0
       hash = (hash + (hash >>> 11)) >>> 0
       break
     case 2:
-      hash = (hash + get16(p)) >>> 0
+      hash = (hash + get16(data, p)) >>> 0
       hash = (hash ^ (hash << 11)) >>> 0
       hash = (hash + (hash >>> 17)) >>> 0
       break
