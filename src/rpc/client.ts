@@ -315,9 +315,15 @@ export class RpcClient extends EventEmitter {
         for (let i = 0; i < n; i++) socket.write(batch[i]!)
         socket.uncork()
       }
+      // All written at once (the socket holds no chunk) and no waiting call keeps its header in
+      // the slab: the next calls are encoded over the same bytes, and one at a time they are one
+      // run at the same place, written through the same view (#closeRun).
+      if (socket.writableLength === 0 && this.#waitingHead === this.#waiting.length) this.#writer.rewind()
     }
     this.#clearBatch()
   }
+  /** The last chunk made by #closeRun: the next run with the same place and length is written through it. */
+  #runView: Buffer | undefined
   readonly #connectTimeoutMs: number
   readonly #pingTimeoutMs: number
   readonly #callTimeoutMs: number
@@ -569,7 +575,13 @@ export class RpcClient extends EventEmitter {
     const run = this.#run
     if (run === undefined) return
     const length = this.#runEnd - this.#runStart
-    this.#batch[this.#batchCount++] = this.#runStart === run.byteOffset && length === run.length ? run : Buffer.from(run.buffer, this.#runStart, length)
+    let chunk = this.#runView
+    if (this.#runStart === run.byteOffset && length === run.length) chunk = run
+    else if (chunk === undefined || chunk.buffer !== run.buffer || chunk.byteOffset !== this.#runStart || chunk.length !== length) {
+      chunk = Buffer.from(run.buffer, this.#runStart, length)
+      this.#runView = chunk
+    }
+    this.#batch[this.#batchCount++] = chunk
     this.#run = undefined
   }
 

@@ -159,6 +159,18 @@ export class XdrWriter {
     return at
   }
 
+  /**
+   * Nothing encoded so far is referenced any more (its bytes were written out): the next message
+   * starts at the beginning of the slab again. A caller writing one message at a time then reuses
+   * the same bytes, already in cache, instead of walking the slab and allocating a new one per
+   * 64 KiB. Only between messages.
+   */
+  rewind(): void {
+    if (this.#pos !== this.#start) throw new Error('XdrWriter.rewind with a message being encoded')
+    this.#start = 0
+    this.#pos = 0
+  }
+
   /** Drop what was encoded since the last `finish()` (an encoder threw half-way). */
   discard(): void {
     this.#pos = this.#start

@@ -42,18 +42,17 @@ import { Reconnector } from '../../rpc/reconnect.ts'
 const debug = debuglog('gfapi')
 
 const NO_SINK = new Uint8Array(0)
+/** ReadCalls kept per brick connection for reuse. */
+const MAX_POOLED_READS = 64
 
-/** A READ in flight: its reply decoder's context, and the read sink when the caller gave a buffer. */
+/**
+ * A READ in flight: its reply decoder's context, and the read sink when the caller gave a buffer.
+ * Reused (Client #readCalls): the decoder lets go of it before decoding, when nothing else holds it.
+ */
 class ReadCall implements ReadSink {
-  readonly gfid: Uint8Array
-  readonly size: number
-  readonly buffer: Uint8Array
-
-  constructor(gfid: Uint8Array, size: number, sink: Uint8Array | undefined) {
-    this.gfid = gfid
-    this.size = size
-    this.buffer = sink ?? NO_SINK
-  }
+  gfid: Uint8Array = NO_SINK
+  size = 0
+  buffer: Uint8Array = NO_SINK
 
   dataOffset(body: Buffer, bodyAt: number, recordEnd: number): number {
     return gfxReadRspDataOffset(body, bodyAt, recordEnd)
@@ -516,16 +515,28 @@ export class ProtocolClient extends Xlator {
     } catch (err) {
       return Promise.reject(err)
     }
-    const read = new ReadCall(fd.inode.gfid, size, sink !== undefined && sink.length >= size ? sink : undefined)
+    const read = this.#readCalls.pop() ?? new ReadCall()
+    read.gfid = fd.inode.gfid
+    read.size = size
+    read.buffer = sink !== undefined && sink.length >= size ? sink : NO_SINK
     return rpc.send(this.#readReply, 0, undefined, read.buffer === NO_SINK ? undefined : read, undefined, read)
   }
 
   readonly #readReply = (r: XdrReader, placed: Buffer | undefined, read: ReadCall): ReadResult => {
+    // Answered: its call is out of the connection's table, so the ReadCall can serve the next READ.
+    const gfid = read.gfid
+    const size = read.size
+    read.gfid = NO_SINK
+    read.buffer = NO_SINK
+    if (this.#readCalls.length < MAX_POOLED_READS) this.#readCalls.push(read)
     const rsp = readGfxReadRsp(r, placed)
-    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'read', read.gfid)
+    if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'read', gfid)
     // posix-inode-fd-ops.c: op_errno ENOENT on a successful READ means end of file.
-    return { data: rsp.data, stat: rsp.stat, eof: rsp.opErrno === ENOENT || rsp.opRet < read.size, xdata: rsp.xdata }
+    return { data: rsp.data, stat: rsp.stat, eof: rsp.opErrno === ENOENT || rsp.opRet < size, xdata: rsp.xdata }
   }
+
+  /** Answered ReadCalls kept for reuse: as many as are usually in flight. */
+  readonly #readCalls: ReadCall[] = []
 
   override writev(call: Call, fd: Fd, data: Buffer, offset: number, flags: number, xdata?: Dict): Promise<WriteResult> {
     let rpc: RpcClient

@@ -321,6 +321,31 @@ describe('RpcClient calls and replies', () => {
     expect((await done).uint32()).toBe(payload.length)
   })
 
+  it('keeps the bytes of calls the socket has not written yet: later calls are encoded elsewhere, each record intact', async () => {
+    // Calls written whole at once let the next one be encoded over their bytes (XdrWriter.rewind);
+    // calls still queued in the socket must not be: with the peer not reading, a large WRITE fills
+    // the kernel's buffers and the calls made after it, one per tick, wait in the socket.
+    const peer = await startPeer((call) => call.socket.write(successReply(call.xid, call.proc === ECHO ? call.args : xdr().u32(call.args.length).bytes())))
+    const client = await connectTo(peer)
+    expect((await echo(client, 1)).uint32()).toBe(1)
+    const server = peer.sockets[0]!
+    server.pause()
+    const payload = Buffer.alloc(8 * 1024 * 1024, 0x5a)
+    client.beginCall(TEST_PROGRAM, WRITE, AuthFlavor.NULL, ID, 0)
+    const written = client.send(ownReader, CallFlag.MUTATES, payload)
+    const echoes: Array<Promise<XdrReader>> = []
+    for (const value of [11, 22, 33]) {
+      await new Promise((resolve) => setImmediate(resolve))
+      echoes.push(echo(client, value))
+    }
+    server.resume()
+    expect((await written).uint32()).toBe(payload.length)
+    expect(await Promise.all(echoes.map((p) => p.then((r) => r.uint32())))).toEqual([11, 22, 33])
+    // In the order made (the liveness pings sent meanwhile aside).
+    expect(peer.calls.filter((c) => c.prog === TEST_PROGRAM.number && c.proc === ECHO).map((c) => c.args.readUInt32BE(0))).toEqual([1, 11, 22, 33])
+    expect(peer.violations).toEqual([])
+  })
+
   it('rejects a call whose arguments fail to encode and keeps the connection usable', async () => {
     const peer = await startPeer((call) => call.socket.write(successReply(call.xid, call.args)))
     const client = await connectTo(peer)

@@ -154,6 +154,22 @@ describe('XdrWriter messages and slabs', () => {
     expect(secondAt).toBe(firstAt + firstBytes)
   })
 
+  it('rewind() starts the next message at the beginning of the slab, and only between messages', () => {
+    const w = new XdrWriter()
+    w.uint32(1).string('first')
+    expect(w.finishAt()).toBe(0)
+    w.uint32(2)
+    expect(w.finishAt()).toBe(16)
+    w.uint32(3)
+    expect(() => w.rewind()).toThrow(/being encoded/)
+    w.discard()
+    w.rewind()
+    w.uint32(4)
+    const slab = w.slab
+    expect(w.finishAt()).toBe(0)
+    expect(slab.subarray(0, 4)).toEqual(hex('00000004'))
+  })
+
   it('finish() returns only the current message and leaves earlier ones unchanged', () => {
     const w = new XdrWriter()
     const a = w.uint32(1).string('first').finish()
