@@ -110,8 +110,19 @@ export interface ReadStat {
   readonly size: number
 }
 
-/** Offsets of `size` and `mode` in gfx_iattx. */
+/**
+ * The part of a WRITE reply's pre- and post-op iatts any reader of them uses: the mode (DHT's
+ * migration phase bits), the size (write-behind's end of an append) and the blocks (shard's
+ * block-count delta). A pwrite takes none of them, so two Iatts (gfid copy, inode numbers as
+ * bigints) are not decoded for every write.
+ */
+export interface WriteStat extends ReadStat {
+  readonly blocks: number
+}
+
+/** Offsets of `size`, `blocks` and `mode` in gfx_iattx. */
 const IATTX_SIZE_AT = 48
+const IATTX_BLOCKS_AT = 56
 const IATTX_MODE_AT = 144
 
 /** glusterfs4-xdr.x gfx_iattx, keeping only what a READ reply's stat is used for. */
@@ -122,6 +133,17 @@ export function readGfxIattxReadStat(r: XdrReader): ReadStat {
   const mode = r.uint32()
   r.skip(IATTX_BYTES - IATTX_MODE_AT - 4)
   return { mode, size }
+}
+
+/** glusterfs4-xdr.x gfx_iattx, keeping only what a WRITE reply's stats are used for. */
+export function readGfxIattxWriteStat(r: XdrReader): WriteStat {
+  r.skip(IATTX_SIZE_AT)
+  const size = r.uhyperNumber()
+  const blocks = r.uhyperNumber()
+  r.skip(IATTX_MODE_AT - IATTX_BLOCKS_AT - 8)
+  const mode = r.uint32()
+  r.skip(IATTX_BYTES - IATTX_MODE_AT - 4)
+  return { mode, size, blocks }
 }
 
 /** glusterfs4-xdr.x gfx_iattx (SETATTR/FSETATTR `stbuf`, IATT dict values). */

@@ -7,7 +7,9 @@
 import { XdrError } from '../../../xdr/errors.ts'
 import type { XdrReader } from '../../../xdr/reader.ts'
 import { type Dict, readGfxDict } from './dict.ts'
-import { IATTX_BYTES, type Iatt, type ReadStat, readGfxIattx, readGfxIattxReadStat } from './iatt.ts'
+import {
+  IATTX_BYTES, type Iatt, type ReadStat, type WriteStat, readGfxIattx, readGfxIattxReadStat, readGfxIattxWriteStat,
+} from './iatt.ts'
 import { FOP_LIMITS, tooManyEntries } from './program.ts'
 import { type GfProtoFlock, type GfProtoLease, type GfStatfs, type Gfs3Locklist, readGfProtoFlock, readGfProtoLease, readGfStatfs, readGfs3Locklist } from './structs.ts'
 
@@ -57,6 +59,22 @@ export function readGfxCommon2iattRsp(r: XdrReader): GfxCommon2iattRsp {
   const xdata = readGfxDict(r)
   const prestat = readGfxIattx(r)
   const poststat = readGfxIattx(r, prestat.gfid)
+  return { opRet, opErrno, xdata, prestat, poststat }
+}
+
+/** gfx_common_2iatt_rsp of a WRITE: of the iatts, what a write's callers use (readGfxIattxWriteStat). */
+export interface GfxWriteRsp extends GfxCommonRsp {
+  readonly prestat: WriteStat
+  readonly poststat: WriteStat
+}
+
+/** glusterfs4-xdr.x gfx_common_2iatt_rsp as WRITE replies with it. */
+export function readGfxWriteRsp(r: XdrReader): GfxWriteRsp {
+  const opRet = r.int32()
+  const opErrno = r.int32()
+  const xdata = readGfxDict(r)
+  const prestat = readGfxIattxWriteStat(r)
+  const poststat = readGfxIattxWriteStat(r)
   return { opRet, opErrno, xdata, prestat, poststat }
 }
 

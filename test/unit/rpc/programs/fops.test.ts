@@ -10,7 +10,7 @@ import {
 import {
   readGfxCommon2iattRsp, readGfxCommon3iattRsp, readGfxCommonDictRsp, readGfxCommonIattRsp, readGfxCommonRsp,
   readGfxCreateRsp, readGfxGetactivelkRsp, readGfxLeaseRsp, readGfxLkRsp, readGfxOpenRsp, readGfxRchecksumRsp,
-  readGfxReaddirRsp, readGfxReaddirpRsp, readGfxReadlinkRsp, readGfxReadRsp, readGfxRenameRsp, readGfxSeekRsp,
+  readGfxReaddirRsp, readGfxReaddirpRsp, readGfxReadlinkRsp, readGfxReadRsp, readGfxRenameRsp, readGfxSeekRsp, readGfxWriteRsp,
   readGfxStatfsRsp,
 } from '../../../../src/rpc/programs/fops/replies.ts'
 import {
@@ -526,6 +526,8 @@ interface ReplyCase {
 
 const S1 = iattSpec(1)
 const S2 = iattSpec(2)
+/** S2 after a write that allocated: blocks and size differ from S1's. */
+const S2_GROWN = iattSpec(2, { size: 9000, blocks: 24, mode: 0o102644 })
 const S3 = iattSpec(3)
 const S4 = iattSpec(4)
 const S5 = iattSpec(5)
@@ -570,6 +572,17 @@ const replyCases: ReplyCase[] = [
       checkHead(got, ok)
       expectIatt(got.prestat, pick(ok, S1))
       expectIatt(got.poststat, pick(ok, S2))
+    },
+  },
+  {
+    name: 'gfx_common_2iatt_rsp as WRITE replies with it',
+    build: (ok) => iattBytes(iattBytes(head(ok), pick(ok, S1)), pick(ok, S2_GROWN)).bytes(),
+    decode: readGfxWriteRsp,
+    check: (got: ReturnType<typeof readGfxWriteRsp>, ok: boolean) => {
+      checkHead(got, ok)
+      const [pre, post] = [pick(ok, S1), pick(ok, S2_GROWN)]
+      expect(got.prestat).toEqual({ mode: pre.mode, size: pre.size, blocks: pre.blocks })
+      expect(got.poststat).toEqual({ mode: post.mode, size: post.size, blocks: post.blocks })
     },
   },
   {
