@@ -82,8 +82,9 @@ export class Replicate extends Xlator implements EagerHost {
     this.#lastEvent = init.children.map(() => undefined)
     this.#readChild = this.topology.readChild
     this.#eager = new EagerLocks(this)
-    this.#countReq = new Dict().setStr(INODELK_DOM_COUNT, this.name)
-    this.#writeReq = writeXdata(undefined, this.name)
+    // Sealed: encoded once, not for every write and fsync on every child.
+    this.#countReq = new Dict().setStr(INODELK_DOM_COUNT, this.name).seal()
+    this.#writeReq = writeXdata(undefined, this.name).seal()
   }
 
   /** Inodes under an eager lock: for tests. */

@@ -255,6 +255,45 @@ describe('gfx_dict', () => {
     expect(bytes.readUInt32BE(4)).toBe(bytes.length - 16)
   })
 
+  it('encodes a sealed dict once and the same as an unsealed one, at any writer position; refuses changes to it', () => {
+    const sealed = allTypesDict().seal()
+    const expected = encode((w) => writeGfxDict(w, allTypesDict()))
+    expect(sealed.wire).toBeUndefined()
+    expect(encode((w) => writeGfxDict(w, sealed))).toEqual(expected)
+    const wire = sealed.wire
+    expect(wire?.length).toBe(expected.length - 12)
+    const w = new XdrWriter()
+    w.uint32(7).finish()
+    w.uint32(0xdeadbeef).uint32(1)
+    writeGfxDict(w, sealed)
+    expect(w.finish().subarray(8)).toEqual(expected)
+    expect(sealed.wire).toBe(wire)
+    expect(() => sealed.setStr('k', 'v')).toThrow(TypeError)
+    expect(() => sealed.delete('k')).toThrow(TypeError)
+    expect(new Dict().setStr('k', 'v').wire).toBeUndefined()
+    const open = new Dict().setStr('k', 'v')
+    encode((w2) => writeGfxDict(w2, open))
+    expect(open.wire).toBeUndefined()
+  })
+
+  it('decodes keys and integers the same when replies repeat them (shared key strings and small values)', () => {
+    const pairs = (): Pair[] => [
+      ['glusterfs.inodelk-count', arm.int(1)], ['glusterfs.open-active-fd-count', arm.uint(63)],
+      ['glusterfs.write-is-append', arm.uint(64)], ['glusterfs.write-is-appenD', arm.int(-1)], ['k', arm.int(0)],
+      ['x'.repeat(100), arm.uint(2n ** 40n)],
+    ]
+    for (let round = 0; round < 3; round++) {
+      const d = decode(readGfxDict, dictBytes(xdr(), pairs()).bytes())!
+      expect([...d.keys()]).toEqual(pairs().map(([k]) => k))
+      expect(d.get('glusterfs.inodelk-count')).toEqual({ type: DictType.INT, value: 1n })
+      expect(d.get('glusterfs.open-active-fd-count')).toEqual({ type: DictType.UINT, value: 63n })
+      expect(d.get('glusterfs.write-is-append')).toEqual({ type: DictType.UINT, value: 64n })
+      expect(d.get('glusterfs.write-is-appenD')).toEqual({ type: DictType.INT, value: -1n })
+      expect(d.getInt('k')).toBe(0n)
+      expect(d.getInt('x'.repeat(100))).toBe(2n ** 40n)
+    }
+  })
+
   it('decodes the NULL and the empty dict as undefined', () => {
     expect(decode(readGfxDict, xdr().hex('00000000 ffffffff 00000000').bytes())).toBeUndefined()
     expect(decode(readGfxDict, Buffer.alloc(12))).toBeUndefined()
