@@ -548,7 +548,7 @@ export class ProtocolClient extends Xlator {
   readonly #writeReply = (r: XdrReader, _placed: Buffer | undefined, gfid: Uint8Array): WriteResult => {
     const rsp = readGfxWriteRsp(r)
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'write', gfid)
-    return { size: rsp.opRet, prestat: rsp.prestat, poststat: rsp.poststat, xdata: rsp.xdata }
+    return rsp
   }
 
   override async flush(call: Call, fd: Fd, xdata?: Dict): Promise<CommonResult> {

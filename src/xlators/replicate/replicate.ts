@@ -818,7 +818,7 @@ class WriteTxn implements DataTxn<WriteResult> {
   /** afr_arbiter_writev_wind: the arbiter stores no data; one byte at the offset keeps its size logic and changelog in step. */
   async #arbiterWrite(c: Xlator): Promise<WriteResult> {
     const r = await c.writev(this.#call, this.fd, ARBITER_BYTE, this.#offset, this.#flags, this.#req)
-    return { ...r, size: r.size === 1 ? this.#data.length : r.size }
+    return { size: r.size === 1 ? this.#data.length : r.size, prestat: r.prestat, poststat: r.poststat, xdata: r.xdata }
   }
 
   /** afr_process_post_writev: unstable unless O_SYNC/O_DSYNC or every brick that took it saw an append. */

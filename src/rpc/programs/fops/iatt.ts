@@ -121,9 +121,9 @@ export interface WriteStat extends ReadStat {
 }
 
 /** Offsets of `size`, `blocks` and `mode` in gfx_iattx. */
-const IATTX_SIZE_AT = 48
-const IATTX_BLOCKS_AT = 56
-const IATTX_MODE_AT = 144
+export const IATTX_SIZE_AT = 48
+export const IATTX_BLOCKS_AT = 56
+export const IATTX_MODE_AT = 144
 
 /** glusterfs4-xdr.x gfx_iattx, keeping only what a READ reply's stat is used for. */
 export function readGfxIattxReadStat(r: XdrReader): ReadStat {
@@ -133,17 +133,6 @@ export function readGfxIattxReadStat(r: XdrReader): ReadStat {
   const mode = r.uint32()
   r.skip(IATTX_BYTES - IATTX_MODE_AT - 4)
   return { mode, size }
-}
-
-/** glusterfs4-xdr.x gfx_iattx, keeping only what a WRITE reply's stats are used for. */
-export function readGfxIattxWriteStat(r: XdrReader): WriteStat {
-  r.skip(IATTX_SIZE_AT)
-  const size = r.uhyperNumber()
-  const blocks = r.uhyperNumber()
-  r.skip(IATTX_MODE_AT - IATTX_BLOCKS_AT - 8)
-  const mode = r.uint32()
-  r.skip(IATTX_BYTES - IATTX_MODE_AT - 4)
-  return { mode, size, blocks }
 }
 
 /** glusterfs4-xdr.x gfx_iattx (SETATTR/FSETATTR `stbuf`, IATT dict values). */
