@@ -356,9 +356,8 @@ export class EagerLocks {
     if (fds > 0) this.#openFds.set(lk.inode, fds)
     if (req.unstable?.(settled) === true) lk.unstable = true
     const result = best >= 0 ? (settled[best] as { value: T }).value : undefined
-    if (fan.broken) {
-      // Not reused: a late reply of the failed run would land in it.
-    } else if (this.#fanOuts.length < MAX_IDLE_FANOUTS) {
+    // (A run that failed threw above: that fan-out is dropped, a late reply of it may still land.)
+    if (this.#fanOuts.length < MAX_IDLE_FANOUTS) {
       for (let i = 0; i < n; i++) fan.replies[i] = undefined
       this.#fanOuts.push(fan as FanOut<unknown>)
     }

@@ -415,8 +415,6 @@ export class FanOut<T> {
   readonly which: boolean[]
   /** Of the last run, by child; valid from its resolution until the next run. */
   readonly replies: (Settled<T> | undefined)[]
-  /** A fop threw or rejected with something other than a GlusterError: the run failed with it; never reuse this. */
-  broken = false
   #pending = 0
   #resolve: ((replies: readonly (Settled<T> | undefined)[]) => void) | undefined
   #reject: ((err: unknown) => void) | undefined
@@ -472,9 +470,9 @@ export class FanOut<T> {
     resolve(this.replies)
   }
 
+  /** A fop threw or rejected with something other than a GlusterError: the run fails with it, and the caller must drop this fan-out. */
   #break(err: unknown): void {
     const reject = this.#reject
-    this.broken = true
     this.#resolve = this.#reject = undefined
     reject?.(err)
   }
