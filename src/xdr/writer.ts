@@ -134,6 +134,11 @@ export class XdrWriter {
     return this
   }
 
+  /** A copy of this message's bytes from position `from` (a `length` taken earlier) to now. */
+  copyFrom(from: number): Buffer {
+    return Buffer.from(this.#buf.subarray(this.#start + from, this.#pos))
+  }
+
   /** The message encoded since the last `finish()`, as a view; the writer moves past it. */
   finish(): Buffer {
     const slab = this.#buf

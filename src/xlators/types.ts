@@ -1,6 +1,6 @@
 import type { AuthIdentity } from '../rpc/auth.ts'
 import type { Dict } from '../rpc/programs/fops/dict.ts'
-import type { Iatt, ReadStat } from '../rpc/programs/fops/iatt.ts'
+import type { Iatt, ReadStat, WriteStat } from '../rpc/programs/fops/iatt.ts'
 import type { GfProtoFlock, GfStatfs } from '../rpc/programs/fops/structs.ts'
 
 export type { Dict, Iatt }
@@ -92,9 +92,13 @@ export interface PrePostResult {
   readonly xdata: Dict | undefined
 }
 
-export interface WriteResult extends PrePostResult {
+export interface WriteResult {
   /** Bytes written; may be short. */
   readonly size: number
+  /** From the brick's pre- and post-op iatts: what xlators use of them (an Iatt is one). */
+  readonly prestat: WriteStat
+  readonly poststat: WriteStat
+  readonly xdata: Dict | undefined
 }
 
 export interface ReadResult {

@@ -12,7 +12,7 @@ import { Iatt, readGfxIattx } from '../../src/rpc/programs/fops/iatt.ts'
 import {
   readGfxCommon2iattRsp, readGfxCommon3iattRsp, readGfxCommonDictRsp, readGfxCommonIattRsp, readGfxCommonRsp,
   readGfxCreateRsp, readGfxGetactivelkRsp, readGfxLeaseRsp, readGfxLkRsp, readGfxOpenRsp, readGfxRchecksumRsp,
-  readGfxReaddirpRsp, readGfxReaddirRsp, readGfxReadlinkRsp, readGfxReadRsp, readGfxRenameRsp, readGfxSeekRsp,
+  readGfxReaddirpRsp, readGfxReaddirRsp, readGfxReadlinkRsp, readGfxReadRsp, readGfxRenameRsp, readGfxSeekRsp, readGfxWriteRsp,
   readGfxStatfsRsp,
 } from '../../src/rpc/programs/fops/replies.ts'
 import { XdrBytes, xdr } from '../helpers/xdr-bytes.ts'
@@ -96,6 +96,7 @@ const targets: Target[] = [
   { name: 'gfx_common_rsp', build: (g) => head(g).bytes(), decode: readGfxCommonRsp },
   { name: 'gfx_common_iatt_rsp', build: (g) => iatts(g, head(g), 1).bytes(), decode: readGfxCommonIattRsp },
   { name: 'gfx_common_2iatt_rsp', build: (g) => iatts(g, head(g), 2).bytes(), decode: readGfxCommon2iattRsp },
+  { name: 'gfx_common_2iatt_rsp (WRITE)', build: (g) => iatts(g, head(g), 2).bytes(), decode: readGfxWriteRsp },
   { name: 'gfx_common_3iatt_rsp', build: (g) => iatts(g, head(g), 3).bytes(), decode: readGfxCommon3iattRsp },
   { name: 'gfx_common_dict_rsp', build: (g) => iatts(g, dict(g, head(g)), 2).bytes(), decode: readGfxCommonDictRsp },
   { name: 'gfx_open_rsp', build: (g) => head(g).i64(g.int(1000) - 2).bytes(), decode: readGfxOpenRsp },

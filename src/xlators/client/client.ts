@@ -14,7 +14,7 @@ import { FOP_PROGRAM, FopProc } from '../../rpc/programs/fops/program.ts'
 import {
   gfxReadRspDataOffset, readGfxCommon2iattRsp, readGfxCommon3iattRsp, readGfxCommonDictRsp, readGfxCommonIattRsp,
   readGfxCommonRsp, readGfxCreateRsp, readGfxOpenRsp, readGfxReaddirpRsp, readGfxReadlinkRsp, readGfxReadRsp,
-  readGfxRenameRsp, readGfxSeekRsp, readGfxStatfsRsp,
+  readGfxRenameRsp, readGfxSeekRsp, readGfxStatfsRsp, readGfxWriteRsp,
 } from '../../rpc/programs/fops/replies.ts'
 import {
   writeGfxAccessReq, writeGfxCreateReq, writeGfxDiscardReq, writeGfxEntrylkReq, writeGfxFallocateReq,
@@ -557,9 +557,9 @@ export class ProtocolClient extends Xlator {
   }
 
   readonly #writeReply = (r: XdrReader, _placed: Buffer | undefined, gfid: Uint8Array): WriteResult => {
-    const rsp = readGfxCommon2iattRsp(r)
+    const rsp = readGfxWriteRsp(r)
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'write', gfid)
-    return { size: rsp.opRet, prestat: rsp.prestat, poststat: rsp.poststat, xdata: rsp.xdata }
+    return rsp
   }
 
   override async flush(call: Call, fd: Fd, xdata?: Dict): Promise<CommonResult> {

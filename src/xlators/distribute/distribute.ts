@@ -510,7 +510,7 @@ function mergePrePost(results: readonly PrePostResult[]): PrePostResult {
   }
 }
 
-function stripPrePost<T extends PrePostResult>(r: T): T {
+function stripPrePost<T extends { readonly prestat: Pick<Iatt, 'mode'>; readonly poststat: Pick<Iatt, 'mode'> }>(r: T): T {
   stripPhase1Flags(r.prestat)
   stripPhase1Flags(r.poststat)
   return r

@@ -21,7 +21,7 @@ import type { Call, Fd, Inode, Loc } from '../types.ts'
 import { Slot } from './changelog.ts'
 import { hasQuorum } from './topology.ts'
 import {
-  type Settled, type TxnHost, type TxnRequest, XATTROP_ADD_ARRAY, changelogDict, finalError, isSymmetricError, lockAll, onChildren, postOp,
+  FanOut, type Settled, type TxnHost, type TxnRequest, XATTROP_ADD_ARRAY, changelogDict, finalError, isSymmetricError, lockAll, onChildren, postOp,
   preOpSources, replyToReturn, unlockAll,
   runLocked,
 } from './transaction.ts'
@@ -50,8 +50,8 @@ export interface DataTxn<T> extends TxnRequest<T> {
   readonly delayable: boolean
   /** How many locks the brick reports in our domain (write and fsync replies): above 1 someone waits. */
   readonly inodelkCount?: ((r: T) => number) | undefined
-  /** Whether the fop left data the bricks have not made stable (afr_process_post_writev); writes only. */
-  readonly unstable?: ((replies: readonly T[]) => boolean) | undefined
+  /** Whether the fop left data the bricks have not made stable (afr_process_post_writev), from the replies by child; writes only. */
+  readonly unstable?: ((replies: readonly (Settled<T> | undefined)[]) => boolean) | undefined
   /** fsync: what was written so far is made stable by the fop itself (the witnessed-unstable flag is cleared, as afr_fsync). */
   readonly stabilizes?: boolean | undefined
   /** `glusterfs.open-active-fd-count` of a write reply (afr_inode_write_fill): the contention signal of metadata locks. */
@@ -128,6 +128,18 @@ class InodeLock {
 
 const overlap = (a: Range, b: Range): boolean => a.end > b.start && b.end > a.start
 
+/**
+ * Fan-outs kept for reuse, at most: as many as transactions are in flight at once in practice
+ * (write-behind keeps up to its 1 MiB window in flight: 256 writes of 4 KiB), about 0.5 KB each.
+ */
+const MAX_IDLE_FANOUTS = 256
+
+function upNow(host: TxnHost): boolean[] {
+  const up = new Array<boolean>(host.children.length)
+  for (let i = 0; i < up.length; i++) up[i] = host.isUp(i)
+  return up
+}
+
 /** The eager locks of one replicate xlator, by inode, one per transaction type (data, metadata). */
 export class EagerLocks {
   readonly #host: EagerHost
@@ -135,6 +147,8 @@ export class EagerLocks {
   readonly #metadata = new Map<Inode, InodeLock>()
   /** afr_inode_ctx_t open_fd_count: the largest `open-active-fd-count` of the last write reply that had one. */
   readonly #openFds = new WeakMap<Inode, number>()
+  /** Idle fan-outs of data transactions (#perform); a FanOut keeps no reply between runs. */
+  readonly #fanOuts: FanOut<unknown>[] = []
 
   constructor(host: EagerHost) {
     this.#host = host
@@ -147,12 +161,13 @@ export class EagerLocks {
   /** Run a data or metadata transaction: under the inode's eager lock of its type, or (eager-lock off) a lock of its own. */
   async run<T>(call: Call, req: DataTxn<T>): Promise<T> {
     const host = this.#host
-    const me: Range = { start: req.start, end: req.end }
-    const locks = this.#mapOf({ req })
+    // The transaction is its own range (its start and end): owners and waiters hold it by identity.
+    const me: Range = req
+    const locks = req.kind === 'metadata' ? this.#metadata : this.#data
     let lk: InodeLock
     for (;;) {
       // Children may have come or gone while this transaction waited for a lock to go.
-      const up = host.children.map((_, i) => host.isUp(i))
+      const up = upNow(host)
       if (!hasQuorum(host.topology.quorum, up)) throw host.quorumLost(req.syscall, req.path, up)
       const cur = host.topology.eagerLock ? locks.get(req.inode) : undefined
       if (cur === undefined) {
@@ -275,16 +290,20 @@ export class EagerLocks {
     const n = host.children.length
     if (req.fd !== undefined) lk.fd = req.fd
     if (req.stabilizes === true) lk.unstable = false
-    const alive = lk.alive()
-    let settled: (Settled<T> | undefined)[]
+    // A FanOut<unknown> holds no T: between runs its replies are all undefined.
+    const fan = (this.#fanOuts.pop() ?? new FanOut<unknown>(n)) as FanOut<T>
+    const alive = fan.which
+    for (let i = 0; i < n; i++) alive[i] = lk.locked[i] === true && lk.failed[i] !== true
+    let settled: readonly (Settled<T> | undefined)[]
     try {
-      settled = await onChildren(host, alive, (c, i) => req.fop(c, i))
+      settled = await fan.run(host.children, req)
     } catch (err) {
       lk.abandon = lk.release = true
       this.#leave(lk, me)
       throw err
     }
-    const failedHere = isSymmetricError(settled) ? [] : settled.flatMap((s, i) => (s?.ok === false ? [i] : []))
+    // The replies are read here, before anything awaits; the fan-out is then free for another transaction.
+    const symmetric = isSymmetricError(settled)
     const best = replyToReturn(settled, lk.good, topo.arbiter, req.opRet)
     let opError: GlusterError | undefined
     let abandon = false
@@ -292,38 +311,56 @@ export class EagerLocks {
 
     // afr_set_in_flight_sb_status: the one good copy failed while stale ones took the write: fail
     // with its error and post nothing (its blame would make the stale copies the sources).
-    const goodIdx = lk.good.flatMap((g, i) => (g ? [i] : []))
-    if (opError === undefined && goodIdx.length === 1 && settled[goodIdx[0]!]?.ok === false) {
-      opError = (settled[goodIdx[0]!] as { error: GlusterError }).error
+    let onlyGood = -1
+    for (let i = 0; i < n; i++) if (lk.good[i] === true) onlyGood = onlyGood === -1 ? i : -2
+    const goodReply = onlyGood >= 0 ? settled[onlyGood] : undefined
+    if (opError === undefined && goodReply?.ok === false) {
+      opError = goodReply.error
       abandon = true
     }
-    // afr_handle_quorum: success on too few children is a failure, and blames no one.
-    const after = alive.map((a, i) => a && !failedHere.includes(i))
-    if (opError === undefined && topo.quorum.kind !== 'none' && !hasQuorum(topo.quorum, after)) {
-      opError = finalError(settled) ?? host.quorumLost(req.syscall, req.path, after)
+    // Failed here: the children whose fop failed, unless every one failed alike (afr_is_symmetric_error).
+    let failedHere = 0
+    if (!symmetric) {
+      for (let i = 0; i < n; i++) {
+        if (settled[i]?.ok !== false) continue
+        failedHere++
+        alive[i] = false
+      }
+    }
+    // afr_handle_quorum: success on too few children is a failure, and blames no one (`alive` is now the children that took it).
+    if (opError === undefined && topo.quorum.kind !== 'none' && !hasQuorum(topo.quorum, alive)) {
+      opError = finalError(settled) ?? host.quorumLost(req.syscall, req.path, alive)
       abandon = true
     }
     // afr_changelog_post_op_do: a failed fop that also failed on some child posts nothing.
-    if (opError !== undefined && failedHere.length > 0) abandon = true
+    if (opError !== undefined && failedHere > 0) abandon = true
     if (abandon) lk.abandon = true
     else {
-      for (const i of failedHere) lk.failed[i] = true
+      if (!symmetric) for (let i = 0; i < n; i++) if (settled[i]?.ok === false) lk.failed[i] = true
       lk.kept = true
     }
 
     let waiters = 0
-    if (req.inodelkCount !== undefined) {
-      for (const s of settled) if (s?.ok === true) waiters = Math.max(waiters, req.inodelkCount(s.value))
+    const inodelkCount = req.inodelkCount
+    const openFdCount = req.openFdCount
+    let fds = 0
+    for (let i = 0; i < n; i++) {
+      const s = settled[i]
+      if (s?.ok !== true) continue
+      if (inodelkCount !== undefined) waiters = Math.max(waiters, inodelkCount(s.value))
+      if (openFdCount !== undefined) fds = Math.max(fds, openFdCount(s.value))
     }
     // afr_are_conflicting_ops_waiting: another lock in our domain (a C client, glustershd) waits.
     if (waiters > 1) lk.release = true
-    if (req.openFdCount !== undefined) {
-      // afr_inode_write_fill / afr_process_post_writev: kept when no reply says.
-      let fds = 0
-      for (const s of settled) if (s?.ok === true) fds = Math.max(fds, req.openFdCount(s.value))
-      if (fds > 0) this.#openFds.set(lk.inode, fds)
+    // afr_inode_write_fill / afr_process_post_writev: kept when no reply says.
+    if (fds > 0) this.#openFds.set(lk.inode, fds)
+    if (req.unstable?.(settled) === true) lk.unstable = true
+    const result = best >= 0 ? (settled[best] as { value: T }).value : undefined
+    // (A run that failed threw above: that fan-out is dropped, a late reply of it may still land.)
+    if (this.#fanOuts.length < MAX_IDLE_FANOUTS) {
+      for (let i = 0; i < n; i++) fan.replies[i] = undefined
+      this.#fanOuts.push(fan as FanOut<unknown>)
     }
-    if (req.unstable?.(settled.flatMap((s) => (s?.ok === true ? [s.value] : []))) === true) lk.unstable = true
 
     // Wait for the changelog when anything failed (the caller must not hear success before the
     // blame is on disk), when the fop is not one whose post-op may be delayed, and without eager
@@ -337,7 +374,7 @@ export class EagerLocks {
       if (opError === undefined && lk.postOpError !== undefined) throw lk.postOpError
     }
     if (opError !== undefined) throw opError
-    return (settled[best] as { value: T }).value
+    return result as T
   }
 
   /**

@@ -17,7 +17,7 @@ import { type ChildReply, type Readables, chooseReadChild, isAfrKey, isDirMode, 
 import { InodeStates } from '../inode-states.ts'
 import { type ReplicateOptions, TRASH_DIR, ANON_DIR_PREFIX, type Topology, hasQuorum, topologyOf } from './topology.ts'
 import { ACTIVE_FD_COUNT, type DataTxn, EagerLocks, type EagerHost, INODELK_COUNT_KEY, INODELK_DOM_COUNT, WRITE_IS_APPEND } from './eager.ts'
-import { type Lockee, METADATA_LOCK_START, type NewEntry, type TxnRequest, transact } from './transaction.ts'
+import { type ChangelogTarget, type Lockee, METADATA_LOCK_START, type NewEntry, type Settled as TxnSettled, type TxnRequest, transact } from './transaction.ts'
 
 const debug = debuglog('gfapi')
 
@@ -82,8 +82,9 @@ export class Replicate extends Xlator implements EagerHost {
     this.#lastEvent = init.children.map(() => undefined)
     this.#readChild = this.topology.readChild
     this.#eager = new EagerLocks(this)
-    this.#countReq = new Dict().setStr(INODELK_DOM_COUNT, this.name)
-    this.#writeReq = writeXdata(undefined, this.name)
+    // Sealed: encoded once, not for every write and fsync on every child.
+    this.#countReq = new Dict().setStr(INODELK_DOM_COUNT, this.name).seal()
+    this.#writeReq = writeXdata(undefined, this.name).seal()
   }
 
   /** Inodes under an eager lock: for tests. */
@@ -568,24 +569,10 @@ export class Replicate extends Xlator implements EagerHost {
   }
 
   override async writev(call: Call, fd: Fd, data: Buffer, offset: number, flags: number, xdata?: Dict): Promise<WriteResult> {
-    await this.#fixOpen(call, fd)
-    const arbiter = this.topology.arbiter
+    if (this.#mustFixOpen(fd)) await this.#fixOpen(call, fd)
     // afr_writev: the reply's lock count tells whether another client waits for our eager lock.
     const req = xdata === undefined ? this.#writeReq : writeXdata(xdata, this.name)
-    const stable = ((flags | fd.flags) & O_DSYNC) !== 0
-    const append = (fd.flags & O_APPEND) !== 0
-    return this.#data(call, 'write', fd.inode, undefined, fd, async (c, i) => {
-      if (i !== arbiter) return c.writev(call, fd, data, offset, flags, req)
-      // afr_arbiter_writev_wind: the arbiter stores no data; one byte at the offset keeps its size logic and changelog in step.
-      const r = await c.writev(call, fd, ARBITER_BYTE, offset, flags, req)
-      return { ...r, size: r.size === 1 ? data.length : r.size }
-    }, {
-      // An O_APPEND write's offset is the brick's end of file: it may overlap anything.
-      start: append ? 0 : offset, end: append ? Infinity : offset + data.length, delayable: true, opRet: (r) => r.size,
-      inodelkCount: lockCount, openFdCount,
-      // afr_process_post_writev: unstable unless O_SYNC/O_DSYNC or every brick saw an append.
-      unstable: (replies) => !stable && !replies.every((r) => r.xdata?.getInt(WRITE_IS_APPEND) === 1n),
-    })
+    return this.#eager.run(call, new WriteTxn(call, fd, data, offset, flags, req, this.topology.arbiter))
   }
   override async fsync(call: Call, fd: Fd, datasync: boolean, xdata?: Dict): Promise<PrePostResult> {
     await this.#fixOpen(call, fd)
@@ -654,6 +641,12 @@ export class Replicate extends Xlator implements EagerHost {
    * (EBADF, blamed each time). Checked once per event generation; a failed reopen only leaves the
    * child out as before. Directory fds are not reopened: a listing stays on one child.
    */
+  /** Whether a child came back since `fd` was last checked (#fixOpen has work to do). */
+  #mustFixOpen(fd: Fd): boolean {
+    const opened = fd.ctx.get(this)
+    return opened instanceof OpenedFile && opened.generation !== this.#generation
+  }
+
   async #fixOpen(call: Call, fd: Fd): Promise<void> {
     const opened = fd.ctx.get(this)
     if (!(opened instanceof OpenedFile) || opened.generation === this.#generation) return
@@ -767,6 +760,79 @@ export class Replicate extends Xlator implements EagerHost {
 }
 
 const ARBITER_BYTE = Buffer.from([0xff])
+
+/**
+ * A replicated write as its data transaction (eager.ts): the arguments, and the fop and reply
+ * readers as methods and shared functions, in one object per write, so a write makes no closure
+ * of its own or per child. The lock and changelog targets, needed only when the write takes a new
+ * lock, are made then.
+ */
+class WriteTxn implements DataTxn<WriteResult> {
+  readonly kind = 'data'
+  readonly syscall = 'write'
+  readonly path = undefined
+  readonly inodeWrite = true
+  readonly delayable = true
+  readonly opRet = writeSize
+  readonly inodelkCount = lockCount
+  readonly openFdCount = openFdCount
+  readonly inode: Inode
+  readonly fd: Fd
+  /** The byte range for afr_has_lock_conflict: an O_APPEND write's offset is the brick's end of file, so it may overlap anything. */
+  readonly start: number
+  readonly end: number
+  readonly #call: Call
+  readonly #data: Buffer
+  readonly #offset: number
+  readonly #flags: number
+  readonly #req: Dict
+  readonly #arbiter: number
+
+  constructor(call: Call, fd: Fd, data: Buffer, offset: number, flags: number, req: Dict, arbiter: number) {
+    this.inode = fd.inode
+    this.fd = fd
+    const append = (fd.flags & O_APPEND) !== 0
+    this.start = append ? 0 : offset
+    this.end = append ? Infinity : offset + data.length
+    this.#call = call
+    this.#data = data
+    this.#offset = offset
+    this.#flags = flags
+    this.#req = req
+    this.#arbiter = arbiter
+  }
+
+  get lockees(): readonly Lockee[] {
+    return [{ kind: 'inode', inode: this.inode, path: gfidToString(this.inode.gfid), start: 0 }]
+  }
+
+  get targets(): readonly ChangelogTarget[] {
+    return [{ inode: this.inode, path: gfidToString(this.inode.gfid), name: '' }]
+  }
+
+  fop(c: Xlator, i: number): Promise<WriteResult> {
+    if (i !== this.#arbiter) return c.writev(this.#call, this.fd, this.#data, this.#offset, this.#flags, this.#req)
+    return this.#arbiterWrite(c)
+  }
+
+  /** afr_arbiter_writev_wind: the arbiter stores no data; one byte at the offset keeps its size logic and changelog in step. */
+  async #arbiterWrite(c: Xlator): Promise<WriteResult> {
+    const r = await c.writev(this.#call, this.fd, ARBITER_BYTE, this.#offset, this.#flags, this.#req)
+    return { size: r.size === 1 ? this.#data.length : r.size, prestat: r.prestat, poststat: r.poststat, xdata: r.xdata }
+  }
+
+  /** afr_process_post_writev: unstable unless O_SYNC/O_DSYNC or every brick that took it saw an append. */
+  unstable(replies: readonly (TxnSettled<WriteResult> | undefined)[]): boolean {
+    if (((this.#flags | this.fd.flags) & O_DSYNC) !== 0) return false
+    for (let i = 0; i < replies.length; i++) {
+      const r = replies[i]
+      if (r?.ok === true && r.value.xdata?.getInt(WRITE_IS_APPEND) !== 1n) return true
+    }
+    return false
+  }
+}
+
+const writeSize = (r: WriteResult): number => r.size
 
 /** The write xdata of afr_writev: the caller's keys plus the lock count, append and open-fd questions. */
 function writeXdata(xdata: Dict | undefined, domain: string): Dict {

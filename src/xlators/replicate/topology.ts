@@ -218,7 +218,7 @@ export function topologyOf(
 /** afr_has_quorum over `up` (one flag per child). */
 export function hasQuorum(quorum: Quorum, up: readonly boolean[]): boolean {
   let count = 0
-  for (const u of up) if (u) count++
+  for (let i = 0; i < up.length; i++) if (up[i] === true) count++
   switch (quorum.kind) {
     case 'none': return true
     case 'fixed': return count >= quorum.count

@@ -362,9 +362,15 @@ export async function onChildren<T>(host: TxnHost, which: readonly boolean[], fn
  * reached nowhere: nobody is worse than another, so nobody is blamed.
  */
 export function isSymmetricError(replies: readonly (Settled<unknown> | undefined)[]): boolean {
-  const answered = replies.filter((r): r is Settled<unknown> => r !== undefined)
-  const first = answered[0]
-  return answered.every((r) => !r.ok && (first === undefined || (first.ok === false && r.error.code !== 'ENOTCONN' && r.error.code === first.error.code)))
+  let first: string | undefined
+  for (let i = 0; i < replies.length; i++) {
+    const r = replies[i]
+    if (r === undefined) continue
+    if (r.ok || r.error.code === 'ENOTCONN') return false
+    first ??= r.error.code
+    if (r.error.code !== first) return false
+  }
+  return true
 }
 
 /**
@@ -373,20 +379,103 @@ export function isSymmetricError(replies: readonly (Settled<unknown> | undefined
  * returned the same. -1 when no child succeeded.
  */
 export function replyToReturn<T>(replies: readonly (Settled<T> | undefined)[], good: readonly boolean[], arbiter: number, opRet: ((r: T) => number) | undefined): number {
-  const value = (i: number): T => (replies[i] as { value: T }).value
   let best = -1
   for (let i = 0; i < replies.length; i++) {
     const r = replies[i]
     if (r === undefined || !r.ok) continue
     if (best < 0) best = i
-    else if (opRet !== undefined && opRet(r.value) > opRet(value(best))) best = i
+    else if (opRet !== undefined && opRet(r.value) > opRet(valueAt(replies, best))) best = i
     else if (i !== arbiter && best === arbiter) best = i
   }
   if (best >= 0 && good[best] !== true) {
-    const g = good.findIndex((x, i) => x && replies[i]?.ok === true && i !== arbiter)
-    if (g >= 0 && (opRet === undefined || opRet(value(g)) === opRet(value(best)))) best = g
+    let g = -1
+    for (let i = 0; i < good.length && g < 0; i++) if (good[i] === true && replies[i]?.ok === true && i !== arbiter) g = i
+    if (g >= 0 && (opRet === undefined || opRet(valueAt(replies, g)) === opRet(valueAt(replies, best)))) best = g
   }
   return best
+}
+
+/** The value of a reply known to be a success. */
+function valueAt<T>(replies: readonly (Settled<T> | undefined)[], i: number): T {
+  return (replies[i] as { value: T }).value
+}
+
+/** What a fan-out runs on each child: a transaction's fop, called as a method (no closure per call). */
+export interface ChildFop<T> {
+  fop(child: Xlator, i: number): Promise<T>
+}
+
+/**
+ * One fop on the children `which` names, the replies kept by child index: onChildren for the data
+ * path, made to be reused. Its reply handlers are made once per child index, so a run makes no
+ * closure, async frame or Promise.all per child, only each child's reply and one promise.
+ */
+export class FanOut<T> {
+  /** The children to run on; the caller sets it before `run`. */
+  readonly which: boolean[]
+  /** Of the last run, by child; valid from its resolution until the next run. */
+  readonly replies: (Settled<T> | undefined)[]
+  #pending = 0
+  #resolve: ((replies: readonly (Settled<T> | undefined)[]) => void) | undefined
+  #reject: ((err: unknown) => void) | undefined
+  readonly #answered: ((value: T) => void)[] = []
+  readonly #failed: ((err: unknown) => void)[] = []
+  readonly #begin = (resolve: (replies: readonly (Settled<T> | undefined)[]) => void, reject: (err: unknown) => void): void => {
+    this.#resolve = resolve
+    this.#reject = reject
+  }
+
+  constructor(n: number) {
+    this.which = new Array<boolean>(n).fill(false)
+    this.replies = new Array<Settled<T> | undefined>(n).fill(undefined)
+    for (let i = 0; i < n; i++) {
+      this.#answered.push((value: T) => this.#settle(i, { ok: true, value }))
+      this.#failed.push((err: unknown) => {
+        if (err instanceof GlusterError) this.#settle(i, { ok: false, error: err })
+        else this.#break(err)
+      })
+    }
+  }
+
+  /** `req.fop` on each child `which` names; resolves with `replies` once every one has answered. */
+  run(children: readonly Xlator[], req: ChildFop<T>): Promise<readonly (Settled<T> | undefined)[]> {
+    let pending = 0
+    for (let i = 0; i < this.replies.length; i++) {
+      this.replies[i] = undefined
+      if (this.which[i] === true) pending++
+    }
+    if (pending === 0) return Promise.resolve(this.replies)
+    this.#pending = pending
+    const done = new Promise(this.#begin)
+    for (let i = 0; i < this.replies.length; i++) {
+      if (this.which[i] !== true) continue
+      let reply: Promise<T>
+      try {
+        reply = req.fop(children[i]!, i)
+      } catch (err) {
+        this.#failed[i]!(err)
+        continue
+      }
+      reply.then(this.#answered[i], this.#failed[i])
+    }
+    return done
+  }
+
+  #settle(i: number, s: Settled<T>): void {
+    const resolve = this.#resolve
+    if (resolve === undefined) return
+    this.replies[i] = s
+    if (--this.#pending > 0) return
+    this.#resolve = this.#reject = undefined
+    resolve(this.replies)
+  }
+
+  /** A fop threw or rejected with something other than a GlusterError: the run fails with it, and the caller must drop this fan-out. */
+  #break(err: unknown): void {
+    const reject = this.#reject
+    this.#resolve = this.#reject = undefined
+    reject?.(err)
+  }
 }
 
 /** afr_final_errno / afr_higher_errno over failed replies. */

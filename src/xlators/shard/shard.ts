@@ -682,8 +682,10 @@ export class Shard extends Xlator {
     }
   }
 
-  override writev(call: Call, fd: Fd, data: Buffer, offset: number, flags: number, xdata?: Dict): Promise<WriteResult> {
-    return this.#inodeWrite(call, fd, 'write', offset, data.length, flags, data, xdata)
+  override async writev(call: Call, fd: Fd, data: Buffer, offset: number, flags: number, xdata?: Dict): Promise<WriteResult> {
+    const ctx = await this.#known(call, fd)
+    if (ctx.blockSize === 0) return this.child.writev(call, fd, data, offset, flags, xdata)
+    return this.#inodeWrite(call, fd, ctx, 'write', offset, data.length, flags, data, xdata)
   }
 
   override async fallocate(call: Call, fd: Fd, mode: number, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
@@ -691,24 +693,33 @@ export class Shard extends Xlator {
       const ctx = await this.#known(call, fd)
       if (ctx.blockSize > 0) throw new GlusterError({ errno: errnoOf('ENOTSUP'), syscall: 'fallocate', gfid: gfidToString(fd.inode.gfid), volume: this.graph.volume, detail: `fallocate mode 0x${mode.toString(16)} on a sharded file (features/shard takes 0, ZERO_RANGE and KEEP_SIZE|PUNCH_HOLE)` })
     }
-    return this.#inodeWrite(call, fd, 'fallocate', offset, length, mode, undefined, xdata)
+    return this.#rangeWrite(call, fd, 'fallocate', offset, length, mode, xdata)
   }
 
   override zerofill(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
-    return this.#inodeWrite(call, fd, 'zerofill', offset, length, 0, undefined, xdata)
+    return this.#rangeWrite(call, fd, 'zerofill', offset, length, 0, xdata)
   }
 
   override discard(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
-    return this.#inodeWrite(call, fd, 'discard', offset, length, 0, undefined, xdata)
+    return this.#rangeWrite(call, fd, 'discard', offset, length, 0, xdata)
+  }
+
+  /** fallocate, zerofill, discard: as the base file's fop when the file is not sharded. */
+  async #rangeWrite(call: Call, fd: Fd, kind: Exclude<InodeWriteKind, 'write'>, offset: number, len: number, mode: number, xdata: Dict | undefined): Promise<PrePostResult> {
+    const ctx = await this.#known(call, fd)
+    if (ctx.blockSize > 0) return this.#inodeWrite(call, fd, ctx, kind, offset, len, mode, undefined, xdata)
+    switch (kind) {
+      case 'fallocate': return this.child.fallocate(call, fd, mode, offset, len, xdata)
+      case 'zerofill': return this.child.zerofill(call, fd, offset, len, xdata)
+      case 'discard': return this.child.discard(call, fd, offset, len, xdata)
+    }
   }
 
   /**
    * shard_common_inode_write_begin..do: the range cut at block boundaries, missing shards made, the
    * pieces sent in parallel, then one fxattrop ADD_ARRAY64 with the size and block-count deltas.
    */
-  async #inodeWrite(call: Call, fd: Fd, kind: InodeWriteKind, offset: number, len: number, flags: number, data: Buffer | undefined, xdata: Dict | undefined): Promise<WriteResult> {
-    const ctx = await this.#known(call, fd)
-    if (ctx.blockSize === 0) return this.#plain(call, fd, kind, offset, len, flags, data, xdata)
+  async #inodeWrite(call: Call, fd: Fd, ctx: ShardCtx, kind: InodeWriteKind, offset: number, len: number, flags: number, data: Buffer | undefined, xdata: Dict | undefined): Promise<PrePostResult & WriteResult> {
     const bs = ctx.blockSize
     const append = kind === 'write' && ((flags | fd.flags) & O_APPEND) !== 0
     ctx.busy++
@@ -721,7 +732,7 @@ export class Shard extends Xlator {
       const results = await Promise.all(pieces.map(async (p) => {
         const target = p.block === 0 ? fd : await this.#shardFd(root, fd.inode, ctx, p.block, true)
         const piece = data?.subarray(p.bufferOffset, p.bufferOffset + p.length)
-        const r = await this.#onShard(root, fd.inode, ctx, p.block, target!, true, (f) => {
+        const r = await this.#onShard<WriteResult | PrePostResult>(root, fd.inode, ctx, p.block, target!, true, (f) => {
           const c = p.block === 0 ? call : root
           switch (kind) {
             case 'write': return this.child.writev(c, f, piece!, p.offsetInBlock, p.block === 0 ? flags : 0, req)
@@ -755,15 +766,6 @@ export class Shard extends Xlator {
       throw err
     } finally {
       ctx.busy--
-    }
-  }
-
-  async #plain(call: Call, fd: Fd, kind: InodeWriteKind, offset: number, len: number, flags: number, data: Buffer | undefined, xdata: Dict | undefined): Promise<WriteResult> {
-    switch (kind) {
-      case 'write': return this.child.writev(call, fd, data!, offset, flags, xdata)
-      case 'fallocate': return { size: 0, ...(await this.child.fallocate(call, fd, flags, offset, len, xdata)) }
-      case 'zerofill': return { size: 0, ...(await this.child.zerofill(call, fd, offset, len, xdata)) }
-      case 'discard': return { size: 0, ...(await this.child.discard(call, fd, offset, len, xdata)) }
     }
   }
 

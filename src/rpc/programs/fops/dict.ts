@@ -54,6 +54,37 @@ function stripNul(bytes: Buffer): number {
  */
 export class Dict implements Iterable<[string, DictValue]> {
   readonly #map = new Map<string, DictValue>()
+  #sealed = false
+  /** A sealed dict's encoded pairs, made by the first writeGfxDict. */
+  #wire: Buffer | undefined
+
+  /**
+   * No change after this: set and delete throw, and the pairs are encoded once, for every request
+   * that carries the dict (an xlator's constant xdata). Buffers given to its setters must not
+   * change either.
+   */
+  seal(): this {
+    this.#sealed = true
+    return this
+  }
+
+  get sealed(): boolean {
+    return this.#sealed
+  }
+
+  /** The encoded pairs of a sealed dict, once writeGfxDict has made them. */
+  get wire(): Buffer | undefined {
+    return this.#wire
+  }
+
+  /** writeGfxDict keeps a sealed dict's encoded pairs here; other dicts keep nothing. */
+  keepWire(bytes: Buffer): void {
+    if (this.#sealed) this.#wire = bytes
+  }
+
+  #checkUnsealed(): void {
+    if (this.#sealed) throw new TypeError('Dict: a sealed dict cannot change')
+  }
 
   /** Number of pairs. */
   get size(): number {
@@ -71,11 +102,13 @@ export class Dict implements Iterable<[string, DictValue]> {
 
   /** Sets a typed value; the typed setters below are shorthands for this. */
   set(key: string, value: DictValue): this {
+    this.#checkUnsealed()
     this.#map.set(key, value)
     return this
   }
 
   delete(key: string): boolean {
+    this.#checkUnsealed()
     return this.#map.delete(key)
   }
 
@@ -194,9 +227,14 @@ export function writeGfxDict(w: XdrWriter, dict: Dict | undefined): void {
   const sizeAt = w.reserve(4)
   w.int32(dict.size).uint32(dict.size)
   const start = w.length
-  for (const [key, value] of dict) {
-    w.string(`${key}\0`)
-    writeGfxValue(w, value)
+  const wire = dict.wire
+  if (wire !== undefined) w.raw(wire)
+  else {
+    for (const [key, value] of dict) {
+      w.string(`${key}\0`)
+      writeGfxValue(w, value)
+    }
+    if (dict.sealed) dict.keepWire(w.copyFrom(start))
   }
   w.patchUint32(sizeAt, w.length - start)
 }
@@ -251,19 +289,66 @@ export function readGfxDict(r: XdrReader): Dict | undefined {
     const keyAt = r.offset
     r.skip((keyLen + 3) & ~3)
     const keyEnd = keyLen > 0 && r.buffer[keyAt + keyLen - 1] === 0 ? keyAt + keyLen - 1 : keyAt + keyLen
-    dict.set(r.buffer.toString('utf8', keyAt, keyEnd), readGfxValue(r))
+    dict.set(keyString(r.buffer, keyAt, keyEnd), readGfxValue(r))
   }
   // xdr_to_dict: a negative count means NULL whatever pairs followed; they were consumed above.
   return count < 0 ? undefined : dict
+}
+
+/**
+ * Keys decoded lately, by a hash of their bytes: replies carry the same few keys over and over
+ * (a replicated write's lock and fd counts), and each would otherwise be a new string per reply.
+ */
+const KEY_SLOTS = 256
+const KEY_CACHE_MAX_BYTES = 64
+const keyBytes: (Buffer | undefined)[] = new Array<Buffer | undefined>(KEY_SLOTS).fill(undefined)
+const keyStrings: string[] = new Array<string>(KEY_SLOTS).fill('')
+
+function keyString(b: Buffer, start: number, end: number): string {
+  const n = end - start
+  if (n > KEY_CACHE_MAX_BYTES) return b.toString('utf8', start, end)
+  let h = n
+  for (let i = start; i < end; i++) h = (h * 31 + b[i]!) | 0
+  const slot = h & (KEY_SLOTS - 1)
+  const known = keyBytes[slot]
+  if (known !== undefined && known.length === n) {
+    let same = true
+    for (let i = 0; i < n && same; i++) same = known[i] === b[start + i]
+    if (same) return keyStrings[slot]!
+  }
+  const key = b.toString('utf8', start, end)
+  keyBytes[slot] = Buffer.from(b.subarray(start, end))
+  keyStrings[slot] = key
+  return key
+}
+
+/** INT and UINT values 0..SMALL_INTS-1 (counts, flags), shared: a DictValue is never changed. */
+const SMALL_INTS = 64
+const smallInts = Array.from({ length: SMALL_INTS }, (_, i) => Object.freeze({ type: DictType.INT, value: BigInt(i) }))
+const smallUints = Array.from({ length: SMALL_INTS }, (_, i) => Object.freeze({ type: DictType.UINT, value: BigInt(i) }))
+
+/** The value's index in smallInts/smallUints when the next 8 bytes hold 0..SMALL_INTS-1, else -1. */
+function smallIntAt(r: XdrReader): number {
+  if (r.remaining < 8) return -1
+  const b = r.buffer
+  const at = r.offset
+  if (b.readUInt32BE(at) !== 0) return -1
+  const lo = b.readUInt32BE(at + 4)
+  return lo < SMALL_INTS ? lo : -1
 }
 
 function readGfxValue(r: XdrReader): DictValue {
   const type = r.int32()
   switch (type) {
     case DictType.INT:
-      return { type, value: r.hyper() }
-    case DictType.UINT:
-      return { type, value: r.uhyper() }
+    case DictType.UINT: {
+      const small = smallIntAt(r)
+      if (small >= 0) {
+        r.skip(8)
+        return (type === DictType.INT ? smallInts : smallUints)[small]!
+      }
+      return type === DictType.INT ? { type, value: r.hyper() } : { type, value: r.uhyper() }
+    }
     case DictType.DOUBLE:
       return { type, value: r.double() }
     case DictType.STR: {

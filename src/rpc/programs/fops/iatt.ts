@@ -110,9 +110,20 @@ export interface ReadStat {
   readonly size: number
 }
 
-/** Offsets of `size` and `mode` in gfx_iattx. */
-const IATTX_SIZE_AT = 48
-const IATTX_MODE_AT = 144
+/**
+ * The part of a WRITE reply's pre- and post-op iatts any reader of them uses: the mode (DHT's
+ * migration phase bits), the size (write-behind's end of an append) and the blocks (shard's
+ * block-count delta). A pwrite takes none of them, so two Iatts (gfid copy, inode numbers as
+ * bigints) are not decoded for every write.
+ */
+export interface WriteStat extends ReadStat {
+  readonly blocks: number
+}
+
+/** Offsets of `size`, `blocks` and `mode` in gfx_iattx. */
+export const IATTX_SIZE_AT = 48
+export const IATTX_BLOCKS_AT = 56
+export const IATTX_MODE_AT = 144
 
 /** glusterfs4-xdr.x gfx_iattx, keeping only what a READ reply's stat is used for. */
 export function readGfxIattxReadStat(r: XdrReader): ReadStat {

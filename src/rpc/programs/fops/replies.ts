@@ -7,7 +7,10 @@
 import { XdrError } from '../../../xdr/errors.ts'
 import type { XdrReader } from '../../../xdr/reader.ts'
 import { type Dict, readGfxDict } from './dict.ts'
-import { IATTX_BYTES, type Iatt, type ReadStat, readGfxIattx, readGfxIattxReadStat } from './iatt.ts'
+import {
+  IATTX_BLOCKS_AT, IATTX_BYTES, IATTX_MODE_AT, IATTX_SIZE_AT, type Iatt, type ReadStat, type WriteStat, readGfxIattx,
+  readGfxIattxReadStat,
+} from './iatt.ts'
 import { FOP_LIMITS, tooManyEntries } from './program.ts'
 import { type GfProtoFlock, type GfProtoLease, type GfStatfs, type Gfs3Locklist, readGfProtoFlock, readGfProtoLease, readGfStatfs, readGfs3Locklist } from './structs.ts'
 
@@ -58,6 +61,62 @@ export function readGfxCommon2iattRsp(r: XdrReader): GfxCommon2iattRsp {
   const prestat = readGfxIattx(r)
   const poststat = readGfxIattx(r, prestat.gfid)
   return { opRet, opErrno, xdata, prestat, poststat }
+}
+
+/**
+ * gfx_common_2iatt_rsp of a WRITE, in the shape of a write's result: `size` is op_ret, the bytes
+ * written. Of the iatts, what a write's callers use (WriteStat: mode, size, blocks) is read into
+ * numbers, and made into objects only for a caller that asks (distribute, shard, write-behind's
+ * appends); a pwrite asks for none.
+ */
+export class GfxWriteRsp implements GfxCommonRsp {
+  readonly opRet: number
+  readonly opErrno: number
+  readonly xdata: Dict | undefined
+  readonly #preMode: number
+  readonly #preSize: number
+  readonly #preBlocks: number
+  readonly #postMode: number
+  readonly #postSize: number
+  readonly #postBlocks: number
+  #prestat: WriteStat | undefined
+  #poststat: WriteStat | undefined
+
+  constructor(r: XdrReader) {
+    this.opRet = r.int32()
+    this.opErrno = r.int32()
+    this.xdata = readGfxDict(r)
+    // gfx_iattx: size and blocks follow each other; mode is the last field.
+    r.skip(IATTX_SIZE_AT)
+    this.#preSize = r.uhyperNumber()
+    this.#preBlocks = r.uhyperNumber()
+    r.skip(IATTX_MODE_AT - IATTX_BLOCKS_AT - 8)
+    this.#preMode = r.uint32()
+    r.skip(IATTX_SIZE_AT)
+    this.#postSize = r.uhyperNumber()
+    this.#postBlocks = r.uhyperNumber()
+    r.skip(IATTX_MODE_AT - IATTX_BLOCKS_AT - 8)
+    this.#postMode = r.uint32()
+  }
+
+  /** op_ret: the bytes written. */
+  get size(): number {
+    return this.opRet
+  }
+
+  /** The same object on every read: distribute strips the migration bits from its mode in place. */
+  get prestat(): WriteStat {
+    return this.#prestat ??= { mode: this.#preMode, size: this.#preSize, blocks: this.#preBlocks }
+  }
+
+  get poststat(): WriteStat {
+    return this.#poststat ??= { mode: this.#postMode, size: this.#postSize, blocks: this.#postBlocks }
+  }
+}
+
+/** glusterfs4-xdr.x gfx_common_2iatt_rsp as WRITE replies with it. */
+export function readGfxWriteRsp(r: XdrReader): GfxWriteRsp {
+  return new GfxWriteRsp(r)
 }
 
 /** glusterfs4-xdr.x gfx_common_3iatt_rsp. */

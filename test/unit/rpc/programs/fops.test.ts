@@ -10,7 +10,7 @@ import {
 import {
   readGfxCommon2iattRsp, readGfxCommon3iattRsp, readGfxCommonDictRsp, readGfxCommonIattRsp, readGfxCommonRsp,
   readGfxCreateRsp, readGfxGetactivelkRsp, readGfxLeaseRsp, readGfxLkRsp, readGfxOpenRsp, readGfxRchecksumRsp,
-  readGfxReaddirRsp, readGfxReaddirpRsp, readGfxReadlinkRsp, readGfxReadRsp, readGfxRenameRsp, readGfxSeekRsp,
+  readGfxReaddirRsp, readGfxReaddirpRsp, readGfxReadlinkRsp, readGfxReadRsp, readGfxRenameRsp, readGfxSeekRsp, readGfxWriteRsp,
   readGfxStatfsRsp,
 } from '../../../../src/rpc/programs/fops/replies.ts'
 import {
@@ -253,6 +253,45 @@ describe('gfx_dict', () => {
     writeGfxDict(w, new Dict().setStr('k', 'v'))
     const bytes = w.finish()
     expect(bytes.readUInt32BE(4)).toBe(bytes.length - 16)
+  })
+
+  it('encodes a sealed dict once and the same as an unsealed one, at any writer position; refuses changes to it', () => {
+    const sealed = allTypesDict().seal()
+    const expected = encode((w) => writeGfxDict(w, allTypesDict()))
+    expect(sealed.wire).toBeUndefined()
+    expect(encode((w) => writeGfxDict(w, sealed))).toEqual(expected)
+    const wire = sealed.wire
+    expect(wire?.length).toBe(expected.length - 12)
+    const w = new XdrWriter()
+    w.uint32(7).finish()
+    w.uint32(0xdeadbeef).uint32(1)
+    writeGfxDict(w, sealed)
+    expect(w.finish().subarray(8)).toEqual(expected)
+    expect(sealed.wire).toBe(wire)
+    expect(() => sealed.setStr('k', 'v')).toThrow(TypeError)
+    expect(() => sealed.delete('k')).toThrow(TypeError)
+    expect(new Dict().setStr('k', 'v').wire).toBeUndefined()
+    const open = new Dict().setStr('k', 'v')
+    encode((w2) => writeGfxDict(w2, open))
+    expect(open.wire).toBeUndefined()
+  })
+
+  it('decodes keys and integers the same when replies repeat them (shared key strings and small values)', () => {
+    const pairs = (): Pair[] => [
+      ['glusterfs.inodelk-count', arm.int(1)], ['glusterfs.open-active-fd-count', arm.uint(63)],
+      ['glusterfs.write-is-append', arm.uint(64)], ['glusterfs.write-is-appenD', arm.int(-1)], ['k', arm.int(0)],
+      ['x'.repeat(100), arm.uint(2n ** 40n)],
+    ]
+    for (let round = 0; round < 3; round++) {
+      const d = decode(readGfxDict, dictBytes(xdr(), pairs()).bytes())!
+      expect([...d.keys()]).toEqual(pairs().map(([k]) => k))
+      expect(d.get('glusterfs.inodelk-count')).toEqual({ type: DictType.INT, value: 1n })
+      expect(d.get('glusterfs.open-active-fd-count')).toEqual({ type: DictType.UINT, value: 63n })
+      expect(d.get('glusterfs.write-is-append')).toEqual({ type: DictType.UINT, value: 64n })
+      expect(d.get('glusterfs.write-is-appenD')).toEqual({ type: DictType.INT, value: -1n })
+      expect(d.getInt('k')).toBe(0n)
+      expect(d.getInt('x'.repeat(100))).toBe(2n ** 40n)
+    }
   })
 
   it('decodes the NULL and the empty dict as undefined', () => {
@@ -526,6 +565,8 @@ interface ReplyCase {
 
 const S1 = iattSpec(1)
 const S2 = iattSpec(2)
+/** S2 after a write that allocated: blocks and size differ from S1's. */
+const S2_GROWN = iattSpec(2, { size: 9000, blocks: 24, mode: 0o102644 })
 const S3 = iattSpec(3)
 const S4 = iattSpec(4)
 const S5 = iattSpec(5)
@@ -570,6 +611,17 @@ const replyCases: ReplyCase[] = [
       checkHead(got, ok)
       expectIatt(got.prestat, pick(ok, S1))
       expectIatt(got.poststat, pick(ok, S2))
+    },
+  },
+  {
+    name: 'gfx_common_2iatt_rsp as WRITE replies with it',
+    build: (ok) => iattBytes(iattBytes(head(ok), pick(ok, S1)), pick(ok, S2_GROWN)).bytes(),
+    decode: readGfxWriteRsp,
+    check: (got: ReturnType<typeof readGfxWriteRsp>, ok: boolean) => {
+      checkHead(got, ok)
+      const [pre, post] = [pick(ok, S1), pick(ok, S2_GROWN)]
+      expect(got.prestat).toEqual({ mode: pre.mode, size: pre.size, blocks: pre.blocks })
+      expect(got.poststat).toEqual({ mode: post.mode, size: post.size, blocks: post.blocks })
     },
   },
   {

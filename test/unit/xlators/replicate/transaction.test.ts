@@ -10,6 +10,7 @@ import { Iatt } from '../../../../src/rpc/programs/fops/iatt.ts'
 import { replicate } from '../../../../src/xlators/replicate/index.ts'
 import type { Replicate } from '../../../../src/xlators/replicate/replicate.ts'
 import { type Call, type CommonResult, Fd, type Flock, Inode, type Loc, type PrePostResult, type WriteResult, type XattrResult, ROOT_GFID } from '../../../../src/xlators/types.ts'
+import { FanOut } from '../../../../src/xlators/replicate/transaction.ts'
 import { Xlator, buildXlator } from '../../../../src/xlators/xlator.ts'
 import { testInit } from '../../../helpers/xlator-init.ts'
 
@@ -630,5 +631,38 @@ describe('metadata transactions under the eager lock (afr_transaction_start: loc
     await afr.fxattrop(APP, fd, 0, SIZE)
     expect(fops(log)).toEqual(new Array(2).fill(['lock-nb', 'lock-nb', 'lock-nb', 'fxattrop', 'fxattrop', 'fxattrop', 'unlock', 'unlock', 'unlock']).flat())
     expect(row(log, 'lock-nb')[0]!.owner).not.toBe(row(log, 'lock-nb')[3]!.owner)
+  })
+})
+
+describe('FanOut (the data path fan-out, reused across transactions)', () => {
+  const enoent = (): GlusterError => new GlusterError({ errno: errnoOf('ENOENT'), syscall: 'write', detail: 'test' })
+  const children = [0, 1, 2].map((i) => new Xlator(testInit(`brick-${i}`, 'protocol/client')))
+
+  it('collects each chosen child\'s reply by index; a GlusterError thrown or rejected is that child\'s failure; a reused fan-out starts empty', async () => {
+    const fan = new FanOut<number>(3)
+    fan.which.splice(0, 3, true, true, true)
+    const first = await fan.run(children, {
+      fop: (_c, i) => {
+        if (i === 1) throw enoent()
+        return i === 2 ? Promise.reject(enoent()) : Promise.resolve(10)
+      },
+    })
+    expect(first[0]).toEqual({ ok: true, value: 10 })
+    expect(first[1]?.ok === false && first[1].error.code).toBe('ENOENT')
+    expect(first[2]?.ok === false && first[2].error.code).toBe('ENOENT')
+    fan.which.splice(0, 3, false, true, false)
+    const calls: number[] = []
+    const second = await fan.run(children, { fop: (_c, i) => { calls.push(i); return Promise.resolve(i) } })
+    expect(calls).toEqual([1])
+    expect([...second]).toEqual([undefined, { ok: true, value: 1 }, undefined])
+    fan.which.fill(false)
+    expect([...await fan.run(children, { fop: () => Promise.resolve(0) })]).toEqual([undefined, undefined, undefined])
+  })
+
+  it('fails the run with anything other than a GlusterError, without waiting for the other children', async () => {
+    const fan = new FanOut<number>(3)
+    fan.which.fill(true)
+    await expect(fan.run(children, { fop: (_c, i) => (i === 1 ? Promise.reject(new TypeError('bug')) : new Promise<number>(() => undefined)) }))
+      .rejects.toThrow(TypeError)
   })
 })
