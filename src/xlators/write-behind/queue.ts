@@ -183,8 +183,10 @@ export const MAX_RANGES = 64
  * - DIRTY: waiting to be sent. A new write that overlaps or touches the newest block it meets
  *   is copied into that block if it was never sent (`merge`), up to `aggregate-size`; otherwise
  *   it becomes a new block. The newest block (`tail`) is held back to gather more while a lied
- *   write is in flight (trickling-writes), until it holds `aggregate-size` bytes, another block
- *   follows it, the window fills, or a request depends on it (it is then `sealed`).
+ *   write is in flight (trickling-writes), until another block follows it, the window fills, or a
+ *   request depends on it (it is then `sealed`). A tail already holding `aggregate-size` bytes is
+ *   held too, as C's __wb_preprocess_winds holds its last holder until a following write shows it
+ *   full: one write fewer in flight, which keeps the brick's completions evenly spaced.
  * - INFLIGHT: one WRITE on the wire; its buffer is not touched until the reply, and a block that
  *   was sent once (`sent`) never takes more bytes.
  * - FAILED: the brick refused it; the bytes stay cached and keep their place in the order.
@@ -297,9 +299,9 @@ export class WbInode {
   }
 
   /** May `block` go now? Ready (see the class comment) and nothing older overlaps it. */
-  canSend(block: Block, aggregateSize: number, trickling: boolean, strict: boolean): boolean {
+  canSend(block: Block, trickling: boolean, strict: boolean): boolean {
     if (block.state !== DIRTY) return false
-    if (!block.sealed && block === this.tail && block.length < aggregateSize && !(trickling && this.inflightLied === 0)) return false
+    if (!block.sealed && block === this.tail && !(trickling && this.inflightLied === 0)) return false
     for (let x = this.head; x !== undefined && x !== block; x = x.next) {
       if (strict || block.appends || x.overlaps(block.offset, block.end)) return false
     }

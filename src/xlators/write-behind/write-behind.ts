@@ -299,13 +299,13 @@ export class WriteBehind extends Xlator {
     for (let b = st.tail; b !== undefined && left > 0; b = b.prev) {
       if (b.state !== DIRTY) continue
       left--
-      if ((all || b === st.tail || b.overlaps(start, end)) && st.canSend(b, c.aggregateBytes, c.tricklingWrites, c.strictWriteOrdering)) this.#send(st, b)
+      if ((all || b === st.tail || b.overlaps(start, end)) && st.canSend(b, c.tricklingWrites, c.strictWriteOrdering)) this.#send(st, b)
     }
   }
 
   #trySend(st: WbInode, b: Block | undefined): void {
     const c = this.config
-    if (b !== undefined && b.state === DIRTY && st.canSend(b, c.aggregateBytes, c.tricklingWrites, c.strictWriteOrdering)) this.#send(st, b)
+    if (b !== undefined && b.state === DIRTY && st.canSend(b, c.tricklingWrites, c.strictWriteOrdering)) this.#send(st, b)
   }
 
   /**

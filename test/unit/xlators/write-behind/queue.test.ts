@@ -55,22 +55,28 @@ describe('WbInode', () => {
     const overlapping = block(st, 50, 100)
     const apart = block(st, 1000, 100)
     block(st, 5000, 10)
-    expect(st.canSend(overlapping, 4096, true, false)).toBe(false)
-    expect(st.canSend(apart, 4096, true, false)).toBe(true)
-    expect(st.canSend(apart, 4096, true, true)).toBe(false)
+    expect(st.canSend(overlapping, true, false)).toBe(false)
+    expect(st.canSend(apart, true, false)).toBe(true)
+    expect(st.canSend(apart, true, true)).toBe(false)
   })
 
-  it('holds the open tail for aggregation while a lied write is in flight (trickling)', () => {
+  it('holds the open tail, full or not, while a lied write is in flight (trickling), as C holds its last holder', () => {
     const st = new WbInode(Buffer.alloc(16))
     const first = block(st, 0, 100)
-    expect(st.canSend(first, 4096, true, false)).toBe(true)
-    expect(st.canSend(first, 4096, false, false)).toBe(false)
+    expect(st.canSend(first, true, false)).toBe(true)
+    expect(st.canSend(first, false, false)).toBe(false)
     st.setState(first, INFLIGHT)
     const tail = block(st, 100, 100)
-    expect(st.canSend(tail, 4096, true, false)).toBe(false)
-    expect(st.canSend(tail, 100, true, false)).toBe(true)
-    tail.sealed = true
-    expect(st.canSend(tail, 4096, true, false)).toBe(true)
+    expect(st.canSend(tail, true, false)).toBe(false)
+    // the next write seals it (link), whatever its size
+    const next = block(st, 200, 100)
+    expect(st.canSend(tail, true, false)).toBe(true)
+    expect(st.canSend(next, true, false)).toBe(false)
+    // nothing lied in flight any more: the tail goes (trickling), not without trickling
+    st.setState(first, DIRTY)
+    st.unlink(first)
+    expect(st.canSend(next, true, false)).toBe(true)
+    expect(st.canSend(next, false, false)).toBe(false)
   })
 
   it('finds blocks stuck behind a failed one, transitively', () => {

@@ -82,6 +82,29 @@ describe('performance/write-behind: normal operation', () => {
     }
   })
 
+  it('holds the newest write even when it fills an aggregate, until the next write or until nothing lied is in flight (C __wb_preprocess_winds)', async () => {
+    const { wb, brick } = stack({ 'aggregate-size': '4KB' })
+    brick.hold = true
+    const fd = await openFile(wb)
+    const sent = async (): Promise<number[]> => {
+      await settle()
+      return brick.writes.map((w) => w.offset / (4 * KiB))
+    }
+    await wb.writev(CALL, fd, pattern(4 * KiB, 1), 0, 0)
+    expect(await sent()).toEqual([0])
+    await wb.writev(CALL, fd, pattern(4 * KiB, 2), 4 * KiB, 0)
+    expect(await sent()).toEqual([0])
+    await wb.writev(CALL, fd, pattern(4 * KiB, 3), 8 * KiB, 0)
+    expect(await sent()).toEqual([0, 1])
+    await brick.releaseHeld(1)
+    expect(await sent()).toEqual([0, 1])
+    await brick.releaseHeld(1)
+    expect(await sent()).toEqual([0, 1, 2])
+    await brick.releaseHeld()
+    await wb.fsync(CALL, fd, false)
+    expect(brick.content.equals(Buffer.concat([pattern(4 * KiB, 1), pattern(4 * KiB, 2), pattern(4 * KiB, 3)]))).toBe(true)
+  })
+
   it('lets the caller reuse its buffer as soon as the write resolves', async () => {
     const { wb, brick } = stack()
     brick.hold = true
