@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, w
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { type Glfs, SEEK_DATA } from '../../src/api/index.ts'
+import { FALLOC_FL_KEEP_SIZE, type Glfs, SEEK_DATA } from '../../src/api/index.ts'
 import { GlusterError } from '../../src/rpc/errors.ts'
 import { ProtocolClient } from '../../src/xlators/client/client.ts'
 import { cRead, cView, viewOf } from '../helpers/c-peer.ts'
@@ -449,6 +449,11 @@ for (const key of ['shard', 'virt'] as const) {
         expect(sizeXattr(brick, path)[0]).toBe(17 * MB)
       }
       expect(await cView(vol.name, path)).toEqual(viewOf(Buffer.concat([expected, Buffer.alloc(7 * MB)])))
+      // a mode the C xlator does not take on a sharded file (KEEP_SIZE alone) is refused and changes nothing
+      const fd3 = await glfs.open(path, 'r+')
+      await expect(fd3.fallocate(FALLOC_FL_KEEP_SIZE, 20 * MB, MB)).rejects.toMatchObject({ code: 'ENOTSUP', syscall: 'fallocate' })
+      await fd3.close()
+      for (const brick of vol.bricks) expect(sizeXattr(brick, path)[0]).toBe(17 * MB)
       await expectNoHeal('zerofill, discard and fallocate', path)
     }, 120_000)
 

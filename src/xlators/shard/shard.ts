@@ -689,24 +689,23 @@ export class Shard extends Xlator {
   }
 
   override async fallocate(call: Call, fd: Fd, mode: number, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
-    if (!FALLOCATE_MODES.has(mode)) {
-      const ctx = await this.#known(call, fd)
-      if (ctx.blockSize > 0) throw new GlusterError({ errno: errnoOf('ENOTSUP'), syscall: 'fallocate', gfid: gfidToString(fd.inode.gfid), volume: this.graph.volume, detail: `fallocate mode 0x${mode.toString(16)} on a sharded file (features/shard takes 0, ZERO_RANGE and KEEP_SIZE|PUNCH_HOLE)` })
+    const ctx = await this.#known(call, fd)
+    if (ctx.blockSize > 0 && !FALLOCATE_MODES.has(mode)) {
+      throw new GlusterError({ errno: errnoOf('ENOTSUP'), syscall: 'fallocate', gfid: gfidToString(fd.inode.gfid), volume: this.graph.volume, detail: `fallocate mode 0x${mode.toString(16)} on a sharded file (features/shard takes 0, ZERO_RANGE and KEEP_SIZE|PUNCH_HOLE)` })
     }
-    return this.#rangeWrite(call, fd, 'fallocate', offset, length, mode, xdata)
+    return this.#rangeWrite(call, fd, ctx, 'fallocate', offset, length, mode, xdata)
   }
 
-  override zerofill(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
-    return this.#rangeWrite(call, fd, 'zerofill', offset, length, 0, xdata)
+  override async zerofill(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
+    return this.#rangeWrite(call, fd, await this.#known(call, fd), 'zerofill', offset, length, 0, xdata)
   }
 
-  override discard(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
-    return this.#rangeWrite(call, fd, 'discard', offset, length, 0, xdata)
+  override async discard(call: Call, fd: Fd, offset: number, length: number, xdata?: Dict): Promise<PrePostResult> {
+    return this.#rangeWrite(call, fd, await this.#known(call, fd), 'discard', offset, length, 0, xdata)
   }
 
   /** fallocate, zerofill, discard: as the base file's fop when the file is not sharded. */
-  async #rangeWrite(call: Call, fd: Fd, kind: Exclude<InodeWriteKind, 'write'>, offset: number, len: number, mode: number, xdata: Dict | undefined): Promise<PrePostResult> {
-    const ctx = await this.#known(call, fd)
+  #rangeWrite(call: Call, fd: Fd, ctx: ShardCtx, kind: Exclude<InodeWriteKind, 'write'>, offset: number, len: number, mode: number, xdata: Dict | undefined): Promise<PrePostResult> {
     if (ctx.blockSize > 0) return this.#inodeWrite(call, fd, ctx, kind, offset, len, mode, undefined, xdata)
     switch (kind) {
       case 'fallocate': return this.child.fallocate(call, fd, mode, offset, len, xdata)
