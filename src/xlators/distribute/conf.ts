@@ -1,10 +1,11 @@
 // What one cluster/distribute xlator knows, in one object (glusterfs dht_conf_t, this->private):
 // its subvolumes and whether each is up, its options, the names of its xattrs, the volume commit
-// hash, the decommissioned bricks, the brick sizes weighted layouts use, and the per-inode state
+// hash, the decommissioned bricks, each brick's disk usage (weighted layouts, min-free-disk) and the per-inode state
 // (DirCtx, FileCtx) of inodes. The modules beside this file (lookup.ts, entry.ts, rename.ts,
 // readdir.ts, migration.ts, route.ts) take it as their first argument, as the C functions take
 // `this` and read its private conf; none of them imports the xlator class.
 
+import { debuglog } from 'node:util'
 import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
 import { newLkOwner } from '../../rpc/lk-owner.ts'
@@ -14,13 +15,16 @@ import { type Call, type Fd, Inode, type Loc, ROOT_GFID, gfidToString } from '..
 import { InodeStates } from '../inode-states.ts'
 import type { Xlator } from '../xlator.ts'
 import type { DhtHasher } from './hash.ts'
-import { DHT_LAYOUT_HASH_INVALID, encodeLayoutXattr, searchLayout, statfsChunks } from './layout.ts'
+import { type DiskUsage, type MinFree, NO_DISK_USAGE, diskUsageOf, filledBy } from './diskusage.ts'
+import { DHT_LAYOUT_HASH_INVALID, encodeLayoutXattr, searchLayout } from './layout.ts'
 import { type DirCtx, DirFd, type InodeState } from './state.ts'
+
+const debug = debuglog('gfapi')
 
 /** GF_CLIENT_PID_NO_ROOT_SQUASH (common-utils.h): the pid DHT's internal fops run with. */
 const PID_NO_ROOT_SQUASH = -4
-/** How long brick sizes for weighted layouts are reused (dht-shared.c du refresh default, 60 s). */
-const DU_REFRESH_MS = 60_000
+/** dht_is_subvol_filled logs a filled brick once every GF_UNIVERSAL_ANSWER * 10 checks. */
+const FILLED_LOG_EVERY = 420
 
 /** The parsed options of one cluster/distribute xlator (DISTRIBUTE_OPTIONS in distribute.ts). */
 export interface DistributeConfig {
@@ -33,6 +37,8 @@ export interface DistributeConfig {
   readonly weightedRebalance: boolean
   readonly directoryLayoutSpread: number
   readonly decommissionedBricks: string
+  readonly minFreeDisk: string
+  readonly minFreeInodes: number
   readonly xattrName: string
 }
 
@@ -43,6 +49,7 @@ export interface DhtConfInit {
   readonly config: DistributeConfig
   readonly hasher: DhtHasher
   readonly decommissioned: ReadonlySet<number>
+  readonly minFree: MinFree
 }
 
 /**
@@ -88,8 +95,14 @@ export class DhtConf {
 
   /** The volume commit hash, from the root's `trusted.glusterfs.dht.commithash` (0 until set). */
   volCommitHash = 0
-  /** Brick sizes for weighted layouts and when they were read (conf->du_stats); undefined: read again. */
-  du: { at: number; chunks: number[] } | undefined
+  readonly minFree: MinFree
+  /** Each subvolume's room as its last answered STATFS said (conf->du_stats). */
+  readonly du: DiskUsage[]
+  /** When STATFS last went to every subvolume, in whole seconds (conf->last_stat_fetch); 0: never. */
+  #lastDuFetch = 0
+  #duFetching = false
+  /** Per subvolume, how often it was found filled (du_stats[i].log), to log one check in 420. */
+  readonly #filledChecks: number[]
   readonly #states: InodeStates<InodeState>
   readonly #rootInode = new Inode(ROOT_GFID, S_IFDIR)
 
@@ -103,6 +116,9 @@ export class DhtConf {
     this.names = this.subvols.map((c) => c.name)
     this.up = this.subvols.map(() => true)
     this.decommissioned = init.decommissioned
+    this.minFree = init.minFree
+    this.du = this.subvols.map(() => NO_DISK_USAGE)
+    this.#filledChecks = this.subvols.map(() => 0)
     this.layoutKey = this.config.xattrName
     this.linktoKey = `${this.layoutKey}.linkto`
     this.mdsKey = `${this.layoutKey}.mds`
@@ -194,15 +210,52 @@ export class DhtConf {
     return Buffer.from(encodeLayoutXattr({ commitHash: e.commitHash, type: dir.layout.type, start: e.start, stop: e.stop }))
   }
 
-  /** Brick sizes in 1 MiB chunks for weighted layouts (dht_get_du_info); 0 where unknown. */
-  async brickChunks(call: Call): Promise<number[]> {
-    const now = Date.now()
-    if (this.du !== undefined && now - this.du.at < DU_REFRESH_MS) return this.du.chunks
+  /** Brick sizes in 1 MiB chunks for weighted layouts, as last read; 0 where never read. */
+  brickChunks(): number[] {
+    return this.du.map((d) => d.chunks)
+  }
+
+  /**
+   * STATFS of the root on `subvols` (each bounded by its client's call timeout); each answer
+   * replaces that subvolume's disk usage, a failure keeps what it had, as dht_du_info_cbk does.
+   */
+  async fetchDiskUsage(call: Call, subvols: readonly number[] = this.subvols.map((_, i) => i)): Promise<void> {
     const xdata = new Dict().setInt('ignore-deem-statfs', 1)
-    const results = await Promise.allSettled(this.subvols.map((c) => c.statfs(call, this.rootLoc(), xdata)))
-    const chunks = results.map((r) => (r.status === 'fulfilled' ? statfsChunks(r.value.blocks, r.value.bsize) : 0))
-    this.du = { at: now, chunks }
-    return chunks
+    await Promise.all(subvols.map(async (i) => {
+      try {
+        this.du[i] = diskUsageOf(await this.subvols[i]!.statfs(call, this.rootLoc(), xdata))
+      } catch (err) {
+        debug('%s: failed to get disk info from %s: %s', this.xlator.name, this.names[i], err instanceof Error ? err.message : String(err))
+      }
+    }))
+  }
+
+  /**
+   * dht_get_du_info, at the start of every create, mknod and mkdir: STATFS to every subvolume
+   * when the clock's second has moved past the last fetch (C's refresh_interval is never set, so
+   * it is 0 s). The fop does not wait: it decides on what is known, as C does.
+   */
+  refreshDiskUsage(call: Call): void {
+    const now = Math.floor(Date.now() / 1000)
+    // One fetch at a time: bricks slow to answer STATFS do not pile up one more each second.
+    if (now <= this.#lastDuFetch || this.#duFetching) return
+    this.#lastDuFetch = now
+    this.#duFetching = true
+    void this.fetchDiskUsage(this.internalCall(call)).finally(() => {
+      this.#duFetching = false
+    })
+  }
+
+  /** dht_is_subvol_filled: below min-free-disk or min-free-inodes; logs it (once in 420) when up. */
+  isFilled(subvol: number): boolean {
+    const du = this.du[subvol]!
+    const why = filledBy(du, this.minFree)
+    if (why === undefined) return false
+    if (this.isUp(subvol) && this.#filledChecks[subvol]!++ % FILLED_LOG_EVERY === 0) {
+      if (why === 'space') debug('%s: disk space on subvolume \'%s\' is getting full (%s %%), consider adding more bricks', this.xlator.name, this.names[subvol], (100 - du.availPercent).toFixed(2))
+      else debug('%s: inodes on subvolume \'%s\' are at (%s %%), consider adding more bricks', this.xlator.name, this.names[subvol], (100 - du.availInodes).toFixed(2))
+    }
+    return true
   }
 
   dirFd(fd: Fd, syscall: string): DirFd {

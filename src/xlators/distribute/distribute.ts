@@ -10,7 +10,7 @@
 // does the work: route.ts (which subvolume a fop goes to), lookup.ts (lookup, layout fetch and
 // heal), entry.ts (create, mknod, symlink, link, unlink, mkdir, rmdir), rename.ts, readdir.ts,
 // migration.ts (files rebalance moves under open fds); merge.ts holds the pure merging of brick
-// answers, locks.ts the lock sets.
+// answers, diskusage.ts the min-free-disk rules, locks.ts the lock sets.
 
 import { debuglog } from 'node:util'
 import { errnoOf } from '../../rpc/errno.ts'
@@ -28,6 +28,7 @@ import { type SetattrArgs, Xlator, type XlatorEvent, type XlatorInit } from '../
 import { DhtConf, type DistributeConfig } from './conf.ts'
 import type { Iatt } from '../../rpc/programs/fops/iatt.ts'
 import * as entry from './entry.ts'
+import { parseMinFreeDisk } from './diskusage.ts'
 import { DhtHasher } from './hash.ts'
 import { DHT_LAYOUT_XATTR, parseDecommissionedBricks } from './layout.ts'
 import { discover, lookupNamed, lookupRoot } from './lookup.ts'
@@ -49,14 +50,16 @@ const debug = debuglog('gfapi')
  * - refused (support.ts REFUSED_OPTIONS): `assert-no-child-down on` (C exits on a brick loss).
  * - `decommissioned-bricks` (glusterd sets it during `remove-brick start`, drops it at commit or
  *   stop) is acted on as C does: new directory layouts give those bricks no range, and a create or
- *   mknod whose name hashes to one re-reads the parent's layout first (see entry.ts). The other C
- *   readers of the decommissioned list are the rebalance daemon's (fix-layout's
- *   dht_should_fix_layout, the migrate setxattr) and min-free-disk's choice of another brick
- *   (dht_is_subvol_filled / dht_free_disk_available_subvol), which this client does not make.
- * - accepted without acting on them: `min-free-disk`/`min-free-inodes` (C creates a new file whose
- *   hashed brick is that full on another brick, behind a linkto; this client creates it on its
- *   hashed brick, where every client looks first, or fails ENOSPC there), `unhashed-sticky-bit`
- *   (only marks files created off their hashed brick, which this client never does), `use-readdirp`,
+ *   mknod whose name hashes to one re-reads the parent's layout first (see entry.ts), and
+ *   min-free-disk never sends a new file to one. The other C readers of the decommissioned list
+ *   are the rebalance daemon's (fix-layout's dht_should_fix_layout, the migrate setxattr).
+ * - `min-free-disk` (10%: a percentage below 100, else bytes) and `min-free-inodes` (5%) are
+ *   acted on as C does (dht-diskusage.c; diskusage.ts, entry.ts): a create or mknod whose hashed
+ *   brick is below either goes to the brick with the most room behind a linkto on the hashed one,
+ *   and a mkdir gives such a brick no range unless all are; each brick's STATFS is read again at
+ *   most once a second, without the fop waiting for it.
+ * - accepted without acting on them: `unhashed-sticky-bit` (sets the sticky bit in the lookup
+ *   reply of a file found off its hashed brick; off by default), `use-readdirp`,
  *   `rmdir-optimize`, `ensure-durability` and the rebalance daemon's own options (rebalance-cmd,
  *   node-uuid, commit-hash, rebalance-stats, rebalance-filter, rebal-throttle, lock-migration,
  *   force-migration), none of which changes where a client puts or finds data.
@@ -102,6 +105,14 @@ export const DISTRIBUTE_OPTIONS: readonly OptionSpec[] = [
     description: 'Comma-separated subvolume names being removed (set by glusterd during remove-brick start): new directories give them no layout range and files hashing to them are placed by the parent\'s re-read layout. Defaults to none.',
   },
   {
+    key: 'min-free-disk', name: 'minFreeDisk', type: 'string', default: '10%',
+    description: 'A new file whose hashed subvolume has less free space than this (a percentage below 100, else a size such as 2GB) is created on the subvolume with the most room, behind a linkto file on the hashed one. Defaults to 10%.',
+  },
+  {
+    key: 'min-free-inodes', name: 'minFreeInodes', type: 'percent', default: '5%', min: 0, max: 100,
+    description: 'Like min-free-disk, for the percentage of free inodes. Defaults to 5%.',
+  },
+  {
     key: 'xattr-name', name: 'xattrName', type: 'string', default: DHT_LAYOUT_XATTR,
     description: 'Name of the layout xattr; linkto, mds and commithash xattrs are named after it. Defaults to trusted.glusterfs.dht.',
   },
@@ -127,14 +138,22 @@ export class Distribute extends Xlator {
     for (const err of hasher.ignoredRegexErrors) debug('%s: hash regex ignored: %s', this.name, err.message)
     const decommissioned = parseDecommissionedBricks(config.decommissionedBricks, children.map((c) => c.name), (detail) =>
       new GlusterError({ errno: errnoOf('EINVAL'), syscall: 'init', volume: init.graph.volume, detail: `xlator '${init.name}': ${detail}` }))
-    this.conf = new DhtConf({ xlator: this, volume: init.graph.volume, config, hasher, decommissioned })
+    const minFreeDisk = parseMinFreeDisk(config.minFreeDisk)
+    if (minFreeDisk === undefined) {
+      throw new GlusterError({
+        errno: errnoOf('EINVAL'), syscall: 'init', volume: init.graph.volume,
+        detail: `xlator '${init.name}': option min-free-disk '${config.minFreeDisk}' is neither a percentage (0-100%) nor a size (e.g. 2GB)`,
+      })
+    }
+    const minFree = { disk: minFreeDisk, inodes: config.minFreeInodes }
+    this.conf = new DhtConf({ xlator: this, volume: init.graph.volume, config, hasher, decommissioned, minFree })
     this.#lastEvent = children.map(() => undefined)
   }
 
   /** The mount's first fops, as the C client's: brick sizes, then the root layout (healed if unset). */
   override async init(): Promise<void> {
     const call = this.conf.internalCall(undefined)
-    await this.conf.brickChunks(call)
+    await this.conf.fetchDiskUsage(call)
     // Not fatal, as glfs_init's first lookup: a later lookup of "/" tries again.
     await lookupRoot(this.conf, call, this.conf.rootLoc(), undefined).catch((err: unknown) => {
       debug('%s: first lookup of / failed: %s', this.name, err instanceof Error ? err.message : String(err))
@@ -161,8 +180,8 @@ export class Distribute extends Xlator {
     const heardFromAll = !this.#lastEvent.includes(undefined)
     this.#lastEvent[i] = event
     if (event !== 'CHILD_CONNECTING') this.conf.up[i] = event === 'CHILD_UP'
-    // Sizes read while a brick was down count it as 0 (no weighting): read them again.
-    if (event === 'CHILD_UP') this.conf.du = undefined
+    // dht_notify: a subvolume coming up has its disk usage read again.
+    if (event === 'CHILD_UP') void this.conf.fetchDiskUsage(this.conf.internalCall(undefined), [i])
     let up: XlatorEvent = event
     if (event === 'CHILD_DOWN' && this.#lastEvent.some((e) => e !== 'CHILD_DOWN')) up = 'SOME_DESCENDENT_DOWN'
     if (!heardFromAll) {

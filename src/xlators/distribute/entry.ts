@@ -4,18 +4,25 @@
 
 import { Dict } from '../../rpc/programs/fops/dict.ts'
 import { Iatt } from '../../rpc/programs/fops/iatt.ts'
+import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
 import { newGfid } from '../../rpc/gfid.ts'
-import { type Call, type CreateResult, type EntryResult, Fd, Inode, type Loc, type ParentResult } from '../types.ts'
+import { debuglog } from 'node:util'
+import { type Call, type CreateResult, type EntryResult, Fd, Inode, type Loc, type ParentResult, SetAttr } from '../types.ts'
 import type { DhtConf } from './conf.ts'
+import { availableSubvol } from './diskusage.ts'
 import { DHT_ENTRY_SYNC_DOMAIN, DHT_LAYOUT_HEAL_DOMAIN, LockSet } from './locks.ts'
 import { cachedIndex, dirCtxOf, refreshDir, requireHashed, writeDirectoryLayout } from './lookup.ts'
 import { fixDirStat, isLinkto, linktoTarget, mergeDirIatts, mergeIatt } from './merge.ts'
 import { DirCtx, FileCtx, FileFd, errorCode, isMissing, parentPath } from './state.ts'
 import { S_IFDIR, S_IFREG, S_ISVTX } from '../../rpc/linux.ts'
 
+const debug = debuglog('gfapi')
+/** The hashed brick refused a creation with the stale-layout check: re-read the layout, retry. */
+const STALE_LAYOUT = Symbol('stale parent layout')
 const PREOP_PARENT_KEY = 'glusterfs.preop.parent.key'
 const MDS_MARKER = Buffer.alloc(4)
+const ENOSPC = errnoOf('ENOSPC')
 
 /** The parent directory of an entry as a Loc of its own (for locks and layout refreshes). */
 export function parentLoc(loc: Loc): Loc {
@@ -38,11 +45,48 @@ function withPreopCheck(conf: DhtConf, xdata: Dict | undefined, dir: DirCtx, has
   return out
 }
 
+/** What placeNew made and where: `subvol` holds the data; `linkedOn`, if set, holds its linkto. */
+interface Placed<T> {
+  readonly result: T
+  readonly subvol: number
+  readonly linkedOn?: number | undefined
+}
+
 /**
- * Runs an entry creation on the parent's hashed subvolume with the stale-layout check; when the
- * brick answers EIO the parent's layout is re-read under a read inodelk in `dht.layout.heal`
- * (so no rebalance rewrites it meanwhile) and the creation retried once on the subvolume the
- * fresh layout names, without the check (dht_create_cbk -> dht_create_lock -> dht_create_do).
+ * dht_create_wind_to_avail_subvol / dht_mknod_wind_to_avail_subvol: a new file goes to its hashed
+ * subvolume unless that one is filled (min-free-disk, min-free-inodes); then to the subvolume
+ * availableSubvol picks, behind a linkto on the hashed one naming it, made first, so that no
+ * client looking the name up on its hashed subvolume misses the file. Nothing is undone when the
+ * data file then fails: C leaves that linkto too, a stale one that lookup and rmdir clean up.
+ * Only the hashed subvolume gets the stale-layout check (`check`), as in C.
+ */
+async function placeNew<T>(
+  conf: DhtConf, call: Call, loc: Loc, dir: DirCtx, hashed: number, xdata: Dict | undefined, check: boolean,
+  make: (subvol: number, xdata: Dict) => Promise<T>,
+): Promise<Placed<T>> {
+  const to = conf.isFilled(hashed) ? availableSubvol(conf.du, conf.minFree, hashed, (i) => usableForNewFile(conf, dir, i)) : hashed
+  if (to === hashed) {
+    return { result: await make(hashed, check ? withPreopCheck(conf, xdata, dir, hashed) : conf.withRequest(xdata, new Dict())), subvol: hashed }
+  }
+  debug('%s: creating %s on %s (link at %s)', conf.xlator.name, loc.path, conf.names[to], conf.names[hashed])
+  const gfid = xdata?.getGfuuid('gfid-req') ?? loc.inode?.gfid ?? newGfid()
+  await createLinkto(conf, call, loc, gfid, to, hashed)
+  return { result: await make(to, conf.withRequest(xdata, new Dict().setGfuuid('gfid-req', gfid))), subvol: to, linkedOn: hashed }
+}
+
+/** dht_subvol_has_err: neither an error in the parent's layout entry nor decommissioned. */
+function usableForNewFile(conf: DhtConf, dir: DirCtx, subvol: number): boolean {
+  if (conf.decommissioned.has(subvol)) return false
+  const e = dir.layout.entries.find((x) => x.subvolume === subvol)
+  return e === undefined || e.err === undefined
+}
+
+/**
+ * Runs an entry creation where placeNew puts it, with the stale-layout check on the hashed
+ * subvolume; when the brick answers EIO the parent's layout is re-read under a read inodelk in
+ * `dht.layout.heal` (so no rebalance rewrites it meanwhile) and the creation retried once,
+ * placed by the fresh layout, without the check (dht_create_cbk -> dht_create_lock ->
+ * dht_create_do).
  *
  * A name hashing to a decommissioned brick (remove-brick start) takes that second path at once,
  * as dht_create/dht_mknod do: our cached layout may predate the fix-layout that moved the
@@ -51,43 +95,60 @@ function withPreopCheck(conf: DhtConf, xdata: Dict | undefined, dir: DirCtx, has
  */
 async function onHashedWithRefresh<T>(
   conf: DhtConf, call: Call, loc: Loc, xdata: Dict | undefined, syscall: string,
-  run: (subvol: number, xdata: Dict) => Promise<T>,
-): Promise<{ result: T; subvol: number }> {
+  make: (subvol: number, xdata: Dict) => Promise<T>,
+): Promise<Placed<T>> {
   const parent = requireParent(conf, loc, syscall)
+  conf.refreshDiskUsage(call)
   const { dir, hashed } = await requireHashed(conf, call, parent, await dirCtxOf(conf, call, parent, parentPath(loc.path)), loc.name, syscall, loc.path)
   if (!conf.decommissioned.has(hashed)) {
-    try {
-      return { result: await run(hashed, withPreopCheck(conf, xdata, dir, hashed)), subvol: hashed }
-    } catch (err) {
-      if (errorCode(err) !== 'EIO' || conf.diskLayoutOf(dir, hashed) === undefined) throw err
-    }
+    const checked = conf.diskLayoutOf(dir, hashed) !== undefined
+    const placed = await placeNew<T | typeof STALE_LAYOUT>(conf, call, loc, dir, hashed, xdata, true, (i, req) => make(i, req).catch((err: unknown) => {
+      // Only the hashed subvolume gets the check: only its EIO says the parent's layout changed.
+      if (i === hashed && checked && errorCode(err) === 'EIO') return STALE_LAYOUT
+      throw err
+    }))
+    if (placed.result !== STALE_LAYOUT) return { result: placed.result, subvol: placed.subvol, linkedOn: placed.linkedOn }
   }
   const locks = new LockSet(call)
   try {
     await locks.inodelk([conf.subvols[hashed]!], parentLoc(loc), 'read', DHT_LAYOUT_HEAL_DOMAIN, ['ENOENT', 'ESTALE'])
     const fresh = await refreshDir(conf, call, parent, dir.path)
     const again = await requireHashed(conf, call, parent, fresh, loc.name, syscall, loc.path)
-    return { result: await run(again.hashed, conf.withRequest(xdata, new Dict())), subvol: again.hashed }
+    return await placeNew(conf, call, loc, again.dir, again.hashed, xdata, false, make)
   } finally {
     await locks.release()
   }
 }
 
-/** CREATE on the hashed subvolume; the fd and the inode remember it. */
+/** CREATE where placeNew puts it; the fd and the inode remember where the data is. */
 export async function create(
   conf: DhtConf, call: Call, loc: Loc, flags: number, mode: number, umask: number, fd: Fd, xdata: Dict | undefined,
 ): Promise<CreateResult> {
-  const { result, subvol } = await onHashedWithRefresh(conf, call, loc, xdata, 'create', (i, req) => {
+  const { result, subvol, linkedOn } = await onHashedWithRefresh(conf, call, loc, xdata, 'create', (i, req) => {
     return conf.subvols[i]!.create(call, loc, flags, mode, umask, fd, req)
   })
   fd.ctx.set(conf.xlator, new FileFd(conf.subvols[subvol]!))
   conf.remember(fd.inode, result.stat.gfid, new FileCtx(subvol))
+  // dht_create_cbk -> dht_linkfile_attr_heal: the linkto, made as root, takes the file's owner.
+  if (linkedOn !== undefined) await ownLinkto(conf, call, loc, result.stat, linkedOn)
   fixDirStat(result.preparent)
   fixDirStat(result.postparent)
   return result
 }
 
-/** MKNOD on the hashed subvolume, with the same stale-layout check as CREATE. */
+/** Gives the linkto on `on` the owner of the data file; a failure is only logged, as in C. */
+async function ownLinkto(conf: DhtConf, call: Call, loc: Loc, stat: Iatt, on: number): Promise<void> {
+  const attrs = { mode: 0, uid: stat.uid, gid: stat.gid, atime: 0, atimeNsec: 0, mtime: 0, mtimeNsec: 0 }
+  const at: Loc = { ...loc, inode: new Inode(stat.gfid, S_IFREG) }
+  await conf.subvols[on]!.setattr(conf.internalCall(call), at, attrs, SetAttr.UID | SetAttr.GID, conf.internalXdata).catch((err: unknown) => {
+    debug('%s: setattr of the linkto %s on %s failed: %s', conf.xlator.name, loc.path, conf.names[on], err instanceof Error ? err.message : String(err))
+  })
+}
+
+/**
+ * MKNOD where placeNew puts it, with the same stale-layout check as CREATE. The linkto keeps
+ * root as owner: C's dht_newfile_cbk heals it from an iatt mknod never fills in.
+ */
 export async function mknod(
   conf: DhtConf, call: Call, loc: Loc, mode: number, rdev: number, umask: number, xdata: Dict | undefined,
 ): Promise<EntryResult> {
@@ -98,7 +159,7 @@ export async function mknod(
   return entryResult(result)
 }
 
-/** SYMLINK on the hashed subvolume (dht_symlink has no layout check). */
+/** SYMLINK on the hashed subvolume, filled or not (dht_symlink has no layout check and no min-free-disk). */
 export async function symlink(
   conf: DhtConf, call: Call, target: string, loc: Loc, umask: number, xdata: Dict | undefined,
 ): Promise<EntryResult> {
@@ -193,10 +254,13 @@ export async function unlink(conf: DhtConf, call: Call, loc: Loc, xflags: number
  * write entrylk on the name, both on the hashed subvolume), MKDIR there with the MDS marker and
  * the stale-layout check, then on every other subvolume with the same gfid; then the new layout
  * (writeDirectoryLayout, locked on the hashed subvolume). EEXIST on a non-hashed brick is a race
- * with a concurrent self-heal and counts as success.
+ * with a concurrent self-heal and counts as success. A brick that made it while filled
+ * (min-free-disk, min-free-inodes) counts as ENOSPC (dht_mkdir_hashed_cbk, dht_mkdir_cbk): the
+ * new layout gives it no range unless every brick is filled.
  */
 export async function mkdir(conf: DhtConf, call: Call, loc: Loc, mode: number, umask: number, xdata: Dict | undefined): Promise<EntryResult> {
   const parent = requireParent(conf, loc, 'mkdir')
+  conf.refreshDiskUsage(call)
   let { dir, hashed } = await requireHashed(conf, call, parent, await dirCtxOf(conf, call, parent, parentPath(loc.path)), loc.name, 'mkdir', loc.path)
   const gfid = xdata?.getGfuuid('gfid-req') ?? loc.inode?.gfid ?? newGfid()
   const params = conf.withRequest(xdata, new Dict()).setGfuuid('gfid-req', gfid)
@@ -211,6 +275,7 @@ export async function mkdir(conf: DhtConf, call: Call, loc: Loc, mode: number, u
       const first = withPreopCheck(conf, params, dir, hashed).setPtr(conf.mdsKey, MDS_MARKER)
       try {
         results[hashed] = await conf.subvols[hashed]!.mkdir(call, loc, mode, umask, first)
+        if (conf.isFilled(hashed)) errors[hashed] = ENOSPC
         break
       } catch (err) {
         // dht_mkdir_hashed_cbk: the parent's layout changed; refresh it and try once more.
@@ -223,8 +288,10 @@ export async function mkdir(conf: DhtConf, call: Call, loc: Loc, mode: number, u
     const settled = await Promise.allSettled(others.map((p) => p ?? Promise.resolve(undefined)))
     settled.forEach((r, i) => {
       if (i === hashed) return
-      if (r.status === 'fulfilled') results[i] = r.value
-      else if (errorCode(r.reason) !== 'EEXIST') errors[i] = r.reason instanceof GlusterError ? -r.reason.errno : 5
+      if (r.status === 'fulfilled') {
+        results[i] = r.value
+        if (conf.isFilled(i)) errors[i] = ENOSPC
+      } else if (errorCode(r.reason) !== 'EEXIST') errors[i] = r.reason instanceof GlusterError ? -r.reason.errno : 5
     })
   } finally {
     await locks.release()

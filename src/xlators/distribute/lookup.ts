@@ -247,7 +247,7 @@ export async function writeDirectoryLayout(
       const err = mkdirErrors?.[i] ?? ondisk.layout.entries.find((e) => e.subvolume === i)?.err
       return err === ENOENT ? ESTALE : err
     })
-    const chunks = conf.config.weightedRebalance ? await conf.brickChunks(su) : undefined
+    const chunks = conf.config.weightedRebalance ? conf.brickChunks() : undefined
     const layout = newDirectoryLayout(conf.subvols.length, dirLoc.path, {
       names: conf.names,
       hasher: conf.hasher,
