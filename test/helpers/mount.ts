@@ -1,7 +1,7 @@
 import { inject } from 'vitest'
 import { Glfs, type GlfsOptions } from '../../src/api/index.ts'
 
-type VolumeKey = 'single' | 'dist2' | 'dist3' | 'stopped' | 'tiny' | 'denied' | 'rep3' | 'disp' | 'shard' | 'virt' | 'tls'
+type VolumeKey = 'single' | 'dist2' | 'dist3' | 'stopped' | 'tiny' | 'fill2' | 'denied' | 'rep3' | 'disp' | 'shard' | 'virt' | 'tls'
 
 /** Mount a sandbox volume through this client; the caller must `fini()` it. */
 export async function mount(volume: VolumeKey, options: GlfsOptions = {}): Promise<Glfs> {

@@ -13,7 +13,7 @@ import { inject } from 'vitest'
 // types
 // ---------------------------------------------------------------------------------------------
 
-export type VolumeKey = 'single' | 'dist2' | 'dist3' | 'stopped' | 'tiny' | 'denied' | 'rep3' | 'disp' | 'shard' | 'virt' | 'tls'
+export type VolumeKey = 'single' | 'dist2' | 'dist3' | 'stopped' | 'tiny' | 'fill2' | 'denied' | 'rep3' | 'disp' | 'shard' | 'virt' | 'tls'
 
 export interface SandboxVolume {
   /** Gluster volume name, e.g. "gfts-single". */
@@ -30,6 +30,12 @@ export interface TinySandboxVolume extends SandboxVolume {
   fsType: string
   /** Size of that filesystem in bytes (~64 MiB; less for ext4 after metadata). */
   sizeBytes: number
+}
+
+/** Distribute over two small filesystems, one brick on each (`mountPoints[i]` holds `bricks[i]`). */
+export interface Fill2SandboxVolume extends SandboxVolume {
+  /** Mount points of the ~32 MiB filesystems; a test may fill one outside its brick directory. */
+  mountPoints: string[]
 }
 
 export interface DeniedSandboxVolume extends SandboxVolume {
@@ -70,6 +76,7 @@ export interface Sandbox {
     dist3: SandboxVolume
     stopped: SandboxVolume
     tiny: TinySandboxVolume
+    fill2: Fill2SandboxVolume
     denied: DeniedSandboxVolume
     /** replica 3. */
     rep3: KindSandboxVolume

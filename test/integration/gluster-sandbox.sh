@@ -13,6 +13,9 @@
 #       gfts-tiny     1 brick on a ~64 MiB loop-mounted ext4 (tmpfs fallback),
 #                     storage.reserve 0             started  (real ENOSPC)
 #       gfts-denied   1 brick, auth.reject '*'      started  (SETVOLUME fails)
+#       gfts-fill2    2-brick distribute, each brick on its own ~32 MiB
+#                     loop-mounted ext4 (tmpfs fallback), storage.reserve 0
+#                     started  (min-free-disk: tests fill one fs outside its brick)
 #       gfts-rep3     replica 3 (3 bricks)          started
 #       gfts-disp     disperse 3 redundancy 1       started
 #       gfts-shard    1 brick, features.shard on,   started
@@ -490,6 +493,53 @@ tiny_too_full() {
 }
 
 # --------------------------------------------------------------------------
+# fill2: two small filesystems, one brick each (tests fill one outside its brick)
+# --------------------------------------------------------------------------
+FILL2_DIR="$SANDBOX_DIR/fill2"
+FILL2_SIZE_MB=32
+FILL2_MNTS=("$FILL2_DIR/m0" "$FILL2_DIR/m1")
+
+fill2_healthy() { # MNT IMG
+  mountpoint -q "$1" 2>/dev/null || return 1
+  local src fstype
+  src="$(findmnt -n -o SOURCE --mountpoint "$1" 2>/dev/null | tail -n 1)"
+  fstype="$(findmnt -n -o FSTYPE --mountpoint "$1" 2>/dev/null | tail -n 1)"
+  case "$fstype" in
+    tmpfs) return 0 ;;
+    ext4) [ "$(losetup -n -O BACK-FILE "$src" 2>/dev/null | sed 's/[[:space:]]*$//')" = "$2" ] && [ -f "$2" ] ;;
+    *) return 1 ;;
+  esac
+}
+
+ensure_fill2_fs() {
+  local i mnt img dev
+  for i in 0 1; do
+    mnt="${FILL2_MNTS[$i]}"
+    img="$FILL2_DIR/fs$i.img"
+    fill2_healthy "$mnt" "$img" && continue
+    CHANGED=1
+    destroy_volume "${P}fill2"
+    read_state
+    while mountpoint -q "$mnt" 2>/dev/null; do
+      umount "$mnt" 2>/dev/null || umount -l "$mnt" || die "cannot unmount $mnt"
+    done
+    for dev in $(losetup -j "$img" -O NAME -n 2>/dev/null); do losetup -d "$dev" 2>/dev/null || true; done
+    mkdir -p "$mnt"
+    if [ ! -f "$img" ] && command -v mkfs.ext4 >/dev/null 2>&1; then
+      log "creating ${FILL2_SIZE_MB} MiB ext4 image $img"
+      truncate -s "${FILL2_SIZE_MB}M" "$img"
+      mkfs.ext4 -q -F -m 0 -L "gfts-fill2-$i" "$img" >&2 || { rm -f "$img"; log "mkfs.ext4 failed"; }
+    fi
+    if ! { [ -f "$img" ] && mount -o loop "$img" "$mnt" 2>/dev/null; }; then
+      log "loop mount of $img failed; using tmpfs"
+      mount -t tmpfs -o "size=${FILL2_SIZE_MB}m,mode=0755" "${P}fill2-$i" "$mnt" || die "cannot mount a small filesystem at $mnt"
+      xattrs_work "$mnt" || die "tmpfs at $mnt does not support trusted.* xattrs; ${P}fill2 cannot be created"
+    fi
+    log "fill2 fs $i mounted at $mnt ($(findmnt -n -o FSTYPE --mountpoint "$mnt" | tail -n 1))"
+  done
+}
+
+# --------------------------------------------------------------------------
 # TLS material
 # --------------------------------------------------------------------------
 TLS_CN=gfts-sandbox
@@ -596,6 +646,7 @@ DIST2=("$SANDBOX_DIR/dist2/b0" "$SANDBOX_DIR/dist2/b1")
 DIST3=("$SANDBOX_DIR/dist3/b0" "$SANDBOX_DIR/dist3/b1" "$SANDBOX_DIR/dist3/b2")
 STOPPED=("$SANDBOX_DIR/stopped/b0")
 TINY=("$TINY_MNT/b0")
+FILL2=("${FILL2_MNTS[0]}/b0" "${FILL2_MNTS[1]}/b1")
 DENIED=("$SANDBOX_DIR/denied/b0")
 REP3=("$SANDBOX_DIR/rep3/b0" "$SANDBOX_DIR/rep3/b1" "$SANDBOX_DIR/rep3/b2")
 DISP=("$SANDBOX_DIR/disp/b0" "$SANDBOX_DIR/disp/b1" "$SANDBOX_DIR/disp/b2")
@@ -631,6 +682,9 @@ if tiny_too_full; then
 fi
 ensure_volume "${P}tiny" yes "storage.reserve=0" "" "${TINY[@]}"
 
+ensure_fill2_fs
+ensure_volume "${P}fill2" yes "storage.reserve=0" "" "${FILL2[@]}"
+
 ensure_volume "${P}denied" yes "auth.reject=${DENIED_AUTH_REJECT}" "" "${DENIED[@]}"
 ensure_volume "${P}rep3" yes "" "replica 3" "${REP3[@]}"
 ensure_volume "${P}disp" yes "" "disperse 3 redundancy 1" "${DISP[@]}"
@@ -647,7 +701,7 @@ if [ "$CHANGED" = 1 ]; then
     read_state
     offline=0
     for spec in "${P}single:${SINGLE[*]}" "${P}dist2:${DIST2[*]}" "${P}dist3:${DIST3[*]}" \
-      "${P}tiny:${TINY[*]}" "${P}denied:${DENIED[*]}" "${P}rep3:${REP3[*]}" "${P}disp:${DISP[*]}" \
+      "${P}tiny:${TINY[*]}" "${P}fill2:${FILL2[*]}" "${P}denied:${DENIED[*]}" "${P}rep3:${REP3[*]}" "${P}disp:${DISP[*]}" \
       "${P}shard:${SHARD[*]}" "${P}virt:${VIRT[*]}" "${P}tls:${TLS[*]}"; do
       v="${spec%%:*}"
       read -r -a bs <<<"${spec#*:}"
@@ -686,6 +740,8 @@ TINY_BYTES="$(df -P -B1 "$TINY_MNT" | awk 'NR == 2 {print $2}')"
   json_volume stopped "${P}stopped" false "" "${STOPPED[@]}"
   printf ','
   json_volume tiny "${P}tiny" true ",\"mountPoint\":$(json_str "$TINY_MNT"),\"fsType\":$(json_str "$TINY_FSTYPE"),\"sizeBytes\":${TINY_BYTES:-0}" "${TINY[@]}"
+  printf ','
+  json_volume fill2 "${P}fill2" true ",\"mountPoints\":[$(json_str "${FILL2_MNTS[0]}"),$(json_str "${FILL2_MNTS[1]}")]" "${FILL2[@]}"
   printf ','
   json_volume denied "${P}denied" true ",\"authReject\":$(json_str "$DENIED_AUTH_REJECT")" "${DENIED[@]}"
   printf ','

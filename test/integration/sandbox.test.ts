@@ -27,6 +27,7 @@ const expected: Record<VolumeKey, { name: string; bricks: number; started: boole
   dist3: { name: `${prefix}dist3`, bricks: 3, started: true, type: 'Distribute' },
   stopped: { name: `${prefix}stopped`, bricks: 1, started: false, type: 'Distribute' },
   tiny: { name: `${prefix}tiny`, bricks: 1, started: true, type: 'Distribute' },
+  fill2: { name: `${prefix}fill2`, bricks: 2, started: true, type: 'Distribute' },
   denied: { name: `${prefix}denied`, bricks: 1, started: true, type: 'Distribute' },
   rep3: { name: `${prefix}rep3`, bricks: 3, started: true, type: 'Replicate' },
   disp: { name: `${prefix}disp`, bricks: 3, started: true, type: 'Disperse' },
@@ -42,7 +43,7 @@ function brickLog(brickPath: string): string {
 }
 
 describe('sandbox description', () => {
-  it('describes the eleven volumes with their bricks under the sandbox folder', () => {
+  it('describes the twelve volumes with their bricks under the sandbox folder', () => {
     expect(sb.port).toBe(24007)
     expect(sb.host).not.toBe('')
     expect(sb.host).not.toBe('localhost')
