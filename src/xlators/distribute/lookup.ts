@@ -28,6 +28,7 @@ import { S_IFDIR, S_IFMT } from '../../rpc/linux.ts'
 const EIO = errnoOf('EIO')
 const ENOENT = errnoOf('ENOENT')
 const ESTALE = errnoOf('ESTALE')
+const ENOSPC = errnoOf('ENOSPC')
 
 function isDirStat(stat: Iatt): boolean {
   return (stat.mode & S_IFMT) === S_IFDIR
@@ -262,9 +263,10 @@ export async function writeDirectoryLayout(
     })
     const written = await Promise.all(layout.entries.map(async (e): Promise<BrickLayout> => {
       const name = conf.names[e.subvolume]
-      // A decommissioned brick holding the directory gets an all-zero layout (commit hash, type
-      // and range 0), as measured with the C client's mkdir during remove-brick start.
-      const zeroed = conf.decommissioned.has(e.subvolume) && errors[e.subvolume] === undefined
+      // A decommissioned brick holding the directory, or one over min-free-disk, gets an all-zero
+      // layout (commit hash, type and range 0), as measured with the C client's mkdir: C zeroes
+      // every brick left without a range (dht_selfheal_dir_xattr, dht_is_subvol_in_layout).
+      const zeroed = e.err !== undefined && ((conf.decommissioned.has(e.subvolume) && errors[e.subvolume] === undefined) || errors[e.subvolume] === ENOSPC)
       if (e.err !== undefined && !zeroed) return { subvolume: e.subvolume, name, err: e.err }
       const value = Buffer.from(zeroed
         ? encodeLayoutXattr({ commitHash: 0, type: DHT_HASH_TYPE_DM, start: 0, stop: 0 })
