@@ -154,11 +154,15 @@ describe('cluster/distribute min-free-disk on gfts-fill2', () => {
 
   it('gives a filled brick no range in a new directory\'s layout, as the C client does', async () => {
     const g = glfs!
-    const ours = `${base}/${uniqueName('dir')}`
-    const theirs = `${base}/${uniqueName('cdir')}`
-    await g.mkdir(ours)
-    expect(await c([['mkdir', theirs]])).toEqual([0])
-    for (const dir of [ours, theirs]) {
+    // One directory name hashing to each brick, by each client: the filled one is then the
+    // hashed brick of one mkdir and another brick of the other.
+    const layout = layoutOnBricks(g, base)
+    const tag = uniqueName('d')
+    const ours = [0, 1].map((sub) => `${base}/${namesOn(layout, sub, `${tag}-ours-`, 1)[0]}`)
+    const theirs = [0, 1].map((sub) => `${base}/${namesOn(layout, sub, `${tag}-theirs-`, 1)[0]}`)
+    for (const dir of ours) await g.mkdir(dir)
+    expect(await c(theirs.map((d) => ['mkdir', d] as const))).toEqual([0, 0])
+    for (const dir of [...ours, ...theirs]) {
       const layout = layoutOnBricks(g, dir)
       const on = layout.entries.map((e) => [e.subvolume, e.start, e.stop])
       expect(on, dir).toEqual([[0, 0, 0], [1, 0, 0xffffffff]])
