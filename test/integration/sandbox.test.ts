@@ -2,6 +2,7 @@
  * The sandbox itself: what gluster-sandbox.sh promises (volumes, states, the tiny filesystem, the
  * refused volume) is checked against glusterd and against the reference C client (fio gfapi).
  */
+import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, statfsSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import {
@@ -62,7 +63,7 @@ describe('sandbox description', () => {
         allBricks.add(b)
       }
     }
-    expect(allBricks.size).toBe(20) // no brick shared between volumes
+    expect(allBricks.size).toBe(keys.reduce((n, k) => n + expected[k].bricks, 0)) // no brick shared between volumes
   })
 })
 
@@ -109,6 +110,21 @@ describe('glusterd agrees with the description', () => {
     const root = statfsSync(sb.sandboxDir)
     expect(root.blocks * root.bsize).toBeGreaterThan(total)
     expect(volumeInfo(tiny.name).options['storage.reserve']).toBe('0')
+  })
+
+  it('gfts-fill2 has each brick on a small filesystem of its own', () => {
+    const fill2 = sb.volumes.fill2
+    expect(fill2.mountPoints).toHaveLength(2)
+    const root = statfsSync(sb.sandboxDir)
+    fill2.bricks.forEach((brick, i) => {
+      expect(brick.startsWith(`${fill2.mountPoints[i]}/`)).toBe(true)
+      const fs = statfsSync(brick)
+      expect(fs.blocks * fs.bsize).toBeLessThan(64 * 1024 * 1024)
+      expect(root.blocks * root.bsize).toBeGreaterThan(fs.blocks * fs.bsize)
+    })
+    const devs = fill2.mountPoints.map((m) => execFileSync('findmnt', ['-n', '-o', 'SOURCE', '--mountpoint', m], { encoding: 'utf8' }).trim())
+    expect(new Set(devs).size).toBe(2)
+    expect(volumeInfo(fill2.name).options['storage.reserve']).toBe('0')
   })
 
   it('gfts-denied rejects every client address', () => {
