@@ -83,6 +83,27 @@ class Brick extends Xlator {
   }
 }
 
+function build(options: [string, string][]): Distribute {
+  const node: VolfileNode = { name: 'v-dht', type: 'cluster/distribute', subvolumes: [], line: 1, options: new Map(options) }
+  return buildXlator(distribute, node, [new Brick('v-client-0', []), new Brick('v-client-1', [])], TEST_GRAPH) as Distribute
+}
+
+describe('min-free-disk and min-free-inodes options (dht-shared.c)', () => {
+  it('default to 10 % of space and 5 % of inodes', () => {
+    expect(build([]).conf.minFree).toEqual({ disk: 10, inodes: 5 })
+  })
+
+  it('take a percentage or a size, and a percentage of inodes', () => {
+    expect(build([['min-free-disk', '2GB'], ['min-free-inodes', '12%']]).conf.minFree).toEqual({ disk: 2 * 1024 ** 3, inodes: 12 })
+    expect(build([['min-free-disk', '25%']]).conf.minFree.disk).toBe(25)
+  })
+
+  it('refuse a value C refuses, naming the option', () => {
+    expect(() => build([['min-free-disk', 'lots']])).toThrow(/min-free-disk 'lots'/)
+    expect(() => build([['min-free-inodes', '150%']])).toThrow(/min-free-inodes/)
+  })
+})
+
 /** A 2-brick DHT with /d split in halves; brick 0 has `free0` % free, brick 1 `free1` %. */
 async function setup(free0: number, free1: number): Promise<{ dht: Distribute; bricks: Brick[]; log: string[]; parent: Inode }> {
   const log: string[] = []
