@@ -1,7 +1,7 @@
 // What one cluster/distribute xlator knows, in one object (glusterfs dht_conf_t, this->private):
 // its subvolumes and whether each is up, its options, the names of its xattrs, the volume commit
-// hash, the decommissioned bricks, each brick's disk usage (weighted layouts, min-free-disk) and the per-inode state
-// (DirCtx, FileCtx) of inodes. The modules beside this file (lookup.ts, entry.ts, rename.ts,
+// hash, the decommissioned bricks, each brick's disk usage (weighted layouts, min-free-disk), and
+// the per-inode state (DirCtx, FileCtx) of inodes. The modules beside this file (lookup.ts, entry.ts, rename.ts,
 // readdir.ts, migration.ts, route.ts) take it as their first argument, as the C functions take
 // `this` and read its private conf; none of them imports the xlator class.
 

@@ -2,12 +2,12 @@
 // dht_mkdir, dht_rmdir; dht-linkfile.c): where a new name goes and what else has to change so
 // that every client finds it.
 
+import { debuglog } from 'node:util'
 import { Dict } from '../../rpc/programs/fops/dict.ts'
 import { Iatt } from '../../rpc/programs/fops/iatt.ts'
 import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
 import { newGfid } from '../../rpc/gfid.ts'
-import { debuglog } from 'node:util'
 import { type Call, type CreateResult, type EntryResult, Fd, Inode, type Loc, type ParentResult, SetAttr } from '../types.ts'
 import type { DhtConf } from './conf.ts'
 import { availableSubvol } from './diskusage.ts'
