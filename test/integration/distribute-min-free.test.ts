@@ -189,5 +189,15 @@ describe('cluster/distribute min-free-disk on gfts-fill2', () => {
     for (const name of c0) expectLaidOut(g, `${base}/${name}`, 1, 0)
     for (const name of c1) expectLaidOut(g, `${base}/${name}`, 1, undefined)
     expect(hashedSubvol(layout, c0[0]!)).toBe(0)
+
+    // A new directory still spreads over both bricks when no brick has room (dht_selfheal_layout_new_directory).
+    const ours = `${base}/${uniqueName('alldir')}`
+    const theirs = `${base}/${uniqueName('calldir')}`
+    await g.mkdir(ours)
+    expect(await c([['mkdir', theirs]])).toEqual([0])
+    for (const dir of [ours, theirs]) {
+      const ranges = layoutOnBricks(g, dir).entries.map((e) => e.stop - e.start)
+      expect(ranges.every((r) => r > 0x70000000), `${dir}: ${ranges.join(', ')}`).toBe(true)
+    }
   })
 })
