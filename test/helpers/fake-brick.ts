@@ -54,6 +54,13 @@ export class FakeBrick extends Xlator {
     await settle()
   }
 
+  /** Let the held WRITE at `index` (in the order they arrived) go, and wait for its reply to be processed. */
+  async releaseHeldAt(index: number): Promise<void> {
+    const [go] = this.#held.splice(index, 1)
+    go?.()
+    await settle()
+  }
+
   get heldCount(): number {
     return this.#held.length
   }

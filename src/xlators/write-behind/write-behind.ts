@@ -309,8 +309,8 @@ export class WriteBehind extends Xlator {
   }
 
   /**
-   * One WRITE of `b`; #written takes its answer. Not async: two closures per WRITE, where an async
-   * frame also keeps its registers and await closures.
+   * One WRITE of `b`; #written takes its answer through a pooled SentWrite (see there), so a WRITE
+   * makes no closure and no async frame.
    */
   #send(st: WbInode, b: Block): void {
     st.setState(b, INFLIGHT)
@@ -326,11 +326,17 @@ export class WriteBehind extends Xlator {
       this.#written(st, b, start, end, undefined, err)
       return
     }
-    sent.then(
-      (result) => this.#written(st, b, start, end, result, undefined),
-      (err: unknown) => this.#written(st, b, start, end, undefined, err),
-    )
+    const handlers = this.#sentWrites.pop() ?? new SentWrite(this.#sentWrites, this.#writtenFn)
+    handlers.st = st
+    handlers.block = b
+    handlers.start = start
+    handlers.end = end
+    sent.then(handlers.ok, handlers.failed)
   }
+
+  /** SentWrites whose WRITE was answered, for the next WRITE. */
+  readonly #sentWrites: SentWrite[] = []
+  readonly #writtenFn: WrittenFn = (st, b, start, end, result, failure) => this.#written(st, b, start, end, result, failure)
 
   /** The WRITE of `b` (covering [start, end) for ordering) answered `result` or failed with `failure`. */
   #written(st: WbInode, b: Block, start: number, end: number, result: WriteResult | undefined, failure: unknown): void {
@@ -852,6 +858,46 @@ export class WriteBehind extends Xlator {
       brick: cause?.brick, host: cause?.host, port: cause?.port, cause,
       detail: `not written: the write-behind window (${this.config.windowBytes} bytes) is full of cached writes the brick refused${cause === undefined ? '' : ' (' + cause.code + ')'}; fsync or close reports them`,
     })
+  }
+}
+
+/** SentWrites kept per xlator: about as many as WRITEs usually in flight. */
+const MAX_POOLED_SENT = 64
+type WrittenFn = (st: WbInode, b: Block, start: number, end: number, result: WriteResult | undefined, failure: unknown) => void
+
+/**
+ * The answer handlers of one WRITE (#send), instead of two closures per WRITE. Its lifetime is
+ * certain: taken when the WRITE's promise is subscribed to, and given back inside the one handler
+ * the promise calls (exactly one of `ok` and `failed` runs, once), after its fields were read and
+ * before #written runs; nothing else refers to it.
+ */
+class SentWrite {
+  st: WbInode | undefined = undefined
+  block: Block | undefined = undefined
+  start = 0
+  end = 0
+  readonly #pool: SentWrite[]
+  readonly #written: WrittenFn
+
+  constructor(pool: SentWrite[], written: WrittenFn) {
+    this.#pool = pool
+    this.#written = written
+  }
+
+  readonly ok = (result: WriteResult): void => {
+    this.#answered(result, undefined)
+  }
+
+  readonly failed = (err: unknown): void => {
+    this.#answered(undefined, err)
+  }
+
+  #answered(result: WriteResult | undefined, failure: unknown): void {
+    const { st, block, start, end } = this
+    this.st = undefined
+    this.block = undefined
+    if (this.#pool.length < MAX_POOLED_SENT) this.#pool.push(this)
+    this.#written(st!, block!, start, end, result, failure)
   }
 }
 

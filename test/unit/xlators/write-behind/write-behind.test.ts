@@ -426,6 +426,29 @@ describe('performance/write-behind: normal operation', () => {
     expect(brick.content.equals(pattern(1000, 6))).toBe(true)
   })
 
+  it('credits each WRITE\'s reply to its own block when replies come out of order (pooled answer handlers)', async () => {
+    const { wb, brick } = stack()
+    brick.hold = true
+    const fd = await openFile(wb)
+    for (let i = 0; i < 4; i++) await wb.writev(CALL, fd, pattern(4 * KiB, i), i * 8 * KiB, 0)
+    // A, B and C in flight; D, the tail, held back while they are.
+    expect(brick.writes.map((w) => w.offset)).toEqual([0, 8 * KiB, 16 * KiB])
+    await brick.releaseHeldAt(1)
+    // B landed, A and C not: a rewrite of B may go now (its handlers reuse B's), one of A may not.
+    await wb.writev(CALL, fd, pattern(4 * KiB, 10), 8 * KiB, 0)
+    await wb.writev(CALL, fd, pattern(4 * KiB, 11), 0, 0)
+    expect(brick.writes.map((w) => w.offset)).toEqual([0, 8 * KiB, 16 * KiB, 24 * KiB, 8 * KiB])
+    // Now C, then A: each reply ends its own WRITE, so the rewrite of A goes only with A landed.
+    await brick.releaseHeldAt(1)
+    expect(brick.writes.length).toBe(5)
+    await brick.releaseHeldAt(0)
+    expect(brick.overlapInFlight).toBe(false)
+    while (brick.heldCount > 0) await brick.releaseHeld()
+    await wb.fsync(CALL, fd, false)
+    const expected = Buffer.concat([pattern(4 * KiB, 11), Buffer.alloc(4 * KiB), pattern(4 * KiB, 10), Buffer.alloc(4 * KiB), pattern(4 * KiB, 2), Buffer.alloc(4 * KiB), pattern(4 * KiB, 3)])
+    expect(brick.content.equals(expected)).toBe(true)
+  })
+
   it('retries the rest of a short write', async () => {
     const { wb, brick } = stack()
     brick.shortAt = 1000
