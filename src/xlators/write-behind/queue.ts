@@ -94,22 +94,23 @@ export class Block {
 /**
  * A write waiting for its turn to join the ordered list (backpressure): for room in the window, or,
  * for a write the cache does not hold (`bypass`), behind older writes waiting for room, so that
- * every write joins the list in issue order. Holds the caller's buffer by reference.
+ * every write joins the list in issue order. Holds the caller's buffer by reference. Reused
+ * (`WriteBehind` #admit): fields are set per write by `init` and the settlers by the promise.
  */
 export class WaitingWrite {
-  readonly fd: Fd
-  readonly call: Call
-  readonly data: Buffer
-  readonly offset: number
-  readonly flags: number
-  readonly xdata: Dict | undefined
-  readonly bypass: boolean
+  fd: Fd | undefined = undefined
+  call: Call | undefined = undefined
+  data: Buffer = NO_DATA
+  offset = 0
+  flags = 0
+  xdata: Dict | undefined = undefined
+  bypass = false
   /** Clock value at arrival: failures older than this get one retry on its behalf. */
-  readonly since: number
-  readonly resolve: (r: WriteResult) => void
-  readonly reject: (err: unknown) => void
-  constructor(fd: Fd, call: Call, data: Buffer, offset: number, flags: number, xdata: Dict | undefined, bypass: boolean,
-    since: number, resolve: (r: WriteResult) => void, reject: (err: unknown) => void) {
+  since = 0
+  resolve: (r: WriteResult) => void = noop
+  reject: (err: unknown) => void = noop
+
+  init(fd: Fd, call: Call, data: Buffer, offset: number, flags: number, xdata: Dict | undefined, bypass: boolean, since: number): this {
     this.fd = fd
     this.call = call
     this.data = data
@@ -118,10 +119,21 @@ export class WaitingWrite {
     this.xdata = xdata
     this.bypass = bypass
     this.since = since
-    this.resolve = resolve
-    this.reject = reject
+    return this
+  }
+
+  /** Admitted or failed: let go of everything the caller gave, so a reused one keeps nothing alive. */
+  clear(): void {
+    this.fd = undefined
+    this.call = undefined
+    this.data = NO_DATA
+    this.xdata = undefined
+    this.resolve = noop
+    this.reject = noop
   }
 }
+
+const NO_DATA = Buffer.alloc(0)
 
 /**
  * A request ordered after some blocks: it resolves once each of them was written, failed, or is

@@ -159,10 +159,24 @@ export class WriteBehind extends Xlator {
       }
     }
     // Older writes wait for room: this one waits behind them, whatever its kind, to keep issue order.
-    return new Promise<WriteResult>((resolve, reject) => {
-      st.admission.push(new WaitingWrite(fd, call, data, offset, flags, xdata, bypass, this.#clock, resolve, reject))
-      this.#admit(st)
-    })
+    const w = (this.#waitingWrites.pop() ?? new WaitingWrite()).init(fd, call, data, offset, flags, xdata, bypass, this.#clock)
+    waitingToSettle = w
+    const promise = new Promise<WriteResult>(takeWaitingSettlers)
+    waitingToSettle = undefined
+    st.admission.push(w)
+    this.#admit(st)
+    return promise
+  }
+
+  /**
+   * WaitingWrites out of the admission queue, for reuse: #admit gives one back once it has settled
+   * it (or handed its settlers on) and read the last of its fields; nothing else refers to it then.
+   */
+  readonly #waitingWrites: WaitingWrite[] = []
+
+  #doneWaiting(w: WaitingWrite): void {
+    w.clear()
+    if (this.#waitingWrites.length < MAX_POOLED_WAITING) this.#waitingWrites.push(w)
   }
 
   /** Resolve an answer from the cache, letting the event loop turn now and then (see #cachedAnswers). */
@@ -176,9 +190,9 @@ export class WriteBehind extends Xlator {
    * its size: consecutive writes of one size share one frozen result and one resolved promise.
    */
   #answerWrite(size: number): Promise<WriteResult> {
-    if (this.#mustWaitTurn()) return this.#answer(cachedWriteResult(size))
+    if (this.#mustWaitTurn()) return this.#answer(this.#cachedWriteResult(size))
     if (this.#answeredSize !== size) {
-      this.#answered = Promise.resolve(cachedWriteResult(size))
+      this.#answered = Promise.resolve(this.#cachedWriteResult(size))
       this.#answeredSize = size
     }
     return this.#answered!
@@ -186,6 +200,18 @@ export class WriteBehind extends Xlator {
 
   #answered: Promise<WriteResult> | undefined
   #answeredSize = -1
+
+  /** What a cached write of `size` bytes resolves with: one frozen result per run of one size. */
+  #cachedWriteResult(size: number): WriteResult {
+    if (this.#resultSize !== size) {
+      this.#result = cachedWriteResult(size)
+      this.#resultSize = size
+    }
+    return this.#result!
+  }
+
+  #result: WriteResult | undefined
+  #resultSize = -1
 
   /** Counts an answer from the cache; true when it must wait for the event loop to turn first. */
   #mustWaitTurn(): boolean {
@@ -253,13 +279,15 @@ export class WriteBehind extends Xlator {
       const w = st.admission[0]!
       if (w.bypass) {
         st.admission.shift()
-        this.#bypass(st, w.call, w.fd, w.data, w.offset, w.flags, w.xdata).then(w.resolve, w.reject)
+        this.#bypass(st, w.call!, w.fd!, w.data, w.offset, w.flags, w.xdata).then(w.resolve, w.reject)
+        this.#doneWaiting(w)
         continue
       }
       if (st.cachedBytes + w.data.length <= window) {
         st.admission.shift()
-        this.#cache(st, w.fd, w.call, w.data, w.offset, w.flags)
-        w.resolve(cachedWriteResult(w.data.length))
+        this.#cache(st, w.fd!, w.call!, w.data, w.offset, w.flags)
+        w.resolve(this.#cachedWriteResult(w.data.length))
+        this.#doneWaiting(w)
         continue
       }
       // Room comes from writes completing: the tail must not wait for more bytes.
@@ -279,6 +307,7 @@ export class WriteBehind extends Xlator {
       }
       st.admission.shift()
       w.reject(this.#stallError(st, w))
+      this.#doneWaiting(w)
     }
   }
 
@@ -749,7 +778,7 @@ export class WriteBehind extends Xlator {
   override async fini(): Promise<void> {
     for (const st of this.#dirty) {
       for (const w of st.admission.splice(0)) {
-        w.reject(new GlusterError({ errno: errnoOf('ENOTCONN'), syscall: 'write', gfid: gfidToString(w.fd.inode.gfid), volume: this.#volume, detail: 'the volume is being unmounted' }))
+        w.reject(new GlusterError({ errno: errnoOf('ENOTCONN'), syscall: 'write', gfid: gfidToString(w.fd!.inode.gfid), volume: this.#volume, detail: 'the volume is being unmounted' }))
       }
     }
     for (const st of [...this.#dirty]) {
@@ -854,7 +883,7 @@ export class WriteBehind extends Xlator {
   #stallError(st: WbInode, w: WaitingWrite): GlusterError {
     const cause = st.firstFailed()?.error
     return new GlusterError({
-      errno: cause === undefined ? errnoOf('EIO') : -cause.errno, syscall: 'write', gfid: gfidToString(w.fd.inode.gfid), volume: this.#volume,
+      errno: cause === undefined ? errnoOf('EIO') : -cause.errno, syscall: 'write', gfid: gfidToString(w.fd!.inode.gfid), volume: this.#volume,
       brick: cause?.brick, host: cause?.host, port: cause?.port, cause,
       detail: `not written: the write-behind window (${this.config.windowBytes} bytes) is full of cached writes the brick refused${cause === undefined ? '' : ' (' + cause.code + ')'}; fsync or close reports them`,
     })
@@ -863,6 +892,16 @@ export class WriteBehind extends Xlator {
 
 /** SentWrites kept per xlator: about as many as WRITEs usually in flight. */
 const MAX_POOLED_SENT = 64
+/** WaitingWrites kept per xlator: about as many as writes usually waiting for room. */
+const MAX_POOLED_WAITING = 64
+
+/** The WaitingWrite whose promise is being made: the executor runs synchronously inside `new Promise`. */
+let waitingToSettle: WaitingWrite | undefined
+/** One executor for every waiting write's promise, instead of a closure per write. */
+function takeWaitingSettlers(resolve: (r: WriteResult) => void, reject: (err: unknown) => void): void {
+  waitingToSettle!.resolve = resolve
+  waitingToSettle!.reject = reject
+}
 type WrittenFn = (st: WbInode, b: Block, start: number, end: number, result: WriteResult | undefined, failure: unknown) => void
 
 /**

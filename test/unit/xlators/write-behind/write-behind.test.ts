@@ -170,6 +170,31 @@ describe('performance/write-behind: normal operation', () => {
     expect(brick.content.equals(expected)).toBe(true)
   })
 
+  it('admits writes that waited for room each with its own bytes and size, as they are reused (pooled waiting writes)', async () => {
+    const { wb, brick } = stack({ 'cache-size': '512KB' })
+    brick.hold = true
+    const fd = await openFile(wb)
+    const expected = Buffer.alloc(1024 * KiB)
+    const write = (data: Buffer, offset: number, flags = 0): Promise<number> => {
+      data.copy(expected, offset)
+      // The caller reuses its buffer once the write resolves: the cache must have its own copy.
+      return wb.writev(CALL, fd, data, offset, flags).then((r) => {
+        data.fill(0xee)
+        return r.size
+      })
+    }
+    const full = [0, 1, 2, 3].map((i) => write(pattern(128 * KiB, i), i * 128 * KiB))
+    await settle()
+    const sizes = [100, 64 * KiB, 4096, 128 * KiB, 3000, 50 * KiB]
+    const waiting = sizes.map((n, i) => write(pattern(n, 10 + i), (4 + i) * 64 * KiB + i, i === 2 ? O_SYNC : 0))
+    while (brick.heldCount > 0) await brick.releaseHeld(1)
+    expect(await Promise.all(full)).toEqual([128 * KiB, 128 * KiB, 128 * KiB, 128 * KiB])
+    expect(await Promise.all(waiting)).toEqual(sizes)
+    await wb.fsync(CALL, fd, false)
+    expect(brick.content.equals(expected.subarray(0, brick.content.length))).toBe(true)
+    expect(brick.overlapInFlight).toBe(false)
+  })
+
   it('never has two overlapping WRITEs in flight and lands overlapping writes in order', async () => {
     const { wb, brick } = stack({ 'aggregate-size': '4KB' })
     brick.delay = true
