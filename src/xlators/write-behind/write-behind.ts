@@ -76,6 +76,12 @@ const POOL_MAX = 16
 /** Cached writes up to CARVE_MAX bytes that start no aggregate share slabs of CARVE_SLAB_BYTES. */
 const CARVE_SLAB_BYTES = 256 * 1024
 const CARVE_MAX = 16 * 1024
+/**
+ * Cached writes of a multiple of SIZED_STEP bytes up to CARVE_MAX (aligned I/O) take buffers of
+ * their exact size, given back once written, at most SIZED_POOL_BYTES of them kept idle.
+ */
+const SIZED_STEP = 512
+const SIZED_POOL_BYTES = 2 * 1024 * 1024
 
 /**
  * What write-behind keeps per fd: when it was opened, to know which losses it must report, and
@@ -823,12 +829,19 @@ export class WriteBehind extends Xlator {
   }
 
   /**
-   * Room for a cached write that starts no aggregate: carved from a shared slab (Buffer.allocUnsafe
-   * pools nothing from 4 KiB up, so each would be an ArrayBuffer and a malloc of its own). A view
-   * is exactly `len` long: a block grows into a new buffer, never past its view.
+   * Room for a cached write that starts no aggregate: of an aligned size, a buffer of that size
+   * written before (#sized), or a new one that will be; otherwise carved from a shared slab
+   * (Buffer.allocUnsafe pools nothing from 4 KiB up, so each would be an ArrayBuffer and a malloc
+   * of its own). Either is exactly `len` long: a block grows into a new buffer, never past it.
    */
   #carve(len: number): Buffer {
     if (len > CARVE_MAX) return Buffer.allocUnsafe(len)
+    if (len % SIZED_STEP === 0) {
+      const buf = this.#sized[len / SIZED_STEP - 1]!.pop()
+      if (buf === undefined) return Buffer.allocUnsafeSlow(len)
+      this.#sizedBytes -= len
+      return buf
+    }
     let slab = this.#slab
     if (slab === undefined || slab.length - this.#slabUsed < len) {
       slab = this.#slab = Buffer.allocUnsafeSlow(CARVE_SLAB_BYTES)
@@ -847,9 +860,25 @@ export class WriteBehind extends Xlator {
     return this.#pool.pop() ?? Buffer.allocUnsafe(this.config.aggregateBytes)
   }
 
-  /** Only buffers of acknowledged WRITEs come back: the socket is done with them. */
+  /**
+   * Idle buffers of aligned small writes, by size (#carve): each its own ArrayBuffer, so a pooled
+   * one keeps no slab alive; the Buffer object is reused too, not only its memory.
+   */
+  readonly #sized: Buffer[][] = Array.from({ length: CARVE_MAX / SIZED_STEP }, () => [])
+  #sizedBytes = 0
+
+  /**
+   * Only buffers of acknowledged WRITEs come back: the socket is done with them, and their block
+   * left the list, so no read from the cache can see them again.
+   */
   #recycle(buf: Buffer): void {
-    if (buf.length === this.config.aggregateBytes && this.#pool.length < POOL_MAX) this.#pool.push(buf)
+    const len = buf.length
+    if (len === this.config.aggregateBytes) {
+      if (this.#pool.length < POOL_MAX) this.#pool.push(buf)
+    } else if (len <= CARVE_MAX && len % SIZED_STEP === 0 && buf.byteOffset === 0 && buf.buffer.byteLength === len && this.#sizedBytes + len <= SIZED_POOL_BYTES) {
+      this.#sized[len / SIZED_STEP - 1]!.push(buf)
+      this.#sizedBytes += len
+    }
   }
 
   #reportError(syscall: string, inode: Inode, cause: GlusterError | undefined, ranges: ByteRange[], fate: string): GlusterError {

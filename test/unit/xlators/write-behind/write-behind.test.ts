@@ -474,6 +474,25 @@ describe('performance/write-behind: normal operation', () => {
     expect(brick.content.equals(expected)).toBe(true)
   })
 
+  it('reuses the buffer of a cached write only once the brick acknowledged it (pooled buffers)', async () => {
+    const { wb, brick } = stack()
+    const fd = await openFile(wb)
+    // Written and acknowledged: their buffers are idle, for the next writes of their size.
+    for (let i = 0; i < 4; i++) await wb.writev(CALL, fd, pattern(4 * KiB, i), i * 64 * KiB, 0)
+    await wb.fsync(CALL, fd, false)
+    brick.hold = true
+    const a = pattern(4 * KiB, 20)
+    await wb.writev(CALL, fd, a, 0, 0)
+    // A is on the wire, unacknowledged, and still answers reads; newer writes must not get its buffer.
+    for (let i = 1; i < 8; i++) await wb.writev(CALL, fd, pattern(4 * KiB, 20 + i), i * 64 * KiB, 0)
+    const r = await wb.readv(CALL, fd, 4 * KiB, 0, 0)
+    expect(r.data.equals(a)).toBe(true)
+    expect(brick.fops.filter((f) => f === 'readv')).toEqual([])
+    while (brick.heldCount > 0) await brick.releaseHeld()
+    await wb.fsync(CALL, fd, false)
+    for (let i = 0; i < 8; i++) expect(brick.content.subarray(i * 64 * KiB, i * 64 * KiB + 4 * KiB).equals(pattern(4 * KiB, 20 + i))).toBe(true)
+  })
+
   it('retries the rest of a short write', async () => {
     const { wb, brick } = stack()
     brick.shortAt = 1000
