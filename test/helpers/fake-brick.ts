@@ -133,8 +133,12 @@ export class FakeBrick extends Xlator {
     this.fops.push('release')
   }
 
+  /** OPENs wait for it, when set. */
+  openGate: Promise<void> | undefined = undefined
+
   override async open(_call: Call, _loc: Loc, _flags: number, fd: Fd): Promise<OpenResult> {
     this.fops.push('open')
+    if (this.openGate !== undefined) await this.openGate
     return { fd, xdata: undefined }
   }
 

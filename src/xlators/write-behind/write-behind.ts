@@ -245,7 +245,9 @@ export class WriteBehind extends Xlator {
     data.copy(buf, 0)
     const orderStart = offset > st.knownSize ? st.knownSize : offset
     if (offset + len > st.knownSize) st.knownSize = offset + len
-    const block = new Block(fd, call, flags, undefined, buf, 0, offset, len, orderStart, true, false, undefined, undefined)
+    const reused = this.#blocks.pop()
+    const block = reused !== undefined ? reused.reuse(fd, call, flags, buf, offset, len, orderStart)
+      : new Block(fd, call, flags, undefined, buf, 0, offset, len, orderStart, true, false, undefined, undefined)
     st.link(block)
     this.#dirty.add(st)
     // The previous tail stopped aggregating when this block followed it.
@@ -369,6 +371,20 @@ export class WriteBehind extends Xlator {
     sent.then(handlers.ok, handlers.failed)
   }
 
+  /**
+   * Cached blocks written and unlinked, for the next cached writes. Only unpinned ones: then the
+   * list, the SentWrite of its last WRITE (which called #written) and the synchronous code that
+   * runs there were all that referred to the block; every array of blocks that outlives a turn
+   * (#waitFor's and #drainFd's, and what is built from them) went into a Barrier, which pins.
+   */
+  readonly #blocks: Block[] = []
+
+  #recycleBlock(b: Block): void {
+    if (b.pinned || this.#blocks.length >= MAX_POOLED_BLOCKS) return
+    b.release()
+    this.#blocks.push(b)
+  }
+
   /** SentWrites whose WRITE was answered, for the next WRITE. */
   readonly #sentWrites: SentWrite[] = []
   readonly #writtenFn: WrittenFn = (st, b, start, end, result, failure) => this.#written(st, b, start, end, result, failure)
@@ -377,8 +393,10 @@ export class WriteBehind extends Xlator {
   #written(st: WbInode, b: Block, start: number, end: number, result: WriteResult | undefined, failure: unknown): void {
     if (result !== undefined && result.size >= b.length) {
       st.unlink(b)
-      if (b.lied) this.#recycle(b.data)
-      else {
+      if (b.lied) {
+        this.#recycle(b.data)
+        this.#recycleBlock(b)
+      } else {
         // Only the brick knows where an append ended.
         if (b.appends && result.poststat.size > st.knownSize) st.knownSize = result.poststat.size
         b.resolve!({ size: b.done + b.length, prestat: result.prestat, poststat: result.poststat, xdata: result.xdata })
@@ -921,6 +939,8 @@ export class WriteBehind extends Xlator {
 
 /** SentWrites kept per xlator: about as many as WRITEs usually in flight. */
 const MAX_POOLED_SENT = 64
+/** Written cached blocks kept per xlator for reuse. */
+const MAX_POOLED_BLOCKS = 64
 /** WaitingWrites kept per xlator: about as many as writes usually waiting for room. */
 const MAX_POOLED_WAITING = 64
 

@@ -493,6 +493,35 @@ describe('performance/write-behind: normal operation', () => {
     for (let i = 0; i < 8; i++) expect(brick.content.subarray(i * 64 * KiB, i * 64 * KiB + 4 * KiB).equals(pattern(4 * KiB, 20 + i))).toBe(true)
   })
 
+  it('keeps the newer writes made while an O_TRUNC open was under way, though it waited for older blocks that landed meanwhile (pooled blocks)', async () => {
+    const { wb, brick } = stack()
+    brick.hold = true
+    const fd = await openFile(wb)
+    await wb.writev(CALL, fd, pattern(4 * KiB, 1), 0, 0)
+    await wb.writev(CALL, fd, pattern(4 * KiB, 2), 64 * KiB, 0)
+    let openGo = (): void => {}
+    brick.openGate = new Promise<void>((resolve) => {
+      openGo = resolve
+    })
+    const inode = fd.inode
+    const opening = wb.open(CALL, { path: '/f', name: 'f', parent: undefined, inode }, O_RDWR | O_TRUNC, new Fd(inode, O_RDWR, false))
+    // The open waited for both blocks; they land, and it goes on to the brick, which holds it.
+    await brick.releaseHeld()
+    expect(brick.heldCount).toBe(0)
+    // Newer writes while the open is at the brick: one in flight, one cached behind it. Neither is
+    // one the open waited for, whatever object holds it.
+    const b1 = pattern(4 * KiB, 3)
+    const b2 = pattern(4 * KiB, 4)
+    await wb.writev(CALL, fd, b1, 128 * KiB, 0)
+    await wb.writev(CALL, fd, b2, 192 * KiB, 0)
+    openGo()
+    await opening
+    while (brick.heldCount > 0) await brick.releaseHeld()
+    await wb.fsync(CALL, fd, false)
+    expect(brick.content.subarray(128 * KiB, 132 * KiB).equals(b1)).toBe(true)
+    expect(brick.content.subarray(192 * KiB, 196 * KiB).equals(b2)).toBe(true)
+  })
+
   it('retries the rest of a short write', async () => {
     const { wb, brick } = stack()
     brick.shortAt = 1000
