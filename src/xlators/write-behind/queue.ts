@@ -135,8 +135,8 @@ export class Block {
  * (`WriteBehind` #admit): fields are set per write by `init` and the settlers by the promise.
  */
 export class WaitingWrite {
-  fd: Fd | undefined = undefined
-  call: Call | undefined = undefined
+  fd: Fd = RELEASED_FD
+  call: Call = RELEASED_CALL
   data: Buffer = NO_DATA
   offset = 0
   flags = 0
@@ -161,8 +161,8 @@ export class WaitingWrite {
 
   /** Admitted or failed: let go of everything the caller gave, so a reused one keeps nothing alive. */
   clear(): void {
-    this.fd = undefined
-    this.call = undefined
+    this.fd = RELEASED_FD
+    this.call = RELEASED_CALL
     this.data = NO_DATA
     this.xdata = undefined
     this.resolve = noop

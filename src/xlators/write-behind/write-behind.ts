@@ -287,13 +287,13 @@ export class WriteBehind extends Xlator {
       const w = st.admission[0]!
       if (w.bypass) {
         st.admission.shift()
-        this.#bypass(st, w.call!, w.fd!, w.data, w.offset, w.flags, w.xdata).then(w.resolve, w.reject)
+        this.#bypass(st, w.call, w.fd, w.data, w.offset, w.flags, w.xdata).then(w.resolve, w.reject)
         this.#doneWaiting(w)
         continue
       }
       if (st.cachedBytes + w.data.length <= window) {
         st.admission.shift()
-        this.#cache(st, w.fd!, w.call!, w.data, w.offset, w.flags)
+        this.#cache(st, w.fd, w.call, w.data, w.offset, w.flags)
         w.resolve(this.#cachedWriteResult(w.data.length))
         this.#doneWaiting(w)
         continue
@@ -802,7 +802,7 @@ export class WriteBehind extends Xlator {
   override async fini(): Promise<void> {
     for (const st of this.#dirty) {
       for (const w of st.admission.splice(0)) {
-        w.reject(new GlusterError({ errno: errnoOf('ENOTCONN'), syscall: 'write', gfid: gfidToString(w.fd!.inode.gfid), volume: this.#volume, detail: 'the volume is being unmounted' }))
+        w.reject(new GlusterError({ errno: errnoOf('ENOTCONN'), syscall: 'write', gfid: gfidToString(w.fd.inode.gfid), volume: this.#volume, detail: 'the volume is being unmounted' }))
       }
     }
     for (const st of [...this.#dirty]) {
@@ -930,7 +930,7 @@ export class WriteBehind extends Xlator {
   #stallError(st: WbInode, w: WaitingWrite): GlusterError {
     const cause = st.firstFailed()?.error
     return new GlusterError({
-      errno: cause === undefined ? errnoOf('EIO') : -cause.errno, syscall: 'write', gfid: gfidToString(w.fd!.inode.gfid), volume: this.#volume,
+      errno: cause === undefined ? errnoOf('EIO') : -cause.errno, syscall: 'write', gfid: gfidToString(w.fd.inode.gfid), volume: this.#volume,
       brick: cause?.brick, host: cause?.host, port: cause?.port, cause,
       detail: `not written: the write-behind window (${this.config.windowBytes} bytes) is full of cached writes the brick refused${cause === undefined ? '' : ' (' + cause.code + ')'}; fsync or close reports them`,
     })
