@@ -195,6 +195,8 @@ const RECEIVE_BUFFER_BYTES = 256 * 1024
 const MAX_EXPIRED_XIDS = 4096
 /** Calls in flight are found by `xid & mask` in a table kept at most half full. */
 const MIN_SLOTS = 64
+/** Views of the writer's slab kept for reuse per connection (#runViews): a batch of 32 WRITEs and their payloads. */
+const MAX_KEPT_VIEWS = 64
 /** Answered call objects kept per connection for reuse. */
 const MAX_FREE_CALLS = 256
 /** The cold path's reply: a reader of its own, since the connection's is reset for the next reply. */
@@ -322,8 +324,14 @@ export class RpcClient extends EventEmitter {
     }
     this.#clearBatch()
   }
-  /** The last chunk made by #closeRun: the next run with the same place and length is written through it. */
-  #runView: Buffer | undefined
+  /**
+   * Views #closeRun made of the writer's slab #viewsOf, by their place in the batch: after a
+   * rewind, a batch's calls are encoded at the places the previous batch's were, and a run at the
+   * same place and length is written through the same view instead of a new one per call. Views
+   * of any other buffer are not kept (they would keep it alive).
+   */
+  readonly #runViews: Array<Buffer | undefined> = new Array<Buffer | undefined>(MAX_KEPT_VIEWS).fill(undefined)
+  #viewsOf: ArrayBufferLike | undefined
   readonly #connectTimeoutMs: number
   readonly #pingTimeoutMs: number
   readonly #callTimeoutMs: number
@@ -575,14 +583,25 @@ export class RpcClient extends EventEmitter {
     const run = this.#run
     if (run === undefined) return
     const length = this.#runEnd - this.#runStart
-    let chunk = this.#runView
-    if (this.#runStart === run.byteOffset && length === run.length) chunk = run
-    else if (chunk === undefined || chunk.buffer !== run.buffer || chunk.byteOffset !== this.#runStart || chunk.length !== length) {
-      chunk = Buffer.from(run.buffer, this.#runStart, length)
-      this.#runView = chunk
-    }
+    const chunk = this.#runStart === run.byteOffset && length === run.length ? run : this.#viewOf(run.buffer, this.#runStart, length, this.#batchCount)
     this.#batch[this.#batchCount++] = chunk
     this.#run = undefined
+  }
+
+  /** A view of `length` bytes at `start` of `buffer`, the batch's chunk number `index` (see #runViews). */
+  #viewOf(buffer: ArrayBufferLike, start: number, length: number, index: number): Buffer {
+    if (index >= MAX_KEPT_VIEWS || buffer !== this.#writer.slab.buffer) return Buffer.from(buffer, start, length)
+    const views = this.#runViews
+    if (buffer !== this.#viewsOf) {
+      views.fill(undefined)
+      this.#viewsOf = buffer
+    }
+    let view = views[index]
+    if (view === undefined || view.byteOffset !== start || view.length !== length) {
+      view = Buffer.from(buffer, start, length)
+      views[index] = view
+    }
+    return view
   }
 
   /**

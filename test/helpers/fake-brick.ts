@@ -54,6 +54,13 @@ export class FakeBrick extends Xlator {
     await settle()
   }
 
+  /** Let the held WRITE at `index` (in the order they arrived) go, and wait for its reply to be processed. */
+  async releaseHeldAt(index: number): Promise<void> {
+    const [go] = this.#held.splice(index, 1)
+    go?.()
+    await settle()
+  }
+
   get heldCount(): number {
     return this.#held.length
   }
@@ -126,8 +133,12 @@ export class FakeBrick extends Xlator {
     this.fops.push('release')
   }
 
+  /** OPENs wait for it, when set. */
+  openGate: Promise<void> | undefined = undefined
+
   override async open(_call: Call, _loc: Loc, _flags: number, fd: Fd): Promise<OpenResult> {
     this.fops.push('open')
+    if (this.openGate !== undefined) await this.openGate
     return { fd, xdata: undefined }
   }
 

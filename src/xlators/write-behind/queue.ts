@@ -1,5 +1,5 @@
 import type { FailedRange, GlusterError } from '../../rpc/errors.ts'
-import type { Call, Dict, Fd, WriteResult } from '../types.ts'
+import { type Call, type Dict, Fd, Inode, type WriteResult } from '../types.ts'
 
 /** Block state: cached, waiting to be sent (see `WbInode`). */
 export const DIRTY = 0
@@ -18,14 +18,15 @@ export type ByteRange = FailedRange
  * ("lied", copied into `data`, possibly several aggregated writes) or a write that bypasses the
  * cache (O_SYNC, O_DSYNC, strict O_DIRECT, O_APPEND, larger than the window), which holds the
  * caller's buffer by reference and its promise. The block's bytes are
- * `data[start, start + length)`, destined for file offset `offset`.
+ * `data[start, start + length)`, destined for file offset `offset`. A cached block that was
+ * written and was never `pinned` is reused for a later cached write (`reuse`).
  */
 export class Block {
   prev: Block | undefined = undefined
   next: Block | undefined = undefined
-  readonly fd: Fd
-  readonly call: Call
-  readonly flags: number
+  fd: Fd
+  call: Call
+  flags: number
   readonly xdata: Dict | undefined
   readonly lied: boolean
   data: Buffer
@@ -56,6 +57,11 @@ export class Block {
   readonly appends: boolean
   readonly resolve: ((r: WriteResult) => void) | undefined
   readonly reject: ((err: unknown) => void) | undefined
+  /**
+   * A `Barrier` waits for it: whoever waits may look at it (`linked`, `state`, `error`) after it
+   * left the list, so it is never reused.
+   */
+  pinned = false
 
   constructor(fd: Fd, call: Call, flags: number, xdata: Dict | undefined, data: Buffer, start: number, offset: number,
     length: number, orderStart: number, lied: boolean, appends: boolean,
@@ -76,6 +82,37 @@ export class Block {
     this.reject = reject
   }
 
+  /**
+   * A cached block written and unlinked, never pinned (nothing refers to it any more), made into
+   * a new cached block as the constructor would with `lied` true.
+   */
+  reuse(fd: Fd, call: Call, flags: number, data: Buffer, offset: number, length: number, orderStart: number): this {
+    this.fd = fd
+    this.call = call
+    this.flags = flags
+    this.data = data
+    this.start = 0
+    this.offset = offset
+    this.length = length
+    this.orderStart = orderStart
+    this.state = DIRTY
+    this.sealed = false
+    this.sent = false
+    this.linked = true
+    this.failedAt = 0
+    this.error = undefined
+    this.done = 0
+    return this
+  }
+
+  /** Written and unlinked, kept for `reuse`: let go of the caller's fd, identity and bytes. */
+  release(): void {
+    this.fd = RELEASED_FD
+    this.call = RELEASED_CALL
+    this.data = NO_DATA
+    this.error = undefined
+  }
+
   get end(): number {
     return this.offset + this.length
   }
@@ -94,22 +131,23 @@ export class Block {
 /**
  * A write waiting for its turn to join the ordered list (backpressure): for room in the window, or,
  * for a write the cache does not hold (`bypass`), behind older writes waiting for room, so that
- * every write joins the list in issue order. Holds the caller's buffer by reference.
+ * every write joins the list in issue order. Holds the caller's buffer by reference. Reused
+ * (`WriteBehind` #admit): fields are set per write by `init` and the settlers by the promise.
  */
 export class WaitingWrite {
-  readonly fd: Fd
-  readonly call: Call
-  readonly data: Buffer
-  readonly offset: number
-  readonly flags: number
-  readonly xdata: Dict | undefined
-  readonly bypass: boolean
+  fd: Fd = RELEASED_FD
+  call: Call = RELEASED_CALL
+  data: Buffer = NO_DATA
+  offset = 0
+  flags = 0
+  xdata: Dict | undefined = undefined
+  bypass = false
   /** Clock value at arrival: failures older than this get one retry on its behalf. */
-  readonly since: number
-  readonly resolve: (r: WriteResult) => void
-  readonly reject: (err: unknown) => void
-  constructor(fd: Fd, call: Call, data: Buffer, offset: number, flags: number, xdata: Dict | undefined, bypass: boolean,
-    since: number, resolve: (r: WriteResult) => void, reject: (err: unknown) => void) {
+  since = 0
+  resolve: (r: WriteResult) => void = noop
+  reject: (err: unknown) => void = noop
+
+  init(fd: Fd, call: Call, data: Buffer, offset: number, flags: number, xdata: Dict | undefined, bypass: boolean, since: number): this {
     this.fd = fd
     this.call = call
     this.data = data
@@ -118,10 +156,23 @@ export class WaitingWrite {
     this.xdata = xdata
     this.bypass = bypass
     this.since = since
-    this.resolve = resolve
-    this.reject = reject
+    return this
+  }
+
+  /** Admitted or failed: let go of everything the caller gave, so a reused one keeps nothing alive. */
+  clear(): void {
+    this.fd = RELEASED_FD
+    this.call = RELEASED_CALL
+    this.data = NO_DATA
+    this.xdata = undefined
+    this.resolve = noop
+    this.reject = noop
   }
 }
+
+const NO_DATA = Buffer.alloc(0)
+const RELEASED_FD = new Fd(new Inode(Buffer.alloc(16)), 0, false)
+const RELEASED_CALL: Call = { pid: 0, uid: 0, gid: 0, groups: [], lkOwner: NO_DATA }
 
 /**
  * A request ordered after some blocks: it resolves once each of them was written, failed, or is
@@ -133,6 +184,7 @@ export class Barrier {
   #resolve: () => void = noop
   constructor(blocks: readonly Block[]) {
     this.blocks = blocks
+    for (const b of blocks) b.pinned = true
     this.promise = new Promise<void>((resolve) => {
       this.#resolve = resolve
     })

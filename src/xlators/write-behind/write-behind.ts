@@ -76,6 +76,12 @@ const POOL_MAX = 16
 /** Cached writes up to CARVE_MAX bytes that start no aggregate share slabs of CARVE_SLAB_BYTES. */
 const CARVE_SLAB_BYTES = 256 * 1024
 const CARVE_MAX = 16 * 1024
+/**
+ * Cached writes of a multiple of SIZED_STEP bytes up to CARVE_MAX (aligned I/O) take buffers of
+ * their exact size, given back once written, at most SIZED_POOL_BYTES of them kept idle.
+ */
+const SIZED_STEP = 512
+const SIZED_POOL_BYTES = 2 * 1024 * 1024
 
 /**
  * What write-behind keeps per fd: when it was opened, to know which losses it must report, and
@@ -159,10 +165,24 @@ export class WriteBehind extends Xlator {
       }
     }
     // Older writes wait for room: this one waits behind them, whatever its kind, to keep issue order.
-    return new Promise<WriteResult>((resolve, reject) => {
-      st.admission.push(new WaitingWrite(fd, call, data, offset, flags, xdata, bypass, this.#clock, resolve, reject))
-      this.#admit(st)
-    })
+    const w = (this.#waitingWrites.pop() ?? new WaitingWrite()).init(fd, call, data, offset, flags, xdata, bypass, this.#clock)
+    waitingToSettle = w
+    const promise = new Promise<WriteResult>(takeWaitingSettlers)
+    waitingToSettle = undefined
+    st.admission.push(w)
+    this.#admit(st)
+    return promise
+  }
+
+  /**
+   * WaitingWrites out of the admission queue, for reuse: #admit gives one back once it has settled
+   * it (or handed its settlers on) and read the last of its fields; nothing else refers to it then.
+   */
+  readonly #waitingWrites: WaitingWrite[] = []
+
+  #doneWaiting(w: WaitingWrite): void {
+    w.clear()
+    if (this.#waitingWrites.length < MAX_POOLED_WAITING) this.#waitingWrites.push(w)
   }
 
   /** Resolve an answer from the cache, letting the event loop turn now and then (see #cachedAnswers). */
@@ -176,9 +196,9 @@ export class WriteBehind extends Xlator {
    * its size: consecutive writes of one size share one frozen result and one resolved promise.
    */
   #answerWrite(size: number): Promise<WriteResult> {
-    if (this.#mustWaitTurn()) return this.#answer(cachedWriteResult(size))
+    if (this.#mustWaitTurn()) return this.#answer(this.#cachedWriteResult(size))
     if (this.#answeredSize !== size) {
-      this.#answered = Promise.resolve(cachedWriteResult(size))
+      this.#answered = Promise.resolve(this.#cachedWriteResult(size))
       this.#answeredSize = size
     }
     return this.#answered!
@@ -186,6 +206,18 @@ export class WriteBehind extends Xlator {
 
   #answered: Promise<WriteResult> | undefined
   #answeredSize = -1
+
+  /** What a cached write of `size` bytes resolves with: one frozen result per run of one size. */
+  #cachedWriteResult(size: number): WriteResult {
+    if (this.#resultSize !== size) {
+      this.#result = cachedWriteResult(size)
+      this.#resultSize = size
+    }
+    return this.#result!
+  }
+
+  #result: WriteResult | undefined
+  #resultSize = -1
 
   /** Counts an answer from the cache; true when it must wait for the event loop to turn first. */
   #mustWaitTurn(): boolean {
@@ -213,7 +245,9 @@ export class WriteBehind extends Xlator {
     data.copy(buf, 0)
     const orderStart = offset > st.knownSize ? st.knownSize : offset
     if (offset + len > st.knownSize) st.knownSize = offset + len
-    const block = new Block(fd, call, flags, undefined, buf, 0, offset, len, orderStart, true, false, undefined, undefined)
+    const reused = this.#blocks.pop()
+    const block = reused !== undefined ? reused.reuse(fd, call, flags, buf, offset, len, orderStart)
+      : new Block(fd, call, flags, undefined, buf, 0, offset, len, orderStart, true, false, undefined, undefined)
     st.link(block)
     this.#dirty.add(st)
     // The previous tail stopped aggregating when this block followed it.
@@ -254,12 +288,14 @@ export class WriteBehind extends Xlator {
       if (w.bypass) {
         st.admission.shift()
         this.#bypass(st, w.call, w.fd, w.data, w.offset, w.flags, w.xdata).then(w.resolve, w.reject)
+        this.#doneWaiting(w)
         continue
       }
       if (st.cachedBytes + w.data.length <= window) {
         st.admission.shift()
         this.#cache(st, w.fd, w.call, w.data, w.offset, w.flags)
-        w.resolve(cachedWriteResult(w.data.length))
+        w.resolve(this.#cachedWriteResult(w.data.length))
+        this.#doneWaiting(w)
         continue
       }
       // Room comes from writes completing: the tail must not wait for more bytes.
@@ -279,6 +315,7 @@ export class WriteBehind extends Xlator {
       }
       st.admission.shift()
       w.reject(this.#stallError(st, w))
+      this.#doneWaiting(w)
     }
   }
 
@@ -309,8 +346,8 @@ export class WriteBehind extends Xlator {
   }
 
   /**
-   * One WRITE of `b`; #written takes its answer. Not async: two closures per WRITE, where an async
-   * frame also keeps its registers and await closures.
+   * One WRITE of `b`; #written takes its answer through a pooled SentWrite (see there), so a WRITE
+   * makes no closure and no async frame.
    */
   #send(st: WbInode, b: Block): void {
     st.setState(b, INFLIGHT)
@@ -326,18 +363,40 @@ export class WriteBehind extends Xlator {
       this.#written(st, b, start, end, undefined, err)
       return
     }
-    sent.then(
-      (result) => this.#written(st, b, start, end, result, undefined),
-      (err: unknown) => this.#written(st, b, start, end, undefined, err),
-    )
+    const handlers = this.#sentWrites.pop() ?? new SentWrite(this.#sentWrites, this.#writtenFn)
+    handlers.st = st
+    handlers.block = b
+    handlers.start = start
+    handlers.end = end
+    sent.then(handlers.ok, handlers.failed)
   }
+
+  /**
+   * Cached blocks written and unlinked, for the next cached writes. Only unpinned ones: then the
+   * list, the SentWrite of its last WRITE (which called #written) and the synchronous code that
+   * runs there were all that referred to the block; every array of blocks that outlives a turn
+   * (#waitFor's and #drainFd's, and what is built from them) went into a Barrier, which pins.
+   */
+  readonly #blocks: Block[] = []
+
+  #recycleBlock(b: Block): void {
+    if (b.pinned || this.#blocks.length >= MAX_POOLED_BLOCKS) return
+    b.release()
+    this.#blocks.push(b)
+  }
+
+  /** SentWrites whose WRITE was answered, for the next WRITE. */
+  readonly #sentWrites: SentWrite[] = []
+  readonly #writtenFn: WrittenFn = (st, b, start, end, result, failure) => this.#written(st, b, start, end, result, failure)
 
   /** The WRITE of `b` (covering [start, end) for ordering) answered `result` or failed with `failure`. */
   #written(st: WbInode, b: Block, start: number, end: number, result: WriteResult | undefined, failure: unknown): void {
     if (result !== undefined && result.size >= b.length) {
       st.unlink(b)
-      if (b.lied) this.#recycle(b.data)
-      else {
+      if (b.lied) {
+        this.#recycle(b.data)
+        this.#recycleBlock(b)
+      } else {
         // Only the brick knows where an append ended.
         if (b.appends && result.poststat.size > st.knownSize) st.knownSize = result.poststat.size
         b.resolve!({ size: b.done + b.length, prestat: result.prestat, poststat: result.poststat, xdata: result.xdata })
@@ -788,12 +847,19 @@ export class WriteBehind extends Xlator {
   }
 
   /**
-   * Room for a cached write that starts no aggregate: carved from a shared slab (Buffer.allocUnsafe
-   * pools nothing from 4 KiB up, so each would be an ArrayBuffer and a malloc of its own). A view
-   * is exactly `len` long: a block grows into a new buffer, never past its view.
+   * Room for a cached write that starts no aggregate: of an aligned size, a buffer of that size
+   * written before (#sized), or a new one that will be; otherwise carved from a shared slab
+   * (Buffer.allocUnsafe pools nothing from 4 KiB up, so each would be an ArrayBuffer and a malloc
+   * of its own). Either is exactly `len` long: a block grows into a new buffer, never past it.
    */
   #carve(len: number): Buffer {
     if (len > CARVE_MAX) return Buffer.allocUnsafe(len)
+    if (len % SIZED_STEP === 0) {
+      const buf = this.#sized[len / SIZED_STEP - 1]!.pop()
+      if (buf === undefined) return Buffer.allocUnsafeSlow(len)
+      this.#sizedBytes -= len
+      return buf
+    }
     let slab = this.#slab
     if (slab === undefined || slab.length - this.#slabUsed < len) {
       slab = this.#slab = Buffer.allocUnsafeSlow(CARVE_SLAB_BYTES)
@@ -812,9 +878,25 @@ export class WriteBehind extends Xlator {
     return this.#pool.pop() ?? Buffer.allocUnsafe(this.config.aggregateBytes)
   }
 
-  /** Only buffers of acknowledged WRITEs come back: the socket is done with them. */
+  /**
+   * Idle buffers of aligned small writes, by size (#carve): each its own ArrayBuffer, so a pooled
+   * one keeps no slab alive; the Buffer object is reused too, not only its memory.
+   */
+  readonly #sized: Buffer[][] = Array.from({ length: CARVE_MAX / SIZED_STEP }, () => [])
+  #sizedBytes = 0
+
+  /**
+   * Only buffers of acknowledged WRITEs come back: the socket is done with them, and their block
+   * left the list, so no read from the cache can see them again.
+   */
   #recycle(buf: Buffer): void {
-    if (buf.length === this.config.aggregateBytes && this.#pool.length < POOL_MAX) this.#pool.push(buf)
+    const len = buf.length
+    if (len === this.config.aggregateBytes) {
+      if (this.#pool.length < POOL_MAX) this.#pool.push(buf)
+    } else if (len <= CARVE_MAX && len % SIZED_STEP === 0 && buf.byteOffset === 0 && buf.buffer.byteLength === len && this.#sizedBytes + len <= SIZED_POOL_BYTES) {
+      this.#sized[len / SIZED_STEP - 1]!.push(buf)
+      this.#sizedBytes += len
+    }
   }
 
   #reportError(syscall: string, inode: Inode, cause: GlusterError | undefined, ranges: ByteRange[], fate: string): GlusterError {
@@ -852,6 +934,58 @@ export class WriteBehind extends Xlator {
       brick: cause?.brick, host: cause?.host, port: cause?.port, cause,
       detail: `not written: the write-behind window (${this.config.windowBytes} bytes) is full of cached writes the brick refused${cause === undefined ? '' : ' (' + cause.code + ')'}; fsync or close reports them`,
     })
+  }
+}
+
+/** SentWrites kept per xlator: about as many as WRITEs usually in flight. */
+const MAX_POOLED_SENT = 64
+/** Written cached blocks kept per xlator for reuse. */
+const MAX_POOLED_BLOCKS = 64
+/** WaitingWrites kept per xlator: about as many as writes usually waiting for room. */
+const MAX_POOLED_WAITING = 64
+
+/** The WaitingWrite whose promise is being made: the executor runs synchronously inside `new Promise`. */
+let waitingToSettle: WaitingWrite | undefined
+/** One executor for every waiting write's promise, instead of a closure per write. */
+function takeWaitingSettlers(resolve: (r: WriteResult) => void, reject: (err: unknown) => void): void {
+  waitingToSettle!.resolve = resolve
+  waitingToSettle!.reject = reject
+}
+type WrittenFn = (st: WbInode, b: Block, start: number, end: number, result: WriteResult | undefined, failure: unknown) => void
+
+/**
+ * The answer handlers of one WRITE (#send), instead of two closures per WRITE. Its lifetime is
+ * certain: taken when the WRITE's promise is subscribed to, and given back inside the one handler
+ * the promise calls (exactly one of `ok` and `failed` runs, once), after its fields were read and
+ * before #written runs; nothing else refers to it.
+ */
+class SentWrite {
+  st: WbInode | undefined = undefined
+  block: Block | undefined = undefined
+  start = 0
+  end = 0
+  readonly #pool: SentWrite[]
+  readonly #written: WrittenFn
+
+  constructor(pool: SentWrite[], written: WrittenFn) {
+    this.#pool = pool
+    this.#written = written
+  }
+
+  readonly ok = (result: WriteResult): void => {
+    this.#answered(result, undefined)
+  }
+
+  readonly failed = (err: unknown): void => {
+    this.#answered(undefined, err)
+  }
+
+  #answered(result: WriteResult | undefined, failure: unknown): void {
+    const { st, block, start, end } = this
+    this.st = undefined
+    this.block = undefined
+    if (this.#pool.length < MAX_POOLED_SENT) this.#pool.push(this)
+    this.#written(st!, block!, start, end, result, failure)
   }
 }
 

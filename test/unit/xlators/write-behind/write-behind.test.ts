@@ -170,6 +170,31 @@ describe('performance/write-behind: normal operation', () => {
     expect(brick.content.equals(expected)).toBe(true)
   })
 
+  it('admits writes that waited for room each with its own bytes and size, as they are reused (pooled waiting writes)', async () => {
+    const { wb, brick } = stack({ 'cache-size': '512KB' })
+    brick.hold = true
+    const fd = await openFile(wb)
+    const expected = Buffer.alloc(1024 * KiB)
+    const write = (data: Buffer, offset: number, flags = 0): Promise<number> => {
+      data.copy(expected, offset)
+      // The caller reuses its buffer once the write resolves: the cache must have its own copy.
+      return wb.writev(CALL, fd, data, offset, flags).then((r) => {
+        data.fill(0xee)
+        return r.size
+      })
+    }
+    const full = [0, 1, 2, 3].map((i) => write(pattern(128 * KiB, i), i * 128 * KiB))
+    await settle()
+    const sizes = [100, 64 * KiB, 4096, 128 * KiB, 3000, 50 * KiB]
+    const waiting = sizes.map((n, i) => write(pattern(n, 10 + i), (4 + i) * 64 * KiB + i, i === 2 ? O_SYNC : 0))
+    while (brick.heldCount > 0) await brick.releaseHeld(1)
+    expect(await Promise.all(full)).toEqual([128 * KiB, 128 * KiB, 128 * KiB, 128 * KiB])
+    expect(await Promise.all(waiting)).toEqual(sizes)
+    await wb.fsync(CALL, fd, false)
+    expect(brick.content.equals(expected.subarray(0, brick.content.length))).toBe(true)
+    expect(brick.overlapInFlight).toBe(false)
+  })
+
   it('never has two overlapping WRITEs in flight and lands overlapping writes in order', async () => {
     const { wb, brick } = stack({ 'aggregate-size': '4KB' })
     brick.delay = true
@@ -424,6 +449,77 @@ describe('performance/write-behind: normal operation', () => {
     await wb.ftruncate(CALL, fd, 1000)
     await wb.fsync(CALL, fd, false)
     expect(brick.content.equals(pattern(1000, 6))).toBe(true)
+  })
+
+  it('credits each WRITE\'s reply to its own block when replies come out of order (pooled answer handlers)', async () => {
+    const { wb, brick } = stack()
+    brick.hold = true
+    const fd = await openFile(wb)
+    for (let i = 0; i < 4; i++) await wb.writev(CALL, fd, pattern(4 * KiB, i), i * 8 * KiB, 0)
+    // A, B and C in flight; D, the tail, held back while they are.
+    expect(brick.writes.map((w) => w.offset)).toEqual([0, 8 * KiB, 16 * KiB])
+    await brick.releaseHeldAt(1)
+    // B landed, A and C not: a rewrite of B may go now (its handlers reuse B's), one of A may not.
+    await wb.writev(CALL, fd, pattern(4 * KiB, 10), 8 * KiB, 0)
+    await wb.writev(CALL, fd, pattern(4 * KiB, 11), 0, 0)
+    expect(brick.writes.map((w) => w.offset)).toEqual([0, 8 * KiB, 16 * KiB, 24 * KiB, 8 * KiB])
+    // Now C, then A: each reply ends its own WRITE, so the rewrite of A goes only with A landed.
+    await brick.releaseHeldAt(1)
+    expect(brick.writes.length).toBe(5)
+    await brick.releaseHeldAt(0)
+    expect(brick.overlapInFlight).toBe(false)
+    while (brick.heldCount > 0) await brick.releaseHeld()
+    await wb.fsync(CALL, fd, false)
+    const expected = Buffer.concat([pattern(4 * KiB, 11), Buffer.alloc(4 * KiB), pattern(4 * KiB, 10), Buffer.alloc(4 * KiB), pattern(4 * KiB, 2), Buffer.alloc(4 * KiB), pattern(4 * KiB, 3)])
+    expect(brick.content.equals(expected)).toBe(true)
+  })
+
+  it('reuses the buffer of a cached write only once the brick acknowledged it (pooled buffers)', async () => {
+    const { wb, brick } = stack()
+    const fd = await openFile(wb)
+    // Written and acknowledged: their buffers are idle, for the next writes of their size.
+    for (let i = 0; i < 4; i++) await wb.writev(CALL, fd, pattern(4 * KiB, i), i * 64 * KiB, 0)
+    await wb.fsync(CALL, fd, false)
+    brick.hold = true
+    const a = pattern(4 * KiB, 20)
+    await wb.writev(CALL, fd, a, 0, 0)
+    // A is on the wire, unacknowledged, and still answers reads; newer writes must not get its buffer.
+    for (let i = 1; i < 8; i++) await wb.writev(CALL, fd, pattern(4 * KiB, 20 + i), i * 64 * KiB, 0)
+    const r = await wb.readv(CALL, fd, 4 * KiB, 0, 0)
+    expect(r.data.equals(a)).toBe(true)
+    expect(brick.fops.filter((f) => f === 'readv')).toEqual([])
+    while (brick.heldCount > 0) await brick.releaseHeld()
+    await wb.fsync(CALL, fd, false)
+    for (let i = 0; i < 8; i++) expect(brick.content.subarray(i * 64 * KiB, i * 64 * KiB + 4 * KiB).equals(pattern(4 * KiB, 20 + i))).toBe(true)
+  })
+
+  it('keeps the newer writes made while an O_TRUNC open was under way, though it waited for older blocks that landed meanwhile (pooled blocks)', async () => {
+    const { wb, brick } = stack()
+    brick.hold = true
+    const fd = await openFile(wb)
+    await wb.writev(CALL, fd, pattern(4 * KiB, 1), 0, 0)
+    await wb.writev(CALL, fd, pattern(4 * KiB, 2), 64 * KiB, 0)
+    let openGo = (): void => {}
+    brick.openGate = new Promise<void>((resolve) => {
+      openGo = resolve
+    })
+    const inode = fd.inode
+    const opening = wb.open(CALL, { path: '/f', name: 'f', parent: undefined, inode }, O_RDWR | O_TRUNC, new Fd(inode, O_RDWR, false))
+    // The open waited for both blocks; they land, and it goes on to the brick, which holds it.
+    await brick.releaseHeld()
+    expect(brick.heldCount).toBe(0)
+    // Newer writes while the open is at the brick: one in flight, one cached behind it. Neither is
+    // one the open waited for, whatever object holds it.
+    const b1 = pattern(4 * KiB, 3)
+    const b2 = pattern(4 * KiB, 4)
+    await wb.writev(CALL, fd, b1, 128 * KiB, 0)
+    await wb.writev(CALL, fd, b2, 192 * KiB, 0)
+    openGo()
+    await opening
+    while (brick.heldCount > 0) await brick.releaseHeld()
+    await wb.fsync(CALL, fd, false)
+    expect(brick.content.subarray(128 * KiB, 132 * KiB).equals(b1)).toBe(true)
+    expect(brick.content.subarray(192 * KiB, 196 * KiB).equals(b2)).toBe(true)
   })
 
   it('retries the rest of a short write', async () => {
