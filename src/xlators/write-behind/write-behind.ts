@@ -196,16 +196,18 @@ export class WriteBehind extends Xlator {
    * its size: consecutive writes of one size share one frozen result and one resolved promise.
    */
   #answerWrite(size: number): Promise<WriteResult> {
-    if (this.#mustWaitTurn()) return this.#answer(this.#cachedWriteResult(size))
-    if (this.#answeredSize !== size) {
-      this.#answered = Promise.resolve(this.#cachedWriteResult(size))
-      this.#answeredSize = size
+    const result = this.#cachedWriteResult(size)
+    if (this.#mustWaitTurn()) return this.#answer(result)
+    if (this.#answeredWith !== result) {
+      this.#answered = Promise.resolve(result)
+      this.#answeredWith = result
     }
     return this.#answered!
   }
 
+  /** A resolved promise of #cachedWriteResult's current result, made once per run of one size. */
   #answered: Promise<WriteResult> | undefined
-  #answeredSize = -1
+  #answeredWith: WriteResult | undefined
 
   /** What a cached write of `size` bytes resolves with: one frozen result per run of one size. */
   #cachedWriteResult(size: number): WriteResult {
