@@ -12,11 +12,12 @@ import {
   type FileReadOptions, type FileReadResult, type FileWriteOptions, type FileWriteResult, type ReadFileOptions,
   type WriteFileData, type WriteFileOptions, readArgs, readWholeFile, writeArgs, writeWholeFile,
 } from './file-handle.ts'
-import { parseMode } from './modes.ts'
+import { ownerSetattr, parseMode } from './modes.ts'
 import { withPath } from './resolve.ts'
 import { type GlfsBigIntStats, GlfsStats, type StatOptions, asAsked } from './stats.ts'
 import { GlfsReadStream, GlfsWriteStream, type ReadStreamOptions, type WriteStreamOptions, webStreamOf } from './streams.ts'
 import { type TimeSpec, toSetattr } from './times.ts'
+import { listedXattrNames, xattrDict, xattrValue } from './xattr.ts'
 import { fdMessage, fopChannel, sizeOf, traceFop } from './tracing.ts'
 
 /**
@@ -367,6 +368,38 @@ export class GlfsFd {
     return this.fchown(uid, gid, options)
   }
 
+  /** glfs_fgetxattr: an extended attribute's value; ENODATA when it is not set. */
+  getxattr(name: string, options?: GlfsCallOptions): Promise<Buffer> {
+    return this.#op(options, 'fgetxattr', false, () => this.#fgetxattr(name))
+  }
+
+  async #fgetxattr(name: string): Promise<Buffer> {
+    this.#check('fgetxattr')
+    const { dict } = await this.#relabel('fgetxattr', this.#owner.top.fgetxattr(this.#owner.call, this.#fd, name))
+    return xattrValue(dict, name, (code, detail) => this.#error(code, 'fgetxattr', detail))
+  }
+
+  /** glfs_fsetxattr: set an extended attribute; `flags` 0, XATTR_CREATE or XATTR_REPLACE. */
+  setxattr(name: string, value: Uint8Array | string, flags = 0, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'fsetxattr', true, () => this.#fsetxattr(name, value, flags))
+  }
+
+  async #fsetxattr(name: string, value: Uint8Array | string, flags: number): Promise<void> {
+    this.#check('fsetxattr')
+    await this.#relabel('fsetxattr', this.#owner.top.fsetxattr(this.#owner.call, this.#fd, xattrDict(name, value), flags))
+  }
+
+  /** glfs_flistxattr: the names of the file's extended attributes, as `Glfs.listxattr` lists them. */
+  listxattr(options?: GlfsCallOptions): Promise<string[]> {
+    return this.#op(options, 'flistxattr', false, () => this.#flistxattr())
+  }
+
+  async #flistxattr(): Promise<string[]> {
+    this.#check('flistxattr')
+    const { dict } = await this.#relabel('flistxattr', this.#owner.top.fgetxattr(this.#owner.call, this.#fd, ''))
+    return listedXattrNames(dict)
+  }
+
   /** glfs_fchmod: set the permission bits (a number, or an octal string as node:fs takes). */
   fchmod(mode: number | string, options?: GlfsCallOptions): Promise<void> {
     return this.#op(options, 'fchmod', true, () => this.#fchmod(mode))
@@ -386,12 +419,8 @@ export class GlfsFd {
 
   async #fchown(uid: number, gid: number): Promise<void> {
     this.#check('fchown')
-    for (const [name, id] of [['uid', uid], ['gid', gid]] as const) {
-      if (!Number.isInteger(id) || id < -1 || id > 0xffffffff) throw rangeError(name, '>= -1 && <= 4294967295', id)
-    }
-    const valid = (uid === -1 ? 0 : SetAttr.UID) | (gid === -1 ? 0 : SetAttr.GID)
+    const { attrs, valid } = ownerSetattr(uid, gid)
     if (valid === 0) return
-    const attrs = { mode: 0, uid: Math.max(uid, 0), gid: Math.max(gid, 0), atime: 0, atimeNsec: 0, mtime: 0, mtimeNsec: 0 }
     await this.#relabel('fchown', this.#owner.top.fsetattr(this.#owner.call, this.#fd, attrs, valid))
   }
 

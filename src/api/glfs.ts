@@ -6,14 +6,13 @@ import type { BackoffOptions } from '../rpc/backoff.ts'
 import { type Graph, type XlatorOptionOverride, buildGraph } from '../xlators/graph.ts'
 import { newGfid } from '../rpc/gfid.ts'
 import { newLkOwner } from '../rpc/lk-owner.ts'
-import { Dict } from '../rpc/programs/fops/dict.ts'
 import { DEFAULT_CERT_DEPTH, type MountTls, SECURE_ACCESS_FILE, type TlsFiles, TlsProfile, readSecureAccess } from '../rpc/tls.ts'
 import { type Call, Fd, type Loc } from '../xlators/types.ts'
 import { STRIDE_AHEAD_OPTIONS, type StrideAheadConfig, withStrideAhead } from '../xlators/stride-ahead/stride-ahead.ts'
 import { parseOptions } from '../xlators/options.ts'
 import { parseVolfile } from '../xlators/volfile.ts'
 import { checkXlatorOption, readXlatorOption } from '../xlators/xlator-option.ts'
-import type { BrickState, BrickStatus, HealReport } from '../xlators/xlator.ts'
+import type { BrickState, BrickStatus, HealReport, SetattrArgs } from '../xlators/xlator.ts'
 import { AbortError, type GlfsCallOptions, withSignal } from './abort.ts'
 import {
   F_OK, O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_TRUNC, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG,
@@ -28,11 +27,12 @@ import {
 } from './fs-helpers.ts'
 import { GraphSwitch, type SwitchHost } from './graph-switch.ts'
 import type { VolfileServer } from './mgmt.ts'
-import { parseMode } from './modes.ts'
+import { ownerSetattr, parseMode } from './modes.ts'
 import { Resolver, withPath } from './resolve.ts'
 import { type GlfsBigIntStats, GlfsStats, type GlfsStatvfs, type StatOptions, asAsked } from './stats.ts'
 import { GlfsReadStream, GlfsWriteStream, type PathReadStreamOptions, type PathWriteStreamOptions } from './streams.ts'
 import { type TimeSpec, toSetattr } from './times.ts'
+import { listedXattrNames, xattrDict, xattrValue } from './xattr.ts'
 import { type FopMessage, fopChannel, publishBrickChannels, traceFop } from './tracing.ts'
 import { GLUSTERD_DEFAULT_PORT, parseGlusterUri, type GlusterUri } from './uri.ts'
 import { type VolfileServerChange, VolfileServers } from './volfile-servers.ts'
@@ -705,7 +705,11 @@ export class Glfs extends EventEmitter<GlfsEvents> {
   }
 
   async #utimens(path: string, atime: TimeSpec, mtime: TimeSpec, follow: boolean, syscall: string): Promise<void> {
-    const { attrs, valid } = toSetattr(atime, mtime)
+    await this.#setattrAt(path, follow, syscall, toSetattr(atime, mtime))
+  }
+
+  /** One SETATTR of `path` (its symlink itself unless `follow`); none when `valid` is 0, but the path must exist. */
+  async #setattrAt(path: string, follow: boolean, syscall: string, { attrs, valid }: { attrs: SetattrArgs, valid: number }): Promise<void> {
     const { loc } = await this.#resolverOrThrow().resolve(path, follow, syscall).catch(this.#rethrow(syscall, path))
     if (valid === 0) return
     await this.#switch.setattr(this.#call, loc, attrs, valid).catch(this.#rethrow(syscall, path))
@@ -718,6 +722,20 @@ export class Glfs extends EventEmitter<GlfsEvents> {
   async #chmod(path: string, mode: number): Promise<void> {
     const { loc } = await this.#resolverOrThrow().resolve(path, true, 'chmod').catch(this.#rethrow('chmod', path))
     await this.#switch.setattr(this.#call, loc, { mode, uid: 0, gid: 0, atime: 0, atimeNsec: 0, mtime: 0, mtimeNsec: 0 }, 0x1).catch(this.#rethrow('chmod', path))
+  }
+
+  /** Set owner and group of `path`, following symlinks (glfs_chown); -1 leaves one as it is. */
+  chown(path: string, uid: number, gid: number, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'chown', path, true, () => this.#chown(path, uid, gid, true, 'chown'))
+  }
+
+  /** Set owner and group of `path` itself, not of a symlink's target (glfs_lchown). */
+  lchown(path: string, uid: number, gid: number, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'lchown', path, true, () => this.#chown(path, uid, gid, false, 'lchown'))
+  }
+
+  async #chown(path: string, uid: number, gid: number, follow: boolean, syscall: string): Promise<void> {
+    await this.#setattrAt(path, follow, syscall, ownerSetattr(uid, gid))
   }
 
   statvfs(path = '/', options?: GlfsCallOptions): Promise<GlfsStatvfs> {
@@ -758,8 +776,7 @@ export class Glfs extends EventEmitter<GlfsEvents> {
   async #setxattr(path: string, name: string, value: Uint8Array | string, flags: number): Promise<void> {
     if (flags !== 0 && flags !== XATTR_CREATE && flags !== XATTR_REPLACE) throw this.#error('EINVAL', 'setxattr', path, `bad flags ${flags}`)
     const { loc } = await this.#resolverOrThrow().resolve(path, true, 'setxattr').catch(this.#rethrow('setxattr', path))
-    const dict = new Dict().setPtr(name, Buffer.from(value))
-    await this.#switch.setxattr(this.#call, loc, dict, flags).catch(this.#rethrow('setxattr', path))
+    await this.#switch.setxattr(this.#call, loc, xattrDict(name, value), flags).catch(this.#rethrow('setxattr', path))
   }
 
   /** An extended attribute's value; ENODATA when it is not set. */
@@ -770,12 +787,22 @@ export class Glfs extends EventEmitter<GlfsEvents> {
   async #getxattr(path: string, name: string): Promise<Buffer> {
     const { loc } = await this.#resolverOrThrow().resolve(path, true, 'getxattr').catch(this.#rethrow('getxattr', path))
     const { dict } = await this.#switch.getxattr(this.#call, loc, name).catch(this.#rethrow('getxattr', path))
-    if (!dict.has(name)) throw this.#error('ENODATA', 'getxattr', path, `no attribute '${name}'`)
-    // Bricks return xattr values as PTR; a STR is taken as its text.
-    const text = dict.getStr(name)
-    const bytes = dict.getPtr(name) ?? (text === undefined ? undefined : Buffer.from(text))
-    if (bytes === undefined) throw this.#error('EIO', 'getxattr', path, `attribute '${name}' came back with an unexpected type`)
-    return bytes
+    return xattrValue(dict, name, (code, detail) => this.#error(code, 'getxattr', path, detail))
+  }
+
+  /**
+   * The names of `path`'s extended attributes (glfs_listxattr; symlinks followed), as the
+   * volume's translators show them: their internal attributes hidden, and GlusterFS's virtual
+   * `glusterfs.*` names too.
+   */
+  listxattr(path: string, options?: GlfsCallOptions): Promise<string[]> {
+    return this.#op(options, 'listxattr', path, false, () => this.#listxattr(path))
+  }
+
+  async #listxattr(path: string): Promise<string[]> {
+    const { loc } = await this.#resolverOrThrow().resolve(path, true, 'listxattr').catch(this.#rethrow('listxattr', path))
+    const { dict } = await this.#switch.getxattr(this.#call, loc, '').catch(this.#rethrow('listxattr', path))
+    return listedXattrNames(dict)
   }
 
   removexattr(path: string, name: string, options?: GlfsCallOptions): Promise<void> {

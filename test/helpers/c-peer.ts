@@ -42,3 +42,22 @@ export async function cRead(volume: string, path: string, offset: number, length
   const { stdout } = await execFileAsync('python3', args, { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024, timeout: 60_000 })
   return stdout
 }
+
+/** What the C client shows of one path's extended attributes (see cXattrs). */
+export interface CXattrView {
+  /** glfs_listxattr's names, sorted. */
+  list: string[]
+  /** glfs_flistxattr's names on an fd of it, sorted (files only). */
+  flist?: string[]
+  /** For each name asked, glfs_getxattr's value (hex) or its errno. */
+  values: Record<string, { hex?: string, errno?: number }>
+}
+
+/** What the C client shows of `paths`' extended attributes, from one mount (a libgfapi mount takes seconds). */
+export async function cXattrs(volume: string, paths: readonly string[], names: readonly string[] = []): Promise<Record<string, CXattrView>> {
+  const sb = sandbox()
+  const script = new URL('./c_xattr.py', import.meta.url).pathname
+  const r = await runProcess('python3', [script, PEER, sb.host, String(sb.port), volume, names.join(','), ...paths], 120_000)
+  if (r.timedOut || r.status !== 0) throw new Error(`c_xattr.py ${paths.join(' ')} on ${volume} failed (exit ${r.status ?? r.signal}): ${r.stderr.slice(-500)}`)
+  return JSON.parse(r.stdout) as Record<string, CXattrView>
+}

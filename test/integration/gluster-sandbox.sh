@@ -128,8 +128,10 @@ ensure_packages() {
   [ "${#pkgs[@]}" -eq 0 ] && return 0
 
   if [[ " ${pkgs[*]} " == *" glusterfs-server "* ]]; then
-    # glusterd missing: install the whole tool set in one go.
-    apt_install "${pkgs[@]}" fio qemu-utils qemu-block-extra ||
+    # glusterd missing: install the whole tool set in one go (each package named once).
+    local all
+    mapfile -t all < <(printf '%s\n' "${pkgs[@]}" fio qemu-utils qemu-block-extra | awk '!seen[$0]++')
+    apt_install "${all[@]}" ||
       die "glusterfs-server is not installed and installing it failed (see apt output above)"
     command -v glusterd >/dev/null 2>&1 || die "glusterd still not found after installing glusterfs-server"
   else

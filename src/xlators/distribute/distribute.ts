@@ -254,11 +254,28 @@ export class Distribute extends Xlator {
   // Fops: extended attributes and locks
 
   override async getxattr(call: Call, loc: Loc, name: string, xdata?: Dict): Promise<XattrResult> {
+    // dht_getxattr compares only the asked name's length: any prefix of the mds key is refused.
+    if (name !== '' && this.conf.mdsKey.startsWith(name)) {
+      throw this.conf.error('ENOTSUP', 'getxattr', loc.path, `'${name}' is internal to distribute`)
+    }
     if (isDir(this.conf, loc.inode)) {
       const dir = await dirOf(this.conf, call, dirInode(this.conf, loc, 'getxattr'), loc.path)
-      return onAnyDirSubvol(this.conf, dir, (sub) => sub.getxattr(call, loc, name, xdata))
+      return this.#withoutInternalKeys(call, await onAnyDirSubvol(this.conf, dir, (sub) => sub.getxattr(call, loc, name, xdata)))
     }
-    return onCached(this.conf, call, loc, 'getxattr', (sub) => sub.getxattr(call, loc, name, xdata))
+    return this.#withoutInternalKeys(call, await onCached(this.conf, call, loc, 'getxattr', (sub) => sub.getxattr(call, loc, name, xdata)))
+  }
+
+  /**
+   * dht_getxattr_cbk: the layout, mds and commit-hash keys never reach the application, nor (for
+   * a process's own calls, pid >= 0) quota's and the parent-gfid index's keys.
+   */
+  #withoutInternalKeys(call: Call, r: XattrResult): XattrResult {
+    const { layoutKey, mdsKey, commitHashKey } = this.conf
+    for (const key of [...r.dict.keys()]) {
+      if (key === layoutKey || key === mdsKey || key === commitHashKey ||
+        (call.pid >= 0 && (key.startsWith('trusted.glusterfs.quota') || key.startsWith('trusted.pgfid')))) r.dict.delete(key)
+    }
+    return r
   }
 
   override async setxattr(call: Call, loc: Loc, dict: Dict, flags: number, xdata?: Dict): Promise<CommonResult> {
@@ -428,11 +445,11 @@ export class Distribute extends Xlator {
   }
 
   override async fgetxattr(call: Call, fd: Fd, name: string, xdata?: Dict): Promise<XattrResult> {
-    if (!fd.isDirectory) return onFileFd(this.conf, call, fd, 'fgetxattr', false, noIatt, (sub) => sub.fgetxattr(call, fd, name, xdata))
+    if (!fd.isDirectory) return this.#withoutInternalKeys(call, await onFileFd(this.conf, call, fd, 'fgetxattr', false, noIatt, (sub) => sub.fgetxattr(call, fd, name, xdata)))
     const open = this.conf.dirFd(fd, 'fgetxattr').open
     const i = open.findIndex((o, k) => o && this.conf.isUp(k))
     if (i < 0) throw this.conf.error('ENOTCONN', 'fgetxattr', undefined, 'no subvolume is connected', undefined, fd)
-    return this.children[i]!.fgetxattr(call, fd, name, xdata)
+    return this.#withoutInternalKeys(call, await this.children[i]!.fgetxattr(call, fd, name, xdata))
   }
 
   override async fsetxattr(call: Call, fd: Fd, dict: Dict, flags: number, xdata?: Dict): Promise<CommonResult> {

@@ -1,0 +1,106 @@
+/**
+ * Extended attributes and ownership as libgfapi gives them, judged by the C client on the same
+ * volume: glfs_listxattr / glfs_flistxattr, glfs_fgetxattr / glfs_fsetxattr, the translators'
+ * internal attributes (distribute's layout, replicate's changelog, shard's size) hidden or refused
+ * as C hides or refuses them, and glfs_chown / glfs_lchown.
+ */
+import { randomBytes } from 'node:crypto'
+import { type Stats, lstatSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { type Glfs, O_CREAT, O_RDWR, XATTR_CREATE } from '../../src/api/index.ts'
+import { cXattrs } from '../helpers/c-peer.ts'
+import { mount } from '../helpers/mount.ts'
+
+const sb = inject('sandbox')
+
+/** Names every client must answer the same way: present, ENODATA, or refused. */
+const INTERNAL = [
+  'trusted.glusterfs.dht', 'trusted.glusterfs.dht.mds', 'trusted.glusterfs.d', 'trusted.glusterfs.dht.commithash', 'trusted.gfid',
+  'trusted.glusterfs.mdata', 'trusted.afr.dirty', 'trusted.glusterfs.shard.block-size', 'trusted.glusterfs.shard.file-size',
+]
+
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path)
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ENOENT') return undefined
+    throw err
+  }
+}
+
+async function ours(glfs: Glfs, path: string, name: string): Promise<{ hex?: string, errno?: number }> {
+  return glfs.getxattr(path, name).then((v) => ({ hex: v.toString('hex') }), (err: { errno: number }) => ({ errno: -err.errno }))
+}
+
+for (const key of ['single', 'dist2', 'rep3', 'virt'] as const) {
+  const vol = sb.volumes[key]
+  describe(`extended attributes on ${vol.name}`, () => {
+    let glfs: Glfs
+    const dir = `/xattr-${randomBytes(4).toString('hex')}`
+
+    beforeAll(async () => {
+      glfs = await mount(key)
+      await glfs.mkdir(dir)
+    })
+
+    afterAll(async () => {
+      await glfs?.rm(dir, { recursive: true, force: true })
+      await glfs?.fini()
+    })
+
+    it('lists and reads what the C client lists and reads, on a file (path and fd) and a directory', async () => {
+      const file = `${dir}/f`
+      const fd = await glfs.creat(file, O_RDWR | O_CREAT, 0o644)
+      await fd.pwrite(Buffer.from('data'), 0)
+      await glfs.setxattr(file, 'user.by-path', 'p')
+      await fd.setxattr('user.by-fd', Buffer.from([0, 1, 2, 255]))
+      expect(await fd.setxattr('user.by-fd', 'again', XATTR_CREATE).catch((e: { code: string }) => e.code)).toBe('EEXIST')
+      await glfs.setxattr(dir, 'user.on-dir', 'd')
+
+      const expected = ['user.by-fd', 'user.by-path']
+      const asked = { [file]: [...expected, 'user.absent', ...INTERNAL], [dir]: ['user.on-dir', ...INTERNAL] }
+      const c = await cXattrs(vol.name, [file, dir], [...new Set(Object.values(asked).flat())])
+      expect((await glfs.listxattr(file)).sort()).toEqual(expected)
+      expect(c[file]!.list).toEqual(expected)
+      expect((await glfs.listxattr(dir)).sort()).toEqual(['user.on-dir'])
+      expect(c[dir]!.list).toEqual(['user.on-dir'])
+      // FGETXATTR lists what the brick's fd-based listing keeps (gfid2path, mdata): C shows the same.
+      expect((await fd.listxattr()).sort()).toEqual(c[file]!.flist)
+      expect((await fd.getxattr('user.by-fd')).equals(Buffer.from([0, 1, 2, 255]))).toBe(true)
+      expect((await fd.getxattr('user.by-path')).toString()).toBe('p')
+      expect(await fd.getxattr('user.absent').catch((e: { code: string }) => e.code)).toBe('ENODATA')
+      await fd.close()
+      for (const [path, names] of Object.entries(asked)) {
+        for (const name of names) expect(await ours(glfs, path, name), `getxattr ${path} ${name}`).toEqual(c[path]!.values[name])
+      }
+    })
+
+    it('chown and lchown change owner and group as glfs_chown / glfs_lchown do', async () => {
+      const file = `${dir}/owned`
+      const link = `${dir}/owned-link`
+      await (await glfs.creat(file, O_RDWR | O_CREAT, 0o644)).close()
+      await glfs.symlink('owned', link)
+      await glfs.chown(link, 1234, 5678)
+      expect(await glfs.stat(file)).toMatchObject({ uid: 1234, gid: 5678 })
+      expect(await glfs.lstat(link)).toMatchObject({ uid: 0, gid: 0 })
+      await glfs.lchown(link, 4321, -1)
+      expect(await glfs.lstat(link)).toMatchObject({ uid: 4321, gid: 0 })
+      expect(await glfs.stat(file)).toMatchObject({ uid: 1234, gid: 5678 })
+      await glfs.chown(file, -1, 42)
+      expect(await glfs.stat(file)).toMatchObject({ uid: 1234, gid: 42 })
+      await expect(glfs.chown(file, -2, 0)).rejects.toThrow(RangeError)
+      // What every other client sees: the bricks' own inodes (each copy on replica 3; on
+      // distribute, the brick each name hashed to).
+      let seen = 0
+      for (const brick of vol.bricks) {
+        const fileThere = lstatOrUndefined(join(brick, file))
+        const linkThere = lstatOrUndefined(join(brick, link))
+        if (fileThere !== undefined) expect(fileThere, `${brick}${file}`).toMatchObject({ uid: 1234, gid: 42 })
+        if (linkThere !== undefined) expect(linkThere, `${brick}${link}`).toMatchObject({ uid: 4321, gid: 0 })
+        if (fileThere !== undefined) seen++
+      }
+      expect(seen).toBeGreaterThan(0)
+    })
+  })
+}
