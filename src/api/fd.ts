@@ -389,7 +389,17 @@ export class GlfsFd {
     await this.#relabel('fsetxattr', this.#owner.top.fsetxattr(this.#owner.call, this.#fd, xattrDict(name, value), flags))
   }
 
-  /** glfs_flistxattr: the names of the file's extended attributes, as `Glfs.listxattr` lists them. */
+  /** glfs_fremovexattr: remove an extended attribute; ENODATA when it is not set. */
+  removexattr(name: string, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'fremovexattr', true, () => this.#fremovexattr(name))
+  }
+
+  async #fremovexattr(name: string): Promise<void> {
+    this.#check('fremovexattr')
+    await this.#relabel('fremovexattr', this.#owner.top.fremovexattr(this.#owner.call, this.#fd, name))
+  }
+
+  /** glfs_flistxattr: the names of the file's extended attributes, as the brick lists them on an fd. */
   listxattr(options?: GlfsCallOptions): Promise<string[]> {
     return this.#op(options, 'flistxattr', false, () => this.#flistxattr())
   }

@@ -190,6 +190,7 @@ export interface Fops {
   setxattr(call: Call, loc: Loc, dict: Dict, flags: number, xdata?: Dict): Promise<CommonResult>
   fsetxattr(call: Call, fd: Fd, dict: Dict, flags: number, xdata?: Dict): Promise<CommonResult>
   removexattr(call: Call, loc: Loc, name: string, xdata?: Dict): Promise<CommonResult>
+  fremovexattr(call: Call, fd: Fd, name: string, xdata?: Dict): Promise<CommonResult>
   inodelk(call: Call, domain: string, loc: Loc, cmd: number, lock: Flock, xdata?: Dict): Promise<CommonResult>
   entrylk(call: Call, domain: string, loc: Loc, basename: string, cmd: number, type: number, xdata?: Dict): Promise<CommonResult>
   /** Atomic changelog update (gf_xattrop_flags_t `flags`); the reply holds the values after it. */
@@ -202,7 +203,7 @@ export const FOP_NAMES = [
   'lookup', 'stat', 'fstat', 'access', 'open', 'create', 'readv', 'writev', 'flush', 'fsync', 'release',
   'ftruncate', 'truncate', 'discard', 'zerofill', 'fallocate', 'seek', 'setattr', 'fsetattr', 'unlink', 'mkdir',
   'mknod', 'rmdir', 'rename', 'link', 'symlink', 'readlink', 'opendir', 'readdirp', 'releasedir', 'statfs',
-  'getxattr', 'fgetxattr', 'setxattr', 'fsetxattr', 'removexattr', 'inodelk', 'entrylk', 'xattrop', 'fxattrop',
+  'getxattr', 'fgetxattr', 'setxattr', 'fsetxattr', 'removexattr', 'fremovexattr', 'inodelk', 'entrylk', 'xattrop', 'fxattrop',
 ] as const satisfies ReadonlyArray<keyof Fops>
 
 /**
@@ -415,6 +416,9 @@ export class Xlator implements Fops {
   }
   removexattr(call: Call, loc: Loc, name: string, xdata?: Dict): Promise<CommonResult> {
     return this.child.removexattr(call, loc, name, xdata)
+  }
+  fremovexattr(call: Call, fd: Fd, name: string, xdata?: Dict): Promise<CommonResult> {
+    return this.child.fremovexattr(call, fd, name, xdata)
   }
   inodelk(call: Call, domain: string, loc: Loc, cmd: number, lock: Flock, xdata?: Dict): Promise<CommonResult> {
     return this.child.inodelk(call, domain, loc, cmd, lock, xdata)

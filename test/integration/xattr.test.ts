@@ -1,9 +1,10 @@
 /**
  * Extended attributes and ownership as libgfapi gives them, judged by the C client on the same
- * volume: glfs_listxattr / glfs_flistxattr, glfs_fgetxattr / glfs_fsetxattr, the translators'
+ * volume: glfs_listxattr / glfs_flistxattr, glfs_fgetxattr / glfs_fsetxattr / glfs_fremovexattr, the translators'
  * internal attributes (distribute's layout, replicate's changelog, shard's size) hidden or refused
  * as C hides or refuses them, and glfs_chown / glfs_lchown.
  */
+import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { type Stats, lstatSync } from 'node:fs'
 import { join } from 'node:path'
@@ -27,6 +28,12 @@ function lstatOrUndefined(path: string): Stats | undefined {
     if ((err as { code?: string }).code === 'ENOENT') return undefined
     throw err
   }
+}
+
+/** The xattr names of a file on a brick (Python's os.listxattr: Node has none), or undefined when it is not there. */
+function brickXattrNames(path: string): string[] | undefined {
+  if (lstatOrUndefined(path) === undefined) return undefined
+  return JSON.parse(execFileSync('python3', ['-c', 'import json, os, sys; print(json.dumps(os.listxattr(sys.argv[1])))', path], { encoding: 'utf8' })) as string[]
 }
 
 async function ours(glfs: Glfs, path: string, name: string): Promise<{ hex?: string, errno?: number }> {
@@ -57,6 +64,9 @@ for (const key of ['single', 'dist2', 'rep3', 'virt'] as const) {
       await fd.setxattr('user.by-fd', Buffer.from([0, 1, 2, 255]))
       expect(await fd.setxattr('user.by-fd', 'again', XATTR_CREATE).catch((e: { code: string }) => e.code)).toBe('EEXIST')
       await glfs.setxattr(dir, 'user.on-dir', 'd')
+      await fd.setxattr('user.gone', 'x')
+      await fd.removexattr('user.gone')
+      expect(await fd.removexattr('user.gone').catch((e: { code: string }) => e.code)).toBe('ENODATA')
 
       const expected = ['user.by-fd', 'user.by-path']
       const asked = { [file]: [...expected, 'user.absent', ...INTERNAL], [dir]: ['user.on-dir', ...INTERNAL] }
@@ -74,6 +84,15 @@ for (const key of ['single', 'dist2', 'rep3', 'virt'] as const) {
       for (const [path, names] of Object.entries(asked)) {
         for (const name of names) expect(await ours(glfs, path, name), `getxattr ${path} ${name}`).toEqual(c[path]!.values[name])
       }
+      // Every copy on the bricks (all three on replica 3) has the user attributes, the removed one gone.
+      let copies = 0
+      for (const brick of vol.bricks) {
+        const names = brickXattrNames(join(brick, file))
+        if (names === undefined) continue
+        copies++
+        expect(names.filter((n) => n.startsWith('user.')).sort(), `${brick}${file}`).toEqual(expected)
+      }
+      expect(copies).toBe(key === 'rep3' || key === 'virt' ? 3 : 1)
     })
 
     it('chown and lchown change owner and group as glfs_chown / glfs_lchown do', async () => {

@@ -21,7 +21,7 @@ import {
   writeGfxFgetxattrReq, writeGfxFlushReq, writeGfxFsetattrReq, writeGfxFsetxattrReq, writeGfxFstatReq,
   writeGfxFsyncReq, writeGfxFtruncateReq, writeGfxGetxattrReq, writeGfxInodelkReq, writeGfxLinkReq,
   writeGfxLookupReq, writeGfxMkdirReq, writeGfxMknodReq, writeGfxOpendirReq, writeGfxOpenReq, writeGfxReaddirpReq,
-  writeGfxReadlinkReq, writeGfxReadReq, writeGfxReleasedirReq, writeGfxReleaseReq, writeGfxRemovexattrReq,
+  writeGfxReadlinkReq, writeGfxReadReq, writeGfxReleasedirReq, writeGfxReleaseReq, writeGfxRemovexattrReq, writeGfxFremovexattrReq,
   writeGfxRenameReq, writeGfxRmdirReq, writeGfxSeekReq, writeGfxSetattrReq, writeGfxSetxattrReq, writeGfxStatfsReq,
   writeGfxStatReq, writeGfxSymlinkReq, writeGfxTruncateReq, writeGfxUnlinkReq, writeGfxWriteReq, writeGfxXattropReq,
   writeGfxFxattropReq, writeGfxZerofillReq,
@@ -771,6 +771,11 @@ export class ProtocolClient extends Xlator {
   override async removexattr(call: Call, loc: Loc, name: string, xdata?: Dict): Promise<CommonResult> {
     const gfid = inodeGfid(loc)
     return this.#common(FopProc.REMOVEXATTR, 'removexattr', call, MdataFlag.CTIME, gfid, (w) => writeGfxRemovexattrReq(w, gfid, name, xdata), loc.path)
+  }
+
+  override async fremovexattr(call: Call, fd: Fd, name: string, xdata?: Dict): Promise<CommonResult> {
+    const remote = this.#remoteFd(fd, 'fremovexattr')
+    return this.#common(FopProc.FREMOVEXATTR, 'fremovexattr', call, MdataFlag.CTIME, fd.inode.gfid, (w) => writeGfxFremovexattrReq(w, fd.inode.gfid, remote, name, xdata))
   }
 
   override async inodelk(call: Call, domain: string, loc: Loc, cmd: number, lock: Flock, xdata?: Dict): Promise<CommonResult> {

@@ -465,6 +465,18 @@ export class Distribute extends Xlator {
     return done[0]!
   }
 
+  override async fremovexattr(call: Call, fd: Fd, name: string, xdata?: Dict): Promise<CommonResult> {
+    refuseInternalKeys(this.conf, [name], 'fremovexattr', `<gfid:${gfidToString(fd.inode.gfid)}>`)
+    if (!fd.isDirectory) {
+      const req = withKey(xdata, IATT_IN_XDATA_KEY)
+      return onFileFd(this.conf, call, fd, 'fremovexattr', true, xdataIattOf, (sub) => sub.fremovexattr(call, fd, name, req))
+    }
+    const open = this.conf.dirFd(fd, 'fremovexattr').open
+    const dir = this.conf.stateOf(fd.inode)
+    const done = await onAllDirSubvols(this.conf, dir instanceof DirCtx ? dir : undefined, (sub) => sub.fremovexattr(call, fd, name, xdata), (i) => open[i] === true)
+    return done[0]!
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Fops: directories
 

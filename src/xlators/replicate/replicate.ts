@@ -621,6 +621,12 @@ export class Replicate extends Xlator implements EagerHost {
     return this.#metadata(call, 'removexattr', inodeOf(loc, 'removexattr', this.graph.volume), loc.path, (c) => c.removexattr(call, loc, name, xdata))
   }
 
+  override async fremovexattr(call: Call, fd: Fd, name: string, xdata?: Dict): Promise<CommonResult> {
+    await this.#fixOpen(call, fd)
+    this.#refuseAfrKeys([name], 'fremovexattr', undefined)
+    return this.#metadata(call, 'fremovexattr', fd.inode, undefined, (c) => c.fremovexattr(call, fd, name, xdata))
+  }
+
   /** GF_IF_INTERNAL_XATTR_GOTO: applications never write the changelog. */
   #refuseAfrKeys(keys: Iterable<string>, syscall: string, path: string | undefined): void {
     for (const k of keys) if (isAfrKey(k)) throw this.#error('EPERM', syscall, path, undefined, `'${k}' is internal to the replica set`)

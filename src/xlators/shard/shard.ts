@@ -916,6 +916,11 @@ export class Shard extends Xlator {
     return this.child.removexattr(call, loc, name, xdata)
   }
 
+  override fremovexattr(call: Call, fd: Fd, name: string, xdata?: Dict): Promise<CommonResult> {
+    refuseShardKey(name, 'fremovexattr', 'EPERM', this.graph.volume)
+    return this.child.fremovexattr(call, fd, name, xdata)
+  }
+
   // ---- directories -----------------------------------------------------------------------------
 
   override async readdirp(call: Call, fd: Fd, size: number, offset: bigint, xdata?: Dict): Promise<ReaddirResult> {

@@ -46,6 +46,7 @@ const PARAMS = {
   setxattr: ['call', 'loc', 'dict', 'flags', 'xdata'],
   fsetxattr: ['call', 'fd', 'dict', 'flags', 'xdata'],
   removexattr: ['call', 'loc', 'name', 'xdata'],
+  fremovexattr: ['call', 'fd', 'name', 'xdata'],
   inodelk: ['call', 'domain', 'loc', 'cmd', 'lock', 'xdata'],
   entrylk: ['call', 'domain', 'loc', 'basename', 'cmd', 'type', 'xdata'],
   xattrop: ['call', 'loc', 'flags', 'dict', 'xdata'],
