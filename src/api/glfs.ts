@@ -768,26 +768,36 @@ export class Glfs extends EventEmitter<GlfsEvents> {
     return listDirectory(await this.opendir(path, options), path, options)
   }
 
-  /** Set an extended attribute; `flags` 0, XATTR_CREATE or XATTR_REPLACE. */
+  /** Set an extended attribute (glfs_setxattr; symlinks followed); `flags` 0, XATTR_CREATE or XATTR_REPLACE. */
   setxattr(path: string, name: string, value: Uint8Array | string, flags = 0, options?: GlfsCallOptions): Promise<void> {
-    return this.#op(options, 'setxattr', path, true, () => this.#setxattr(path, name, value, flags))
+    return this.#op(options, 'setxattr', path, true, () => this.#setxattr(path, name, value, flags, true, 'setxattr'))
   }
 
-  async #setxattr(path: string, name: string, value: Uint8Array | string, flags: number): Promise<void> {
-    if (flags !== 0 && flags !== XATTR_CREATE && flags !== XATTR_REPLACE) throw this.#error('EINVAL', 'setxattr', path, `bad flags ${flags}`)
-    const { loc } = await this.#resolverOrThrow().resolve(path, true, 'setxattr').catch(this.#rethrow('setxattr', path))
-    await this.#switch.setxattr(this.#call, loc, xattrDict(name, value), flags).catch(this.#rethrow('setxattr', path))
+  /** setxattr on `path` itself, not on a symlink's target (glfs_lsetxattr). */
+  lsetxattr(path: string, name: string, value: Uint8Array | string, flags = 0, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'lsetxattr', path, true, () => this.#setxattr(path, name, value, flags, false, 'lsetxattr'))
   }
 
-  /** An extended attribute's value; ENODATA when it is not set. */
+  async #setxattr(path: string, name: string, value: Uint8Array | string, flags: number, follow: boolean, syscall: string): Promise<void> {
+    if (flags !== 0 && flags !== XATTR_CREATE && flags !== XATTR_REPLACE) throw this.#error('EINVAL', syscall, path, `bad flags ${flags}`)
+    const { loc } = await this.#resolverOrThrow().resolve(path, follow, syscall).catch(this.#rethrow(syscall, path))
+    await this.#switch.setxattr(this.#call, loc, xattrDict(name, value), flags).catch(this.#rethrow(syscall, path))
+  }
+
+  /** An extended attribute's value (glfs_getxattr; symlinks followed); ENODATA when it is not set. */
   getxattr(path: string, name: string, options?: GlfsCallOptions): Promise<Buffer> {
-    return this.#op(options, 'getxattr', path, false, () => this.#getxattr(path, name))
+    return this.#op(options, 'getxattr', path, false, () => this.#getxattr(path, name, true, 'getxattr'))
   }
 
-  async #getxattr(path: string, name: string): Promise<Buffer> {
-    const { loc } = await this.#resolverOrThrow().resolve(path, true, 'getxattr').catch(this.#rethrow('getxattr', path))
-    const { dict } = await this.#switch.getxattr(this.#call, loc, name).catch(this.#rethrow('getxattr', path))
-    return xattrValue(dict, name, (code, detail) => this.#error(code, 'getxattr', path, detail))
+  /** getxattr of `path` itself, not of a symlink's target (glfs_lgetxattr). */
+  lgetxattr(path: string, name: string, options?: GlfsCallOptions): Promise<Buffer> {
+    return this.#op(options, 'lgetxattr', path, false, () => this.#getxattr(path, name, false, 'lgetxattr'))
+  }
+
+  async #getxattr(path: string, name: string, follow: boolean, syscall: string): Promise<Buffer> {
+    const { loc } = await this.#resolverOrThrow().resolve(path, follow, syscall).catch(this.#rethrow(syscall, path))
+    const { dict } = await this.#switch.getxattr(this.#call, loc, name).catch(this.#rethrow(syscall, path))
+    return xattrValue(dict, name, (code, detail) => this.#error(code, syscall, path, detail))
   }
 
   /**
@@ -796,22 +806,33 @@ export class Glfs extends EventEmitter<GlfsEvents> {
    * `glusterfs.*` names too.
    */
   listxattr(path: string, options?: GlfsCallOptions): Promise<string[]> {
-    return this.#op(options, 'listxattr', path, false, () => this.#listxattr(path))
+    return this.#op(options, 'listxattr', path, false, () => this.#listxattr(path, true, 'listxattr'))
   }
 
-  async #listxattr(path: string): Promise<string[]> {
-    const { loc } = await this.#resolverOrThrow().resolve(path, true, 'listxattr').catch(this.#rethrow('listxattr', path))
-    const { dict } = await this.#switch.getxattr(this.#call, loc, '').catch(this.#rethrow('listxattr', path))
+  /** listxattr of `path` itself, not of a symlink's target (glfs_llistxattr). */
+  llistxattr(path: string, options?: GlfsCallOptions): Promise<string[]> {
+    return this.#op(options, 'llistxattr', path, false, () => this.#listxattr(path, false, 'llistxattr'))
+  }
+
+  async #listxattr(path: string, follow: boolean, syscall: string): Promise<string[]> {
+    const { loc } = await this.#resolverOrThrow().resolve(path, follow, syscall).catch(this.#rethrow(syscall, path))
+    const { dict } = await this.#switch.getxattr(this.#call, loc, '').catch(this.#rethrow(syscall, path))
     return listedXattrNames(dict)
   }
 
+  /** Remove an extended attribute (glfs_removexattr; symlinks followed); ENODATA when it is not set. */
   removexattr(path: string, name: string, options?: GlfsCallOptions): Promise<void> {
-    return this.#op(options, 'removexattr', path, true, () => this.#removexattr(path, name))
+    return this.#op(options, 'removexattr', path, true, () => this.#removexattr(path, name, true, 'removexattr'))
   }
 
-  async #removexattr(path: string, name: string): Promise<void> {
-    const { loc } = await this.#resolverOrThrow().resolve(path, true, 'removexattr').catch(this.#rethrow('removexattr', path))
-    await this.#switch.removexattr(this.#call, loc, name).catch(this.#rethrow('removexattr', path))
+  /** removexattr on `path` itself, not on a symlink's target (glfs_lremovexattr). */
+  lremovexattr(path: string, name: string, options?: GlfsCallOptions): Promise<void> {
+    return this.#op(options, 'lremovexattr', path, true, () => this.#removexattr(path, name, false, 'lremovexattr'))
+  }
+
+  async #removexattr(path: string, name: string, follow: boolean, syscall: string): Promise<void> {
+    const { loc } = await this.#resolverOrThrow().resolve(path, follow, syscall).catch(this.#rethrow(syscall, path))
+    await this.#switch.removexattr(this.#call, loc, name).catch(this.#rethrow(syscall, path))
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -47,6 +47,8 @@ export async function cRead(volume: string, path: string, offset: number, length
 export interface CXattrView {
   /** glfs_listxattr's names, sorted. */
   list: string[]
+  /** glfs_llistxattr's names (of a symlink itself), sorted. */
+  llist: string[]
   /** glfs_flistxattr's names on an fd of it, sorted (files only). */
   flist?: string[]
   /** For each name asked, glfs_getxattr's value (hex) or its errno. */

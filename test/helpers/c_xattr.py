@@ -1,5 +1,5 @@
 """What the C client (libgfapi) shows of paths' extended attributes, from one mount: for each path
-glfs_listxattr's names, glfs_getxattr's value (hex) or errno for each name asked, and for a file
+glfs_listxattr's and glfs_llistxattr's names, glfs_getxattr's value (hex) or errno for each name asked, and for a file
 glfs_flistxattr's names on an fd of it. Prints one JSON object keyed by path.
 
 usage: c_xattr.py PEER_PY HOST PORT VOLUME NAMES PATH... (NAMES: comma-separated, may be empty)"""
@@ -14,6 +14,8 @@ peer = Peer(volume, host=host, port=port)
 lib = peer.lib
 lib.glfs_listxattr.restype = ctypes.c_ssize_t
 lib.glfs_listxattr.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p, ctypes.c_size_t]
+lib.glfs_llistxattr.restype = ctypes.c_ssize_t
+lib.glfs_llistxattr.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p, ctypes.c_size_t]
 lib.glfs_flistxattr.restype = ctypes.c_ssize_t
 lib.glfs_flistxattr.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t]
 lib.glfs_getxattr.restype = ctypes.c_ssize_t
@@ -31,6 +33,7 @@ try:
     buf = ctypes.create_string_buffer(65536)
     for path in paths:
         view = {"list": names_of(buf, lib.glfs_listxattr(peer.fs, path.encode(), buf, len(buf)), "glfs_listxattr " + path), "values": {}}
+        view["llist"] = names_of(buf, lib.glfs_llistxattr(peer.fs, path.encode(), buf, len(buf)), "glfs_llistxattr " + path)
         for name in names:
             v = ctypes.create_string_buffer(65536)
             r = lib.glfs_getxattr(peer.fs, path.encode(), name.encode(), v, len(v))

@@ -2,7 +2,7 @@
  * Extended attributes and ownership as libgfapi gives them, judged by the C client on the same
  * volume: glfs_listxattr / glfs_flistxattr, glfs_fgetxattr / glfs_fsetxattr / glfs_fremovexattr, the translators'
  * internal attributes (distribute's layout, replicate's changelog, shard's size) hidden or refused
- * as C hides or refuses them, and glfs_chown / glfs_lchown.
+ * as C hides or refuses them, the l- variants on symlinks, and glfs_chown / glfs_lchown.
  */
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -30,10 +30,14 @@ function lstatOrUndefined(path: string): Stats | undefined {
   }
 }
 
-/** The xattr names of a file on a brick (Python's os.listxattr: Node has none), or undefined when it is not there. */
-function brickXattrNames(path: string): string[] | undefined {
+/**
+ * The xattr names of a file on a brick (Python's os.listxattr: Node has none), of a symlink itself
+ * unless `follow`; undefined when it is not there.
+ */
+function brickXattrNames(path: string, follow = true): string[] | undefined {
   if (lstatOrUndefined(path) === undefined) return undefined
-  return JSON.parse(execFileSync('python3', ['-c', 'import json, os, sys; print(json.dumps(os.listxattr(sys.argv[1])))', path], { encoding: 'utf8' })) as string[]
+  const script = 'import json, os, sys; print(json.dumps(os.listxattr(sys.argv[1], follow_symlinks=sys.argv[2] == "1")))'
+  return JSON.parse(execFileSync('python3', ['-c', script, path, follow ? '1' : '0'], { encoding: 'utf8' })) as string[]
 }
 
 async function ours(glfs: Glfs, path: string, name: string): Promise<{ hex?: string, errno?: number }> {
@@ -93,6 +97,35 @@ for (const key of ['single', 'dist2', 'rep3', 'virt'] as const) {
         expect(names.filter((n) => n.startsWith('user.')).sort(), `${brick}${file}`).toEqual(expected)
       }
       expect(copies).toBe(key === 'rep3' || key === 'virt' ? 3 : 1)
+    })
+
+    it('the l- calls (lsetxattr, lgetxattr, llistxattr, lremovexattr) act on a symlink itself, the others on its target', async () => {
+      const target = `${dir}/target`
+      const link = `${dir}/link`
+      await (await glfs.creat(target, O_RDWR | O_CREAT, 0o644)).close()
+      await glfs.symlink('target', link)
+      // Linux allows no user.* attributes on a symlink: trusted.* ones are the application's here.
+      await glfs.lsetxattr(link, 'trusted.gfts-test.on-link', 'L')
+      await glfs.lsetxattr(link, 'trusted.gfts-test.removed', 'R')
+      await glfs.lremovexattr(link, 'trusted.gfts-test.removed')
+      await glfs.setxattr(link, 'user.via-link', 'T')
+      expect(await glfs.llistxattr(link)).toEqual(['trusted.gfts-test.on-link'])
+      expect((await glfs.listxattr(link)).sort()).toEqual(['user.via-link'])
+      expect((await glfs.lgetxattr(link, 'trusted.gfts-test.on-link')).toString()).toBe('L')
+      expect(await glfs.getxattr(link, 'trusted.gfts-test.on-link').catch((e: { code: string }) => e.code)).toBe('ENODATA')
+      expect((await glfs.getxattr(target, 'user.via-link')).toString()).toBe('T')
+      expect(await glfs.lremovexattr(link, 'trusted.gfts-test.removed').catch((e: { code: string }) => e.code)).toBe('ENODATA')
+      const c = await cXattrs(vol.name, [link])
+      expect(c[link]!.llist).toEqual(['trusted.gfts-test.on-link'])
+      expect(c[link]!.list).toEqual(['user.via-link'])
+      let links = 0
+      for (const brick of vol.bricks) {
+        const onBrick = join(brick, link)
+        if (lstatOrUndefined(onBrick) === undefined) continue
+        links++
+        expect(brickXattrNames(onBrick, false)!.filter((n) => n.startsWith('trusted.gfts-test.')), onBrick).toEqual(['trusted.gfts-test.on-link'])
+      }
+      expect(links).toBe(key === 'rep3' || key === 'virt' ? 3 : 1)
     })
 
     it('chown and lchown change owner and group as glfs_chown / glfs_lchown do', async () => {

@@ -35,6 +35,10 @@ function calls(g: Glfs): Record<string, () => unknown> {
     getxattr: () => g.getxattr('/f', 'user.a'),
     removexattr: () => g.removexattr('/f', 'user.a'),
     listxattr: () => g.listxattr('/f'),
+    lsetxattr: () => g.lsetxattr('/l', 'trusted.a', 'v'),
+    lgetxattr: () => g.lgetxattr('/l', 'trusted.a'),
+    lremovexattr: () => g.lremovexattr('/l', 'trusted.a'),
+    llistxattr: () => g.llistxattr('/l'),
     getXlatorOption: () => g.getXlatorOption('v-write-behind', 'cache-size'),
     describeGraph: () => g.describeGraph(),
   }
