@@ -7,7 +7,7 @@ import { type Graph, type XlatorOptionOverride, buildGraph } from '../xlators/gr
 import { newGfid } from '../rpc/gfid.ts'
 import { newLkOwner } from '../rpc/lk-owner.ts'
 import { DEFAULT_CERT_DEPTH, type MountTls, SECURE_ACCESS_FILE, type TlsFiles, TlsProfile, readSecureAccess } from '../rpc/tls.ts'
-import { type Call, Fd, type Loc } from '../xlators/types.ts'
+import { type Call, Fd, type Loc, SetAttr } from '../xlators/types.ts'
 import { STRIDE_AHEAD_OPTIONS, type StrideAheadConfig, withStrideAhead } from '../xlators/stride-ahead/stride-ahead.ts'
 import { parseOptions } from '../xlators/options.ts'
 import { parseVolfile } from '../xlators/volfile.ts'
@@ -696,46 +696,38 @@ export class Glfs extends EventEmitter<GlfsEvents> {
 
   /** Set times of `path` (following symlinks); UTIME_OMIT leaves a time exactly as it is. */
   utimens(path: string, atime: TimeSpec, mtime: TimeSpec, options?: GlfsCallOptions): Promise<void> {
-    return this.#op(options, 'utimens', path, true, () => this.#utimens(path, atime, mtime, true, 'utimens'))
+    return this.#op(options, 'utimens', path, true, () => this.#setattrAt(path, true, 'utimens', toSetattr(atime, mtime)))
   }
 
   /** Set times of `path` itself, not of a symlink's target. */
   lutimens(path: string, atime: TimeSpec, mtime: TimeSpec, options?: GlfsCallOptions): Promise<void> {
-    return this.#op(options, 'lutimens', path, true, () => this.#utimens(path, atime, mtime, false, 'lutimens'))
-  }
-
-  async #utimens(path: string, atime: TimeSpec, mtime: TimeSpec, follow: boolean, syscall: string): Promise<void> {
-    await this.#setattrAt(path, follow, syscall, toSetattr(atime, mtime))
-  }
-
-  /** One SETATTR of `path` (its symlink itself unless `follow`); none when `valid` is 0, but the path must exist. */
-  async #setattrAt(path: string, follow: boolean, syscall: string, { attrs, valid }: { attrs: SetattrArgs, valid: number }): Promise<void> {
-    const { loc } = await this.#resolverOrThrow().resolve(path, follow, syscall).catch(this.#rethrow(syscall, path))
-    if (valid === 0) return
-    await this.#switch.setattr(this.#call, loc, attrs, valid).catch(this.#rethrow(syscall, path))
+    return this.#op(options, 'lutimens', path, true, () => this.#setattrAt(path, false, 'lutimens', toSetattr(atime, mtime)))
   }
 
   chmod(path: string, mode: number | string, options?: GlfsCallOptions): Promise<void> {
-    return this.#op(options, 'chmod', path, true, () => this.#chmod(path, parseMode(mode, 'mode')))
-  }
-
-  async #chmod(path: string, mode: number): Promise<void> {
-    const { loc } = await this.#resolverOrThrow().resolve(path, true, 'chmod').catch(this.#rethrow('chmod', path))
-    await this.#switch.setattr(this.#call, loc, { mode, uid: 0, gid: 0, atime: 0, atimeNsec: 0, mtime: 0, mtimeNsec: 0 }, 0x1).catch(this.#rethrow('chmod', path))
+    return this.#op(options, 'chmod', path, true, () => this.#setattrAt(path, true, 'chmod', {
+      attrs: { mode: parseMode(mode, 'mode'), uid: 0, gid: 0, atime: 0, atimeNsec: 0, mtime: 0, mtimeNsec: 0 }, valid: SetAttr.MODE,
+    }))
   }
 
   /** Set owner and group of `path`, following symlinks (glfs_chown); -1 leaves one as it is. */
   chown(path: string, uid: number, gid: number, options?: GlfsCallOptions): Promise<void> {
-    return this.#op(options, 'chown', path, true, () => this.#chown(path, uid, gid, true, 'chown'))
+    return this.#op(options, 'chown', path, true, () => this.#setattrAt(path, true, 'chown', ownerSetattr(uid, gid)))
   }
 
   /** Set owner and group of `path` itself, not of a symlink's target (glfs_lchown). */
   lchown(path: string, uid: number, gid: number, options?: GlfsCallOptions): Promise<void> {
-    return this.#op(options, 'lchown', path, true, () => this.#chown(path, uid, gid, false, 'lchown'))
+    return this.#op(options, 'lchown', path, true, () => this.#setattrAt(path, false, 'lchown', ownerSetattr(uid, gid)))
   }
 
-  async #chown(path: string, uid: number, gid: number, follow: boolean, syscall: string): Promise<void> {
-    await this.#setattrAt(path, follow, syscall, ownerSetattr(uid, gid))
+  /**
+   * One SETATTR of `path` (its symlink itself unless `follow`); none when `valid` is 0, but the
+   * path must exist. Argument errors thrown while building `attrs` reject the call (#op).
+   */
+  async #setattrAt(path: string, follow: boolean, syscall: string, { attrs, valid }: { attrs: SetattrArgs, valid: number }): Promise<void> {
+    const { loc } = await this.#resolverOrThrow().resolve(path, follow, syscall).catch(this.#rethrow(syscall, path))
+    if (valid === 0) return
+    await this.#switch.setattr(this.#call, loc, attrs, valid).catch(this.#rethrow(syscall, path))
   }
 
   statvfs(path = '/', options?: GlfsCallOptions): Promise<GlfsStatvfs> {

@@ -46,6 +46,8 @@ async function ours(glfs: Glfs, path: string, name: string): Promise<{ hex?: str
 
 for (const key of ['single', 'dist2', 'rep3', 'virt'] as const) {
   const vol = sb.volumes[key]
+  /** Copies of each file on the bricks: one per replica on replica 3, one on distribute. */
+  const copies = key === 'rep3' || key === 'virt' ? 3 : 1
   describe(`extended attributes on ${vol.name}`, () => {
     let glfs: Glfs
     const dir = `/xattr-${randomBytes(4).toString('hex')}`
@@ -89,14 +91,14 @@ for (const key of ['single', 'dist2', 'rep3', 'virt'] as const) {
         for (const name of names) expect(await ours(glfs, path, name), `getxattr ${path} ${name}`).toEqual(c[path]!.values[name])
       }
       // Every copy on the bricks (all three on replica 3) has the user attributes, the removed one gone.
-      let copies = 0
+      let found = 0
       for (const brick of vol.bricks) {
         const names = brickXattrNames(join(brick, file))
         if (names === undefined) continue
-        copies++
+        found++
         expect(names.filter((n) => n.startsWith('user.')).sort(), `${brick}${file}`).toEqual(expected)
       }
-      expect(copies).toBe(key === 'rep3' || key === 'virt' ? 3 : 1)
+      expect(found).toBe(copies)
     })
 
     it('the l- calls (lsetxattr, lgetxattr, llistxattr, lremovexattr) act on a symlink itself, the others on its target', async () => {
@@ -125,7 +127,7 @@ for (const key of ['single', 'dist2', 'rep3', 'virt'] as const) {
         links++
         expect(brickXattrNames(onBrick, false)!.filter((n) => n.startsWith('trusted.gfts-test.')), onBrick).toEqual(['trusted.gfts-test.on-link'])
       }
-      expect(links).toBe(key === 'rep3' || key === 'virt' ? 3 : 1)
+      expect(links).toBe(copies)
     })
 
     it('chown and lchown change owner and group as glfs_chown / glfs_lchown do', async () => {
@@ -144,15 +146,22 @@ for (const key of ['single', 'dist2', 'rep3', 'virt'] as const) {
       await expect(glfs.chown(file, -2, 0)).rejects.toThrow(RangeError)
       // What every other client sees: the bricks' own inodes (each copy on replica 3; on
       // distribute, the brick each name hashed to).
-      let seen = 0
+      let files = 0
+      let links = 0
       for (const brick of vol.bricks) {
         const fileThere = lstatOrUndefined(join(brick, file))
         const linkThere = lstatOrUndefined(join(brick, link))
-        if (fileThere !== undefined) expect(fileThere, `${brick}${file}`).toMatchObject({ uid: 1234, gid: 42 })
-        if (linkThere !== undefined) expect(linkThere, `${brick}${link}`).toMatchObject({ uid: 4321, gid: 0 })
-        if (fileThere !== undefined) seen++
+        if (fileThere !== undefined) {
+          files++
+          expect(fileThere, `${brick}${file}`).toMatchObject({ uid: 1234, gid: 42 })
+        }
+        if (linkThere !== undefined) {
+          links++
+          expect(linkThere.isSymbolicLink(), `${brick}${link}`).toBe(true)
+          expect(linkThere, `${brick}${link}`).toMatchObject({ uid: 4321, gid: 0 })
+        }
       }
-      expect(seen).toBeGreaterThan(0)
+      expect([files, links]).toEqual([copies, copies])
     })
   })
 }

@@ -271,10 +271,8 @@ export class Distribute extends Xlator {
    */
   #withoutInternalKeys(call: Call, r: XattrResult): XattrResult {
     const { layoutKey, mdsKey, commitHashKey } = this.conf
-    for (const key of [...r.dict.keys()]) {
-      if (key === layoutKey || key === mdsKey || key === commitHashKey ||
-        (call.pid >= 0 && (key.startsWith('trusted.glusterfs.quota') || key.startsWith('trusted.pgfid')))) r.dict.delete(key)
-    }
+    r.dict.deleteWhere((key) => key === layoutKey || key === mdsKey || key === commitHashKey ||
+      (call.pid >= 0 && (key.startsWith('trusted.glusterfs.quota') || key.startsWith('trusted.pgfid'))))
     return r
   }
 

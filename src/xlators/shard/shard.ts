@@ -969,6 +969,6 @@ function refuseShardKey(name: string, syscall: string, code: 'EPERM' | 'ENODATA'
 
 /** The shard xattrs are not listed to the application (shard_getxattr_cbk). */
 function stripShardKeys(r: XattrResult): XattrResult {
-  for (const key of [...r.dict.keys()]) if (key.startsWith(SHARD_XATTR_PREFIX)) r.dict.delete(key)
+  r.dict.deleteWhere((key) => key.startsWith(SHARD_XATTR_PREFIX))
   return r
 }

@@ -71,6 +71,11 @@ const FALLOC_FL_KEEP_SIZE = 0x01
 const ZERO_IATT: Iatt = Object.freeze(new Iatt()) as Iatt
 /** Cache answers per event-loop turn before one waits for the next turn. */
 const CACHED_ANSWERS_PER_TURN = 256
+
+/** `result`, once the event loop has turned (an answer past CACHED_ANSWERS_PER_TURN). */
+function afterTurn<T>(result: T): Promise<T> {
+  return new Promise<T>((resolve) => setImmediate(resolve, result))
+}
 /** Most pooled aggregate buffers, shared by every file. */
 const POOL_MAX = 16
 /** Cached writes up to CARVE_MAX bytes that start no aggregate share slabs of CARVE_SLAB_BYTES. */
@@ -187,8 +192,7 @@ export class WriteBehind extends Xlator {
 
   /** Resolve an answer from the cache, letting the event loop turn now and then (see #cachedAnswers). */
   #answer<T>(result: T): Promise<T> {
-    if (this.#mustWaitTurn()) return new Promise<T>((resolve) => setImmediate(resolve, result))
-    return Promise.resolve(result)
+    return this.#mustWaitTurn() ? afterTurn(result) : Promise.resolve(result)
   }
 
   /**
@@ -197,7 +201,7 @@ export class WriteBehind extends Xlator {
    */
   #answerWrite(size: number): Promise<WriteResult> {
     const result = this.#cachedWriteResult(size)
-    if (this.#mustWaitTurn()) return this.#answer(result)
+    if (this.#mustWaitTurn()) return afterTurn(result)
     if (this.#answeredWith !== result) {
       this.#answered = Promise.resolve(result)
       this.#answeredWith = result

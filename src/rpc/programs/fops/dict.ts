@@ -112,6 +112,13 @@ export class Dict implements Iterable<[string, DictValue]> {
     return this.#map.delete(key)
   }
 
+  /** Deletes every key `drop` picks (a translator hiding its own keys from a reply); returns the dict. */
+  deleteWhere(drop: (key: string) => boolean): this {
+    this.#checkUnsealed()
+    for (const key of this.#map.keys()) if (drop(key)) this.#map.delete(key)
+    return this
+  }
+
   /** Keys in insertion order, which is also the wire order. */
   keys(): IterableIterator<string> {
     return this.#map.keys()

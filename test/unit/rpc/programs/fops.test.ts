@@ -276,6 +276,15 @@ describe('gfx_dict', () => {
     expect(open.wire).toBeUndefined()
   })
 
+  it('deleteWhere drops exactly the keys it picks, keeps the others in order, and refuses a sealed dict', () => {
+    const d = new Dict().setStr('user.a', '1').setStr('trusted.x.1', '2').setStr('user.b', '3').setStr('trusted.x.2', '4')
+    expect(d.deleteWhere((k) => k.startsWith('trusted.x.'))).toBe(d)
+    expect([...d.keys()]).toEqual(['user.a', 'user.b'])
+    expect(d.getStr('user.b')).toBe('3')
+    expect([...d.deleteWhere(() => false).keys()]).toEqual(['user.a', 'user.b'])
+    expect(() => new Dict().setStr('k', 'v').seal().deleteWhere(() => true)).toThrow(TypeError)
+  })
+
   it('decodes keys and integers the same when replies repeat them (shared key strings and small values)', () => {
     const pairs = (): Pair[] => [
       ['glusterfs.inodelk-count', arm.int(1)], ['glusterfs.open-active-fd-count', arm.uint(63)],
