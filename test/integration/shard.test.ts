@@ -237,6 +237,48 @@ for (const key of ['shard', 'virt'] as const) {
       await expectNoHeal('a fresh mount writing through anonymous fds', path)
     }, 120_000)
 
+    it('a block not resolved yet is read with its lookup: one READ, sent before every copy answered on replica 3', async () => {
+      const path = `/${uniqueName('early')}`
+      const expected = applyWrites(PATTERN)
+      await ourWrite(glfs, path, PATTERN)
+      const fresh = await mount(key)
+      const events: string[] = []
+      const lookup = ProtocolClient.prototype.lookup
+      const readv = ProtocolClient.prototype.readv
+      const lookups = vi.spyOn(ProtocolClient.prototype, 'lookup').mockImplementation(async function (this: ProtocolClient, ...args) {
+        if (!/^[0-9a-f-]{36}\.\d+$/.test(args[1].name)) return lookup.apply(this, args)
+        events.push('lookup')
+        const r = await lookup.apply(this, args)
+        events.push('answer')
+        return r
+      })
+      const reads = vi.spyOn(ProtocolClient.prototype, 'readv').mockImplementation(function (this: ProtocolClient, ...args) {
+        events.push('read')
+        return readv.apply(this, args)
+      })
+      try {
+        const fd = await fresh.open(path, 'r')
+        const inBlock5 = 21 * MB
+        expect((await fd.pread(4096, inBlock5)).equals(expected.subarray(inBlock5, inBlock5 + 4096))).toBe(true)
+        expect((await fd.pread(4096, inBlock5 + 8192)).equals(expected.subarray(inBlock5 + 8192, inBlock5 + 12288))).toBe(true)
+        // a hole (block 4 was never written): looked up, nothing read
+        expect((await fd.pread(4096, 17 * MB)).equals(Buffer.alloc(4096))).toBe(true)
+        await fd.close()
+      } finally {
+        lookups.mockRestore()
+        reads.mockRestore()
+        await fresh.fini()
+      }
+      const copies = key === 'virt' ? 3 : 1
+      // Block 5: its lookup on every copy, then one READ for each pread (the first one's came with
+      // the lookup on replica 3, not after it); block 4: its lookups only.
+      expect(events.filter((e) => e === 'lookup')).toHaveLength(2 * copies)
+      expect(events.filter((e) => e === 'read')).toHaveLength(2)
+      const lastAnswerOfBlock5 = [...events.entries()].filter(([, e]) => e === 'answer')[copies - 1]![0]
+      if (key === 'virt') expect(events.indexOf('read')).toBeLessThan(lastAnswerOfBlock5)
+      else expect(events.slice(0, 3)).toEqual(['lookup', 'answer', 'read'])
+    }, 120_000)
+
     it('sparse file: only the blocks written exist, the C client reads zeros in the holes', async () => {
       const path = `/${uniqueName('sparse')}`
       const tail = randomBytes(1000)

@@ -27,6 +27,7 @@ import {
   writeGfxFxattropReq, writeGfxZerofillReq,
 } from '../../rpc/programs/fops/requests.ts'
 import type { OptionSpec } from '../options.ts'
+import { withoutReadOnLookup } from '../read-on-lookup.ts'
 import {
   type Call, type CommonResult, type CreateResult, type DirEntry, type EntryResult, type Fd, type Flock,
   type IattResult, type Loc, type LookupResult, type OpenResult, type ParentResult, type PrePostResult,
@@ -452,7 +453,9 @@ export class ProtocolClient extends Xlator {
     const named = loc.parent !== undefined && loc.name !== ''
     const gfid = loc.inode?.gfid ?? NULL_GFID
     const pargfid = named ? loc.parent!.gfid : NULL_GFID
-    const rsp = await this.#call(FopProc.LOOKUP, call, 0, (w) => writeGfxLookupReq(w, gfid, pargfid, 0, named ? loc.name : '', xdata), readGfxCommon2iattRsp, false)
+    // A read asked of a lookup no replicate took stays in the process (read-on-lookup.ts).
+    const req = xdata === undefined ? undefined : withoutReadOnLookup(xdata)
+    const rsp = await this.#call(FopProc.LOOKUP, call, 0, (w) => writeGfxLookupReq(w, gfid, pargfid, 0, named ? loc.name : '', req), readGfxCommon2iattRsp, false)
     if (rsp.opRet < 0) throw this.#fail(rsp.opErrno, 'lookup', gfid, loc.path)
     return { stat: rsp.prestat, postparent: rsp.poststat, xdata: rsp.xdata }
   }

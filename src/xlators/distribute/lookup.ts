@@ -21,8 +21,9 @@ import {
   DHT_HASH_TYPE_DM, DHT_LAYOUT_HASH_INVALID, type BrickLayout, LayoutError, encodeLayoutXattr, layoutFromBricks, newDirectoryLayout,
 } from './layout.ts'
 import { DHT_LAYOUT_HEAL_DOMAIN, LockSet } from './locks.ts'
-import { fixDirStat, isLinkto, linktoTarget, mergeDirIatts, stripPhase1Flags } from './merge.ts'
+import { fixDirStat, isLinkto, linktoTarget, mergeDirIatts, migrationPhase, stripPhase1Flags } from './merge.ts'
 import { DirCtx, FileCtx, errorCode, firstFailure, parentPath } from './state.ts'
+import { dropEarlyRead, earlyReadOf } from '../read-on-lookup.ts'
 import { S_IFDIR, S_IFMT } from '../../rpc/linux.ts'
 
 const EIO = errnoOf('EIO')
@@ -98,6 +99,10 @@ export async function lookupNamed(conf: DhtConf, call: Call, loc: Loc, xdata: Di
 }
 
 function fileResult(r: LookupResult, postparent: Iatt): LookupResult {
+  // Data read with the lookup from a source whose migration finished meanwhile (phase 2: it may
+  // be truncated already) is not the file's: the reader reads again and follows the migration.
+  const early = earlyReadOf(r.xdata)
+  if (early !== undefined && migrationPhase(early) === 2) dropEarlyRead(r.xdata!)
   return { stat: stripPhase1Flags(r.stat), postparent: fixDirStat(postparent), xdata: r.xdata }
 }
 

@@ -71,6 +71,17 @@ export function fixDirStat(ia: Iatt): Iatt {
 }
 
 /**
+ * 0, or the migration phase an iatt shows (IS_DHT_MIGRATION_PHASE1/PHASE2). Both need the
+ * sticky bit, so the common case costs one test.
+ */
+export function migrationPhase(ia: Pick<Iatt, 'mode'>): 0 | 1 | 2 {
+  const mode = ia.mode
+  if ((mode & S_ISVTX) === 0 || (mode & S_IFMT) !== S_IFREG) return 0
+  if ((mode & ~S_IFMT) === S_ISVTX) return 2
+  return (mode & S_ISGID) !== 0 ? 1 : 0
+}
+
+/**
  * A file being migrated by rebalance carries S_ISVTX|S_ISGID on its source ("phase 1"); DHT hides
  * both bits from callers (DHT_STRIP_PHASE1_FLAGS).
  */

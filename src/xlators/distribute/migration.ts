@@ -23,26 +23,15 @@ import { gfidToString } from '../types.ts'
 import type { Xlator } from '../xlator.ts'
 import type { DhtConf } from './conf.ts'
 import { discover } from './lookup.ts'
-import { linktoTarget } from './merge.ts'
+import { linktoTarget, migrationPhase } from './merge.ts'
 import { FileCtx, type FileFd, errorCode } from './state.ts'
-import { O_CREAT, O_EXCL, O_TRUNC, S_IFMT, S_IFREG, S_ISGID, S_ISVTX } from '../../rpc/linux.ts'
+import { O_CREAT, O_EXCL, O_TRUNC } from '../../rpc/linux.ts'
 
 
 /** GF_PROTECT_FROM_EXTERNAL_WRITES: a client's write reached a file under migration. */
 export const PROTECT_WRITES_KEY = 'trusted.glusterfs.protect.writes'
 /** DHT_IATT_IN_XDATA_KEY: asks a brick's (f)setxattr reply for the file's iatt. */
 export const IATT_IN_XDATA_KEY = 'dht-get-iatt-in-xattr'
-
-/**
- * 0, or the migration phase an iatt shows (IS_DHT_MIGRATION_PHASE1/PHASE2). Both need the
- * sticky bit, so the common case costs one test.
- */
-export function migrationPhase(ia: Pick<Iatt, 'mode'>): 0 | 1 | 2 {
-  const mode = ia.mode
-  if ((mode & S_ISVTX) === 0 || (mode & S_IFMT) !== S_IFREG) return 0
-  if ((mode & ~S_IFMT) === S_ISVTX) return 2
-  return (mode & S_ISGID) !== 0 ? 1 : 0
-}
 
 /** Where a fop met in phase 1 goes next: `to`, as a copy (`copy`) or instead (the fd moved). */
 export interface PhaseOneTarget {

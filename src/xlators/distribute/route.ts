@@ -9,7 +9,8 @@ import type { Call, Fd, Inode, Loc } from '../types.ts'
 import type { Xlator } from '../xlator.ts'
 import type { DhtConf } from './conf.ts'
 import { cachedIndex, dirCtxOf } from './lookup.ts'
-import { followMigration, migrationPhase, pathMigrated, pathPhaseOneTarget, phaseOneTarget } from './migration.ts'
+import { migrationPhase } from './merge.ts'
+import { followMigration, pathMigrated, pathPhaseOneTarget, phaseOneTarget } from './migration.ts'
 import { DirCtx, FileCtx, FileFd, isMissing } from './state.ts'
 
 export function isDir(conf: DhtConf, inode: Inode | undefined): boolean {

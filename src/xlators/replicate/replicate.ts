@@ -3,18 +3,20 @@ import { debuglog } from 'node:util'
 import { errnoOf } from '../../rpc/errno.ts'
 import { GlusterError } from '../../rpc/errors.ts'
 import { newGfid } from '../../rpc/gfid.ts'
-import { O_APPEND, O_CREAT, O_DSYNC, O_EXCL, O_TRUNC, S_IFDIR } from '../../rpc/linux.ts'
+import { O_APPEND, O_CREAT, O_DSYNC, O_EXCL, O_RDONLY, O_TRUNC, S_IFDIR, S_IFREG } from '../../rpc/linux.ts'
 import { Dict } from '../../rpc/programs/fops/dict.ts'
 import { EntrylkCmd, GfLkCmd, GfLkType } from '../../rpc/programs/fops/program.ts'
 import {
-  type Call, type CommonResult, type CreateResult, type EntryResult, type Fd, type Flock, type IattResult, Inode, type Loc,
+  type Call, type CommonResult, type CreateResult, type EntryResult, Fd, type Flock, type IattResult, Inode, type Loc,
   type LookupResult, type OpenResult, type ParentResult, type PrePostResult, type ReadResult, type ReaddirResult,
   type ReadlinkResult, type RenameResult, type SeekResult, type StatfsResult, type WriteResult, type XattrResult,
   ROOT_GFID, gfidToString,
 } from '../types.ts'
 import { type SetattrArgs, Xlator, type XlatorEvent, type XlatorInit } from '../xlator.ts'
-import { type ChildReply, type Readables, chooseReadChild, isAfrKey, isDirMode, lookupXdata, readablesOf, withoutAfrKeys } from './changelog.ts'
+import { type ChildReply, type Readables, chooseReadChild, isAfrKey, isDirMode, isRegMode, lookupXdata, readablesOf, withoutAfrKeys } from './changelog.ts'
+import { type ReadOnLookup, readOnLookupOf, withEarlyRead, withoutReadOnLookup } from '../read-on-lookup.ts'
 import { InodeStates } from '../inode-states.ts'
+import type { Iatt } from '../../rpc/programs/fops/iatt.ts'
 import { type ReplicateOptions, TRASH_DIR, ANON_DIR_PREFIX, type Topology, hasQuorum, topologyOf } from './topology.ts'
 import { ACTIVE_FD_COUNT, type DataTxn, EagerLocks, type EagerHost, INODELK_COUNT_KEY, INODELK_DOM_COUNT, WRITE_IS_APPEND } from './eager.ts'
 import { type ChangelogTarget, type Lockee, METADATA_LOCK_START, type NewEntry, type Settled as TxnSettled, type TxnRequest, transact } from './transaction.ts'
@@ -25,6 +27,13 @@ const debug = debuglog('gfapi')
 interface InodeState {
   readonly generation: number
   readonly readables: Readables
+}
+
+/** A READ sent with a lookup still running (#readOnFirstAnswer); undefined reply: it failed. */
+interface SpeculativeRead {
+  readonly child: number
+  readonly gfid: Buffer
+  readonly reply: Promise<ReadResult | undefined>
 }
 
 /** Inodes with a heal state reported and not yet seen clean, at most (oldest forgotten first). */
@@ -216,8 +225,14 @@ export class Replicate extends Xlator implements EagerHost {
     if (this.#isPrivate(loc)) throw this.#error('EPERM', 'lookup', loc.path, undefined, `'${loc.name}' is a private directory of the replica set`)
     this.assertQuorum('lookup', loc.path)
     const generation = this.#generation
-    const req = lookupXdata(this.topology, xdata)
-    const settled = await this.#onUp((c) => c.lookup(call, loc, req))
+    const read = readOnLookupOf(xdata)
+    const req = lookupXdata(this.topology, read === undefined ? xdata : withoutReadOnLookup(xdata!))
+    let early: SpeculativeRead | undefined
+    const settled = await this.#onUp(read === undefined ? (c) => c.lookup(call, loc, req) : async (c) => {
+      const r = await c.lookup(call, loc, req)
+      early ??= this.#readOnFirstAnswer(call, r.stat, read)
+      return r
+    })
     const replies = settled.map((s): ChildReply | undefined => s === undefined ? undefined : s.ok ? { ok: true, stat: s.value.stat, xdata: s.value.xdata } : { ok: false, stat: undefined, xdata: undefined })
     const firstOk = settled.findIndex((s) => s?.ok === true)
     if (firstOk < 0) throw this.#finalError(settled, 'lookup', loc.path)
@@ -243,7 +258,26 @@ export class Replicate extends Xlator implements EagerHost {
       this.#discoverLocal(call, settled.map((s) => s?.ok === true))
     }
     const chosen = (settled[child] as { value: LookupResult }).value
-    return { stat: chosen.stat, postparent: chosen.postparent, xdata: chosen.xdata === undefined ? undefined : withoutAfrKeys(chosen.xdata) }
+    const out = chosen.xdata === undefined ? undefined : withoutAfrKeys(chosen.xdata)
+    // The early READ counts only if it went where a readv would go now: the child chosen from
+    // every answer, with no child gone or back since the lookup began.
+    const r = early !== undefined && early.child === child && early.gfid.equals(gfid) && this.#generation === generation ? await early.reply : undefined
+    return { stat: chosen.stat, postparent: chosen.postparent, xdata: r === undefined ? out : withEarlyRead(out, r) }
+  }
+
+  /**
+   * A lookup asked to read the file it finds (read-on-lookup.ts): on the first answer naming a
+   * regular file, the READ goes to the child a readv would pick if every up copy were readable;
+   * the lookup keeps its data only if the answers of all copies confirm that choice.
+   */
+  #readOnFirstAnswer(call: Call, stat: Iatt, read: ReadOnLookup): SpeculativeRead | undefined {
+    if (!isRegMode(stat.mode)) return undefined
+    const candidates = this.#up.map((up, i) => up === true && i !== this.topology.arbiter)
+    const child = chooseReadChild(this.topology, candidates, this.#readChild, stat.gfid, false, call.pid)
+    if (child < 0) return undefined
+    const fd = new Fd(new Inode(stat.gfid, S_IFREG), O_RDONLY, false, true)
+    const reply = this.children[child]!.readv(call, fd, read.size, read.offset, read.flags).catch(() => undefined)
+    return { child, gfid: stat.gfid, reply }
   }
 
   /** What a lookup or refresh last saw of `inode`: readables and whether a heal is pending. */

@@ -15,6 +15,7 @@ import { Dict } from '../../rpc/programs/fops/dict.ts'
 import { Iatt } from '../../rpc/programs/fops/iatt.ts'
 import { EntrylkCmd, EntrylkType, GfLkCmd, GfLkType } from '../../rpc/programs/fops/program.ts'
 import type { OptionSpec } from '../options.ts'
+import { type ReadOnLookup, askReadOnLookup, earlyReadOf } from '../read-on-lookup.ts'
 import {
   type Call, type CommonResult, type CreateResult, type EntryResult, Fd, Inode, type IattResult, type Loc, type LookupResult,
   type OpenResult, type ParentResult, type PrePostResult, ROOT_GFID, type ReadResult, type ReaddirResult, type RenameResult,
@@ -57,6 +58,12 @@ const MAX_OPEN_SHARDS = 1024
 const FALLOCATE_MODES = new Set([0, 0x10, 0x01 | 0x02])
 /** Errors of a cached shard fd whose file another client removed or replaced. */
 const STALE_FD = new Set(['ESTALE', 'ENOENT', 'EBADF', 'EBADFD'])
+
+/** A read of a block whose lookup may bring its data (read-on-lookup.ts): filled by #openShard. */
+interface ShardRead {
+  readonly asked: ReadOnLookup
+  data: Buffer | undefined
+}
 
 /** What this xlator keeps per base inode (shard_inode_ctx_t). */
 class ShardCtx {
@@ -236,7 +243,7 @@ export class Shard extends Xlator {
    * bricks): looked up, created with mknod + gfid-req when `create` (shard_common_resume_mknod,
    * the base file's mode), else undefined when it does not exist.
    */
-  async #shardFd(call: Call, base: Inode, ctx: ShardCtx, block: number, create: boolean): Promise<Fd | undefined> {
+  async #shardFd(call: Call, base: Inode, ctx: ShardCtx, block: number, create: boolean, read?: ShardRead): Promise<Fd | undefined> {
     const key = shardName(ctx.gfidText, block)
     const cached = this.#cachedShardFd(key)
     if (cached !== undefined) return cached
@@ -245,7 +252,7 @@ export class Shard extends Xlator {
       const fd = await pending
       if (fd !== undefined || !create) return fd
     }
-    const p = this.#openShard(call, base, ctx, block, create, key)
+    const p = this.#openShard(call, base, ctx, block, create, key, read)
     this.#opening.set(key, p)
     try {
       return await p
@@ -264,13 +271,15 @@ export class Shard extends Xlator {
     return cached
   }
 
-  async #openShard(call: Call, base: Inode, ctx: ShardCtx, block: number, create: boolean, key: string): Promise<Fd | undefined> {
+  async #openShard(call: Call, base: Inode, ctx: ShardCtx, block: number, create: boolean, key: string, read?: ShardRead): Promise<Fd | undefined> {
     const root = rootCall(call)
     if ((await this.#internalDir(call, 'shard', create)) === undefined) return undefined
     const loc = this.#shardLoc(base, block)
     let stat: Iatt
     try {
-      stat = (await this.child.lookup(root, loc)).stat
+      const found = await this.child.lookup(root, loc, read === undefined ? undefined : askReadOnLookup(read.asked))
+      stat = found.stat
+      if (read !== undefined) read.data = earlyReadOf(found.xdata)?.data
     } catch (err) {
       if ((err as GlusterError).code !== 'ENOENT') throw err
       if (!create) return undefined
@@ -654,7 +663,17 @@ export class Shard extends Xlator {
 
   /** Fill `target` with `length` bytes of block `block` from `offsetInBlock`: a missing shard, or the part past its end, is a hole (zeros). */
   async #readPiece(call: Call, root: Call, fd: Fd, ctx: ShardCtx, block: number, offsetInBlock: number, length: number, flags: number, target: Buffer): Promise<void> {
-    const shardFd = block === 0 ? fd : this.#cachedShardFd(shardName(ctx.gfidText, block)) ?? await this.#shardFd(root, fd.inode, ctx, block, false)
+    let shardFd = block === 0 ? fd : this.#cachedShardFd(shardName(ctx.gfidText, block))
+    if (shardFd === undefined) {
+      // A block not resolved yet: its lookup carries the read (read-on-lookup.ts).
+      const read: ShardRead = { asked: { offset: offsetInBlock, size: length, flags }, data: undefined }
+      shardFd = await this.#shardFd(root, fd.inode, ctx, block, false, read)
+      if (read.data !== undefined) {
+        const got = read.data.copy(target, 0, 0, Math.min(length, read.data.length))
+        if (got < length) target.fill(0, got)
+        return
+      }
+    }
     let got = 0
     if (shardFd !== undefined) {
       const r = await this.#onShard(root, fd.inode, ctx, block, shardFd, false,

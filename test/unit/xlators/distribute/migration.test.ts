@@ -5,7 +5,8 @@ import { errnoOf } from '../../../../src/rpc/errno.ts'
 import { GlusterError } from '../../../../src/rpc/errors.ts'
 import type { Distribute } from '../../../../src/xlators/distribute/distribute.ts'
 import { distribute } from '../../../../src/xlators/distribute/index.ts'
-import { PROTECT_WRITES_KEY, migrationPhase, withKey } from '../../../../src/xlators/distribute/migration.ts'
+import { migrationPhase } from '../../../../src/xlators/distribute/merge.ts'
+import { PROTECT_WRITES_KEY, withKey } from '../../../../src/xlators/distribute/migration.ts'
 import { FileCtx } from '../../../../src/xlators/distribute/state.ts'
 import {
   type Call, Fd, Inode, type Loc, type LookupResult, type OpenResult, type WriteResult, type XattrResult,
