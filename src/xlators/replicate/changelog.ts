@@ -26,7 +26,8 @@ export const BAD_INODE = 'glusterfs.bad-inode'
 
 /**
  * The LOOKUP (and refresh) request: the caller's keys plus every pending key and the dirty key
- * (uint64 12, the size wanted), list-xattr, the lock counts and the index link count.
+ * (uint64 12, the size wanted), list-xattr, the lock counts and the index link count. Sealed: it
+ * goes to every child, encoded once.
  */
 export function lookupXdata(topo: Topology, caller: Dict | undefined): Dict {
   const d = new Dict()
@@ -38,7 +39,7 @@ export function lookupXdata(topo: Topology, caller: Dict | undefined): Dict {
   d.setUint(ENTRYLK_COUNT, 0)
   d.setUint(PARENT_ENTRYLK, 0)
   d.setStr('link-count', 'glusterfs.xattrop_index_count')
-  return d
+  return d.seal()
 }
 
 /** The three counters of `key` in `dict`, or undefined when absent (= all zero on the brick). */
