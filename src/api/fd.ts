@@ -1,4 +1,5 @@
 import { errnoOf } from '../rpc/errno.ts'
+import { argType, rangeError } from './arg-errors.ts'
 import { GlusterError } from '../rpc/errors.ts'
 import { SetAttr, type Call, type DirEntry, type Fd, type ReadResult, type WriteResult } from '../xlators/types.ts'
 import { SeekWhat } from '../rpc/linux.ts'
@@ -386,7 +387,8 @@ export class GlfsFd {
 
   async #fsetxattr(name: string, value: Uint8Array | string, flags: number): Promise<void> {
     this.#check('fsetxattr')
-    await this.#relabel('fsetxattr', this.#owner.top.fsetxattr(this.#owner.call, this.#fd, xattrDict(name, value), flags))
+    const dict = xattrDict(name, value, flags, (code, detail) => this.#error(code, 'fsetxattr', detail))
+    await this.#relabel('fsetxattr', this.#owner.top.fsetxattr(this.#owner.call, this.#fd, dict, flags))
   }
 
   /** glfs_fremovexattr: remove an extended attribute; ENODATA when it is not set. */
@@ -902,14 +904,6 @@ function checkEnd(offset: number, length: number): void {
 
 function checkLength(value: number, name: string): void {
   if (!Number.isSafeInteger(value) || value < 0 || value > MAX_IO_LENGTH) throw rangeError(name, `>= 0 and <= ${MAX_IO_LENGTH}`, value)
-}
-
-function rangeError(name: string, range: string, value: unknown): RangeError {
-  return Object.assign(new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${String(value)}`), { code: 'ERR_OUT_OF_RANGE' })
-}
-
-function argType(name: string, expected: string, value: unknown): TypeError {
-  return Object.assign(new TypeError(`The "${name}" argument must be ${expected}. Received ${typeof value}`), { code: 'ERR_INVALID_ARG_TYPE' })
 }
 
 function bytesOf(view: ArrayBufferView): Uint8Array {

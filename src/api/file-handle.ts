@@ -3,6 +3,7 @@
  * signature, every argument honoured) and whole-file reads and writes. GlfsFd keeps thin methods
  * that call these.
  */
+import { argType, rangeError } from './arg-errors.ts'
 import { constants as bufferConstants } from 'node:buffer'
 import { AbortError, type GlfsCallOptions } from './abort.ts'
 import type { GlfsStats } from './stats.ts'
@@ -204,12 +205,4 @@ function toBytes(chunk: unknown, encoding: BufferEncoding): Uint8Array {
 /** An AbortError for a step of a multi-call operation, before its next request is sent. */
 export function throwIfAborted(signal: AbortSignal | undefined, syscall: string, path: string): void {
   if (signal?.aborted) throw new AbortError(syscall, path, false, signal.reason)
-}
-
-function rangeError(name: string, range: string, value: unknown): RangeError {
-  return Object.assign(new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${String(value)}`), { code: 'ERR_OUT_OF_RANGE' })
-}
-
-function argType(name: string, expected: string, value: unknown): TypeError {
-  return Object.assign(new TypeError(`The "${name}" argument must be ${expected}. Received ${value === null ? 'null' : typeof value}`), { code: 'ERR_INVALID_ARG_TYPE' })
 }

@@ -16,7 +16,7 @@ import type { BrickState, BrickStatus, HealReport, SetattrArgs } from '../xlator
 import { AbortError, type GlfsCallOptions, withSignal } from './abort.ts'
 import {
   F_OK, O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_TRUNC, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG,
-  XATTR_CREATE, XATTR_REPLACE, toOpenFlags,
+  toOpenFlags,
 } from './constants.ts'
 import { type GlfsDirent, type ReaddirOptions, listDirectory } from './dirent.ts'
 import { GlfsDir, GlfsFd, type FdOwner, fdInternals } from './fd.ts'
@@ -771,9 +771,9 @@ export class Glfs extends EventEmitter<GlfsEvents> {
   }
 
   async #setxattr(path: string, name: string, value: Uint8Array | string, flags: number, follow: boolean, syscall: string): Promise<void> {
-    if (flags !== 0 && flags !== XATTR_CREATE && flags !== XATTR_REPLACE) throw this.#error('EINVAL', syscall, path, `bad flags ${flags}`)
+    const dict = xattrDict(name, value, flags, (code, detail) => this.#error(code, syscall, path, detail))
     const { loc } = await this.#resolverOrThrow().resolve(path, follow, syscall).catch(this.#rethrow(syscall, path))
-    await this.#switch.setxattr(this.#call, loc, xattrDict(name, value), flags).catch(this.#rethrow(syscall, path))
+    await this.#switch.setxattr(this.#call, loc, dict, flags).catch(this.#rethrow(syscall, path))
   }
 
   /** An extended attribute's value (glfs_getxattr; symlinks followed); ENODATA when it is not set. */

@@ -1,3 +1,4 @@
+import { rangeError } from './arg-errors.ts'
 import { SetAttr } from '../xlators/types.ts'
 import type { SetattrArgs } from '../xlators/xlator.ts'
 
@@ -28,9 +29,7 @@ export function parseMode(value: unknown, name: string): number {
  */
 export function ownerSetattr(uid: number, gid: number): { attrs: SetattrArgs, valid: number } {
   for (const [name, id] of [['uid', uid], ['gid', gid]] as const) {
-    if (!Number.isInteger(id) || id < -1 || id > 0xffffffff) {
-      throw Object.assign(new RangeError(`The value of "${name}" is out of range. It must be >= -1 && <= 4294967295. Received ${String(id)}`), { code: 'ERR_OUT_OF_RANGE' })
-    }
+    if (!Number.isInteger(id) || id < -1 || id > 0xffffffff) throw rangeError(name, '>= -1 && <= 4294967295', id)
   }
   const valid = (uid === -1 ? 0 : SetAttr.UID) | (gid === -1 ? 0 : SetAttr.GID)
   return { attrs: { mode: 0, uid: Math.max(uid, 0), gid: Math.max(gid, 0), atime: 0, atimeNsec: 0, mtime: 0, mtimeNsec: 0 }, valid }

@@ -5,6 +5,7 @@
  * the last one was written, so memory stays within a small multiple of highWaterMark whatever the
  * pace of the other side.
  */
+import { rangeError } from './arg-errors.ts'
 import { Readable, Writable } from 'node:stream'
 import { errnoOf } from '../rpc/errno.ts'
 import { GlusterError } from '../rpc/errors.ts'
@@ -209,8 +210,4 @@ function closeIf(autoClose: boolean, fd: FileCalls | undefined, error: Error | n
 function checkPosition(value: number, name: string): number {
   if (!Number.isSafeInteger(value) || value < 0) throw rangeError(name, '>= 0 && <= 2^53 - 1', value)
   return value
-}
-
-function rangeError(name: string, range: string, value: unknown): RangeError {
-  return Object.assign(new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${String(value)}`), { code: 'ERR_OUT_OF_RANGE' })
 }

@@ -1,4 +1,5 @@
 import { Dict } from '../rpc/programs/fops/dict.ts'
+import { XATTR_CREATE, XATTR_REPLACE } from './constants.ts'
 
 /**
  * The names a listxattr returns from a name-less GETXATTR's dict: every key but GlusterFS's
@@ -22,7 +23,11 @@ export function xattrValue(dict: Dict, name: string, fail: (code: 'ENODATA' | 'E
   return bytes
 }
 
-/** The SETXATTR dict of one attribute. */
-export function xattrDict(name: string, value: Uint8Array | string): Dict {
+/**
+ * The SETXATTR dict of one attribute. `flags` must be 0, XATTR_CREATE or XATTR_REPLACE (the
+ * setxattr(2) rule glfs_setxattr and glfs_fsetxattr keep); else EINVAL, made by `fail`.
+ */
+export function xattrDict(name: string, value: Uint8Array | string, flags: number, fail: (code: 'EINVAL', detail: string) => Error): Dict {
+  if (flags !== 0 && flags !== XATTR_CREATE && flags !== XATTR_REPLACE) throw fail('EINVAL', `bad flags ${flags}`)
   return new Dict().setPtr(name, Buffer.from(value))
 }

@@ -69,6 +69,7 @@ for (const key of ['single', 'dist2', 'rep3', 'virt'] as const) {
       await glfs.setxattr(file, 'user.by-path', 'p')
       await fd.setxattr('user.by-fd', Buffer.from([0, 1, 2, 255]))
       expect(await fd.setxattr('user.by-fd', 'again', XATTR_CREATE).catch((e: { code: string }) => e.code)).toBe('EEXIST')
+      expect(await fd.setxattr('user.bad-flags', 'x', 3).catch((e: { code: string, syscall: string }) => `${e.code} ${e.syscall}`)).toBe('EINVAL fsetxattr')
       await glfs.setxattr(dir, 'user.on-dir', 'd')
       await fd.setxattr('user.gone', 'x')
       await fd.removexattr('user.gone')

@@ -424,10 +424,7 @@ export class Distribute extends Xlator {
   override async fsetattr(call: Call, fd: Fd, attrs: SetattrArgs, valid: number, xdata?: Dict): Promise<PrePostResult> {
     // Attributes reach the destination when the migration ends (dht_file_setattr_cbk): phase 2 only.
     if (!fd.isDirectory) return stripPrePost(await onFileFd(this.conf, call, fd, 'fsetattr', false, poststatOf, (sub) => sub.fsetattr(call, fd, attrs, valid, xdata)))
-    const open = this.conf.dirFd(fd, 'fsetattr').open
-    const dir = this.conf.stateOf(fd.inode)
-    const done = await onAllDirSubvols(this.conf, dir instanceof DirCtx ? dir : undefined, (sub) => sub.fsetattr(call, fd, attrs, valid, xdata), (i) => open[i] === true)
-    return mergePrePost(done)
+    return mergePrePost(await this.#onOpenDirSubvols(fd, 'fsetattr', (sub) => sub.fsetattr(call, fd, attrs, valid, xdata)))
   }
 
   // dht_xattrop/dht_fxattrop: to the subvolume holding the file (AFR's changelog below uses
@@ -457,10 +454,7 @@ export class Distribute extends Xlator {
       const req = withKey(xdata, IATT_IN_XDATA_KEY)
       return onFileFd(this.conf, call, fd, 'fsetxattr', true, xdataIattOf, (sub) => sub.fsetxattr(call, fd, dict, flags, req))
     }
-    const open = this.conf.dirFd(fd, 'fsetxattr').open
-    const dir = this.conf.stateOf(fd.inode)
-    const done = await onAllDirSubvols(this.conf, dir instanceof DirCtx ? dir : undefined, (sub) => sub.fsetxattr(call, fd, dict, flags, xdata), (i) => open[i] === true)
-    return done[0]!
+    return (await this.#onOpenDirSubvols(fd, 'fsetxattr', (sub) => sub.fsetxattr(call, fd, dict, flags, xdata)))[0]!
   }
 
   override async fremovexattr(call: Call, fd: Fd, name: string, xdata?: Dict): Promise<CommonResult> {
@@ -469,10 +463,14 @@ export class Distribute extends Xlator {
       const req = withKey(xdata, IATT_IN_XDATA_KEY)
       return onFileFd(this.conf, call, fd, 'fremovexattr', true, xdataIattOf, (sub) => sub.fremovexattr(call, fd, name, req))
     }
-    const open = this.conf.dirFd(fd, 'fremovexattr').open
+    return (await this.#onOpenDirSubvols(fd, 'fremovexattr', (sub) => sub.fremovexattr(call, fd, name, xdata)))[0]!
+  }
+
+  /** A change through a directory fd: on every subvolume it is open on, the MDS first (onAllDirSubvols). */
+  #onOpenDirSubvols<T>(fd: Fd, syscall: string, fn: (sub: Xlator) => Promise<T>): Promise<T[]> {
+    const open = this.conf.dirFd(fd, syscall).open
     const dir = this.conf.stateOf(fd.inode)
-    const done = await onAllDirSubvols(this.conf, dir instanceof DirCtx ? dir : undefined, (sub) => sub.fremovexattr(call, fd, name, xdata), (i) => open[i] === true)
-    return done[0]!
+    return onAllDirSubvols(this.conf, dir instanceof DirCtx ? dir : undefined, fn, (i) => open[i] === true)
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -32,7 +32,6 @@ interface InodeState {
 /** A READ sent with a lookup still running (#readOnFirstAnswer); undefined reply: it failed. */
 interface SpeculativeRead {
   readonly child: number
-  readonly gfid: Buffer
   readonly reply: Promise<ReadResult | undefined>
 }
 
@@ -260,8 +259,9 @@ export class Replicate extends Xlator implements EagerHost {
     const chosen = (settled[child] as { value: LookupResult }).value
     const out = chosen.xdata === undefined ? undefined : withoutAfrKeys(chosen.xdata)
     // The early READ counts only if it went where a readv would go now: the child chosen from
-    // every answer, with no child gone or back since the lookup began.
-    const r = early !== undefined && early.child === child && early.gfid.equals(gfid) && this.#generation === generation ? await early.reply : undefined
+    // every answer, with no child gone or back since the lookup began (its gfid is the one every
+    // answer agreed on, checked above).
+    const r = early !== undefined && early.child === child && this.#generation === generation ? await early.reply : undefined
     return { stat: chosen.stat, postparent: chosen.postparent, xdata: r === undefined ? out : withEarlyRead(out, r) }
   }
 
@@ -277,7 +277,7 @@ export class Replicate extends Xlator implements EagerHost {
     if (child < 0) return undefined
     const fd = new Fd(new Inode(stat.gfid, S_IFREG), O_RDONLY, false, true)
     const reply = this.children[child]!.readv(call, fd, read.size, read.offset, read.flags).catch(() => undefined)
-    return { child, gfid: stat.gfid, reply }
+    return { child, reply }
   }
 
   /** What a lookup or refresh last saw of `inode`: readables and whether a heal is pending. */

@@ -669,6 +669,7 @@ export class Shard extends Xlator {
       const read: ShardRead = { asked: { offset: offsetInBlock, size: length, flags }, data: undefined }
       shardFd = await this.#shardFd(root, fd.inode, ctx, block, false, read)
       if (read.data !== undefined) {
+        // Copied rather than read into `target`: a READ the lookup refused may still land later.
         const got = read.data.copy(target, 0, 0, Math.min(length, read.data.length))
         if (got < length) target.fill(0, got)
         return

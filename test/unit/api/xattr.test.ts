@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { XATTR_CREATE, XATTR_REPLACE } from '../../../src/api/constants.ts'
 import { ownerSetattr } from '../../../src/api/modes.ts'
 import { listedXattrNames, xattrDict, xattrValue } from '../../../src/api/xattr.ts'
 import { Dict } from '../../../src/rpc/programs/fops/dict.ts'
@@ -20,8 +21,13 @@ describe('xattr values as glfs_getxattr copies them', () => {
   })
 
   it('a set is one PTR attribute holding the bytes or the UTF-8 text', () => {
-    expect(xattrDict('user.a', 'é').getPtr('user.a')).toEqual(Buffer.from('é'))
-    expect(xattrDict('user.b', new Uint8Array([1, 2])).getPtr('user.b')).toEqual(Buffer.from([1, 2]))
+    expect(xattrDict('user.a', 'é', 0, fail).getPtr('user.a')).toEqual(Buffer.from('é'))
+    expect(xattrDict('user.b', new Uint8Array([1, 2]), XATTR_REPLACE, fail).getPtr('user.b')).toEqual(Buffer.from([1, 2]))
+  })
+
+  it('a set takes flags 0, XATTR_CREATE or XATTR_REPLACE, and nothing else (EINVAL)', () => {
+    expect(xattrDict('user.c', 'x', XATTR_CREATE, fail).has('user.c')).toBe(true)
+    for (const flags of [3, 4, -1]) expect(() => xattrDict('user.c', 'x', flags, fail)).toThrow(expect.objectContaining({ code: 'EINVAL' }))
   })
 })
 
