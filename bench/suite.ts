@@ -23,7 +23,7 @@ import { performance } from 'node:perf_hooks'
 import { mount } from './lib/engine.ts'
 import { fioAvailable, runFio, type FioRun } from './lib/fio-runner.ts'
 import { resultsDir } from './lib/install.ts'
-import { BENCH_VERSION, machineInfo, machineText } from './lib/machine.ts'
+import { BENCH_VERSION, flushWrites, machineInfo, machineText } from './lib/machine.ts'
 import { resolveJob, type Invocation, type JobSpec, type OptionEntry } from './lib/options.ts'
 import { showStatus } from './lib/progress.ts'
 import { fioJobJson, indent, summarizeFioJob, type JobSummary, type Output } from './lib/report.ts'
@@ -287,7 +287,7 @@ export async function runSuite(inv: Invocation, out: Output, sandbox: () => Prom
   const graph = probe.describeGraph()
   const bricks = probe.bricks.map((b) => `${b.host}:${b.path} (port ${b.port ?? '?'}, ${b.status})`)
   await probe.fini()
-  say(`gfapi-ts bench suite${quick ? ' (quick)' : ''}: ${settings.runtime} per profile, ${settings.size} file, time_based\n`)
+  say(`gfapi-ts bench suite${quick ? ' (quick)' : ''}: ${settings.runtime} per profile, ${settings.size} file, time_based; sync before each side\n`)
   say(`${machineText(machine)}\nvolume  : ${targetUrl(target, '/')}\nbricks  : ${bricks.join(', ')}\ngraph   :\n${indent(graph)}\n`)
   if (tlsProfiles.length > 0) say(`tls-*   : ${targetUrl(tlsTarget!, '/')} (client.ssl and server.ssl on; both clients use the certificates in the OpenSSL directory)\n`)
   if (repProfiles.length > 0) say(`rep3-*  : ${targetUrl(repTarget!, '/')} (replica 3, three bricks on this host)\n`)
@@ -321,6 +321,7 @@ export async function runSuite(inv: Invocation, out: Output, sandbox: () => Prom
   let failed = false
   for (const job of jobs) {
     const name = job.spec.name
+    flushWrites()
     const [ourResult] = await runOurJobs([job], { progress: !json, label: name })
     const oursJson = fioJobJson(ourResult!)
     const ours = sideRow(summarizeFioJob(oursJson))
@@ -329,6 +330,7 @@ export async function runSuite(inv: Invocation, out: Output, sandbox: () => Prom
     if (compare === 'fio') {
       const stop = showStatus(`${name}: libgfapi (fio, ~${settings.runtime} + 12 s)`)
       try {
+        flushWrites()
         fio = await runFioJobs([job])
       } finally {
         stop()

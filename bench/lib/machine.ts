@@ -1,5 +1,5 @@
 /** What a benchmark ran on, printed and saved with every result so numbers can be compared. */
-import { execFile } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { availableParallelism, cpus, release, totalmem, type } from 'node:os'
 import { PACKAGE_VERSION } from './install.ts'
 
@@ -52,4 +52,13 @@ export function machineText(m: MachineInfo): string {
     `machine : ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.kernel}`,
     `software: Node ${m.node}, ${m.glusterfs}, ${m.fio}`,
   ].join('\n')
+}
+
+/**
+ * Write back this machine's dirty pages (`sync`). Run before each side of a profile: the kernel
+ * writes dirty pages back about 30 s after they were written, so without it a side pays, during
+ * its measurement, for the writeback of the side or profile that ran before it.
+ */
+export function flushWrites(): void {
+  execFileSync('sync', { stdio: 'ignore' })
 }

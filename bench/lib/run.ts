@@ -5,7 +5,7 @@
  */
 import type { Glfs, GlfsOptions } from '../../src/api/index.ts'
 import { defaultPath, JobRunner, layOut, mount, runGroup } from './engine.ts'
-import { baselineArgs, fioArgs, fioPath, runFio, withProcessCpu, type FioJobPlan, type FioRun } from './fio-runner.ts'
+import { baselineArgs, fioArgs, fioPath, runFioMeasured, type FioJobPlan, type FioRun } from './fio-runner.ts'
 import { stonewallGroups, type JobSpec } from './options.ts'
 import { showProgress } from './progress.ts'
 import { compareJobs, fioJobJson, summarizeFioJob, type CompareRow, type JobResult } from './report.ts'
@@ -104,12 +104,8 @@ export async function runFioJobs(jobs: readonly PlannedJob[]): Promise<FioRun> {
   }
   const first = plans[0]!
   const clones = plans.reduce((n, p) => n + p.spec.numjobs, 0)
-  const [run, baseline] = await Promise.all([
-    runFio(fioArgs(plans)),
-    runFio(baselineArgs(first.target, first.spec.iodepth > 1 ? 'gfapi_async' : 'gfapi', clones)),
-  ])
   const rampMs = plans.reduce((t, p) => Math.max(t, p.spec.rampTimeMs), 0)
-  return withProcessCpu(run, baseline.processCpuMs ?? 0, rampMs, baseline.processFaults ?? 0)
+  return runFioMeasured(fioArgs(plans), baselineArgs(first.target, first.spec.iodepth > 1 ? 'gfapi_async' : 'gfapi', clones), rampMs)
 }
 
 /** One job's comparison: a title and the rows. */

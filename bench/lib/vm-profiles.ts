@@ -14,13 +14,14 @@
  * - rand-read-4k-qd1-2000: 2,000 random 4 KiB reads, same fio offsets on every side: what
  *   stride-ahead costs where it must do nothing.
  */
-import { execFileSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import { randomFillSync } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type Glfs, O_CREAT, O_RDONLY, O_RDWR } from '../../src/api/index.ts'
 import { layOut, mount } from './engine.ts'
-import { baselineArgs, runFio, withProcessCpu, type FioRun } from './fio-runner.ts'
+import { flushWrites } from './machine.ts'
+import { baselineArgs, runFioMeasured, type FioRun } from './fio-runner.ts'
 import { resolveJob, type JobSpec, type OptionEntry } from './options.ts'
 import { fioJobJson, groupReported, type JobResult } from './report.ts'
 import { runOurJobs } from './run.ts'
@@ -98,8 +99,9 @@ export function vmSpecs(profile: (typeof VM_PROFILES)[number], quick: boolean): 
 
 /** Drop the page cache (the bricks' files); false when this process may not. */
 export function dropCaches(): boolean {
+  flushWrites()
   try {
-    execFileSync('sh', ['-c', 'sync; echo 3 > /proc/sys/vm/drop_caches'], { stdio: 'ignore' })
+    writeFileSync('/proc/sys/vm/drop_caches', '3')
     return true
   } catch {
     return false
@@ -252,11 +254,7 @@ export async function runVmProfile(name: (typeof VM_PROFILES)[number], target: T
   const fioSideRun = async (): Promise<VmSide> => {
     cacheDropped &&= dropCaches()
     const clones = specs.reduce((n, s) => n + s.numjobs, 0)
-    const [run, baseline] = await Promise.all([
-      runFio(fioArgsFor(specs, target)),
-      runFio(baselineArgs(target, specs[0]!.iodepth > 1 ? 'gfapi_async' : 'gfapi', clones)),
-    ])
-    return fioSide(withProcessCpu(run, baseline.processCpuMs ?? 0))
+    return fioSide(await runFioMeasured(fioArgsFor(specs, target), baselineArgs(target, specs[0]!.iodepth > 1 ? 'gfapi_async' : 'gfapi', clones)))
   }
   const runs: Record<'ours' | 'strideAhead' | 'libgfapi', VmSide[]> = { ours: [], strideAhead: [], libgfapi: [] }
   const order = (['ours', 'strideAhead', 'libgfapi'] as const).filter((k) => withFio || k !== 'libgfapi')

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { baselineArgs, fioArgs, fioPath, parseBashTimes, parseChildFaults, parseFioOutput, withProcessCpu, type FioRun } from '../../../bench/lib/fio-runner.ts'
+import { baselineArgs, fioArgs, fioClockWentWrong, fioPath, parseBashTimes, parseChildFaults, parseFioOutput, withProcessCpu, type FioRun } from '../../../bench/lib/fio-runner.ts'
 import { extractJson } from '../../../bench/lib/json-text.ts'
 import { parseArgs } from '../../../bench/lib/options.ts'
 import { parseSandboxOutput } from '../../../bench/lib/target.ts'
@@ -116,6 +116,19 @@ describe('fio command line', () => {
     expect(jobs[0]!.pageFaultsPerOp).toBeNull()
     expect(adjusted.jobs[0]!.pageFaultsPerOp).toBeNull()
     expect(withProcessCpu({ ...run, processFaults: 5000 }, 100, 0, 1000).jobs[0]!.pageFaultsPerOp).toBeCloseTo(4000 / ops, 9)
+  })
+
+  it('tells a run whose job ran longer than fio itself (a garbage completion time) from a sound one', () => {
+    const text = fixture('fio-gfapi-randread.json')
+    const { jobs } = parseFioOutput(text)
+    const wallMs = jobs[0]!.runtimeMs + 12_000
+    expect(fioClockWentWrong({ jobs, wallMs })).toBe(false)
+    // What gfapi_async once printed for a 10 s job: job_runtime 8800725402675 ms and 0 MiB/s.
+    const broken = JSON.parse(text) as { jobs: Record<string, unknown>[] }
+    broken.jobs[0]!.job_runtime = 8800725402675
+    ;(broken.jobs[0]!.read as Record<string, number>).runtime = 8800725402676
+    const parsed = parseFioOutput(JSON.stringify(broken)).jobs
+    expect(fioClockWentWrong({ jobs: parsed, wallMs })).toBe(true)
   })
 
   it('reads the page faults of the waited-for children from bash\'s /proc stat line', () => {
