@@ -363,7 +363,7 @@ export async function runSuite(inv: Invocation, out: Output, sandbox: () => Prom
       stop()
     }
     say(`\nVM profiles (${v.reads} reads of 4 KiB every 8 MiB of a ${v.imageSize} sparse image; copy of ${v.copySize}); ` +
-      `page cache dropped before each side; median of ${v.rounds} rounds, sides rotated; ours = default graph, +SA = with stride-ahead\n${vmHeader()}\n`)
+      `page cache dropped before each side; median of ${v.rounds} rounds after ${v.warmUpRounds} not counted, sides rotated; ours = default graph, +SA = with stride-ahead\n${vmHeader()}\n`)
     for (const name of vmProfiles) {
       const stop = showStatus(`${name}: ours, ours + stride-ahead${compare === 'fio' ? ', libgfapi (fio)' : ''}`)
       let r: VmResult
