@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { debuglog } from 'node:util'
 import { GlusterError, type Glfs } from '../src/api/index.ts'
 import { fioAvailable } from './lib/fio-runner.ts'
-import { BENCH_VERSION, flushWrites, machineInfo, machineText } from './lib/machine.ts'
+import { BENCH_VERSION, machineInfo, machineText } from './lib/machine.ts'
 import { parseArgs, USAGE, type Invocation } from './lib/options.ts'
 import { plotSide, renderPlot } from './lib/plot.ts'
 import { compareRuns, fioUnsupported, runFioJobs, runOurJobs, type PlannedJob } from './lib/run.ts'
@@ -35,8 +35,6 @@ async function runJobs(inv: Invocation, out: Output): Promise<number> {
     },
   }))
   const failed = ours.some((r) => r.error !== 0)
-  // The writeback of our writes would otherwise land in libgfapi's run (see flushWrites).
-  if (compare) flushWrites()
   const fio = compare ? await runFioJobs(jobs) : undefined
   const comparisons = fio === undefined ? [] : compareRuns(jobs, ours, fio)
   if (inv.plot !== undefined) {

@@ -23,7 +23,7 @@ import { performance } from 'node:perf_hooks'
 import { mount } from './lib/engine.ts'
 import { fioAvailable, runFio, type FioRun } from './lib/fio-runner.ts'
 import { resultsDir } from './lib/install.ts'
-import { BENCH_VERSION, flushWrites, machineInfo, machineText } from './lib/machine.ts'
+import { BENCH_VERSION, machineInfo, machineText } from './lib/machine.ts'
 import { resolveJob, type Invocation, type JobSpec, type OptionEntry } from './lib/options.ts'
 import { showStatus } from './lib/progress.ts'
 import { fioJobJson, indent, summarizeFioJob, type JobSummary, type Output } from './lib/report.ts'
@@ -321,7 +321,6 @@ export async function runSuite(inv: Invocation, out: Output, sandbox: () => Prom
   let failed = false
   for (const job of jobs) {
     const name = job.spec.name
-    flushWrites()
     const [ourResult] = await runOurJobs([job], { progress: !json, label: name })
     const oursJson = fioJobJson(ourResult!)
     const ours = sideRow(summarizeFioJob(oursJson))
@@ -330,7 +329,6 @@ export async function runSuite(inv: Invocation, out: Output, sandbox: () => Prom
     if (compare === 'fio') {
       const stop = showStatus(`${name}: libgfapi (fio, ~${settings.runtime} + 12 s)`)
       try {
-        flushWrites()
         fio = await runFioJobs([job])
       } finally {
         stop()

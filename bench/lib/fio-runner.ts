@@ -18,6 +18,7 @@
 import { spawn } from 'node:child_process'
 import { performance } from 'node:perf_hooks'
 import { extractJson } from './json-text.ts'
+import { flushWrites } from './machine.ts'
 import { formatFilename } from './engine.ts'
 import type { JobSpec } from './options.ts'
 import { summarizeFioJob, type JobSummary } from './report.ts'
@@ -228,9 +229,11 @@ export function withProcessCpu(run: FioRun, baselineCpuMs: number, rampMs = 0, b
  * page faults per op net of the baseline's (withProcessCpu). gfapi_async now and then completes an
  * I/O with a garbage timestamp: fio then reports a job runtime of years, 0 MiB/s, and a VM
  * profile's total time as long. Such a run measured nothing and is run again (FIO_ATTEMPTS in all).
+ * Each attempt starts after `sync` (flushWrites), as our side's runs do.
  */
 export async function runFioMeasured(args: readonly string[], baseline: readonly string[], rampMs = 0): Promise<FioRun> {
   for (let attempt = 1; ; attempt++) {
+    flushWrites()
     const [run, base] = await Promise.all([runFio(args), runFio(baseline)])
     if (!fioClockWentWrong(run) || attempt === FIO_ATTEMPTS) return withProcessCpu(run, base.processCpuMs ?? 0, rampMs, base.processFaults ?? 0)
   }

@@ -55,7 +55,8 @@ export function machineText(m: MachineInfo): string {
 }
 
 /**
- * Write back this machine's dirty pages (`sync`). Run before each side of a profile: the kernel
+ * Write back this machine's dirty pages (`sync`). Run before each side measures (runOurJobs,
+ * runFioMeasured, the VM profiles' cache drop): the kernel
  * writes dirty pages back about 30 s after they were written, so without it a side pays, during
  * its measurement, for the writeback of the side or profile that ran before it.
  */

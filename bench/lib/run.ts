@@ -6,6 +6,7 @@
 import type { Glfs, GlfsOptions } from '../../src/api/index.ts'
 import { defaultPath, JobRunner, layOut, mount, runGroup } from './engine.ts'
 import { baselineArgs, fioArgs, fioPath, runFioMeasured, type FioJobPlan, type FioRun } from './fio-runner.ts'
+import { flushWrites } from './machine.ts'
 import { stonewallGroups, type JobSpec } from './options.ts'
 import { showProgress } from './progress.ts'
 import { compareJobs, fioJobJson, summarizeFioJob, type CompareRow, type JobResult } from './report.ts'
@@ -60,6 +61,8 @@ export async function runOurJobs(jobs: readonly PlannedJob[], opts: RunOptions =
       const stop = opts.progress === false ? () => {} : showProgress(runners, opts.label ?? `group ${g}`)
       let groupResults: JobResult[]
       try {
+        // After the lay-out, so neither its writeback nor an earlier run's lands in this one.
+        flushWrites()
         groupResults = await runGroup(runners)
       } finally {
         stop()

@@ -246,6 +246,18 @@ function fioSide(run: FioRun): VmSide {
   }
 }
 
+/**
+ * The order a VM profile's sides run in: `warmUpRounds` rounds not counted, then `rounds` that
+ * are, each round every side once, the first side moving one place each round.
+ */
+export function vmSchedule<S>(sides: readonly S[], rounds: number, warmUpRounds: number): { side: S, counted: boolean }[] {
+  const runs: { side: S, counted: boolean }[] = []
+  for (let r = 0; r < warmUpRounds + rounds; r++) {
+    for (let i = 0; i < sides.length; i++) runs.push({ side: sides[(i + r) % sides.length]!, counted: r >= warmUpRounds })
+  }
+  return runs
+}
+
 /** Run one VM profile on every side. */
 export async function runVmProfile(name: (typeof VM_PROFILES)[number], target: Target, quick: boolean, withFio: boolean): Promise<VmResult> {
   const specs = vmSpecs(name, quick)
@@ -265,12 +277,9 @@ export async function runVmProfile(name: (typeof VM_PROFILES)[number], target: T
   const runs: Record<'ours' | 'strideAhead' | 'libgfapi', VmSide[]> = { ours: [], strideAhead: [], libgfapi: [] }
   const order = (['ours', 'strideAhead', 'libgfapi'] as const).filter((k) => withFio || k !== 'libgfapi')
   const { rounds, warmUpRounds } = vmSettings(quick)
-  for (let r = -warmUpRounds; r < rounds; r++) {
-    for (let i = 0; i < order.length; i++) {
-      const which = order[(i + r + warmUpRounds) % order.length]!
-      const result = which === 'libgfapi' ? await fioSideRun() : await ourSide(which === 'strideAhead')
-      if (r >= 0) runs[which].push(result)
-    }
+  for (const { side, counted } of vmSchedule(order, rounds, warmUpRounds)) {
+    const result = side === 'libgfapi' ? await fioSideRun() : await ourSide(side === 'strideAhead')
+    if (counted) runs[side].push(result)
   }
   const median = (xs: readonly VmSide[]): VmSide => [...xs].sort((a, b) => a.totalMs - b.totalMs)[(xs.length - 1) >> 1]!
   return {
