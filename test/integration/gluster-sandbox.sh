@@ -67,6 +67,8 @@ DENIED_AUTH_REJECT='*'
 P="${GFTS_VOLUME_PREFIX:-gfts-}"
 
 log() { printf '[gluster-sandbox] %s\n' "$*" >&2; }
+# shellcheck source=brick-pidfiles.sh
+. "$(dirname "${BASH_SOURCE[0]}")/brick-pidfiles.sh"
 die() {
   printf '[gluster-sandbox] ERROR: %s\n' "$*" >&2
   exit 1
@@ -152,24 +154,6 @@ process_running() {
   return 1
 }
 
-# glusterd takes a brick as running when the pid in its pidfile exists (/proc/PID), whatever that
-# process is. After glusterd and its bricks were killed, a reused pid makes it skip the brick for
-# good ("discovered already-running brick"), so a pidfile whose pid is not a glusterfsd is stale.
-clear_stale_brick_pidfiles() {
-  local f pid c
-  for f in /var/run/gluster/vols/*/*.pid; do
-    [ -f "$f" ] || continue
-    pid=""
-    read -r pid <"$f" 2>/dev/null || true
-    c=""
-    [[ "$pid" =~ ^[0-9]+$ ]] && { read -r c <"/proc/$pid/comm" 2>/dev/null || true; }
-    if [ "$c" != glusterfsd ]; then
-      log "removing stale brick pidfile $f (pid ${pid:-none} is not a brick)"
-      rm -f "$f"
-    fi
-  done
-}
-
 # `volume info all --xml`; succeeds when glusterd answered (also with no volumes at all).
 info_all() {
   local out rc=0
@@ -188,7 +172,6 @@ ensure_glusterd() {
   else
     log "starting glusterd"
     mkdir -p /var/log/glusterfs /var/lib/glusterd /var/run/gluster
-    clear_stale_brick_pidfiles
     # glusterd daemonizes itself; no systemd required. Its own session and stdio: a daemon holding
     # our stdout/stderr would keep whoever reads them waiting after this script has exited.
     setsid -w glusterd </dev/null >>/var/log/glusterfs/glusterd.stdio.log 2>&1 3>&- ||
@@ -404,8 +387,7 @@ ensure_volume() {
     elif [ "$(vol_offline_bricks "$v" "${dirs[@]}")" != 0 ]; then
       log "$v: some bricks are offline; start force"
       CHANGED=1
-      clear_stale_brick_pidfiles
-      gl volume start "$v" force >&2 || die "could not restart bricks of $v"
+        gl volume start "$v" force >&2 || die "could not restart bricks of $v"
     fi
   elif [ "$status" = Started ]; then
     log "stopping $v (must stay stopped)"
@@ -657,6 +639,8 @@ json_volume() { # key name started extra-json brickdirs...
 # main
 # --------------------------------------------------------------------------
 ensure_packages
+# Before glusterd (re)starts bricks, or is asked to with 'start force' below.
+clear_stale_brick_pidfiles
 ensure_glusterd
 HOST="$(pick_host)"
 

@@ -2,14 +2,17 @@
  * The sandbox itself: what gluster-sandbox.sh promises (volumes, states, the tiny filesystem, the
  * refused volume) is checked against glusterd and against the reference C client (fio gfapi).
  */
-import { execFileSync } from 'node:child_process'
-import { existsSync, readFileSync, statfsSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync, statfsSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import {
   brickPathOf,
   bricksHolding,
   FioTimeoutError,
   fioGfapi,
+  gluster,
   sandbox,
   uniqueName,
   volumeInfo,
@@ -17,8 +20,11 @@ import {
   withSandboxLock,
   type VolumeKey,
 } from '../helpers/sandbox.ts'
+import { createOwnVolume } from '../helpers/lifecycle.ts'
 
 const sb = sandbox()
+/** Where glusterd keeps brick pidfiles (GlusterFS 10 on Debian). */
+const VOLS_RUN_DIR = '/var/run/gluster/vols'
 
 // gluster-sandbox.sh names volumes <GFTS_VOLUME_PREFIX><key>, "gfts-" by default
 const prefix = process.env.GFTS_VOLUME_PREFIX ?? 'gfts-'
@@ -187,3 +193,46 @@ describe.concurrent('fio gfapi (C client) against the sandbox', () => {
     })
   })
 })
+
+describe('a brick pidfile whose pid went to another process', () => {
+  it('keeps glusterd from starting the brick until brick-pidfiles.sh (run by the sandbox) removes it', async () => {
+    const vol = createOwnVolume(1)
+    const sleeper = spawn('sleep', ['600'], { stdio: 'ignore' })
+    try {
+      const [brick] = volumeStatus(vol.name)
+      expect(brick?.pid).toBeGreaterThan(0)
+      const pidfiles = readdirSync(join(VOLS_RUN_DIR, vol.name)).filter((f) => f.endsWith('.pid'))
+      expect(pidfiles).toHaveLength(1)
+      const pidfile = join(VOLS_RUN_DIR, vol.name, pidfiles[0]!)
+      expect(readFileSync(pidfile, 'utf8').trim()).toBe(String(brick!.pid))
+      // The brick dies with its pidfile in place, and its pid is taken by an unrelated process.
+      process.kill(brick!.pid!, 'SIGKILL')
+      await until(() => !existsSync(`/proc/${brick!.pid}`), 10_000)
+      writeFileSync(pidfile, `${sleeper.pid}\n`)
+
+      gluster(['volume', 'start', vol.name, 'force'])
+      await new Promise((resolve) => setTimeout(resolve, 2000))
+      expect(volumeStatus(vol.name)[0]?.online).toBe(false)
+
+      execFileSync('bash', [fileURLToPath(new URL('./brick-pidfiles.sh', import.meta.url))], { stdio: ['ignore', 'ignore', 'pipe'] })
+      expect(existsSync(pidfile)).toBe(false)
+      gluster(['volume', 'start', vol.name, 'force'])
+      await until(() => volumeStatus(vol.name)[0]?.online === true, 30_000)
+      // A live brick's pidfile is left alone.
+      execFileSync('bash', [fileURLToPath(new URL('./brick-pidfiles.sh', import.meta.url))], { stdio: ['ignore', 'ignore', 'pipe'] })
+      expect(readFileSync(pidfile, 'utf8').trim()).toBe(String(volumeStatus(vol.name)[0]?.pid))
+    } finally {
+      sleeper.kill()
+      vol.remove()
+    }
+  }, 90_000)
+})
+
+/** Poll `done` every 200 ms until it holds; throws after `timeoutMs`. */
+async function until(done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+}
