@@ -63,6 +63,15 @@ export interface GlfsOptions {
    */
   maxInFlight?: number
   /**
+   * With 16 calls or more in flight on a brick connection and none a WRITE, a READ of over 64 KiB
+   * or a directory listing, the connection reads its socket at most once per this many ms and
+   * handles the replies gathered meanwhile in one go: far less CPU per call at deep queues. It
+   * pauses only when the calls in flight keep the brick busy for longer than that at the pace it
+   * has been answering, so the brick never waits; a reply is read at most this much later. 0 reads
+   * every reply as it arrives. Defaults to 1.
+   */
+  coalesceReadsMs?: number
+  /**
    * Backoff of brick reconnects and of the rotation through volfile servers after the mount.
    * Defaults to 100 ms doubling up to 5 s, each wait shortened by up to half at random.
    */
@@ -188,6 +197,10 @@ export class Glfs extends EventEmitter<GlfsEvents> {
     const maxInFlight = options.maxInFlight
     if (maxInFlight !== undefined && (!Number.isSafeInteger(maxInFlight) || maxInFlight < 0)) {
       throw Object.assign(new RangeError(`The value of "maxInFlight" is out of range. It must be an integer >= 0. Received ${maxInFlight}`), { code: 'ERR_OUT_OF_RANGE' })
+    }
+    const coalesceReadsMs = options.coalesceReadsMs
+    if (coalesceReadsMs !== undefined && (!Number.isSafeInteger(coalesceReadsMs) || coalesceReadsMs < 0 || coalesceReadsMs > 1000)) {
+      throw Object.assign(new RangeError(`The value of "coalesceReadsMs" is out of range. It must be an integer >= 0 and <= 1000. Received ${coalesceReadsMs}`), { code: 'ERR_OUT_OF_RANGE' })
     }
     this.volume = volume
     this.#options = options
@@ -348,7 +361,7 @@ export class Glfs extends EventEmitter<GlfsEvents> {
       volume: this.volume,
       rpc: {
         connectTimeoutMs: this.#connectTimeoutMs, pingTimeoutMs: this.#options.pingTimeoutMs, callTimeoutMs: this.#options.callTimeoutMs,
-        maxInFlight: this.#options.maxInFlight,
+        maxInFlight: this.#options.maxInFlight, coalesceReadsMs: this.#options.coalesceReadsMs,
       },
       reconnect: this.#options.reconnect,
       root: {

@@ -49,6 +49,15 @@ export interface RpcClientOptions {
    * Defaults to DEFAULT_MAX_IN_FLIGHT.
    */
   maxInFlight?: number
+  /**
+   * With COALESCE_MIN_IN_FLIGHT (16) calls or more in flight and none that wants its reply at once
+   * (CallFlag.PROMPT), the connection reads its socket at most once per this many ms: the replies
+   * that arrived meanwhile are decoded, and the calls they make room for sent, in one read and one
+   * write instead of a wakeup and a write per reply (a NIC's interrupt coalescing). It pauses only
+   * while the calls in flight keep the peer busy for longer than the pause (#keepReading). 0 reads
+   * every reply as it arrives. Defaults to 1.
+   */
+  coalesceReadsMs?: number
   /** Words naming this connection in errors and debug lines, e.g. `brick vm:/b1`. */
   label?: string
   /** Extra error context (volume, brick) copied into errors raised here. */
@@ -92,7 +101,18 @@ export const CallFlag = {
    * placed, whatever its flags: its decoder must then keep nothing of the record either.
    */
   IN_PLACE: 4,
+  /**
+   * While one is in flight, replies are read as they arrive (no coalesceReadsMs pause): a WRITE
+   * (write-behind's window, and the caller behind it, waits for its answer), bulk data (a READ
+   * of over 64 KiB, a directory listing: a paused socket must not hold back megabytes).
+   */
+  PROMPT: 8,
 } as const
+
+/** Calls in flight from which a connection reads in batches (coalesceReadsMs). */
+const COALESCE_MIN_IN_FLIGHT = 16
+/** Shortest span the peer's reply pace is measured over. */
+const RATE_WINDOW_MS = 2
 
 /**
  * Calls in flight per connection by default. The brick stops reading a connection with more than
@@ -233,6 +253,16 @@ export class RpcClient extends EventEmitter {
   #slots: Array<PendingCall | undefined> = new Array<PendingCall | undefined>(MIN_SLOTS).fill(undefined)
   #mask = MIN_SLOTS - 1
   #inFlight = 0
+  /** Calls in flight with CallFlag.PROMPT. */
+  #inFlightPrompt = 0
+  readonly #coalesceReadsMs: number
+  /** Resumes reading after a coalescing pause; made once, refreshed for every pause. */
+  #resumeTimer: NodeJS.Timeout | undefined
+  /** Replies taken so far, and the peer's pace in replies per ms, measured over RATE_WINDOW_MS or more (#keepReading). */
+  #replies = 0
+  #replyRate = 0
+  #rateSince = 0
+  #repliesAtRateSince = 0
   /** Calls in flight that count against #maxInFlight. */
   #bounded = 0
   readonly #maxInFlight: number
@@ -299,8 +329,33 @@ export class RpcClient extends EventEmitter {
     buffer: Buffer.allocUnsafe(RECEIVE_BUFFER_BYTES),
     callback: (bytes: number, buffer: Buffer): boolean => {
       this.#onData(buffer, bytes)
-      return true
+      // false pauses the socket (readStop) until #resumeReads.
+      return this.#keepReading()
     },
+  }
+
+  /**
+   * Read on at once, or pause reading for coalesceReadsMs (false)? Only with enough small calls in
+   * flight to keep the peer busy for the whole pause at the pace it has been answering (replies
+   * per ms over the last RATE_WINDOW_MS or more): a pause must never leave the peer idle.
+   */
+  #keepReading(): boolean {
+    const now = this.#aliveAt
+    const span = now - this.#rateSince
+    if (span >= RATE_WINDOW_MS) {
+      this.#replyRate = (this.#replies - this.#repliesAtRateSince) / span
+      this.#rateSince = now
+      this.#repliesAtRateSince = this.#replies
+    }
+    if (this.#coalesceReadsMs === 0 || this.#inFlight < COALESCE_MIN_IN_FLIGHT || this.#inFlightPrompt > 0 || this.#status !== 'connected' ||
+      this.#inFlight < this.#replyRate * this.#coalesceReadsMs * 1.25) return true
+    if (this.#resumeTimer === undefined) this.#resumeTimer = setTimeout(this.#resumeReads, this.#coalesceReadsMs)
+    else this.#resumeTimer.refresh()
+    return false
+  }
+
+  readonly #resumeReads = (): void => {
+    this.#socket?.resume()
   }
   readonly #flush = (): void => {
     this.#flushQueued = false
@@ -363,6 +418,7 @@ export class RpcClient extends EventEmitter {
     this.#volume = options.volume
     this.#brick = options.brick
     this.#maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT
+    this.#coalesceReadsMs = options.coalesceReadsMs ?? 1
     this.#tls = endpoint.transport === 'tcp' ? options.tls : undefined
     this.label = options.label ?? describeEndpoint(endpoint)
     // Chunks come from one reused receive buffer (socket onread): the decoder copies each record out.
@@ -534,6 +590,7 @@ export class RpcClient extends EventEmitter {
     if (this.#inFlight === 0) this.#aliveAt = performance.now()
     this.#slots[xid & this.#mask] = call
     this.#inFlight++
+    if ((call.flags & CallFlag.PROMPT) !== 0) this.#inFlightPrompt++
     this.#queuedBytes += headerBytes
     if (payload !== undefined) {
       this.#queuedBytes += payload.length
@@ -711,6 +768,8 @@ export class RpcClient extends EventEmitter {
     if (call === undefined || call.xid !== xid) return undefined
     this.#slots[slot] = undefined
     this.#inFlight--
+    this.#replies++
+    if ((call.flags & CallFlag.PROMPT) !== 0) this.#inFlightPrompt--
     return call
   }
 
@@ -897,6 +956,8 @@ export class RpcClient extends EventEmitter {
     this.#slots = new Array<PendingCall | undefined>(MIN_SLOTS).fill(undefined)
     this.#mask = MIN_SLOTS - 1
     this.#inFlight = 0
+    this.#inFlightPrompt = 0
+    clearTimeout(this.#resumeTimer)
     this.#bounded = 0
     this.#waiting = []
     this.#waitingHead = 0

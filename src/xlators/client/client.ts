@@ -43,6 +43,8 @@ import { Reconnector } from '../../rpc/reconnect.ts'
 const debug = debuglog('gfapi')
 
 const NO_SINK = new Uint8Array(0)
+/** READs over this many bytes are CallFlag.PROMPT. */
+const BULK_READ_BYTES = 64 * 1024
 /** ReadCalls kept per brick connection for reuse. */
 const MAX_POOLED_READS = 64
 
@@ -446,7 +448,8 @@ export class ProtocolClient extends Xlator {
     }
     // A blocked lock must not hold a call slot its own unlock needs (rpcsvc.c exempts them too).
     const bound = proc === FopProc.INODELK || proc === FopProc.ENTRYLK ? CallFlag.UNBOUNDED : 0
-    return rpc.send(decode, (mutates ? CallFlag.MUTATES : 0) | bound)
+    const prompt = proc === FopProc.READDIR || proc === FopProc.READDIRP ? CallFlag.PROMPT : 0
+    return rpc.send(decode, (mutates ? CallFlag.MUTATES : 0) | bound | prompt)
   }
 
   override async lookup(call: Call, loc: Loc, xdata?: Dict): Promise<LookupResult> {
@@ -522,7 +525,7 @@ export class ProtocolClient extends Xlator {
     read.gfid = fd.inode.gfid
     read.size = size
     read.buffer = sink !== undefined && sink.length >= size ? sink : NO_SINK
-    return rpc.send(this.#readReply, 0, undefined, read.buffer === NO_SINK ? undefined : read, undefined, read)
+    return rpc.send(this.#readReply, size > BULK_READ_BYTES ? CallFlag.PROMPT : 0, undefined, read.buffer === NO_SINK ? undefined : read, undefined, read)
   }
 
   readonly #readReply = (r: XdrReader, placed: Buffer | undefined, read: ReadCall): ReadResult => {
@@ -556,7 +559,7 @@ export class ProtocolClient extends Xlator {
     } catch (err) {
       return Promise.reject(err)
     }
-    return rpc.send(this.#writeReply, CallFlag.MUTATES | CallFlag.IN_PLACE, data, undefined, undefined, fd.inode.gfid)
+    return rpc.send(this.#writeReply, CallFlag.MUTATES | CallFlag.IN_PLACE | CallFlag.PROMPT, data, undefined, undefined, fd.inode.gfid)
   }
 
   readonly #writeReply = (r: XdrReader, _placed: Buffer | undefined, gfid: Uint8Array): WriteResult => {

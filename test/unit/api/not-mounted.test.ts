@@ -81,4 +81,11 @@ describe('Glfs options', () => {
     }
     expect(() => new Glfs('v', { maxInFlight: 0 })).not.toThrow()
   })
+
+  it('refuses a coalesceReadsMs that is not an integer from 0 to 1000, before any connection', () => {
+    for (const bad of [-1, 0.5, 1001, Number.NaN]) {
+      expect(() => new Glfs('v', { coalesceReadsMs: bad })).toThrow(expect.objectContaining({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }))
+    }
+    for (const good of [0, 1, 1000]) expect(() => new Glfs('v', { coalesceReadsMs: good })).not.toThrow()
+  })
 })

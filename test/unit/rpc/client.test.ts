@@ -972,3 +972,66 @@ describe('RpcClient calls in flight', () => {
     expect(client.waiting).toBe(0)
   })
 })
+
+describe('RpcClient read coalescing', () => {
+  // A window far longer than any scheduling hiccup, so "not read yet" and "read at once" are
+  // told apart by hundreds of milliseconds.
+  const WINDOW_MS = 1500
+  const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+  /**
+   * `n` ECHO calls in flight, the first with `firstFlags`. The peer answers call 1, the client
+   * reads it (with n - 1 calls still in flight), then the peer answers call 2 at once: is call 2
+   * settled 400 ms later?
+   */
+  async function secondReplyReadAtOnce(n: number, options: RpcClientOptions, firstFlags = 0): Promise<boolean> {
+    const peer = await startPeer()
+    const client = await connectTo(peer, { pingTimeoutMs: 0, ...options })
+    client.beginCall(TEST_PROGRAM, ECHO, AuthFlavor.NULL, ID, 0).uint32(0)
+    // Each reply's value, read as it settles (the client's reader serves the next reply after).
+    const replies = [client.send((r) => r.uint32(), firstFlags)]
+    for (let i = 1; i < n; i++) replies.push(echo(client, i).then((r) => r.uint32()))
+    const calls = await peer.waitForCalls(n)
+    calls[1]!.socket.write(successReply(calls[1]!.xid, calls[1]!.args))
+    expect(await replies[1]!).toBe(1)
+    calls[2]!.socket.write(successReply(calls[2]!.xid, calls[2]!.args))
+    let settled = false
+    void replies[2]!.then(() => { settled = true })
+    await wait(400)
+    const atOnce = settled
+    // Read in the end, whatever the pause: every call gets its own reply.
+    for (const call of calls.slice(3).concat(calls[0]!)) call.socket.write(successReply(call.xid, call.args))
+    expect(await Promise.all(replies)).toEqual(Array.from({ length: n }, (_, i) => i))
+    return atOnce
+  }
+
+  it('with 16 calls or more in flight, pauses reading after a reply and reads the next ones when the pause ends', async () => {
+    expect(await secondReplyReadAtOnce(20, { coalesceReadsMs: WINDOW_MS })).toBe(false)
+  })
+
+  it('reads every reply at once with fewer than 16 calls in flight', async () => {
+    expect(await secondReplyReadAtOnce(16, { coalesceReadsMs: WINDOW_MS })).toBe(true)
+  })
+
+  it('reads every reply at once while a PROMPT call (a WRITE, a bulk READ, a listing) is in flight', async () => {
+    expect(await secondReplyReadAtOnce(20, { coalesceReadsMs: WINDOW_MS }, CallFlag.PROMPT)).toBe(true)
+  })
+
+  it('reads every reply at once with coalesceReadsMs 0', async () => {
+    expect(await secondReplyReadAtOnce(20, { coalesceReadsMs: 0 })).toBe(true)
+  })
+
+  it('drops a paused connection on close without waiting for the pause, failing the calls in flight', async () => {
+    const peer = await startPeer()
+    const client = await connectTo(peer, { pingTimeoutMs: 0, coalesceReadsMs: WINDOW_MS })
+    const answered = echo(client, 0)
+    const unanswered = Array.from({ length: 19 }, (_, i) => glusterRejection(echo(client, i + 1)))
+    const calls = await peer.waitForCalls(20)
+    calls[0]!.socket.write(successReply(calls[0]!.xid, calls[0]!.args))
+    expect((await answered).uint32()).toBe(0)
+    const started = performance.now()
+    client.close()
+    for (const err of await Promise.all(unanswered)) expect(err.code).toBe('ENOTCONN')
+    expect(performance.now() - started).toBeLessThan(WINDOW_MS / 2)
+  })
+})
