@@ -68,7 +68,7 @@ export interface GlfsOptions {
    * handles the replies gathered meanwhile in one go: far less CPU per call at deep queues. It
    * pauses only when the calls in flight keep the brick busy for longer than that at the pace it
    * has been answering, so the brick never waits; a reply is read at most this much later. 0 reads
-   * every reply as it arrives. Defaults to 1.
+   * every reply as it arrives, as TLS connections (client.ssl) always do. Defaults to 1.
    */
   coalesceReadsMs?: number
   /**

@@ -55,7 +55,7 @@ export interface RpcClientOptions {
    * that arrived meanwhile are decoded, and the calls they make room for sent, in one read and one
    * write instead of a wakeup and a write per reply (a NIC's interrupt coalescing). It pauses only
    * while the calls in flight keep the peer busy for longer than the pause (#keepReading). 0 reads
-   * every reply as it arrives. Defaults to 1.
+   * every reply as it arrives, as TLS connections always do. Defaults to 1.
    */
   coalesceReadsMs?: number
   /** Words naming this connection in errors and debug lines, e.g. `brick vm:/b1`. */
@@ -418,8 +418,10 @@ export class RpcClient extends EventEmitter {
     this.#volume = options.volume
     this.#brick = options.brick
     this.#maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT
-    this.#coalesceReadsMs = options.coalesceReadsMs ?? 1
     this.#tls = endpoint.transport === 'tcp' ? options.tls : undefined
+    // Over TLS a pause costs more than it saves: 4 KiB reads at QD32 on gfts-tls fell from 12-14k
+    // to 6.3k IOPS with it. TLS connections read every reply as it arrives.
+    this.#coalesceReadsMs = this.#tls === undefined ? options.coalesceReadsMs ?? 1 : 0
     this.label = options.label ?? describeEndpoint(endpoint)
     // Chunks come from one reused receive buffer (socket onread): the decoder copies each record out.
     this.#decoder = new RecordDecoder((record, placedBytes) => this.#onRecord(record, placedBytes),

@@ -202,3 +202,64 @@ describe('writes over TLS', () => {
     }
   })
 })
+
+describe('reads over TLS', () => {
+  it('reads every reply as it arrives, whatever coalesceReadsMs says (a pause costs a TLS connection more than it saves)', async () => {
+    // The peer collects the calls (record mark, xid first) and answers the ones the test says.
+    let pending = Buffer.alloc(0)
+    const xids: number[] = []
+    let peer: import('node:tls').TLSSocket | undefined
+    const server = createServer({
+      cert: readFileSync(fixture('viainter-chain.pem')), key: readFileSync(fixture('viainter.key')), ca: readFileSync(fixture('root.pem')),
+    }, (socket) => {
+      peer = socket
+      socket.on('data', (d: Buffer) => {
+        pending = Buffer.concat([pending, d])
+        while (pending.length >= 8 && pending.length >= 4 + (pending.readUInt32BE(0) & 0x7fffffff)) {
+          xids.push(pending.readUInt32BE(4))
+          pending = pending.subarray(4 + (pending.readUInt32BE(0) & 0x7fffffff))
+        }
+      })
+      socket.on('error', () => undefined)
+    })
+    const answer = (xid: number): void => {
+      // REPLY, MSG_ACCEPTED, AUTH_NULL verifier, SUCCESS, no results.
+      const reply = Buffer.alloc(28)
+      reply.writeUInt32BE(0x80000000 + 24, 0)
+      reply.writeUInt32BE(xid, 4)
+      reply.writeUInt32BE(1, 8)
+      peer!.write(reply)
+    }
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const port = (server.address() as AddressInfo).port
+    const profile = new TlsProfile({ purpose: 'test', cert: fixture('direct.pem'), key: fixture('direct.key'), ca: fixture('root.pem'), certDepth: 2 })
+    const rpc = new RpcClient({ transport: 'tcp', host: '127.0.0.1', port }, { tls: profile, connectTimeoutMs: 5_000, pingTimeoutMs: 0, coalesceReadsMs: 1500 })
+    const program = { name: 'Test', number: 0x20000123, version: 1, procedures: ['NULL', 'ECHO'] }
+    const id = { pid: 1, uid: 0, gid: 0, groups: [], lkOwner: Buffer.alloc(0) }
+    try {
+      await rpc.connect()
+      const calls: Promise<void>[] = []
+      for (let i = 0; i < 20; i++) {
+        rpc.beginCall(program, 1, AuthFlavor.NULL, id, 0).uint32(i)
+        calls.push(rpc.send(() => undefined))
+      }
+      const deadline = performance.now() + 5_000
+      while (xids.length < 20 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
+      expect(xids).toHaveLength(20)
+      answer(xids[1]!)
+      await calls[1]
+      // 19 calls in flight: over plain TCP the connection would now pause reading for 1.5 s.
+      answer(xids[2]!)
+      let settled = false
+      void calls[2]!.then(() => { settled = true })
+      await new Promise((resolve) => setTimeout(resolve, 400))
+      expect(settled).toBe(true)
+      for (const [i, xid] of xids.entries()) if (i !== 1 && i !== 2) answer(xid)
+      await Promise.all(calls)
+    } finally {
+      rpc.close()
+      await rpc.whenClosed()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  })
+})
