@@ -14,6 +14,7 @@ import { parseVolfile } from '../xlators/volfile.ts'
 import { checkXlatorOption, readXlatorOption } from '../xlators/xlator-option.ts'
 import type { BrickState, BrickStatus, HealReport, SetattrArgs } from '../xlators/xlator.ts'
 import { AbortError, type GlfsCallOptions, withSignal } from './abort.ts'
+import { rangeError } from './arg-errors.ts'
 import {
   F_OK, O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_TRUNC, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG,
   toOpenFlags,
@@ -196,11 +197,11 @@ export class Glfs extends EventEmitter<GlfsEvents> {
     }
     const maxInFlight = options.maxInFlight
     if (maxInFlight !== undefined && (!Number.isSafeInteger(maxInFlight) || maxInFlight < 0)) {
-      throw Object.assign(new RangeError(`The value of "maxInFlight" is out of range. It must be an integer >= 0. Received ${maxInFlight}`), { code: 'ERR_OUT_OF_RANGE' })
+      throw rangeError('maxInFlight', 'an integer >= 0', maxInFlight)
     }
     const coalesceReadsMs = options.coalesceReadsMs
     if (coalesceReadsMs !== undefined && (!Number.isSafeInteger(coalesceReadsMs) || coalesceReadsMs < 0 || coalesceReadsMs > 1000)) {
-      throw Object.assign(new RangeError(`The value of "coalesceReadsMs" is out of range. It must be an integer >= 0 and <= 1000. Received ${coalesceReadsMs}`), { code: 'ERR_OUT_OF_RANGE' })
+      throw rangeError('coalesceReadsMs', 'an integer >= 0 and <= 1000', coalesceReadsMs)
     }
     this.volume = volume
     this.#options = options

@@ -21,6 +21,7 @@ import {
   type VolumeKey,
 } from '../helpers/sandbox.ts'
 import { createOwnVolume } from '../helpers/lifecycle.ts'
+import { waitFor } from '../helpers/replicate.ts'
 
 const sb = sandbox()
 /** Where glusterd keeps brick pidfiles (GlusterFS 10 on Debian). */
@@ -207,7 +208,7 @@ describe('a brick pidfile whose pid went to another process', () => {
       expect(readFileSync(pidfile, 'utf8').trim()).toBe(String(brick!.pid))
       // The brick dies with its pidfile in place, and its pid is taken by an unrelated process.
       process.kill(brick!.pid!, 'SIGKILL')
-      await until(() => !existsSync(`/proc/${brick!.pid}`), 10_000)
+      await waitFor('the killed brick to be gone', () => !existsSync(`/proc/${brick!.pid}`), 10_000)
       writeFileSync(pidfile, `${sleeper.pid}\n`)
 
       gluster(['volume', 'start', vol.name, 'force'])
@@ -217,7 +218,7 @@ describe('a brick pidfile whose pid went to another process', () => {
       execFileSync('bash', [fileURLToPath(new URL('./brick-pidfiles.sh', import.meta.url))], { stdio: ['ignore', 'ignore', 'pipe'] })
       expect(existsSync(pidfile)).toBe(false)
       gluster(['volume', 'start', vol.name, 'force'])
-      await until(() => volumeStatus(vol.name)[0]?.online === true, 30_000)
+      await waitFor('the brick to come online', () => volumeStatus(vol.name)[0]?.online === true, 30_000)
       // A live brick's pidfile is left alone.
       execFileSync('bash', [fileURLToPath(new URL('./brick-pidfiles.sh', import.meta.url))], { stdio: ['ignore', 'ignore', 'pipe'] })
       expect(readFileSync(pidfile, 'utf8').trim()).toBe(String(volumeStatus(vol.name)[0]?.pid))
@@ -227,12 +228,3 @@ describe('a brick pidfile whose pid went to another process', () => {
     }
   }, 90_000)
 })
-
-/** Poll `done` every 200 ms until it holds; throws after `timeoutMs`. */
-async function until(done: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-}

@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { type AddressInfo, createServer as createNetServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createServer, type Server } from 'node:tls'
+import { createServer, type Server, type TLSSocket } from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { RpcClient } from '../../../src/rpc/client.ts'
+import { RpcClient, type RpcClientOptions } from '../../../src/rpc/client.ts'
 import { AuthFlavor } from '../../../src/rpc/auth.ts'
 import { GlusterError } from '../../../src/rpc/errors.ts'
 import { TlsProfile, clientTlsProfiles, describeTlsFailure, readSecureAccess } from '../../../src/rpc/tls.ts'
@@ -166,27 +166,42 @@ describe('a TLS connection to a peer that does not speak TLS', () => {
   })
 })
 
+/**
+ * A TLS peer (leaf under an intermediate CA) whose connections go to `onConnection`, an RpcClient
+ * to it with `options`, and `body` run on the connected client; everything is closed after.
+ */
+async function withTlsPeer(onConnection: (socket: TLSSocket) => void, options: RpcClientOptions, body: (rpc: RpcClient) => Promise<void>): Promise<void> {
+  const server = createServer({
+    cert: readFileSync(fixture('viainter-chain.pem')), key: readFileSync(fixture('viainter.key')), ca: readFileSync(fixture('root.pem')),
+  }, (socket) => {
+    socket.on('error', () => undefined)
+    onConnection(socket)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as AddressInfo).port
+  const profile = new TlsProfile({ purpose: 'test', cert: fixture('direct.pem'), key: fixture('direct.key'), ca: fixture('root.pem'), certDepth: 2 })
+  const rpc = new RpcClient({ transport: 'tcp', host: '127.0.0.1', port }, { tls: profile, connectTimeoutMs: 5_000, ...options })
+  try {
+    await rpc.connect()
+    await body(rpc)
+  } finally {
+    rpc.close()
+    await rpc.whenClosed()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+}
+
+const TEST_PROGRAM = { name: 'Test', number: 0x20000123, version: 1, procedures: ['NULL', 'ECHO'] }
+const TEST_ID = { pid: 1, uid: 0, gid: 0, groups: [], lkOwner: Buffer.alloc(0) }
+
 describe('writes over TLS', () => {
   it('puts each call in its own TLS record, even calls made in the same tick (socket.c reads one RPC record per poll event)', async () => {
     // The peer decrypts one TLS record per read: each 'data' chunk is one record's plaintext.
     const chunks: Buffer[] = []
-    const server = createServer({
-      cert: readFileSync(fixture('viainter-chain.pem')), key: readFileSync(fixture('viainter.key')), ca: readFileSync(fixture('root.pem')),
-    }, (socket) => {
-      socket.on('data', (d: Buffer) => chunks.push(d))
-      socket.on('error', () => undefined)
-    })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const port = (server.address() as AddressInfo).port
-    const profile = new TlsProfile({ purpose: 'test', cert: fixture('direct.pem'), key: fixture('direct.key'), ca: fixture('root.pem'), certDepth: 2 })
-    const rpc = new RpcClient({ transport: 'tcp', host: '127.0.0.1', port }, { tls: profile, connectTimeoutMs: 5_000 })
-    const program = { name: 'Test', number: 0x20000123, version: 1, procedures: ['NULL', 'ECHO'] }
-    const id = { pid: 1, uid: 0, gid: 0, groups: [], lkOwner: Buffer.alloc(0) }
-    try {
-      await rpc.connect()
+    await withTlsPeer((socket) => socket.on('data', (d: Buffer) => chunks.push(d)), {}, async (rpc) => {
       const calls: Promise<unknown>[] = []
       for (let i = 0; i < 3; i++) {
-        rpc.beginCall(program, 1, AuthFlavor.NULL, id, 0).uint32(i)
+        rpc.beginCall(TEST_PROGRAM, 1, AuthFlavor.NULL, TEST_ID, 0).uint32(i)
         calls.push(rpc.send(() => undefined).catch(() => undefined))
       }
       const deadline = performance.now() + 5_000
@@ -195,11 +210,7 @@ describe('writes over TLS', () => {
       for (const c of chunks) expect(c.readUInt32BE(0) & 0x7fffffff).toBe(c.length - 4)
       rpc.close()
       await Promise.all(calls)
-    } finally {
-      rpc.close()
-      await rpc.whenClosed()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-    }
+    })
   })
 })
 
@@ -208,10 +219,8 @@ describe('reads over TLS', () => {
     // The peer collects the calls (record mark, xid first) and answers the ones the test says.
     let pending = Buffer.alloc(0)
     const xids: number[] = []
-    let peer: import('node:tls').TLSSocket | undefined
-    const server = createServer({
-      cert: readFileSync(fixture('viainter-chain.pem')), key: readFileSync(fixture('viainter.key')), ca: readFileSync(fixture('root.pem')),
-    }, (socket) => {
+    let peer: TLSSocket | undefined
+    const collect = (socket: TLSSocket): void => {
       peer = socket
       socket.on('data', (d: Buffer) => {
         pending = Buffer.concat([pending, d])
@@ -220,8 +229,7 @@ describe('reads over TLS', () => {
           pending = pending.subarray(4 + (pending.readUInt32BE(0) & 0x7fffffff))
         }
       })
-      socket.on('error', () => undefined)
-    })
+    }
     const answer = (xid: number): void => {
       // REPLY, MSG_ACCEPTED, AUTH_NULL verifier, SUCCESS, no results.
       const reply = Buffer.alloc(28)
@@ -230,17 +238,10 @@ describe('reads over TLS', () => {
       reply.writeUInt32BE(1, 8)
       peer!.write(reply)
     }
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const port = (server.address() as AddressInfo).port
-    const profile = new TlsProfile({ purpose: 'test', cert: fixture('direct.pem'), key: fixture('direct.key'), ca: fixture('root.pem'), certDepth: 2 })
-    const rpc = new RpcClient({ transport: 'tcp', host: '127.0.0.1', port }, { tls: profile, connectTimeoutMs: 5_000, pingTimeoutMs: 0, coalesceReadsMs: 1500 })
-    const program = { name: 'Test', number: 0x20000123, version: 1, procedures: ['NULL', 'ECHO'] }
-    const id = { pid: 1, uid: 0, gid: 0, groups: [], lkOwner: Buffer.alloc(0) }
-    try {
-      await rpc.connect()
+    await withTlsPeer(collect, { pingTimeoutMs: 0, coalesceReadsMs: 1500 }, async (rpc) => {
       const calls: Promise<void>[] = []
       for (let i = 0; i < 20; i++) {
-        rpc.beginCall(program, 1, AuthFlavor.NULL, id, 0).uint32(i)
+        rpc.beginCall(TEST_PROGRAM, 1, AuthFlavor.NULL, TEST_ID, 0).uint32(i)
         calls.push(rpc.send(() => undefined))
       }
       const deadline = performance.now() + 5_000
@@ -256,10 +257,6 @@ describe('reads over TLS', () => {
       expect(settled).toBe(true)
       for (const [i, xid] of xids.entries()) if (i !== 1 && i !== 2) answer(xid)
       await Promise.all(calls)
-    } finally {
-      rpc.close()
-      await rpc.whenClosed()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-    }
+    })
   })
 })
