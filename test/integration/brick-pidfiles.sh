@@ -14,9 +14,10 @@ clear_stale_brick_pidfiles() {
   for f in "$GLUSTER_VOLS_RUN_DIR"/*/*.pid; do
     [ -f "$f" ] || continue
     pid=""
-    read -r pid <"$f" 2>/dev/null || true
+    # A failed redirection reports before a trailing 2>/dev/null applies: the group silences it.
+    { read -r pid <"$f"; } 2>/dev/null || true
     comm=""
-    if [[ "$pid" =~ ^[0-9]+$ ]]; then read -r comm <"/proc/$pid/comm" 2>/dev/null || true; fi
+    if [[ "$pid" =~ ^[0-9]+$ ]]; then { read -r comm <"/proc/$pid/comm"; } 2>/dev/null || true; fi
     if [ "$comm" != glusterfsd ]; then
       printf '[brick-pidfiles] removing stale brick pidfile %s (pid %s is not a brick)\n' "$f" "${pid:-none}" >&2
       rm -f "$f"

@@ -2,8 +2,9 @@
  * The sandbox itself: what gluster-sandbox.sh promises (volumes, states, the tiny filesystem, the
  * refused volume) is checked against glusterd and against the reference C client (fio gfapi).
  */
-import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, statfsSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
@@ -26,6 +27,7 @@ import { waitFor } from '../helpers/replicate.ts'
 const sb = sandbox()
 /** Where glusterd keeps brick pidfiles (GlusterFS 10 on Debian). */
 const VOLS_RUN_DIR = '/var/run/gluster/vols'
+const BRICK_PIDFILES_SH = fileURLToPath(new URL('./brick-pidfiles.sh', import.meta.url))
 
 // gluster-sandbox.sh names volumes <GFTS_VOLUME_PREFIX><key>, "gfts-" by default
 const prefix = process.env.GFTS_VOLUME_PREFIX ?? 'gfts-'
@@ -215,16 +217,40 @@ describe('a brick pidfile whose pid went to another process', () => {
       await new Promise((resolve) => setTimeout(resolve, 2000))
       expect(volumeStatus(vol.name)[0]?.online).toBe(false)
 
-      execFileSync('bash', [fileURLToPath(new URL('./brick-pidfiles.sh', import.meta.url))], { stdio: ['ignore', 'ignore', 'pipe'] })
+      execFileSync('bash', [BRICK_PIDFILES_SH], { stdio: ['ignore', 'ignore', 'pipe'] })
       expect(existsSync(pidfile)).toBe(false)
       gluster(['volume', 'start', vol.name, 'force'])
       await waitFor('the brick to come online', () => volumeStatus(vol.name)[0]?.online === true, 30_000)
       // A live brick's pidfile is left alone.
-      execFileSync('bash', [fileURLToPath(new URL('./brick-pidfiles.sh', import.meta.url))], { stdio: ['ignore', 'ignore', 'pipe'] })
+      execFileSync('bash', [BRICK_PIDFILES_SH], { stdio: ['ignore', 'ignore', 'pipe'] })
       expect(readFileSync(pidfile, 'utf8').trim()).toBe(String(volumeStatus(vol.name)[0]?.pid))
     } finally {
       sleeper.kill()
       vol.remove()
     }
   }, 90_000)
+})
+
+describe('brick-pidfiles.sh', () => {
+  it('removes pidfiles of exited, unrelated and unreadable pids, and says only which', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gfts-pidfiles-'))
+    const sleeper = spawn('sleep', ['600'], { stdio: 'ignore' })
+    try {
+      mkdirSync(join(dir, 'vol'))
+      // A pid that exited: the shell's own, once it has returned.
+      const exited = execFileSync('sh', ['-c', 'echo $$'], { encoding: 'utf8' }).trim()
+      writeFileSync(join(dir, 'vol', 'exited.pid'), `${exited}\n`)
+      writeFileSync(join(dir, 'vol', 'sleep.pid'), `${sleeper.pid}\n`)
+      writeFileSync(join(dir, 'vol', 'junk.pid'), 'not a pid\n')
+      const run = spawnSync('bash', [BRICK_PIDFILES_SH], { env: { ...process.env, GLUSTER_VOLS_RUN_DIR: dir }, encoding: 'utf8' })
+      expect(run.status).toBe(0)
+      expect(readdirSync(join(dir, 'vol'))).toEqual([])
+      const lines = run.stderr.trim().split('\n')
+      expect(lines).toHaveLength(3)
+      for (const line of lines) expect(line).toMatch(/^\[brick-pidfiles\] removing stale brick pidfile /)
+    } finally {
+      sleeper.kill()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
 })
