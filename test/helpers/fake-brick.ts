@@ -28,6 +28,8 @@ export interface BrickWrite {
 export class FakeBrick extends Xlator {
   content = Buffer.alloc(0)
   readonly writes: BrickWrite[] = []
+  /** The memory each WRITE's payload was sent from, by WRITE: shows which buffers write-behind reused. */
+  readonly payloadMemory: ArrayBufferLike[] = []
   readonly fops: string[] = []
   inflight: BrickWrite[] = []
   maxInflight = 0
@@ -69,6 +71,7 @@ export class FakeBrick extends Xlator {
     this.fops.push('writev')
     const w = { offset, length: data.length }
     this.writes.push(w)
+    this.payloadMemory.push(data.buffer)
     for (const x of this.inflight) if (x.offset < w.offset + w.length && w.offset < x.offset + x.length) this.overlapInFlight = true
     this.inflight.push(w)
     this.maxInflight = Math.max(this.maxInflight, this.inflight.length)

@@ -87,6 +87,14 @@ const CARVE_MAX = 16 * 1024
  */
 const SIZED_STEP = 512
 const SIZED_POOL_BYTES = 2 * 1024 * 1024
+/**
+ * Cached writes over CARVE_MAX that start no aggregate (1 MiB blocks of an image copy, 64 KiB
+ * random writes) take an idle buffer of their exact size given back once written: a new one each
+ * time costs a page fault per 4 KiB when the copy first touches it (an image copy spent more time
+ * in those faults than in the copy). At most LARGE_POOL_MAX of them, and at most the window's
+ * worth of bytes, are kept idle; the oldest make room.
+ */
+const LARGE_POOL_MAX = 16
 
 /**
  * What write-behind keeps per fd: when it was opened, to know which losses it must report, and
@@ -853,13 +861,14 @@ export class WriteBehind extends Xlator {
   }
 
   /**
-   * Room for a cached write that starts no aggregate: of an aligned size, a buffer of that size
-   * written before (#sized), or a new one that will be; otherwise carved from a shared slab
-   * (Buffer.allocUnsafe pools nothing from 4 KiB up, so each would be an ArrayBuffer and a malloc
-   * of its own). Either is exactly `len` long: a block grows into a new buffer, never past it.
+   * Room for a cached write that starts no aggregate: over CARVE_MAX, a buffer of that size
+   * written before (#large) or a new one; of a smaller aligned size, likewise (#sized); otherwise
+   * carved from a shared slab (Buffer.allocUnsafe pools nothing from 4 KiB up, so each would be an
+   * ArrayBuffer and a malloc of its own). Each is exactly `len` long: a block grows into a new
+   * buffer, never past it.
    */
   #carve(len: number): Buffer {
-    if (len > CARVE_MAX) return Buffer.allocUnsafe(len)
+    if (len > CARVE_MAX) return this.#takeLarge(len) ?? Buffer.allocUnsafeSlow(len)
     if (len % SIZED_STEP === 0) {
       const buf = this.#sized[len / SIZED_STEP - 1]!.pop()
       if (buf === undefined) return Buffer.allocUnsafeSlow(len)
@@ -884,6 +893,32 @@ export class WriteBehind extends Xlator {
     return this.#pool.pop() ?? Buffer.allocUnsafe(this.config.aggregateBytes)
   }
 
+  /** Idle buffers over CARVE_MAX, oldest first, each its own ArrayBuffer (#carve). */
+  readonly #large: Buffer[] = []
+  #largeBytes = 0
+
+  #takeLarge(len: number): Buffer | undefined {
+    const large = this.#large
+    for (let i = large.length - 1; i >= 0; i--) {
+      const buf = large[i]!
+      if (buf.length !== len) continue
+      large.splice(i, 1)
+      this.#largeBytes -= len
+      return buf
+    }
+    return undefined
+  }
+
+  #keepLarge(buf: Buffer): void {
+    const len = buf.length
+    const budget = this.config.windowBytes
+    if (len > budget) return
+    const large = this.#large
+    while (large.length >= LARGE_POOL_MAX || this.#largeBytes + len > budget) this.#largeBytes -= large.shift()!.length
+    large.push(buf)
+    this.#largeBytes += len
+  }
+
   /**
    * Idle buffers of aligned small writes, by size (#carve): each its own ArrayBuffer, so a pooled
    * one keeps no slab alive; the Buffer object is reused too, not only its memory.
@@ -899,9 +934,13 @@ export class WriteBehind extends Xlator {
     const len = buf.length
     if (len === this.config.aggregateBytes) {
       if (this.#pool.length < POOL_MAX) this.#pool.push(buf)
-    } else if (len <= CARVE_MAX && len % SIZED_STEP === 0 && buf.byteOffset === 0 && buf.buffer.byteLength === len && this.#sizedBytes + len <= SIZED_POOL_BYTES) {
-      this.#sized[len / SIZED_STEP - 1]!.push(buf)
-      this.#sizedBytes += len
+    } else if (buf.byteOffset === 0 && buf.buffer.byteLength === len) {
+      // Not a view of a carve slab, which is shared and never given back.
+      if (len > CARVE_MAX) this.#keepLarge(buf)
+      else if (len % SIZED_STEP === 0 && this.#sizedBytes + len <= SIZED_POOL_BYTES) {
+        this.#sized[len / SIZED_STEP - 1]!.push(buf)
+        this.#sizedBytes += len
+      }
     }
   }
 

@@ -12,6 +12,7 @@ import { O_APPEND, O_DIRECT, O_SYNC, O_TRUNC } from '../../../../src/rpc/linux.t
 
 const O_RDWR = 2
 const KiB = 1024
+const MiB = 1024 * KiB
 
 function pattern(length: number, seed: number): Buffer {
   const b = Buffer.allocUnsafe(length)
@@ -491,6 +492,37 @@ describe('performance/write-behind: normal operation', () => {
     while (brick.heldCount > 0) await brick.releaseHeld()
     await wb.fsync(CALL, fd, false)
     for (let i = 0; i < 8; i++) expect(brick.content.subarray(i * 64 * KiB, i * 64 * KiB + 4 * KiB).equals(pattern(4 * KiB, 20 + i))).toBe(true)
+  })
+
+  it('reuses the buffer of a large cached write for the next write of its size, once the brick acknowledged it', async () => {
+    const { wb, brick } = stack()
+    const fd = await openFile(wb)
+    // 256 KiB writes apart from each other, all cached at once: each in a buffer of its own (no
+    // aggregate), idle once written.
+    const size = 256 * KiB
+    brick.hold = true
+    for (let i = 0; i < 4; i++) await wb.writev(CALL, fd, pattern(size, i), i * MiB, 0)
+    while (brick.heldCount > 0) await brick.releaseHeld()
+    await wb.fsync(CALL, fd, false)
+    const idle = new Set(brick.payloadMemory)
+    expect(idle.size).toBe(4)
+    brick.hold = true
+    const a = pattern(size, 20)
+    await wb.writev(CALL, fd, a, 0, 0)
+    // A is on the wire, unacknowledged, and still answers reads; newer writes must not get its buffer.
+    for (let i = 1; i < 4; i++) await wb.writev(CALL, fd, pattern(size, 20 + i), i * MiB, 0)
+    const inFlight = brick.payloadMemory.slice(4)
+    expect(new Set(inFlight).size).toBe(inFlight.length)
+    const r = await wb.readv(CALL, fd, size, 0, 0)
+    expect(r.data.equals(a)).toBe(true)
+    expect(brick.fops.filter((f) => f === 'readv')).toEqual([])
+    while (brick.heldCount > 0) await brick.releaseHeld()
+    await wb.fsync(CALL, fd, false)
+    // Every write went out of its own buffer written before: none was allocated anew.
+    const reused = brick.payloadMemory.slice(4)
+    expect(new Set(reused).size).toBe(4)
+    for (const memory of reused) expect(idle.has(memory)).toBe(true)
+    for (let i = 0; i < 4; i++) expect(brick.content.subarray(i * MiB, i * MiB + size).equals(pattern(size, 20 + i))).toBe(true)
   })
 
   it('keeps the newer writes made while an O_TRUNC open was under way, though it waited for older blocks that landed meanwhile (pooled blocks)', async () => {
