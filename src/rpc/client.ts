@@ -102,9 +102,10 @@ export const CallFlag = {
    */
   IN_PLACE: 4,
   /**
-   * While one is in flight, replies are read as they arrive (no coalesceReadsMs pause): a WRITE
-   * (write-behind's window, and the caller behind it, waits for its answer), bulk data (a READ
-   * of over 64 KiB, a directory listing: a paused socket must not hold back megabytes).
+   * While one is in flight, replies are read as they arrive (no coalesceReadsMs pause, and sending
+   * one ends a pause under way): a WRITE (write-behind's window, and the caller behind it, waits
+   * for its answer), bulk data (a READ of over 64 KiB, a directory listing: a paused socket must
+   * not hold back megabytes).
    */
   PROMPT: 8,
 } as const
@@ -258,6 +259,8 @@ export class RpcClient extends EventEmitter {
   readonly #coalesceReadsMs: number
   /** Resumes reading after a coalescing pause; made once, refreshed for every pause. */
   #resumeTimer: NodeJS.Timeout | undefined
+  /** Reading is paused (#keepReading returned false) until #resumeReads. */
+  #readsPaused = false
   /** Replies taken so far, and the peer's pace in replies per ms, measured over RATE_WINDOW_MS or more (#keepReading). */
   #replies = 0
   #replyRate = 0
@@ -351,10 +354,14 @@ export class RpcClient extends EventEmitter {
       this.#inFlight < this.#replyRate * this.#coalesceReadsMs * 1.25) return true
     if (this.#resumeTimer === undefined) this.#resumeTimer = setTimeout(this.#resumeReads, this.#coalesceReadsMs)
     else this.#resumeTimer.refresh()
+    this.#readsPaused = true
     return false
   }
 
+  /** End a coalescing pause: when its timer fires, or at once for a PROMPT call sent meanwhile. */
   readonly #resumeReads = (): void => {
+    if (!this.#readsPaused) return
+    this.#readsPaused = false
     this.#socket?.resume()
   }
   readonly #flush = (): void => {
@@ -592,7 +599,11 @@ export class RpcClient extends EventEmitter {
     if (this.#inFlight === 0) this.#aliveAt = performance.now()
     this.#slots[xid & this.#mask] = call
     this.#inFlight++
-    if ((call.flags & CallFlag.PROMPT) !== 0) this.#inFlightPrompt++
+    if ((call.flags & CallFlag.PROMPT) !== 0) {
+      this.#inFlightPrompt++
+      // Its answer must not wait out a pause begun before it (nor the replies ahead of it).
+      this.#resumeReads()
+    }
     this.#queuedBytes += headerBytes
     if (payload !== undefined) {
       this.#queuedBytes += payload.length
@@ -960,6 +971,7 @@ export class RpcClient extends EventEmitter {
     this.#inFlight = 0
     this.#inFlightPrompt = 0
     clearTimeout(this.#resumeTimer)
+    this.#readsPaused = false
     this.#bounded = 0
     this.#waiting = []
     this.#waitingHead = 0

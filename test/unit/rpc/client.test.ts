@@ -978,6 +978,17 @@ describe('RpcClient read coalescing', () => {
   // told apart by hundreds of milliseconds.
   const WINDOW_MS = 1500
   const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+  const answer = (call: ReceivedCall): void => {
+    call.socket.write(successReply(call.xid, call.args))
+  }
+  /** Whether `p` has settled `ms` from now. */
+  async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+    let settled = false
+    const done = (): void => { settled = true }
+    void p.then(done, done)
+    await wait(ms)
+    return settled
+  }
 
   /**
    * `n` ECHO calls in flight, the first with `firstFlags`. The peer answers call 1, the client
@@ -992,15 +1003,12 @@ describe('RpcClient read coalescing', () => {
     const replies = [client.send((r) => r.uint32(), firstFlags)]
     for (let i = 1; i < n; i++) replies.push(echo(client, i).then((r) => r.uint32()))
     const calls = await peer.waitForCalls(n)
-    calls[1]!.socket.write(successReply(calls[1]!.xid, calls[1]!.args))
+    answer(calls[1]!)
     expect(await replies[1]!).toBe(1)
-    calls[2]!.socket.write(successReply(calls[2]!.xid, calls[2]!.args))
-    let settled = false
-    void replies[2]!.then(() => { settled = true })
-    await wait(400)
-    const atOnce = settled
+    answer(calls[2]!)
+    const atOnce = await settlesWithin(replies[2]!, 400)
     // Read in the end, whatever the pause: every call gets its own reply.
-    for (const call of calls.slice(3).concat(calls[0]!)) call.socket.write(successReply(call.xid, call.args))
+    for (const call of calls.slice(3).concat(calls[0]!)) answer(call)
     expect(await Promise.all(replies)).toEqual(Array.from({ length: n }, (_, i) => i))
     return atOnce
   }
@@ -1021,13 +1029,57 @@ describe('RpcClient read coalescing', () => {
     expect(await secondReplyReadAtOnce(20, { coalesceReadsMs: 0 })).toBe(true)
   })
 
+  it('ends a pause when a PROMPT call is sent: the replies that arrived meanwhile are read at once', async () => {
+    const peer = await startPeer()
+    const client = await connectTo(peer, { pingTimeoutMs: 0, coalesceReadsMs: WINDOW_MS })
+    const replies = Array.from({ length: 20 }, (_, i) => echo(client, i).then((r) => r.uint32()))
+    const calls = await peer.waitForCalls(20)
+    answer(calls[0]!)
+    expect(await replies[0]!).toBe(0)
+    // Read with 19 calls in flight: the connection pauses. Call 1's reply waits in the socket.
+    answer(calls[1]!)
+    expect(await settlesWithin(replies[1]!, 300)).toBe(false)
+    client.beginCall(TEST_PROGRAM, ECHO, AuthFlavor.NULL, ID, 0).uint32(20)
+    const prompt = client.send((r) => r.uint32(), CallFlag.PROMPT)
+    const started = performance.now()
+    expect(await replies[1]!).toBe(1)
+    expect(performance.now() - started).toBeLessThan(WINDOW_MS / 3)
+    const [last] = (await peer.waitForCalls(21)).slice(20)
+    for (const call of calls.slice(2).concat(last!)) answer(call)
+    expect(await Promise.all(replies)).toEqual(Array.from({ length: 20 }, (_, i) => i))
+    expect(await prompt).toBe(20)
+  })
+
+  it('does not pause while the calls in flight would not keep the peer busy through the pause at its pace', async () => {
+    const peer = await startPeer()
+    // At any pace above one reply per ~4 s, 19 calls last far less than this pause.
+    const client = await connectTo(peer, { pingTimeoutMs: 0, coalesceReadsMs: 60_000 })
+    // Two calls answered 5 ms apart, too few to pause for: they set the peer's pace.
+    const paced = [echo(client, 0), echo(client, 1)]
+    const first = await peer.waitForCalls(2)
+    answer(first[0]!)
+    await paced[0]
+    await wait(5)
+    answer(first[1]!)
+    await paced[1]
+    const replies = Array.from({ length: 20 }, (_, i) => echo(client, i).then((r) => r.uint32()))
+    const calls = (await peer.waitForCalls(22)).slice(2)
+    answer(calls[0]!)
+    expect(await replies[0]!).toBe(0)
+    // Read with 19 calls in flight, but at that pace they end long before the pause would.
+    answer(calls[1]!)
+    expect(await settlesWithin(replies[1]!, 400)).toBe(true)
+    for (const call of calls.slice(2)) answer(call)
+    expect(await Promise.all(replies)).toEqual(Array.from({ length: 20 }, (_, i) => i))
+  })
+
   it('drops a paused connection on close without waiting for the pause, failing the calls in flight', async () => {
     const peer = await startPeer()
     const client = await connectTo(peer, { pingTimeoutMs: 0, coalesceReadsMs: WINDOW_MS })
     const answered = echo(client, 0)
     const unanswered = Array.from({ length: 19 }, (_, i) => glusterRejection(echo(client, i + 1)))
     const calls = await peer.waitForCalls(20)
-    calls[0]!.socket.write(successReply(calls[0]!.xid, calls[0]!.args))
+    answer(calls[0]!)
     expect((await answered).uint32()).toBe(0)
     const started = performance.now()
     client.close()
